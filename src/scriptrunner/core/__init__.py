@@ -1,0 +1,60 @@
+"""Runner core: process runner, monitor, retry policies and results."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scriptrunner.core.cancel import CancelToken
+    from scriptrunner.core.results import (
+        AttemptResult,
+        Metrics,
+        OutputTail,
+        RunId,
+        RunResult,
+        RunStatus,
+        Sample,
+    )
+    from scriptrunner.core.retry import RetryPolicy
+    from scriptrunner.core.runner import RunOptions, Runner
+    from scriptrunner.core.spec import RunSpec
+
+# Lazy exports: importing one submodule (the CLI's fast path) must not load them all.
+_WHERE = {
+    "CancelToken": "cancel",
+    "AttemptResult": "results",
+    "Metrics": "results",
+    "OutputTail": "results",
+    "RunId": "results",
+    "RunResult": "results",
+    "RunStatus": "results",
+    "Sample": "results",
+    "RetryPolicy": "retry",
+    "RunOptions": "runner",
+    "Runner": "runner",
+    "RunSpec": "spec",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        import importlib
+
+        return getattr(importlib.import_module(f"scriptrunner.core.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'scriptrunner.core' has no attribute {name!r}")
+
+
+__all__ = [
+    "AttemptResult",
+    "CancelToken",
+    "Metrics",
+    "OutputTail",
+    "RetryPolicy",
+    "RunId",
+    "RunOptions",
+    "RunResult",
+    "RunSpec",
+    "RunStatus",
+    "Runner",
+    "Sample",
+]

@@ -1,0 +1,152 @@
+"""Typed results of a run: what the runner measured and decided, as frozen values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, NewType
+
+RunId = NewType("RunId", str)
+
+#: Final status of a run or attempt.  ``running`` only appears in the store while in flight.
+RunStatus = Literal["running", "succeeded", "failed", "timed_out", "cancelled", "blocked", "error"]
+TERMINAL_STATUSES: tuple[RunStatus, ...] = (
+    "succeeded",
+    "failed",
+    "timed_out",
+    "cancelled",
+    "blocked",
+    "error",
+)
+
+#: Exit code used when a run hits its timeout (the convention of coreutils ``timeout``).
+TIMEOUT_EXIT_CODE = 124
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One monitoring sample of the whole process tree, ``t`` seconds after the start."""
+
+    t: float
+    cpu_percent: float
+    rss_bytes: int
+    num_procs: int
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """Resource usage of one attempt (or, summed, of a whole run)."""
+
+    wall_seconds: float = 0.0
+    cpu_user_seconds: float = 0.0
+    cpu_system_seconds: float = 0.0
+    #: None when unknown (a run too short to sample; see ``core.runner._peak_rss``).
+    peak_rss_bytes: int | None = None
+    cpu_percent_avg: float = 0.0
+    cpu_percent_max: float = 0.0
+    samples: tuple[Sample, ...] = ()
+
+    @property
+    def cpu_seconds(self) -> float:
+        return self.cpu_user_seconds + self.cpu_system_seconds
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "wall_seconds": round(self.wall_seconds, 6),
+            "cpu_user_seconds": round(self.cpu_user_seconds, 6),
+            "cpu_system_seconds": round(self.cpu_system_seconds, 6),
+            "peak_rss_bytes": self.peak_rss_bytes,
+            "cpu_percent_avg": round(self.cpu_percent_avg, 2),
+            "cpu_percent_max": round(self.cpu_percent_max, 2),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class OutputTail:
+    """The last bytes of one output stream, decoded for storage, and how much there was."""
+
+    text: str = ""
+    total_bytes: int = 0
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptResult:
+    """One attempt of a run."""
+
+    attempt: int
+    status: RunStatus
+    exit_code: int
+    started_at: float
+    finished_at: float
+    metrics: Metrics
+    signal: int | None = None
+    delay_before: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "attempt": self.attempt,
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "signal": self.signal,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "delay_before": round(self.delay_before, 6),
+            **self.metrics.as_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """Everything known about a finished run; the same data the history store keeps."""
+
+    run_id: RunId
+    command: tuple[str, ...]
+    script: str | None
+    cwd: str
+    status: RunStatus
+    exit_code: int
+    started_at: float
+    finished_at: float
+    attempts: tuple[AttemptResult, ...]
+    metrics: Metrics
+    stdout: OutputTail = field(default_factory=OutputTail)
+    stderr: OutputTail = field(default_factory=OutputTail)
+    tags: Mapping[str, str] = field(default_factory=dict)
+    error: str | None = None
+    parent_run_id: str | None = None
+    workflow_run_id: str | None = None
+    task_name: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+    @property
+    def duration(self) -> float:
+        return self.finished_at - self.started_at
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (what ``scriptrunner run --json`` prints)."""
+        return {
+            "run_id": self.run_id,
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "command": list(self.command),
+            "script": self.script,
+            "cwd": self.cwd,
+            "tags": dict(self.tags),
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "duration_seconds": round(self.duration, 6),
+            "attempts": [a.as_dict() for a in self.attempts],
+            "metrics": self.metrics.as_dict(),
+            "stdout_bytes": self.stdout.total_bytes,
+            "stderr_bytes": self.stderr.total_bytes,
+            "stdout_tail": self.stdout.text,
+            "stderr_tail": self.stderr.text,
+            "error": self.error,
+            "parent_run_id": self.parent_run_id,
+            "workflow_run_id": self.workflow_run_id,
+            "task_name": self.task_name,
+        }

@@ -1,0 +1,85 @@
+"""Retry policies: which exit codes are retried and how long to wait between attempts."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from scriptrunner.errors import ConfigError
+
+Backoff = Literal["fixed", "linear", "exponential"]
+BACKOFFS: tuple[Backoff, ...] = ("fixed", "linear", "exponential")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and when a failed attempt is retried.
+
+    ``retries`` is the number of *extra* attempts (``retries=2`` means up to 3 attempts).
+    The delay before retry ``n`` (1-based) is ``delay`` (fixed), ``delay * n`` (linear) or
+    ``delay * 2 ** (n - 1)`` (exponential), capped at ``max_delay``.  ``jitter`` in [0, 1]
+    randomly shortens each delay by up to that fraction (1.0 is AWS-style "full jitter"),
+    so jitter never makes a delay longer than the cap.  ``retry_on`` limits retries to the
+    given exit codes; empty means any non-zero exit (timeouts included, exit code 124).
+    """
+
+    retries: int = 0
+    backoff: Backoff = "exponential"
+    delay: float = 1.0
+    max_delay: float = 60.0
+    jitter: float = 0.0
+    retry_on: frozenset[int] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        if self.retries < 0:
+            raise ConfigError(f"retries must be >= 0, got {self.retries}")
+        if self.backoff not in BACKOFFS:
+            raise ConfigError(
+                f"unknown retry backoff {self.backoff!r}; use one of {', '.join(BACKOFFS)}"
+            )
+        if self.delay < 0 or self.max_delay < 0:
+            raise ConfigError("retry delay and max delay must be >= 0")
+        if not 0.0 <= self.jitter <= 1.0:
+            raise ConfigError(f"retry jitter must be between 0 and 1, got {self.jitter}")
+
+    @property
+    def max_attempts(self) -> int:
+        return self.retries + 1
+
+    def should_retry(self, attempt: int, exit_code: int) -> bool:
+        """True if attempt number ``attempt`` (1-based) ending with ``exit_code`` is retried."""
+        if exit_code == 0 or attempt >= self.max_attempts:
+            return False
+        return not self.retry_on or exit_code in self.retry_on
+
+    def delay_before(self, retry: int, rand: Callable[[], float] = random.random) -> float:
+        """Seconds to wait before retry number ``retry`` (1 = the second attempt)."""
+        if self.backoff == "fixed":
+            base = self.delay
+        elif self.backoff == "linear":
+            base = self.delay * retry
+        else:
+            # Cap the exponent so huge retry counts cannot overflow a float.
+            base = self.delay * (2.0 ** min(retry - 1, 64))
+        base = min(base, self.max_delay)
+        if self.jitter:
+            base *= 1.0 - self.jitter * rand()
+        return base
+
+
+def parse_exit_codes(text: str) -> frozenset[int]:
+    """Parse ``"1,2,75"`` into a set of exit codes, with a clear error on bad input."""
+    codes: set[int] = set()
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            codes.add(int(part))
+        except ValueError:
+            raise ConfigError(
+                f"--retry-on: {part!r} is not an exit code; give comma-separated integers"
+            ) from None
+    return frozenset(codes)

@@ -1,0 +1,420 @@
+"""The runner: attempts with retries, monitoring, timeouts, cancellation, history and events.
+
+One call of :meth:`Runner.run` is one run in history.  Each attempt starts the command in
+its own session, streams its output, samples its tree, and ends in one of ``succeeded``,
+``failed``, ``timed_out`` or ``cancelled``; failed attempts are retried by the spec's
+:class:`~scriptrunner.core.retry.RetryPolicy`.  The history row is written before the child
+starts, so a broken store stops the run before anything executes.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from scriptrunner import events as ev
+from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.monitor import Monitor
+from scriptrunner.core.output import OutputFilter, StreamPump, TailBuffer
+from scriptrunner.core.process import ExitInfo, ProcessTree, spawn, wait_with_rusage
+from scriptrunner.core.results import (
+    TIMEOUT_EXIT_CODE,
+    AttemptResult,
+    Metrics,
+    RunId,
+    RunResult,
+    RunStatus,
+)
+from scriptrunner.core.spec import RunSpec
+from scriptrunner.errors import RunnerError
+from scriptrunner.store import rows
+from scriptrunner.store.base import HistoryStore
+
+#: Exit code of a run that could not be started (the CLI's usage/runner error code).
+RUNNER_ERROR_EXIT_CODE = 2
+#: How long to keep reading output after the child exited, for grandchildren holding pipes.
+DRAIN_SECONDS = 1.0
+
+
+def new_run_id() -> RunId:
+    """128 random bits as 32 hex digits (like uuid4().hex, without importing uuid)."""
+    return RunId(os.urandom(16).hex())
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How the runner behaves, independent of what it runs (from :class:`Settings`)."""
+
+    tail_bytes: int = 64 * 1024
+    kill_grace: float = 5.0
+    sample_interval: float = 1.0
+    max_samples: int = 512
+    #: Copy output live to these streams (the CLI passes the terminal); None captures only.
+    echo_stdout: BinaryIO | None = None
+    echo_stderr: BinaryIO | None = None
+    #: Applied to every output chunk before it is shown or kept (secret masking).
+    output_filter: OutputFilter | None = None
+
+
+class Runner:
+    """Runs :class:`RunSpec` s and records them."""
+
+    def __init__(
+        self,
+        store: HistoryStore | None = None,
+        bus: ev.EventBus | None = None,
+        options: RunOptions | None = None,
+    ) -> None:
+        self.store = store
+        self.bus = bus if bus is not None else ev.EventBus(store)
+        self.options = options or RunOptions()
+
+    def run(
+        self,
+        spec: RunSpec,
+        *,
+        cancel: CancelToken | None = None,
+        run_id: str | None = None,
+        extra_env: Mapping[str, str] | None = None,
+        on_attempt_env: Callable[[int], Mapping[str, str]] | None = None,
+    ) -> RunResult:
+        """Run ``spec`` to completion (all attempts) and return the result.
+
+        Raises :class:`RunnerError` before recording anything if the command cannot start.
+        """
+        token = cancel or CancelToken()
+        rid = RunId(run_id) if run_id else new_run_id()
+        cwd = spec.resolved_cwd()
+        base_env = dict(os.environ)
+        base_env.setdefault("PYTHONUNBUFFERED", "1")  # live output from Python children
+        base_env.update(spec.env)
+        if extra_env:
+            base_env.update(extra_env)
+        base_env["SCRIPTRUNNER_RUN_ID"] = rid
+        spec.check_executable(base_env, cwd)
+
+        started = time.time()
+        start_row = rows.run_start_row(
+            run_id=rid,
+            kind=spec.kind,
+            script=spec.script,
+            command=spec.command,
+            cwd=cwd,
+            tags=spec.tags,
+            started_at=started,
+            parent_run_id=spec.parent_run_id,
+            workflow_run_id=spec.workflow_run_id,
+            task_name=spec.task_name,
+        )
+        started_event = ev.Event(
+            ev.RUN_STARTED,
+            rid,
+            {
+                "command": list(spec.command),
+                "script": spec.script,
+                "cwd": cwd,
+                "tags": dict(spec.tags),
+                "workflow_run_id": spec.workflow_run_id,
+                "task_name": spec.task_name,
+            },
+            ts=started,
+        )
+        recorded = False
+
+        def record_start() -> None:
+            # Called right after the first spawn: the insert overlaps the child's start-up
+            # (the store was opened and its schema checked before, so it fails closed).
+            nonlocal recorded
+            if not recorded:
+                recorded = True
+                self._persist(started_event, lambda evs: self.store.start_run(start_row, evs))  # type: ignore[union-attr]
+
+        out = TailBuffer(self.options.tail_bytes)
+        err = TailBuffer(self.options.tail_bytes)
+        attempts: list[AttemptResult] = []
+        samples: list[dict[str, Any]] = []
+        error: str | None = None
+        try:
+            for n in range(1, spec.retry.max_attempts + 1):
+                delay = 0.0
+                if n > 1:
+                    delay = spec.retry.delay_before(n - 1)
+                    if token.wait(delay):
+                        break
+                    self._attempt_banner(n, spec, out, err)
+                env = dict(base_env)
+                env["SCRIPTRUNNER_ATTEMPT"] = str(n)
+                if on_attempt_env is not None:
+                    env.update(on_attempt_env(n))
+                attempt, monitor = self._attempt(
+                    spec, n, cwd, env, token, out, err, delay, record_start
+                )
+                attempts.append(attempt)
+                samples.extend(rows.sample_rows(rid, n, monitor.samples))
+                if attempt.status == "cancelled" or not spec.retry.should_retry(
+                    n, attempt.exit_code
+                ):
+                    break
+                # Attempts followed by a retry are announced now; the last one is written
+                # together with the run's final row below.
+                self._persist(ev.Event(ev.RUN_ATTEMPT_FINISHED, rid, attempt.as_dict()), None)
+        except RunnerError as exc:
+            error = str(exc)
+        finally:
+            record_start()
+        result = self._result(rid, spec, cwd, started, attempts, out, err, token, error)
+        final_events = []
+        if attempts:
+            final_events.append(ev.Event(ev.RUN_ATTEMPT_FINISHED, rid, attempts[-1].as_dict()))
+        final_events.append(
+            ev.Event(
+                ev.RUN_FINISHED,
+                rid,
+                {
+                    "status": result.status,
+                    "exit_code": result.exit_code,
+                    "attempts": len(attempts),
+                    "duration_seconds": round(result.duration, 6),
+                    **result.metrics.as_dict(),
+                },
+                ts=result.finished_at,
+            )
+        )
+        finish_values = rows.run_finish_values(result)
+        attempt_rows = [rows.attempt_row(rid, a) for a in attempts]
+        self._persist_many(
+            final_events,
+            lambda evs: self.store.finish_run(rid, finish_values, attempt_rows, samples, evs),  # type: ignore[union-attr]
+        )
+        return result
+
+    def _persist(
+        self, event: ev.Event, write: Callable[[list[ev.Event]], None] | None
+    ) -> None:
+        self._persist_many([event], write)
+
+    def _persist_many(
+        self, events: list[ev.Event], write: Callable[[list[ev.Event]], None] | None
+    ) -> None:
+        """Write ``events`` with the row change in one transaction, then notify subscribers.
+
+        Without a store the bus publishes them (its own sink, if any, persists them).
+        """
+        if self.store is None:
+            for e in events:
+                self.bus.publish(e)
+            return
+        if write is None:
+            for e in events:
+                self.store.append_event(e)
+        else:
+            write(events)
+        for e in events:
+            self.bus.notify(e)
+
+    def _attempt_banner(self, n: int, spec: RunSpec, out: TailBuffer, err: TailBuffer) -> None:
+        banner = f"--- scriptrunner: attempt {n} of {spec.retry.max_attempts} ---\n".encode()
+        out.write(banner)
+        err.write(banner)
+        if self.options.echo_stderr is not None:
+            try:
+                self.options.echo_stderr.write(banner)
+                self.options.echo_stderr.flush()
+            except (OSError, ValueError):
+                pass
+
+    def _attempt(
+        self,
+        spec: RunSpec,
+        n: int,
+        cwd: str,
+        env: Mapping[str, str],
+        token: CancelToken,
+        out: TailBuffer,
+        err: TailBuffer,
+        delay: float,
+        after_spawn: Callable[[], None],
+    ) -> tuple[AttemptResult, Monitor]:
+        opts = self.options
+        # The kernel's ru_maxrss of a child includes the memory of the runner it was forked
+        # from (exec keeps the old high-water mark), so it is only trusted above this value.
+        parent_hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        t0 = time.time()
+        m0 = time.monotonic()
+        try:
+            proc = spawn(spec.command, cwd, env)
+        except OSError as exc:
+            raise RunnerError(f"cannot start {spec.command[0]}: {exc.strerror or exc}") from exc
+        tree = ProcessTree(proc.pid)
+        assert proc.stdout is not None and proc.stderr is not None
+        pumps = [
+            StreamPump(proc.stdout, out, opts.echo_stdout, "stdout", opts.output_filter),
+            StreamPump(proc.stderr, err, opts.echo_stderr, "stderr", opts.output_filter),
+        ]
+        for pump in pumps:
+            pump.start()
+        monitor = Monitor(tree, interval=opts.sample_interval, max_samples=opts.max_samples)
+        monitor.start()
+
+        timed_out = threading.Event()
+        killer: list[threading.Thread] = []
+
+        def stop_tree(reason: str) -> None:
+            # Runs on a timer or signal-handling path: never block the caller.
+            if reason == "timeout":
+                timed_out.set()
+            t = threading.Thread(target=tree.terminate, args=(opts.kill_grace,), daemon=True)
+            killer.append(t)
+            t.start()
+
+        timer = None
+        if spec.timeout is not None:
+            timer = threading.Timer(spec.timeout, stop_tree, args=("timeout",))
+            timer.daemon = True
+            timer.start()
+
+        def on_cancel(sig: int) -> None:
+            tree.send(sig)
+            if not killer:
+                stop_tree("cancel")
+
+        remove_cancel = token.add_callback(on_cancel)
+        try:
+            after_spawn()
+            info = wait_with_rusage(proc)
+        finally:
+            tree.reaped.set()
+            remove_cancel()
+            if timer is not None:
+                timer.cancel()
+            monitor.stop()
+        for t in list(killer):
+            t.join()  # the whole tree is gone before the attempt counts as finished
+        deadline = time.monotonic() + DRAIN_SECONDS
+        for pump in pumps:
+            pump.join(max(0.0, deadline - time.monotonic()))
+        wall = time.monotonic() - m0
+        monitor.join(0.5)
+        status, code = self._status(info, timed_out.is_set(), token.cancelled)
+        metrics = _metrics(info, monitor, wall, parent_hwm)
+        attempt = AttemptResult(
+            attempt=n,
+            status=status,
+            exit_code=code,
+            started_at=t0,
+            finished_at=t0 + wall,
+            metrics=metrics,
+            signal=info.signal,
+            delay_before=delay,
+        )
+        return attempt, monitor
+
+    @staticmethod
+    def _status(info: ExitInfo, timed_out: bool, cancelled: bool) -> tuple[RunStatus, int]:
+        if timed_out:
+            return "timed_out", TIMEOUT_EXIT_CODE
+        if cancelled:
+            return "cancelled", info.exit_code
+        return ("succeeded" if info.returncode == 0 else "failed"), info.exit_code
+
+    @staticmethod
+    def _result(
+        rid: RunId,
+        spec: RunSpec,
+        cwd: str,
+        started: float,
+        attempts: list[AttemptResult],
+        out: TailBuffer,
+        err: TailBuffer,
+        token: CancelToken,
+        error: str | None,
+    ) -> RunResult:
+        if attempts and error is None:
+            last = attempts[-1]
+            status, code = last.status, last.exit_code
+        elif error is not None:
+            status, code = "error", RUNNER_ERROR_EXIT_CODE
+        else:  # cancelled while waiting to retry: no attempt ran
+            status = "cancelled"
+            code = 128 + (token.signal or signal.SIGTERM)
+        if attempts and token.cancelled and status != "timed_out":
+            status = "cancelled"
+        finished = time.time()
+        return RunResult(
+            run_id=rid,
+            command=spec.command,
+            script=spec.script,
+            cwd=cwd,
+            status=status,
+            exit_code=code,
+            started_at=started,
+            finished_at=finished,
+            attempts=tuple(attempts),
+            metrics=_sum_metrics(attempts),
+            stdout=out.snapshot(),
+            stderr=err.snapshot(),
+            tags=dict(spec.tags),
+            error=error,
+            parent_run_id=spec.parent_run_id,
+            workflow_run_id=spec.workflow_run_id,
+            task_name=spec.task_name,
+        )
+
+
+def _metrics(info: ExitInfo, monitor: Monitor, wall: float, parent_hwm: int) -> Metrics:
+    cpu = info.user_seconds + info.system_seconds
+    samples = tuple(monitor.samples)
+    avg = cpu / wall * 100.0 if wall > 0 else 0.0
+    peak_sampled = max((s.cpu_percent for s in samples), default=0.0)
+    return Metrics(
+        wall_seconds=wall,
+        cpu_user_seconds=info.user_seconds,
+        cpu_system_seconds=info.system_seconds,
+        peak_rss_bytes=_peak_rss(info.maxrss_bytes, monitor.peak_rss, parent_hwm),
+        cpu_percent_avg=avg,
+        cpu_percent_max=max(peak_sampled, avg),
+        samples=samples,
+    )
+
+
+def _peak_rss(kernel: int, sampled: int, parent_hwm: int) -> int | None:
+    """Peak RSS of the tree: the larger of the sampled tree sum and the kernel's exact value
+    for the largest single process, when that value is not just the inherited one.
+
+    ``None`` means unknown: a run too short to sample whose kernel value is contaminated.
+    """
+    exact = kernel if kernel > parent_hwm else 0
+    best = max(sampled, exact)
+    return best or None
+
+
+def _sum_metrics(attempts: list[AttemptResult]) -> Metrics:
+    if not attempts:
+        return Metrics()
+    wall = sum(a.metrics.wall_seconds for a in attempts)
+    user = sum(a.metrics.cpu_user_seconds for a in attempts)
+    system = sum(a.metrics.cpu_system_seconds for a in attempts)
+    return Metrics(
+        wall_seconds=wall,
+        cpu_user_seconds=user,
+        cpu_system_seconds=system,
+        peak_rss_bytes=max(
+            (a.metrics.peak_rss_bytes for a in attempts if a.metrics.peak_rss_bytes is not None),
+            default=None,
+        ),
+        cpu_percent_avg=(user + system) / wall * 100.0 if wall > 0 else 0.0,
+        cpu_percent_max=max(a.metrics.cpu_percent_max for a in attempts),
+        samples=tuple(s for a in attempts for s in a.metrics.samples),
+    )
+
+
+def default_echo() -> tuple[BinaryIO, BinaryIO]:
+    """The terminal's binary streams, for live output."""
+    return sys.stdout.buffer, sys.stderr.buffer

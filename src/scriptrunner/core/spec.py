@@ -1,0 +1,83 @@
+"""What to run: a frozen description built by the CLI, the API or the workflow engine."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scriptrunner.core.retry import RetryPolicy
+from scriptrunner.errors import RunnerError
+
+
+@dataclass(frozen=True, slots=True)
+class RunSpec:
+    """A command line plus everything that governs how it is run and recorded."""
+
+    command: tuple[str, ...]
+    script: str | None = None
+    cwd: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    timeout: float | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    tags: Mapping[str, str] = field(default_factory=dict)
+    parent_run_id: str | None = None
+    workflow_run_id: str | None = None
+    task_name: str | None = None
+    kind: str = "run"
+
+    def __post_init__(self) -> None:
+        if not self.command:
+            raise RunnerError("nothing to run: give a script or a command after --")
+        if self.timeout is not None and self.timeout <= 0:
+            raise RunnerError(f"timeout must be > 0 seconds, got {self.timeout}")
+
+    @classmethod
+    def for_script(
+        cls,
+        script: str,
+        args: Sequence[str] = (),
+        *,
+        python: str | None = None,
+        cwd: str | None = None,
+        **kwargs: object,
+    ) -> RunSpec:
+        """Run ``script`` with ``python`` (default: this interpreter); checks it exists."""
+        base = Path(cwd) if cwd else Path.cwd()
+        path = Path(script) if Path(script).is_absolute() else base / script
+        if not path.is_file():
+            raise RunnerError(
+                f"script not found: {script}"
+                + (f" (in {base})" if cwd else "")
+                + "; to run a command instead, put it after --: scriptrunner run -- COMMAND"
+            )
+        interpreter = python or sys.executable
+        return cls(
+            command=(interpreter, str(path), *args),
+            script=str(path.resolve()),
+            cwd=cwd,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    def resolved_cwd(self) -> str:
+        cwd = os.path.abspath(self.cwd or os.getcwd())
+        if not os.path.isdir(cwd):
+            raise RunnerError(f"working directory does not exist: {self.cwd}")
+        return cwd
+
+    def check_executable(self, env: Mapping[str, str], cwd: str) -> None:
+        """Fail before starting (and before recording) if the program cannot be found."""
+        program = self.command[0]
+        if os.sep in program:
+            path = program if os.path.isabs(program) else os.path.join(cwd, program)
+            if not os.path.isfile(path):
+                raise RunnerError(f"command not found: {program}")
+            if not os.access(path, os.X_OK):
+                raise RunnerError(f"command is not executable: {program}")
+        else:
+            import shutil
+
+            if shutil.which(program, path=env.get("PATH", os.defpath)) is None:
+                raise RunnerError(f"command not found: {program} (searched PATH)")

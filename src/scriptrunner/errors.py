@@ -1,0 +1,56 @@
+"""The error hierarchy shared by every part of scriptrunner.
+
+Library code raises these; only ``scriptrunner.cli`` turns them into exit codes and messages.
+A message says what failed, on which input, and what to do next.
+"""
+
+from __future__ import annotations
+
+
+class ScriptRunnerError(Exception):
+    """Root of every error scriptrunner raises on purpose."""
+
+    #: Exit code the CLI uses for this kind of error.
+    exit_code: int = 2
+
+
+class ConfigError(ScriptRunnerError):
+    """Bad settings, options or input files."""
+
+
+class StoreError(ScriptRunnerError):
+    """The history store cannot be opened, read or written."""
+
+
+class RunnerError(ScriptRunnerError):
+    """A run could not be started (script missing, bad working directory, ...)."""
+
+
+class WorkflowError(ScriptRunnerError):
+    """A workflow file is invalid or cannot be executed."""
+
+
+class ExpressionError(WorkflowError):
+    """A workflow expression has a syntax or evaluation error.
+
+    ``reason`` is the bare problem ("unexpected token ')'"), ``expression`` the expression text
+    it was found in and ``position`` the 0-based column in that text (``None`` when the problem
+    is not tied to one place).  ``str(error)`` combines them, e.g.
+    ``expression error at column 5: unexpected token ')' in "a == )"``.
+    """
+
+    def __init__(self, reason: str, *, expression: str = "", position: int | None = None) -> None:
+        self.reason = reason
+        self.expression = expression
+        self.position = position
+        where = f" at column {position}" if position is not None else ""
+        message = f"expression error{where}: {reason}"
+        if expression:
+            message += f' in "{expression}"'
+        super().__init__(message)
+
+
+class SecurityError(ScriptRunnerError):
+    """A pre-execution security gate blocked a run."""
+
+    exit_code = 3

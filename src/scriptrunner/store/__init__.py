@@ -1,0 +1,42 @@
+"""The run history store: SQLite embedded by default, any SQLAlchemy URL (PostgreSQL) by choice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scriptrunner.store.base import HistoryStore
+from scriptrunner.store.version import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from scriptrunner.settings import Settings
+    from scriptrunner.store.reader import HistoryReader
+
+__all__ = ["SCHEMA_VERSION", "HistoryStore", "open_reader", "open_store", "sqlite_path"]
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a ``sqlite:///PATH`` URL, None for other URLs (and in-memory SQLite)."""
+    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return Path(url[len("sqlite:///") :])
+    return None
+
+
+def open_store(settings: Settings) -> HistoryStore:
+    """Open (creating or upgrading if needed) the store the settings point at."""
+    url = settings.store_url
+    path = sqlite_path(url)
+    if path is not None:
+        from scriptrunner.store.sqlite import SqliteHistory
+
+        return SqliteHistory(path, busy_timeout=settings.busy_timeout)
+    from scriptrunner.store.sqla import SqlAlchemyHistory
+
+    return SqlAlchemyHistory(url, busy_timeout=settings.busy_timeout)
+
+
+def open_reader(settings: Settings) -> HistoryReader:
+    """Open the store for queries (history, show, stats, the dashboard)."""
+    from scriptrunner.store.reader import HistoryReader
+
+    return HistoryReader(settings.store_url, busy_timeout=settings.busy_timeout)

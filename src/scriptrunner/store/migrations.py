@@ -1,0 +1,93 @@
+"""A versioned migration scheme in the spirit of Alembic, without its import cost.
+
+* A new database gets the current tables from ``schema.metadata`` and is stamped with
+  ``SCHEMA_VERSION`` (Alembic's "create_all, then stamp head" recipe).
+* An older database is upgraded one step at a time by ``MIGRATIONS[v]`` (from ``v - 1`` to
+  ``v``), each step stamped in the same transaction, so a crash leaves a consistent version.
+* A newer database than this code knows is refused: guessing would risk the user's data.
+
+Migrations run under a write lock (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL advisory lock),
+so many runners starting at once on a fresh store create it exactly once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from sqlalchemy import Connection, Engine, event, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from scriptrunner.errors import StoreError
+from scriptrunner.store import schema
+from scriptrunner.store.version import SCHEMA_TABLE, SCHEMA_VERSION, check_version
+
+Migration = Callable[[Connection], None]
+
+#: ``MIGRATIONS[v]`` upgrades a version ``v - 1`` database to version ``v``.
+MIGRATIONS: dict[int, Migration] = {}
+
+# Arbitrary constant identifying scriptrunner's migration lock among advisory locks.
+_PG_LOCK_ID = 0x5C81_7007
+
+
+def current_version(conn: Connection) -> int:
+    """The schema version stamped in the database, 0 for an empty one."""
+    if not inspect(conn).has_table(SCHEMA_TABLE):
+        return 0
+    value = conn.execute(select(schema.schema_version.c.version).order_by(
+        schema.schema_version.c.version.desc()).limit(1)).scalar()
+    return int(value or 0)
+
+
+def _stamp(conn: Connection, version: int) -> None:
+    conn.execute(schema.schema_version.insert().values(version=version, applied_at=time.time()))
+
+
+def _lock(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
+
+
+def migrate(engine: Engine, where: str) -> int:
+    """Bring the database up to ``SCHEMA_VERSION``; returns the version found before."""
+    if engine.dialect.name == "sqlite":
+        _sqlite_immediate_transactions(engine)
+    try:
+        with engine.begin() as conn:
+            _lock(conn)
+            found = current_version(conn)
+            check_version(found, where)
+            if found == 0:
+                if inspect(conn).has_table("runs"):
+                    raise StoreError(
+                        f"{where} has a 'runs' table but no scriptrunner schema version; "
+                        "it is not a scriptrunner store. Point SCRIPTRUNNER_DATABASE_URL "
+                        "elsewhere; nothing was changed."
+                    )
+                schema.metadata.create_all(conn)
+                _stamp(conn, SCHEMA_VERSION)
+            else:
+                for version in range(found + 1, SCHEMA_VERSION + 1):
+                    MIGRATIONS[version](conn)
+                    _stamp(conn, version)
+            return found
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot prepare history store {where}: {exc.__class__.__name__}: "
+                         f"{getattr(exc, 'orig', exc)}") from exc
+
+
+def _sqlite_immediate_transactions(engine: Engine) -> None:
+    """Make SQLAlchemy's transactions ``BEGIN IMMEDIATE`` (the SQLAlchemy docs' recipe).
+
+    pysqlite's own transaction handling would start a deferred transaction, and two
+    processes upgrading a read lock to a write lock at once deadlock ("database is locked").
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,159 @@
+"""Queries over the history: the read side used by ``history``, ``show``, ``stats``, dashboard."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from scriptrunner.errors import StoreError
+from scriptrunner.store import schema, sqlite_path
+from scriptrunner.store.migrations import migrate
+from scriptrunner.store.sqla import make_engine, safe_url
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptStats:
+    """Aggregates over the finished runs of one script (or all runs)."""
+
+    script: str | None
+    runs: int
+    failures: int
+    failure_rate: float
+    p50_seconds: float | None
+    p95_seconds: float | None
+    mean_seconds: float | None
+    #: Median duration of the newer half of runs divided by that of the older half.
+    trend: float | None
+    by_status: dict[str, int]
+
+
+def _percentile(sorted_values: Sequence[float], q: float) -> float:
+    """Linear-interpolation percentile (numpy's default method)."""
+    if len(sorted_values) == 1:
+        return sorted_values[0]
+    pos = (len(sorted_values) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+class HistoryReader:
+    """Read-only queries on a history store (which is created or upgraded on open)."""
+
+    def __init__(self, url: str, *, busy_timeout: float = 30.0) -> None:
+        self.where = safe_url(url)
+        path = sqlite_path(url)
+        if path is not None and not path.exists():
+            # Creating an empty store is harmless and makes "no runs yet" an answer, not an error.
+            from scriptrunner.store.sqlite import SqliteHistory
+
+            SqliteHistory(path, busy_timeout=busy_timeout).close()
+        self.engine = make_engine(url, busy_timeout=busy_timeout)
+        migrate(self.engine, self.where)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _all(self, query: Select[Any]) -> list[dict[str, Any]]:
+        try:
+            with self.engine.connect() as conn:
+                return [dict(r._mapping) for r in conn.execute(query)]
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read history store {self.where}: {exc}") from exc
+
+    def list_runs(
+        self,
+        *,
+        limit: int = 20,
+        status: str | None = None,
+        script: str | None = None,
+        kind: str | None = None,
+        workflow_run_id: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Newest first."""
+        r = schema.runs
+        q = select(r).order_by(r.c.started_at.desc(), r.c.id)
+        if status:
+            q = q.where(r.c.status == status)
+        if script:
+            q = q.where((r.c.script == script) | r.c.script.like(f"%/{script}"))
+        if kind:
+            q = q.where(r.c.kind == kind)
+        if workflow_run_id:
+            q = q.where(r.c.workflow_run_id == workflow_run_id)
+        if limit > 0:
+            q = q.limit(limit)
+        return self._all(q)
+
+    def count_runs(self) -> int:
+        try:
+            with self.engine.connect() as conn:
+                return int(conn.execute(select(func.count()).select_from(schema.runs)).scalar() or 0)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read history store {self.where}: {exc}") from exc
+
+    def resolve_id(self, prefix: str) -> str:
+        """The full run id for a unique prefix (like git's abbreviated hashes)."""
+        prefix = prefix.strip().lower()
+        if len(prefix) < 4:
+            raise StoreError(f"run id {prefix!r} is too short: give at least 4 characters")
+        r = schema.runs
+        matches = self._all(select(r.c.id).where(r.c.id.like(f"{prefix}%")).limit(3))
+        if not matches:
+            raise StoreError(f"no run with id {prefix!r} in {self.where}; see `scriptrunner history`")
+        if len(matches) > 1:
+            raise StoreError(f"run id {prefix!r} is ambiguous; give more characters")
+        return str(matches[0]["id"])
+
+    def get_run(self, run_id: str) -> dict[str, Any]:
+        """One run with its attempts, samples and events."""
+        full = self.resolve_id(run_id)
+        rows = self._all(select(schema.runs).where(schema.runs.c.id == full))
+        run = rows[0]
+        a, s, e = schema.run_attempts, schema.metric_samples, schema.events
+        run["attempt_rows"] = self._all(select(a).where(a.c.run_id == full).order_by(a.c.attempt))
+        run["samples"] = self._all(select(s).where(s.c.run_id == full).order_by(s.c.attempt, s.c.t))
+        run["events"] = self._all(select(e).where(e.c.run_id == full).order_by(e.c.id))
+        if run["kind"] == "workflow":
+            run["tasks"] = self.list_runs(limit=0, workflow_run_id=full)
+        return run
+
+    def events(self, *, after_id: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
+        e = schema.events
+        return self._all(select(e).where(e.c.id > after_id).order_by(e.c.id).limit(limit))
+
+    def stats(self, script: str | None = None) -> ScriptStats:
+        r = schema.runs
+        q = select(r.c.status, r.c.duration_seconds).where(r.c.status != "running")
+        if script:
+            q = q.where((r.c.script == script) | r.c.script.like(f"%/{script}"))
+        else:
+            q = q.where(r.c.kind != "task")
+        rows = self._all(q.order_by(r.c.started_at))
+        by_status: dict[str, int] = {}
+        for row in rows:
+            by_status[row["status"]] = by_status.get(row["status"], 0) + 1
+        durations = [float(row["duration_seconds"]) for row in rows if row["duration_seconds"] is not None]
+        failures = sum(n for st, n in by_status.items() if st != "succeeded")
+        ordered = sorted(durations)
+        trend = None
+        if len(durations) >= 4:
+            half = len(durations) // 2
+            old, new = statistics.median(durations[:half]), statistics.median(durations[half:])
+            trend = new / old if old > 0 else None
+        return ScriptStats(
+            script=script,
+            runs=len(rows),
+            failures=failures,
+            failure_rate=failures / len(rows) if rows else 0.0,
+            p50_seconds=_percentile(ordered, 0.5) if ordered else None,
+            p95_seconds=_percentile(ordered, 0.95) if ordered else None,
+            mean_seconds=statistics.fmean(ordered) if ordered else None,
+            trend=trend,
+            by_status=by_status,
+        )

@@ -1,0 +1,118 @@
+"""The history schema as SQLAlchemy Core tables: the one source of truth for every backend.
+
+Timestamps are Unix epoch seconds (floats) so that SQLite and PostgreSQL store and compare
+them the same way and the runner's fast SQLite path needs no date formatting.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# SQLite only makes INTEGER PRIMARY KEY an alias of the rowid (auto-increment); BigInteger
+# would render BIGINT there, so ids use this variant.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+schema_version = Table(
+    "scriptrunner_schema",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied_at", Float, nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(16), nullable=False, default="run"),  # run | workflow | task
+    Column("script", Text),
+    Column("command", JSON, nullable=False),
+    Column("cwd", Text, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("exit_code", Integer),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("started_at", Float, nullable=False),
+    Column("finished_at", Float),
+    Column("duration_seconds", Float),
+    Column("cpu_user_seconds", Float),
+    Column("cpu_system_seconds", Float),
+    Column("peak_rss_bytes", BigInteger),
+    Column("cpu_percent_avg", Float),
+    Column("cpu_percent_max", Float),
+    Column("stdout_tail", Text),
+    Column("stderr_tail", Text),
+    Column("stdout_bytes", BigInteger),
+    Column("stderr_bytes", BigInteger),
+    Column("error", Text),
+    Column("parent_run_id", String(32)),
+    Column("workflow_run_id", String(32)),
+    Column("task_name", Text),
+    Column("outputs", JSON),
+    Column("hostname", Text),
+    Column("pid", Integer),
+    Index("ix_runs_started_at", "started_at"),
+    Index("ix_runs_script", "script"),
+    Index("ix_runs_status", "status"),
+    Index("ix_runs_workflow_run_id", "workflow_run_id"),
+)
+
+run_attempts = Table(
+    "run_attempts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("exit_code", Integer),
+    Column("signal", Integer),
+    Column("started_at", Float, nullable=False),
+    Column("finished_at", Float, nullable=False),
+    Column("delay_before", Float, nullable=False),
+    Column("wall_seconds", Float),
+    Column("cpu_user_seconds", Float),
+    Column("cpu_system_seconds", Float),
+    Column("peak_rss_bytes", BigInteger),
+    Column("cpu_percent_avg", Float),
+    Column("cpu_percent_max", Float),
+    Index("ix_run_attempts_run_id", "run_id"),
+)
+
+metric_samples = Table(
+    "metric_samples",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("t", Float, nullable=False),
+    Column("cpu_percent", Float, nullable=False),
+    Column("rss_bytes", BigInteger, nullable=False),
+    Column("num_procs", Integer, nullable=False),
+    Index("ix_metric_samples_run_id", "run_id"),
+)
+
+# Append-only: rows are inserted, never updated or deleted by scriptrunner.
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("type", String(64), nullable=False),
+    Column("run_id", String(32)),
+    Column("ts", Float, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Index("ix_events_run_id", "run_id"),
+    Index("ix_events_type", "type"),
+)

@@ -1,0 +1,92 @@
+"""The history store on any SQLAlchemy URL (PostgreSQL in production)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from scriptrunner.errors import StoreError
+from scriptrunner.events import Event
+from scriptrunner.store import schema
+from scriptrunner.store.base import event_row
+from scriptrunner.store.migrations import migrate
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs (SQLAlchemy would pick psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<database url>"
+
+
+def make_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
+    url = normalise_url(url)
+    try:
+        if url.startswith("sqlite"):
+            return create_engine(url, connect_args={"timeout": busy_timeout})
+        return create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError) as exc:
+        raise StoreError(f"invalid database URL {safe_url(url)}: {exc}") from exc
+
+
+class SqlAlchemyHistory:
+    """History store on an SQLAlchemy engine."""
+
+    def __init__(self, url: str, *, busy_timeout: float = 30.0) -> None:
+        self.where = safe_url(url)
+        self.engine = make_engine(url, busy_timeout=busy_timeout)
+        migrate(self.engine, self.where)
+
+    def _run(self, what: str, fn: Any) -> None:
+        try:
+            with self.engine.begin() as conn:
+                fn(conn)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot {what} in history store {self.where}: {exc}") from exc
+
+    def start_run(self, row: Mapping[str, Any], events: Sequence[Event] = ()) -> None:
+        def work(conn: Any) -> None:
+            conn.execute(schema.runs.insert(), [dict(row)])
+            if events:
+                conn.execute(schema.events.insert(), [event_row(e) for e in events])
+
+        self._run("record a run", work)
+
+    def finish_run(
+        self,
+        run_id: str,
+        values: Mapping[str, Any],
+        attempts: Sequence[Mapping[str, Any]],
+        samples: Sequence[Mapping[str, Any]],
+        events: Sequence[Event] = (),
+    ) -> None:
+        def work(conn: Any) -> None:
+            conn.execute(update(schema.runs).where(schema.runs.c.id == run_id).values(**values))
+            if attempts:
+                conn.execute(schema.run_attempts.insert(), [dict(a) for a in attempts])
+            if samples:
+                conn.execute(schema.metric_samples.insert(), [dict(s) for s in samples])
+            if events:
+                conn.execute(schema.events.insert(), [event_row(e) for e in events])
+
+        self._run("finish a run", work)
+
+    def append_event(self, event: Event) -> None:
+        self._run("append an event", lambda c: c.execute(schema.events.insert(), [event_row(event)]))
+
+    def close(self) -> None:
+        self.engine.dispose()
