@@ -38,12 +38,12 @@ def run(
     the history store cannot be written.
     """
     cfg = settings or load_settings()
-    common = dict(
-        env=dict(env or {}),
-        timeout=timeout,
-        retry=retry or RetryPolicy(),
-        tags=dict(tags or {}),
-    )
+    common = {
+        "env": dict(env or {}),
+        "timeout": timeout,
+        "retry": retry or RetryPolicy(),
+        "tags": dict(tags or {}),
+    }
     workdir = str(cwd) if cwd is not None else None
     if isinstance(target, (str, Path)):
         spec = RunSpec.for_script(str(target), args, python=python, cwd=workdir, **common)

@@ -28,6 +28,7 @@ TASK_STARTED = "task.started"
 TASK_FINISHED = "task.finished"
 WORKFLOW_FINISHED = "workflow.finished"
 
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """Something that happened: a type, the run it belongs to, when, and JSON-ready data."""
@@ -87,7 +88,9 @@ class EventBus:
                     import logging  # only on this rare path: logging costs 2.5 ms to import
 
                     self._failed.add(id(fn))
-                    logging.getLogger("scriptrunner.events").warning("event subscriber %r failed", fn, exc_info=True)
+                    logging.getLogger("scriptrunner.events").warning(
+                        "event subscriber %r failed", fn, exc_info=True
+                    )
 
     def emit(self, type: str, run_id: str | None, **payload: Any) -> Event:
         """Build and publish an event; returns it."""

@@ -106,7 +106,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         import tomli as tomllib
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data: dict[str, Any] = tomllib.load(fh)
+            return data
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read settings file: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -146,5 +147,7 @@ def load_settings(
             if name in _FIELDS:
                 values[name] = _coerce(name, raw, f"environment variable {key}")
     if overrides:
-        values.update(_coerce_all({k: v for k, v in overrides.items() if v is not None}, "command line"))
+        values.update(
+            _coerce_all({k: v for k, v in overrides.items() if v is not None}, "command line")
+        )
     return Settings(**values)

@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable
 
+from typing import TYPE_CHECKING
+
 from scriptrunner.errors import ConfigError
-from scriptrunner.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from scriptrunner.settings import Settings
 
 
 def settings_from(args: argparse.Namespace, **extra: object) -> Settings:
-    return load_settings(
-        overrides={"home": args.home, "database_url": args.database_url, **extra}
-    )
+    from scriptrunner.settings import load_settings
+
+    return load_settings(overrides={"home": args.home, "database_url": args.database_url, **extra})
 
 
 def parse_pairs(items: Iterable[str] | None, flag: str) -> dict[str, str]:

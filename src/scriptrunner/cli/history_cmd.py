@@ -57,7 +57,8 @@ def _what(row: dict[str, Any]) -> str:
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    # Piped output (CI logs, `| less`) gets a wide fixed width instead of rich's 80 columns.
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
 def handle_history(args: argparse.Namespace) -> int:
@@ -80,7 +81,9 @@ def handle_history(args: argparse.Namespace) -> int:
 
     table = Table(box=None, header_style="bold")
     for col in ("RUN", "STARTED", "STATUS", "EXIT", "DURATION", "CPU", "PEAK RSS", "TRIES", "WHAT"):
-        table.add_column(col, no_wrap=col != "WHAT", justify="right" if col in ("EXIT", "TRIES") else "left")
+        table.add_column(
+            col, no_wrap=col != "WHAT", justify="right" if col in ("EXIT", "TRIES") else "left"
+        )
     for r in rows:
         cpu = None
         if r["cpu_user_seconds"] is not None:
@@ -126,8 +129,11 @@ def handle_show(args: argparse.Namespace) -> int:
         ("started", _when(run["started_at"])),
         ("finished", _when(run["finished_at"])),
         ("duration", fmt_seconds(run["duration_seconds"])),
-        ("cpu", f"{fmt_seconds(cpu)} (user {fmt_seconds(run['cpu_user_seconds'])}, "
-                f"system {fmt_seconds(run['cpu_system_seconds'])})"),
+        (
+            "cpu",
+            f"{fmt_seconds(cpu)} (user {fmt_seconds(run['cpu_user_seconds'])}, "
+            f"system {fmt_seconds(run['cpu_system_seconds'])})",
+        ),
         ("cpu %", f"avg {run['cpu_percent_avg'] or 0:.0f}, max {run['cpu_percent_max'] or 0:.0f}"),
         ("peak rss", fmt_bytes(run["peak_rss_bytes"])),
         ("host", f"{run['hostname']} (runner pid {run['pid']})"),
@@ -147,16 +153,24 @@ def handle_show(args: argparse.Namespace) -> int:
             )
     if run["samples"]:
         peak = max(s["rss_bytes"] for s in run["samples"])
-        console.print(f"\n[bold]samples[/] {len(run['samples'])} points, tree RSS peak {fmt_bytes(peak)}")
+        console.print(
+            f"\n[bold]samples[/] {len(run['samples'])} points, tree RSS peak {fmt_bytes(peak)}"
+        )
     if run.get("tasks"):
         console.print("\n[bold]tasks[/]")
         for t in run["tasks"]:
-            console.print(f"  {t['task_name']:<30} {t['status']:<10} {fmt_seconds(t['duration_seconds'])}")
+            console.print(
+                f"  {t['task_name']:<30} {t['status']:<10} {fmt_seconds(t['duration_seconds'])}"
+            )
     for stream in ("stdout", "stderr"):
         text = run[f"{stream}_tail"]
         if text:
             total = run[f"{stream}_bytes"] or 0
-            note = f" (last {len(text.encode())} of {total} bytes)" if total > len(text.encode()) else ""
+            note = (
+                f" (last {len(text.encode())} of {total} bytes)"
+                if total > len(text.encode())
+                else ""
+            )
             console.print(f"\n[bold]{stream}[/]{note}")
             console.print(text.rstrip("\n"), markup=False, highlight=False)
     return 0

@@ -39,11 +39,16 @@ def register(sub: Any) -> None:
     p.add_argument("--retry-delay", type=float, default=1.0, metavar="SECONDS")
     p.add_argument("--retry-max-delay", type=float, default=60.0, metavar="SECONDS")
     p.add_argument(
-        "--retry-jitter", type=float, default=0.0, metavar="FRACTION",
+        "--retry-jitter",
+        type=float,
+        default=0.0,
+        metavar="FRACTION",
         help="shorten each delay randomly by up to this fraction (0-1)",
     )
     p.add_argument(
-        "--retry-on", metavar="CODES", default="",
+        "--retry-on",
+        metavar="CODES",
+        default="",
         help="comma-separated exit codes to retry (default: any non-zero)",
     )
     p.add_argument("--env", action="append", metavar="K=V", help="set an environment variable")
@@ -81,12 +86,12 @@ def handle(args: argparse.Namespace) -> int:
         jitter=args.retry_jitter,
         retry_on=parse_exit_codes(args.retry_on),
     )
-    common: dict[str, Any] = dict(
-        env=parse_pairs(args.env, "--env"),
-        timeout=args.timeout,
-        retry=retry,
-        tags=parse_pairs(args.tag, "--tag"),
-    )
+    common: dict[str, Any] = {
+        "env": parse_pairs(args.env, "--env"),
+        "timeout": args.timeout,
+        "retry": retry,
+        "tags": parse_pairs(args.tag, "--tag"),
+    }
     if as_command:
         spec = RunSpec(command=tuple(target), cwd=args.cwd, **common)
     else:

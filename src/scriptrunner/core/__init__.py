@@ -16,7 +16,7 @@ if TYPE_CHECKING:
         Sample,
     )
     from scriptrunner.core.retry import RetryPolicy
-    from scriptrunner.core.runner import RunOptions, Runner
+    from scriptrunner.core.runner import Runner, RunOptions
     from scriptrunner.core.spec import RunSpec
 
 # Lazy exports: importing one submodule (the CLI's fast path) must not load them all.

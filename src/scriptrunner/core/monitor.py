@@ -100,7 +100,9 @@ class Monitor(threading.Thread):
         percent = max(0.0, (cpu_total - self._last_cpu_total) / dt * 100.0) if dt > 0 else 0.0
         self._last_cpu_total, self._last_t = cpu_total, t
         self.peak_rss = max(self.peak_rss, rss)
-        self.samples.append(Sample(t=round(t, 4), cpu_percent=percent, rss_bytes=rss, num_procs=len(procs)))
+        self.samples.append(
+            Sample(t=round(t, 4), cpu_percent=percent, rss_bytes=rss, num_procs=len(procs))
+        )
         if len(self.samples) > self.max_samples:
             self.samples = _downsample(self.samples)
         return True

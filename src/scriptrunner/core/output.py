@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from scriptrunner.core.results import OutputTail
 
@@ -60,7 +60,7 @@ class StreamPump(threading.Thread):
 
     def __init__(
         self,
-        source: BinaryIO,
+        source: IO[bytes],
         tail: TailBuffer,
         target: BinaryIO | None,
         name: str,
@@ -78,7 +78,7 @@ class StreamPump(threading.Thread):
             while True:
                 try:
                     # read1 returns whatever is available (at most CHUNK): live, not batched.
-                    chunk = self.source.read1(CHUNK)  # type: ignore[attr-defined]
+                    chunk = self.source.read1(CHUNK)  # type: ignore[attr-defined]  # BufferedReader
                 except (OSError, ValueError):
                     break
                 if not chunk:

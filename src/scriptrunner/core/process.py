@@ -127,23 +127,35 @@ class ProcessTree:
         return list(found.values())
 
     def send(self, sig: int) -> None:
-        """Send ``sig`` to the child, its process group and every known descendant."""
+        """Send ``sig`` once to every process of the tree.
+
+        One ``killpg`` reaches the child and everything still in its group; processes that
+        left the group (``setsid``) are signalled one by one.  Nobody gets it twice: a
+        script's handler must not run again while it is cleaning up.
+        """
         import psutil
 
-        if not self.reaped.is_set():
-            try:
-                os.kill(self.pid, sig)
-            except (ProcessLookupError, PermissionError):
-                pass
         try:
             os.killpg(self.pgid, sig)
         except (ProcessLookupError, PermissionError):
-            pass
+            if not self.reaped.is_set():
+                try:
+                    os.kill(self.pid, sig)
+                except (ProcessLookupError, PermissionError):
+                    pass
         for p in self.members():
             try:
+                if os.getpgid(p.pid) == self.pgid:
+                    continue
                 p.send_signal(sig)
-            except psutil.Error:
+            except (psutil.Error, ProcessLookupError, PermissionError):
                 continue
+
+    def kill_after(self, grace: float) -> None:
+        """Give the tree ``grace`` seconds to exit by itself (after a forwarded signal),
+        then SIGKILL it."""
+        if not self.reaped.wait(max(0.0, grace)) or self.members():
+            self.send(signal.SIGKILL)
 
     def terminate(self, grace: float) -> None:
         """SIGTERM the whole tree, then SIGKILL whatever is still alive after ``grace`` s."""

@@ -195,9 +195,7 @@ class Runner:
         )
         return result
 
-    def _persist(
-        self, event: ev.Event, write: Callable[[list[ev.Event]], None] | None
-    ) -> None:
+    def _persist(self, event: ev.Event, write: Callable[[list[ev.Event]], None] | None) -> None:
         self._persist_many([event], write)
 
     def _persist_many(
@@ -266,24 +264,28 @@ class Runner:
         timed_out = threading.Event()
         killer: list[threading.Thread] = []
 
-        def stop_tree(reason: str) -> None:
-            # Runs on a timer or signal-handling path: never block the caller.
-            if reason == "timeout":
-                timed_out.set()
-            t = threading.Thread(target=tree.terminate, args=(opts.kill_grace,), daemon=True)
+        def in_background(fn: Callable[[float], None]) -> None:
+            # Called on a timer or signal-handling path: never block the caller.
+            t = threading.Thread(target=fn, args=(opts.kill_grace,), daemon=True)
             killer.append(t)
             t.start()
 
+        def on_timeout() -> None:
+            timed_out.set()
+            in_background(tree.terminate)
+
         timer = None
         if spec.timeout is not None:
-            timer = threading.Timer(spec.timeout, stop_tree, args=("timeout",))
+            timer = threading.Timer(spec.timeout, on_timeout)
             timer.daemon = True
             timer.start()
 
         def on_cancel(sig: int) -> None:
+            # Forward the user's signal as is (Ctrl-C stays SIGINT, so scripts can clean
+            # up), then escalate to SIGKILL if the tree is still there after the grace.
             tree.send(sig)
             if not killer:
-                stop_tree("cancel")
+                in_background(tree.kill_after)
 
         remove_cancel = token.add_callback(on_cancel)
         try:

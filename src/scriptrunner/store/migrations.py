@@ -35,8 +35,11 @@ def current_version(conn: Connection) -> int:
     """The schema version stamped in the database, 0 for an empty one."""
     if not inspect(conn).has_table(SCHEMA_TABLE):
         return 0
-    value = conn.execute(select(schema.schema_version.c.version).order_by(
-        schema.schema_version.c.version.desc()).limit(1)).scalar()
+    value = conn.execute(
+        select(schema.schema_version.c.version)
+        .order_by(schema.schema_version.c.version.desc())
+        .limit(1)
+    ).scalar()
     return int(value or 0)
 
 
@@ -73,8 +76,10 @@ def migrate(engine: Engine, where: str) -> int:
                     _stamp(conn, version)
             return found
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot prepare history store {where}: {exc.__class__.__name__}: "
-                         f"{getattr(exc, 'orig', exc)}") from exc
+        raise StoreError(
+            f"cannot prepare history store {where}: {exc.__class__.__name__}: "
+            f"{getattr(exc, 'orig', exc)}"
+        ) from exc
 
 
 def _sqlite_immediate_transactions(engine: Engine) -> None:

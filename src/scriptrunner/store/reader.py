@@ -93,7 +93,9 @@ class HistoryReader:
     def count_runs(self) -> int:
         try:
             with self.engine.connect() as conn:
-                return int(conn.execute(select(func.count()).select_from(schema.runs)).scalar() or 0)
+                return int(
+                    conn.execute(select(func.count()).select_from(schema.runs)).scalar() or 0
+                )
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot read history store {self.where}: {exc}") from exc
 
@@ -105,7 +107,9 @@ class HistoryReader:
         r = schema.runs
         matches = self._all(select(r.c.id).where(r.c.id.like(f"{prefix}%")).limit(3))
         if not matches:
-            raise StoreError(f"no run with id {prefix!r} in {self.where}; see `scriptrunner history`")
+            raise StoreError(
+                f"no run with id {prefix!r} in {self.where}; see `scriptrunner history`"
+            )
         if len(matches) > 1:
             raise StoreError(f"run id {prefix!r} is ambiguous; give more characters")
         return str(matches[0]["id"])
@@ -138,7 +142,9 @@ class HistoryReader:
         by_status: dict[str, int] = {}
         for row in rows:
             by_status[row["status"]] = by_status.get(row["status"], 0) + 1
-        durations = [float(row["duration_seconds"]) for row in rows if row["duration_seconds"] is not None]
+        durations = [
+            float(row["duration_seconds"]) for row in rows if row["duration_seconds"] is not None
+        ]
         failures = sum(n for st, n in by_status.items() if st != "succeeded")
         ordered = sorted(durations)
         trend = None

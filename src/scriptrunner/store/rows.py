@@ -45,7 +45,9 @@ def run_start_row(
     }
 
 
-def run_finish_values(result: RunResult, outputs: Mapping[str, str] | None = None) -> dict[str, Any]:
+def run_finish_values(
+    result: RunResult, outputs: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The ``runs`` columns updated when a run ends."""
     m = result.metrics
     return {

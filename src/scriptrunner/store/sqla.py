@@ -86,7 +86,9 @@ class SqlAlchemyHistory:
         self._run("finish a run", work)
 
     def append_event(self, event: Event) -> None:
-        self._run("append an event", lambda c: c.execute(schema.events.insert(), [event_row(event)]))
+        self._run(
+            "append an event", lambda c: c.execute(schema.events.insert(), [event_row(event)])
+        )
 
     def close(self) -> None:
         self.engine.dispose()

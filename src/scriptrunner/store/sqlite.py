@@ -67,9 +67,7 @@ class SqliteHistory:
 
             from scriptrunner.store.migrations import migrate
 
-            engine = create_engine(
-                f"sqlite:///{self.path}", connect_args={"timeout": busy_timeout}
-            )
+            engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": busy_timeout})
             try:
                 migrate(engine, self.where)
             finally:

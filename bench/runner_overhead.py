@@ -1,0 +1,108 @@
+"""Runner overhead and monitoring accuracy, measured side by side in one run.
+
+    .venv/bin/python bench/runner_overhead.py [--runs N]
+
+Prints the median wall time of ``scriptrunner run hello.py`` (a full process, history
+written to a fresh SQLite store) divided by ``python hello.py``, the runner's peak RSS, and
+how close the monitor gets on a 200 MiB allocation and a 1 s busy loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTRUNNER = Path(sys.executable).parent / "scriptrunner"
+
+HELLO = "print('hello')\n"
+ALLOC = """
+import time
+b = bytearray(200 * 1024 * 1024)
+for i in range(0, len(b), 4096):
+    b[i] = 1
+time.sleep(0.5)
+"""
+BUSY = """
+import time
+t = time.process_time()
+while time.process_time() - t < 1.0:
+    pass
+"""
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (bytes, of the process and its reaped children)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd} failed with {proc.returncode}")
+    return wall, usage.ru_maxrss * 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=40)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="sr-bench-"))
+    try:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["SCRIPTRUNNER_HOME"] = str(work / "home")
+        env.pop("SCRIPTRUNNER_DATABASE_URL", None)
+        for name, body in (("hello.py", HELLO), ("alloc.py", ALLOC), ("busy.py", BUSY)):
+            (work / name).write_text(body)
+        hello = str(work / "hello.py")
+        bare = [sys.executable, hello]
+        ours = [str(SCRIPTRUNNER), "run", "-q", hello]
+        # Warm-up: bytecode caches (as any installed tool has them) and the store's schema.
+        for _ in range(3):
+            timed(bare, env)
+            timed(ours, env)
+        bare_t, ours_t, ours_rss = [], [], []
+        for _ in range(args.runs):  # interleaved, so drift hits both sides alike
+            bare_t.append(timed(bare, env)[0])
+            wall, rss = timed(ours, env)
+            ours_t.append(wall)
+            ours_rss.append(rss)
+        b, o = statistics.median(bare_t), statistics.median(ours_t)
+        print(f"hello.py, median of {args.runs} full processes (history written):")
+        print(f"  python hello.py              {b * 1000:7.1f} ms")
+        print(f"  scriptrunner run hello.py    {o * 1000:7.1f} ms")
+        print(f"  ratio                        {o / b:7.2f}x   (target <= 2.0)")
+        print(f"  runner peak RSS              {max(ours_rss) / 2**20:7.1f} MiB (target <= 40)")
+
+        def measured(script: str) -> dict[str, object]:
+            out = subprocess.run(
+                [str(SCRIPTRUNNER), "run", "-q", "--json", str(work / script)],
+                capture_output=True, text=True, env=env, check=True,
+            ).stdout
+            metrics: dict[str, object] = json.loads(out)["metrics"]
+            return metrics
+
+        alloc = measured("alloc.py")
+        peak = alloc["peak_rss_bytes"]
+        assert isinstance(peak, int)
+        print("monitoring accuracy:")
+        print(f"  200 MiB allocation -> peak RSS {peak / 2**20:.1f} MiB "
+              f"({(peak / (200 * 2**20) - 1) * 100:+.1f}% incl. interpreter; target within 10%)")
+        busy = measured("busy.py")
+        cpu = float(busy["cpu_user_seconds"]) + float(busy["cpu_system_seconds"])  # type: ignore[arg-type]
+        print(f"  1 s busy loop      -> CPU {cpu:.3f} s, wall {busy['wall_seconds']} s, "
+              f"max CPU {busy['cpu_percent_max']}%")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""The `make run` demo: what scriptrunner does so far, on the embedded SQLite store."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SR = [sys.executable, "-m", "scriptrunner"]
+
+
+def step(title: str, *args: str, expect: int = 0) -> None:
+    print(f"\n\033[1m$ scriptrunner {shlex.join(args)}\033[0m   # {title}", flush=True)
+    code = subprocess.call([*SR, *args])
+    if code != expect:
+        sys.exit(f"demo: expected exit {expect}, got {code}")
+
+
+def main() -> None:
+    home = os.environ.get("SCRIPTRUNNER_HOME", "")
+    print(f"scriptrunner demo — history store in {home or 'the per-user data dir'}")
+    step(
+        "run a script; output streams live, metrics are recorded",
+        "run",
+        "--tag",
+        "team=demo",
+        str(HERE / "scripts" / "crunch.py"),
+        "200000",
+    )
+    step(
+        "a flaky script, retried with exponential backoff",
+        "run",
+        "--retries",
+        "3",
+        "--retry-delay",
+        "0.2",
+        str(HERE / "scripts" / "flaky.py"),
+    )
+    step(
+        "a hung command is killed with its whole process tree at the timeout",
+        "run",
+        "--timeout",
+        "1",
+        "--kill-grace",
+        "1",
+        "--",
+        "sh",
+        "-c",
+        "sleep 30 & sleep 30",
+        expect=124,
+    )
+    step("exit codes pass through", "run", "--", "sh", "-c", "exit 3", expect=3)
+    step("the run history", "history", "--limit", "6")
+    step("failure rate and duration percentiles", "stats")
+
+
+if __name__ == "__main__":
+    main()
