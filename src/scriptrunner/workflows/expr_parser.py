@@ -1,0 +1,334 @@
+"""Parser and syntax tree for GitHub Actions expressions.
+
+A recursive-descent parser that accepts exactly what ``actions/runner``'s
+``ExpressionParser.cs`` accepts.  Precedence, loosest first (``Token.Precedence`` in the
+runner): ``||`` < ``&&`` < ``==`` ``!=`` < ``<`` ``<=`` ``>`` ``>=`` < ``!`` < ``[ ]`` ``.``;
+binary operators associate to the left.  Like the runner:
+
+* ``[ ]`` and ``.`` may only follow a context name, a function call, a parenthesised group or
+  another index (``'abc'[0]`` and ``1.foo`` are syntax errors);
+* nested ``&&`` (and ``||``) chains are flattened into one n-ary node;
+* function names are checked (case-insensitively) with their argument counts at parse time;
+* trees deeper than 50 levels are rejected (``ExpressionConstants.MaxDepth``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from scriptrunner.errors import ExpressionError
+from scriptrunner.workflows.expr_lexer import Token, TokenKind, tokenize
+
+MAX_DEPTH = 50
+# Recursion guard: how deeply groups, calls, indexes and '!' may nest while parsing.  Deeper
+# (legal only with redundant parentheses) input is rejected rather than overflowing the stack.
+_MAX_NESTING = 100
+
+#: Status-check functions (only meaningful in ``if:`` conditions).
+STATUS_FUNCTIONS = frozenset({"success", "failure", "cancelled", "always"})
+#: Known functions, lower-cased, with (min, max) argument counts (``ExpressionConstants``).
+FUNCTIONS: dict[str, tuple[int, int]] = {
+    "contains": (2, 2),
+    "startswith": (2, 2),
+    "endswith": (2, 2),
+    "format": (1, 255),
+    "join": (1, 2),
+    "tojson": (1, 1),
+    "fromjson": (1, 1),
+    "case": (3, 255),
+    "hashfiles": (1, 255),
+    **dict.fromkeys(STATUS_FUNCTIONS, (0, 0)),
+}
+_PRECEDENCE = {"||": 5, "&&": 6, "==": 10, "!=": 10, "<": 11, "<=": 11, ">": 11, ">=": 11}
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A ``null``, boolean, number or string literal (also a property name after ``.``)."""
+
+    value: object
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class ContextAccess:
+    """A top-level named value such as ``github`` or ``matrix``."""
+
+    name: str
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class Wildcard:
+    """The ``*`` of an object filter (``a.*`` or ``a[*]``)."""
+
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """``target[index]``; ``target.name`` is ``Index(target, Literal('name'))``."""
+
+    target: Node
+    index: Node
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    """``!operand``."""
+
+    operand: Node
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    """A comparison: ``==``, ``!=``, ``<``, ``<=``, ``>`` or ``>=``."""
+
+    op: str
+    left: Node
+    right: Node
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class Logical:
+    """``a && b && ...`` or ``a || b || ...`` (at least two operands)."""
+
+    op: str
+    operands: tuple[Node, ...]
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionCall:
+    """A function call; ``name`` is spelled as written (lookups are case-insensitive)."""
+
+    name: str
+    args: tuple[Node, ...]
+    pos: int
+
+
+Node = Literal | ContextAccess | Wildcard | Index | Not | Binary | Logical | FunctionCall
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The direct sub-nodes of ``node``."""
+    if isinstance(node, Index):
+        return (node.target, node.index)
+    if isinstance(node, Not):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    if isinstance(node, Logical):
+        return node.operands
+    if isinstance(node, FunctionCall):
+        return node.args
+    return ()
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of the tree, without recursion (trees built by hand may be deep)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(children(current)))
+
+
+def referenced_contexts(node: Node) -> set[str]:
+    """The top-level context names ``node`` reads, lower-cased (GitHub matches them
+    case-insensitively), e.g. ``{'needs', 'matrix'}``."""
+    return {n.name.lower() for n in walk(node) if isinstance(n, ContextAccess)}
+
+
+def uses_status_function(node: Node) -> bool:
+    """Whether ``node`` calls ``success()``, ``failure()``, ``cancelled()`` or ``always()``
+    anywhere -- the runner's test for adding the implicit ``success() &&`` to ``if:``."""
+    return any(
+        isinstance(n, FunctionCall) and n.name.lower() in STATUS_FUNCTIONS for n in walk(node)
+    )
+
+
+def _check_depth(node: Node, source: str) -> None:
+    # ExpressionParser.CheckMaxDepth: every node, leaves included, counts one level.
+    stack = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ExpressionError(
+                f"exceeded max expression depth {MAX_DEPTH}",
+                expression=source,
+                position=current.pos,
+            )
+        stack.extend((child, depth + 1) for child in children(current))
+
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.tokens = tokenize(source)
+        self.i = 0
+        self.nesting = 0
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _peek(self) -> Token:
+        return self.tokens[self.i]
+
+    def _advance(self) -> Token:
+        token = self.tokens[self.i]
+        if token.kind is not TokenKind.EOF:
+            self.i += 1
+        return token
+
+    def _match(self, kind: TokenKind) -> Token | None:
+        return self._advance() if self._peek().kind is kind else None
+
+    def _error(self, reason: str, pos: int | None) -> ExpressionError:
+        return ExpressionError(reason, expression=self.source, position=pos)
+
+    def _unexpected(self, token: Token) -> ExpressionError:
+        if token.kind is TokenKind.EOF:
+            return self._error("unexpected end of expression", token.pos)
+        return self._error(f"unexpected token {token.raw!r}", token.pos)
+
+    def _expect(self, kind: TokenKind) -> Token:
+        token = self._match(kind)
+        if token is None:
+            raise self._unexpected(self._peek())
+        return token
+
+    def _enter(self) -> None:
+        self.nesting += 1
+        if self.nesting > _MAX_NESTING:
+            raise self._error(f"exceeded max expression depth {MAX_DEPTH}", self._peek().pos)
+
+    # -- grammar ---------------------------------------------------------------------------
+    def parse(self) -> Node:
+        if self._peek().kind is TokenKind.EOF:
+            raise self._error("an expression was expected", None)
+        node = self._expression()
+        if self._peek().kind is not TokenKind.EOF:
+            raise self._unexpected(self._peek())
+        _check_depth(node, self.source)
+        return node
+
+    def _expression(self) -> Node:
+        self._enter()
+        try:
+            return self._binary(0)
+        finally:
+            self.nesting -= 1
+
+    def _binary(self, min_precedence: int) -> Node:
+        # Precedence climbing; every binary operator is left-associative.
+        left = self._unary()
+        while True:
+            token = self._peek()
+            precedence = (
+                _PRECEDENCE.get(str(token.value)) if token.kind is TokenKind.OPERATOR else None
+            )
+            if precedence is None or precedence < min_precedence:
+                return left
+            self._advance()
+            right = self._binary(precedence + 1)
+            op = str(token.value)
+            if op in ("&&", "||"):
+                operands: list[Node] = []
+                for side in (left, right):  # flatten like the runner's FlushTopOperator
+                    if isinstance(side, Logical) and side.op == op:
+                        operands.extend(side.operands)
+                    else:
+                        operands.append(side)
+                pos = left.pos if isinstance(left, Logical) and left.op == op else token.pos
+                left = Logical(op, tuple(operands), pos)
+            else:
+                left = Binary(op, left, right, token.pos)
+
+    def _unary(self) -> Node:
+        token = self._peek()
+        if token.kind is TokenKind.OPERATOR and token.value == "!":
+            self._advance()
+            self._enter()
+            try:
+                return Not(self._unary(), token.pos)
+            finally:
+                self.nesting -= 1
+        return self._postfix()
+
+    def _postfix(self) -> Node:
+        node, indexable = self._primary()
+        while indexable:
+            if (bracket := self._match(TokenKind.LBRACKET)) is not None:
+                star = self._match(TokenKind.STAR)
+                index = Wildcard(star.pos) if star is not None else self._expression()
+                self._expect(TokenKind.RBRACKET)
+                node = Index(node, index, bracket.pos)
+            elif (dot := self._match(TokenKind.DOT)) is not None:
+                name = self._advance()
+                if name.kind is TokenKind.IDENTIFIER:
+                    node = Index(node, Literal(name.raw, name.pos), dot.pos)
+                elif name.kind is TokenKind.STAR:
+                    node = Index(node, Wildcard(name.pos), dot.pos)
+                else:
+                    raise self._unexpected(name)
+            else:
+                break
+        return node
+
+    def _primary(self) -> tuple[Node, bool]:
+        """Parse an operand; the flag says whether ``[ ]`` / ``.`` may follow it."""
+        token = self._advance()
+        if token.kind in (TokenKind.NUMBER, TokenKind.STRING, TokenKind.NULL, TokenKind.BOOLEAN):
+            return Literal(token.value, token.pos), False
+        if token.kind is TokenKind.LPAREN:
+            inner = self._expression()
+            self._expect(TokenKind.RPAREN)
+            return inner, True
+        if token.kind is TokenKind.IDENTIFIER:
+            if self._peek().kind is TokenKind.LPAREN:
+                return self._call(token), True
+            return ContextAccess(token.raw, token.pos), True
+        raise self._unexpected(token)
+
+    def _call(self, name: Token) -> FunctionCall:
+        limits = FUNCTIONS.get(name.raw.lower())
+        if limits is None:
+            raise self._error(f"unknown function {name.raw!r}", name.pos)
+        self._advance()  # '('
+        args: list[Node] = []
+        if self._match(TokenKind.RPAREN) is None:
+            while True:
+                args.append(self._expression())
+                if self._match(TokenKind.COMMA) is None:
+                    self._expect(TokenKind.RPAREN)
+                    break
+        low, high = limits
+        expects = f"{low}" if low == high else f"{low} to {high}"
+        if len(args) < low:
+            raise self._error(
+                f"too few arguments for {name.raw}() (expects {expects}, got {len(args)})", name.pos
+            )
+        if len(args) > high:
+            raise self._error(
+                f"too many arguments for {name.raw}() (expects {expects}, got {len(args)})",
+                name.pos,
+            )
+        if name.raw.lower() == "case" and len(args) % 2 == 0:
+            raise self._error(
+                f"case() needs an odd number of arguments (predicate/value pairs and a default), got {len(args)}",
+                name.pos,
+            )
+        return FunctionCall(name.raw, tuple(args), name.pos)
+
+
+def parse(source: str) -> Node:
+    """Parse one expression (without ``${{ }}``) into a tree; raise ``ExpressionError``."""
+    try:
+        return _Parser(source).parse()
+    except RecursionError:  # pragma: no cover - only with a tiny interpreter stack
+        raise ExpressionError(
+            f"exceeded max expression depth {MAX_DEPTH}", expression=source
+        ) from None

@@ -1,0 +1,300 @@
+"""The GitHub Actions expression language (``${{ ... }}``), implemented by hand.
+
+Behaviour follows the GitHub docs ("Evaluate expressions in workflows and actions") and the
+reference implementation in ``actions/runner`` (``src/Sdk/Expressions``); nothing is passed
+to Python's ``eval``.  The work is split over ``expr_lexer`` (tokens), ``expr_parser``
+(syntax tree), ``expr_values`` (coercion, comparison, string/JSON output) and ``expr_eval``
+(operators and functions); this module is the public entry point.
+
+Typical use::
+
+    node = parse_expression("matrix.os == 'linux'")   # at load time: syntax errors early
+    referenced_contexts(node)                          # {'matrix'}
+    evaluate_expression("${{ format('{0}-x', matrix.os) }}", {"matrix": {"os": "linux"}})
+    evaluate_condition("failure()", contexts, status=TaskStatus(success=False, failure=True))
+    render_template("echo ${{ github.ref }}", {"github": {"ref": "refs/heads/main"}})
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from scriptrunner.errors import ConfigError, ExpressionError
+from scriptrunner.workflows.expr_eval import Evaluator, TaskStatus
+from scriptrunner.workflows.expr_lexer import is_legal_identifier
+from scriptrunner.workflows.expr_parser import (
+    STATUS_FUNCTIONS,
+    ContextAccess,
+    FunctionCall,
+    Node,
+    parse,
+    referenced_contexts,
+    uses_status_function,
+    walk,
+)
+from scriptrunner.workflows.expr_values import (
+    FilteredArray,
+    fold,
+    format_number,
+    is_truthy,
+    kind,
+    to_json,
+)
+
+__all__ = [
+    "ExpressionError",
+    "Node",
+    "TaskStatus",
+    "evaluate_condition",
+    "evaluate_expression",
+    "evaluate_node",
+    "find_expressions",
+    "parse_context_arg",
+    "parse_expression",
+    "referenced_contexts",
+    "render_template",
+    "uses_status_function",
+    "value_to_string",
+]
+
+_START, _END = "${{", "}}"
+
+
+def find_expressions(text: str) -> list[tuple[int, str]]:
+    """The ``${{ ... }}`` spans in ``text`` as (offset of ``${{``, inner text) pairs.
+
+    Like the runner's ``TemplateReader.ParseScalar``: an expression ends at the first ``}}``
+    outside a single-quoted string (``'a''b'`` escapes toggle twice, so they need no special
+    case).  An unclosed ``${{`` is an ``ExpressionError``.
+    """
+    spans: list[tuple[int, str]] = []
+    start = text.find(_START)
+    while start >= 0:
+        in_string = False
+        end = -1
+        for i in range(start + len(_START), len(text)):
+            if text[i] == "'":
+                in_string = not in_string
+            elif not in_string and text[i] == "}" and text[i - 1] == "}":
+                end = i
+                break
+        if end < 0:
+            raise ExpressionError(
+                "the expression is not closed: '${{' without a matching '}}'",
+                expression=text,
+                position=start,
+            )
+        spans.append((start, text[start + len(_START) : end - 1]))
+        start = text.find(_START, end + 1)
+    return spans
+
+
+def _is_whole(text: str, spans: list[tuple[int, str]]) -> bool:
+    """Whether the (stripped) ``text`` is exactly one ``${{ }}`` and nothing else."""
+    return (
+        len(spans) == 1
+        and spans[0][0] == 0
+        and len(spans[0][1]) + len(_START) + len(_END) == len(text)
+    )
+
+
+def _whole_expression(text: str) -> str | None:
+    """The inner expression when ``text`` (already stripped) is exactly one ``${{ }}``."""
+    if not text.startswith(_START):
+        return None
+    spans = find_expressions(text)
+    if _is_whole(text, spans):
+        return spans[0][1]
+    raise ExpressionError(
+        "expected one expression but got text around '${{ }}'; use render_template() for templates",
+        expression=text,
+    )
+
+
+def _unwrap(expr: str) -> str:
+    text = expr.strip()
+    inner = _whole_expression(text)
+    return text if inner is None else inner.strip()
+
+
+def parse_expression(expr: str) -> Node:
+    """Parse ``expr`` (with or without a surrounding ``${{ }}``) into a syntax tree.
+
+    Checks syntax, function names and argument counts, but not context names (those are
+    only known at evaluation time).  Raises ``ExpressionError``.
+    """
+    return parse(_unwrap(expr))
+
+
+def _check_names(
+    node: Node, source: str, contexts: Mapping[str, Any], status: TaskStatus | None
+) -> None:
+    # The runner rejects unknown named values and (outside if:) status functions while
+    # parsing, so they are errors even inside a branch that short-circuiting would skip.
+    available = {fold(str(name)) for name in contexts}
+    unknown = [
+        n for n in walk(node) if isinstance(n, ContextAccess) and fold(n.name) not in available
+    ]
+    if unknown:
+        first = min(unknown, key=lambda n: n.pos)
+        names = ", ".join(sorted(str(name) for name in contexts)) or "none"
+        raise ExpressionError(
+            f"unknown context {first.name!r} (available: {names})",
+            expression=source,
+            position=first.pos,
+        )
+    if status is None:
+        calls = [
+            n
+            for n in walk(node)
+            if isinstance(n, FunctionCall) and n.name.lower() in STATUS_FUNCTIONS
+        ]
+        if calls:
+            first_call = min(calls, key=lambda n: n.pos)
+            raise ExpressionError(
+                f"{first_call.name}() is only available in if: conditions",
+                expression=source,
+                position=first_call.pos,
+            )
+
+
+def _export(value: Any) -> Any:
+    # Filter results become plain lists; whole doubles become ints (GitHub has one number
+    # type, so 3 and 3.0 are the same value and print as "3").
+    if isinstance(value, FilteredArray):
+        return list(value)
+    if (
+        isinstance(value, float)
+        and math.isfinite(value)
+        and value.is_integer()
+        and abs(value) <= 2**53
+    ):
+        return int(value)
+    return value
+
+
+def evaluate_node(
+    node: Node,
+    contexts: Mapping[str, Any],
+    *,
+    status: TaskStatus | None = None,
+    expression: str = "",
+) -> Any:
+    """Evaluate a tree from :func:`parse_expression`; ``expression`` is only used in errors."""
+    _check_names(node, expression, contexts, status)
+    return _export(Evaluator(expression, contexts, status).evaluate(node))
+
+
+def evaluate_expression(
+    expr: str, contexts: Mapping[str, Any], *, status: TaskStatus | None = None
+) -> Any:
+    """Evaluate ``expr`` (with or without a surrounding ``${{ }}``) against ``contexts``.
+
+    ``contexts`` maps top-level names (``github``, ``matrix``, ...) to JSON-like values.
+    ``status`` enables ``success()``/``failure()``/``cancelled()``/``always()``.  Returns a
+    JSON-like value (object filters give lists; whole numbers are ints).
+    """
+    source = _unwrap(expr)
+    return evaluate_node(parse(source), contexts, status=status, expression=source)
+
+
+def value_to_string(value: Any) -> str:
+    """Text for a value substituted into a template: null ``''``, booleans ``'true'`` /
+    ``'false'``, numbers GitHub-style (``3``, ``0.5``, ``1E+15``), arrays and objects as
+    ``toJSON()`` output."""
+    k = kind(value)
+    if k == "null":
+        return ""
+    if k == "boolean":
+        return "true" if value else "false"
+    if k == "number":
+        return format_number(value)
+    if k == "string":
+        return str(value)
+    return to_json(value)
+
+
+def render_template(
+    text: str, contexts: Mapping[str, Any], *, status: TaskStatus | None = None
+) -> str:
+    """Replace every ``${{ expr }}`` in ``text`` with its value (see :func:`value_to_string`).
+
+    All expressions are parsed before any is evaluated, so a syntax error anywhere is
+    reported first.  Text outside ``${{ }}`` is kept as it is.
+    """
+    spans = find_expressions(text)
+    if not spans:
+        return text
+    nodes = [(start, inner, parse(inner.strip())) for start, inner in spans]
+    out: list[str] = []
+    position = 0
+    for start, inner, node in nodes:
+        out.append(text[position:start])
+        out.append(
+            value_to_string(evaluate_node(node, contexts, status=status, expression=inner.strip()))
+        )
+        position = start + len(_START) + len(inner) + len(_END)
+    out.append(text[position:])
+    return "".join(out)
+
+
+def evaluate_condition(
+    expr: str | bool | None, contexts: Mapping[str, Any], *, status: TaskStatus
+) -> bool:
+    """Evaluate an ``if:`` condition to a boolean.
+
+    GitHub's rules (``ConvertToIfCondition`` in the runner): ``${{ }}`` is optional; an
+    empty condition means ``success()``; a condition that calls no status function is
+    evaluated as ``success() && (expr)``; the result is converted by truthiness.  Text mixed
+    with ``${{ }}`` (``"${{ a }} == b"``) is a string template, so it is true when the
+    rendered text is non-empty -- GitHub's well-known pitfall, reproduced.
+    """
+    if expr is None or isinstance(expr, bool):  # YAML ``if: true`` arrives as a bool
+        text = "" if expr is None else ("true" if expr else "false")
+    else:
+        text = expr.strip()
+    if not text:
+        return status.success
+    if _START in text:
+        spans = find_expressions(text)
+        if not _is_whole(text, spans):
+            nodes = [parse(inner.strip()) for _, inner in spans]
+            for node, (_, inner) in zip(nodes, spans, strict=True):
+                _check_names(node, inner.strip(), contexts, status)
+            if not any(uses_status_function(node) for node in nodes) and not status.success:
+                return False
+            return render_template(text, contexts, status=status) != ""
+        text = spans[0][1].strip()
+    node = parse(text)
+    if not uses_status_function(node):
+        _check_names(node, text, contexts, status)
+        if not status.success:
+            return False  # the implicit ``success() &&`` short-circuits
+    return is_truthy(evaluate_node(node, contexts, status=status, expression=text))
+
+
+def parse_context_arg(text: str) -> tuple[str, Any]:
+    """Parse a ``NAME=JSON`` command-line argument, e.g. ``matrix={"os":"linux"}``.
+
+    The name must be a legal expression identifier; the value must be strict JSON.
+    Raises ``ConfigError`` with an example of the expected form.
+    """
+    example = 'expected NAME=JSON, e.g. matrix=\'{"os": "linux"}\''
+    name, sep, raw = text.partition("=")
+    name = name.strip()
+    if not sep:
+        raise ConfigError(f"bad context {text!r}: missing '='; {example}")
+    if not is_legal_identifier(name):
+        raise ConfigError(f"bad context name {name!r}: use letters, digits, '_' or '-'; {example}")
+
+    def reject_constant(constant: str) -> Any:
+        raise ValueError(f"{constant} is not valid JSON")
+
+    try:
+        value = json.loads(raw, parse_constant=reject_constant)
+    except ValueError as exc:
+        raise ConfigError(f"bad JSON for context {name!r}: {exc}; {example}") from None
+    return name, value
