@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from scriptrunner import __version__
-from scriptrunner.cli import history_cmd, run_cmd
+from scriptrunner.cli import history_cmd, run_cmd, workflow_cmd
 from scriptrunner.errors import ScriptRunnerError
 
 EXIT_USAGE = 2
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     run_cmd.register(sub)
     history_cmd.register(sub)
+    workflow_cmd.register(sub)
     return parser
 
 

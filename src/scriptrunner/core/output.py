@@ -35,6 +35,11 @@ class TailBuffer:
             if len(self._buf) > 2 * self.limit:
                 del self._buf[: len(self._buf) - self.limit]
 
+    def raw(self) -> bytes:
+        """The kept bytes (at most ``limit``)."""
+        with self._lock:
+            return bytes(self._buf[-self.limit :]) if self.limit else b""
+
     def snapshot(self) -> OutputTail:
         with self._lock:
             data = bytes(self._buf[-self.limit :]) if self.limit else b""

@@ -9,7 +9,9 @@ from typing import Any, Literal, NewType
 RunId = NewType("RunId", str)
 
 #: Final status of a run or attempt.  ``running`` only appears in the store while in flight.
-RunStatus = Literal["running", "succeeded", "failed", "timed_out", "cancelled", "blocked", "error"]
+RunStatus = Literal[
+    "running", "succeeded", "failed", "timed_out", "cancelled", "blocked", "error", "skipped"
+]
 TERMINAL_STATUSES: tuple[RunStatus, ...] = (
     "succeeded",
     "failed",
@@ -17,6 +19,7 @@ TERMINAL_STATUSES: tuple[RunStatus, ...] = (
     "cancelled",
     "blocked",
     "error",
+    "skipped",
 )
 
 #: Exit code used when a run hits its timeout (the convention of coreutils ``timeout``).
@@ -117,6 +120,8 @@ class RunResult:
     parent_run_id: str | None = None
     workflow_run_id: str | None = None
     task_name: str | None = None
+    #: Values the run wrote to ``$SCRIPTRUNNER_OUTPUT`` (workflow tasks).
+    outputs: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -149,4 +154,5 @@ class RunResult:
             "parent_run_id": self.parent_run_id,
             "workflow_run_id": self.workflow_run_id,
             "task_name": self.task_name,
+            "outputs": dict(self.outputs),
         }

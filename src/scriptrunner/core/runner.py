@@ -42,6 +42,23 @@ RUNNER_ERROR_EXIT_CODE = 2
 #: How long to keep reading output after the child exited, for grandchildren holding pipes.
 DRAIN_SECONDS = 1.0
 
+#: Runs one attempt: (spec, n, cwd, env, token, stdout tail, stderr tail, delay before it,
+#: callback once the process is started) -> the attempt's result.
+AttemptFn = Callable[
+    [
+        RunSpec,
+        int,
+        str,
+        Mapping[str, str],
+        CancelToken,
+        TailBuffer,
+        TailBuffer,
+        float,
+        Callable[[], None],
+    ],
+    AttemptResult,
+]
+
 
 def new_run_id() -> RunId:
     """128 random bits as 32 hex digits (like uuid4().hex, without importing uuid)."""
@@ -84,10 +101,16 @@ class Runner:
         run_id: str | None = None,
         extra_env: Mapping[str, str] | None = None,
         on_attempt_env: Callable[[int], Mapping[str, str]] | None = None,
+        collect_outputs: Callable[[], Mapping[str, str]] | None = None,
+        attempt_fn: AttemptFn | None = None,
     ) -> RunResult:
         """Run ``spec`` to completion (all attempts) and return the result.
 
-        Raises :class:`RunnerError` before recording anything if the command cannot start.
+        ``on_attempt_env(n)`` adds environment variables for attempt ``n``;
+        ``collect_outputs()`` is called once after the last attempt and its result stored
+        with the run (workflow task outputs); ``attempt_fn`` runs one attempt somewhere else
+        (a Dask worker) instead of in this process.  Raises :class:`RunnerError` before
+        recording anything if the command cannot start.
         """
         token = cancel or CancelToken()
         rid = RunId(run_id) if run_id else new_run_id()
@@ -153,11 +176,11 @@ class Runner:
                 env["SCRIPTRUNNER_ATTEMPT"] = str(n)
                 if on_attempt_env is not None:
                     env.update(on_attempt_env(n))
-                attempt, monitor = self._attempt(
+                attempt = (attempt_fn or self.attempt)(
                     spec, n, cwd, env, token, out, err, delay, record_start
                 )
                 attempts.append(attempt)
-                samples.extend(rows.sample_rows(rid, n, monitor.samples))
+                samples.extend(rows.sample_rows(rid, n, attempt.metrics.samples))
                 if attempt.status == "cancelled" or not spec.retry.should_retry(
                     n, attempt.exit_code
                 ):
@@ -169,7 +192,13 @@ class Runner:
             error = str(exc)
         finally:
             record_start()
-        result = self._result(rid, spec, cwd, started, attempts, out, err, token, error)
+        outputs: Mapping[str, str] = {}
+        if collect_outputs is not None and attempts:
+            try:
+                outputs = collect_outputs()
+            except RunnerError as exc:
+                error = str(exc)
+        result = self._result(rid, spec, cwd, started, attempts, out, err, token, error, outputs)
         final_events = []
         if attempts:
             final_events.append(ev.Event(ev.RUN_ATTEMPT_FINISHED, rid, attempts[-1].as_dict()))
@@ -187,7 +216,7 @@ class Runner:
                 ts=result.finished_at,
             )
         )
-        finish_values = rows.run_finish_values(result)
+        finish_values = rows.run_finish_values(result, result.outputs if collect_outputs else None)
         attempt_rows = [rows.attempt_row(rid, a) for a in attempts]
         self._persist_many(
             final_events,
@@ -228,7 +257,7 @@ class Runner:
             except (OSError, ValueError):
                 pass
 
-    def _attempt(
+    def attempt(
         self,
         spec: RunSpec,
         n: int,
@@ -239,7 +268,8 @@ class Runner:
         err: TailBuffer,
         delay: float,
         after_spawn: Callable[[], None],
-    ) -> tuple[AttemptResult, Monitor]:
+    ) -> AttemptResult:
+        """Run attempt ``n`` in this process: spawn, stream, monitor, enforce the timeout."""
         opts = self.options
         # The kernel's ru_maxrss of a child includes the memory of the runner it was forked
         # from (exec keeps the old high-water mark), so it is only trusted above this value.
@@ -316,7 +346,7 @@ class Runner:
             signal=info.signal,
             delay_before=delay,
         )
-        return attempt, monitor
+        return attempt
 
     @staticmethod
     def _status(info: ExitInfo, timed_out: bool, cancelled: bool) -> tuple[RunStatus, int]:
@@ -337,12 +367,15 @@ class Runner:
         err: TailBuffer,
         token: CancelToken,
         error: str | None,
+        outputs: Mapping[str, str],
     ) -> RunResult:
         if attempts and error is None:
             last = attempts[-1]
             status, code = last.status, last.exit_code
         elif error is not None:
             status, code = "error", RUNNER_ERROR_EXIT_CODE
+            if attempts and attempts[-1].status != "succeeded":
+                status, code = attempts[-1].status, attempts[-1].exit_code
         else:  # cancelled while waiting to retry: no attempt ran
             status = "cancelled"
             code = 128 + (token.signal or signal.SIGTERM)
@@ -367,6 +400,7 @@ class Runner:
             parent_run_id=spec.parent_run_id,
             workflow_run_id=spec.workflow_run_id,
             task_name=spec.task_name,
+            outputs=dict(outputs),
         )
 
 

@@ -1,0 +1,204 @@
+"""``scriptrunner workflow run|validate|plan|graph|eval``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from typing import Any
+
+from scriptrunner.cli.common import settings_from
+
+
+def register(sub: Any) -> None:
+    wf = sub.add_parser("workflow", help="run and inspect multi-task workflows")
+    wsub = wf.add_subparsers(dest="workflow_command", metavar="COMMAND")
+    wsub.required = True
+
+    r = wsub.add_parser("run", help="run a workflow file")
+    r.add_argument("file", metavar="FILE")
+    r.add_argument("--max-parallel", type=int, metavar="N", help="override max_parallel")
+    r.add_argument("--fail-fast", action="store_true", help="cancel running tasks on a failure")
+    r.add_argument("--executor", default="local", help="local (default) or dask")
+    r.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://HOST:8786")
+    r.add_argument("--resume", metavar="RUN_ID", help="rerun only what did not succeed")
+    r.add_argument("--json", action="store_true", help="print a JSON summary")
+    r.add_argument("-q", "--quiet", action="store_true", help="no progress or summary table")
+    r.set_defaults(handler=handle_run)
+
+    v = wsub.add_parser("validate", help="check a workflow file without running it")
+    v.add_argument("file", metavar="FILE")
+    v.set_defaults(handler=handle_validate)
+
+    p = wsub.add_parser("plan", help="show the expanded matrix and execution levels")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=handle_plan)
+
+    g = wsub.add_parser("graph", help="print the task graph as Mermaid or Graphviz dot")
+    g.add_argument("file", metavar="FILE")
+    g.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    g.set_defaults(handler=handle_graph)
+
+    e = wsub.add_parser("eval", help="evaluate an expression, for debugging conditions")
+    e.add_argument("expression", metavar="EXPR")
+    e.add_argument("--context", action="append", metavar="NAME=JSON", help="a context value")
+    e.set_defaults(handler=handle_eval)
+
+
+def _plan(path: str) -> Any:
+    from scriptrunner.workflows.dag import expand
+    from scriptrunner.workflows.loader import load_workflow
+
+    return expand(load_workflow(path))
+
+
+def handle_validate(args: argparse.Namespace) -> int:
+    plan = _plan(args.file)
+    print(
+        f"{args.file}: ok — workflow {plan.workflow.name!r}, {len(plan.workflow.tasks)} tasks, "
+        f"{len(plan.instances)} instances in {len(plan.levels)} levels"
+    )
+    return 0
+
+
+def handle_plan(args: argparse.Namespace) -> int:
+    from scriptrunner.workflows.render import plan_table_rows
+
+    plan = _plan(args.file)
+    rows = plan_table_rows(plan)
+    if args.json:
+        sys.stdout.write(json.dumps([r._asdict() for r in rows], indent=2, default=list) + "\n")
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold")
+    for name in rows[0]._fields if rows else ("level", "id", "needs", "condition"):
+        table.add_column(name.upper())
+    for row in rows:
+        table.add_row(*(_cell(v) for v in row))
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
+    return 0
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def handle_graph(args: argparse.Namespace) -> int:
+    from scriptrunner.workflows.render import render_dot, render_mermaid
+
+    plan = _plan(args.file)
+    sys.stdout.write((render_mermaid if args.format == "mermaid" else render_dot)(plan))
+    return 0
+
+
+def handle_eval(args: argparse.Namespace) -> int:
+    from scriptrunner.workflows.expressions import (
+        TaskStatus,
+        evaluate_expression,
+        parse_context_arg,
+    )
+
+    contexts = dict(parse_context_arg(c) for c in args.context or [])
+    value = evaluate_expression(args.expression, contexts, status=TaskStatus())
+    sys.stdout.write(json.dumps(value, indent=2) + "\n")
+    return 0
+
+
+def handle_run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from scriptrunner.core.cancel import CancelToken
+    from scriptrunner.core.runner import RunOptions
+    from scriptrunner.errors import ConfigError
+    from scriptrunner.store import open_reader, open_store
+    from scriptrunner.workflows.engine import EngineOptions, WorkflowEngine
+    from scriptrunner.workflows.executors import make_executor
+    from scriptrunner.workflows.progress import LiveProgress, print_summary
+    from scriptrunner.workflows.resume import reuse_from_history
+
+    if args.max_parallel is not None and args.max_parallel < 1:
+        raise ConfigError(f"--max-parallel must be >= 1, got {args.max_parallel}")
+    plan = _plan(args.file)
+    settings = settings_from(args)
+    run_options = RunOptions(
+        tail_bytes=settings.tail_bytes,
+        kill_grace=settings.kill_grace,
+        sample_interval=settings.sample_interval,
+        max_samples=settings.max_samples,
+    )
+    reuse = {}
+    if args.resume:
+        reader = open_reader(settings)
+        try:
+            reuse = reuse_from_history(reader, args.resume, plan)
+        finally:
+            reader.close()
+    store = open_store(settings)
+    executor = make_executor(args.executor, address=args.scheduler, options=run_options)
+    engine = WorkflowEngine(
+        store,
+        options=EngineOptions(
+            max_parallel=args.max_parallel, fail_fast=args.fail_fast, run_options=run_options
+        ),
+        executor=executor,
+    )
+    console = Console(stderr=True, highlight=False)
+    token = CancelToken()
+    previous = {
+        sig: signal.signal(sig, lambda signum, _frame: token.cancel(signum))
+        for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    live = not args.quiet and not args.json and console.is_terminal
+    try:
+        if live:
+            with LiveProgress(console, len(plan.instances)) as progress:
+                engine.bus.subscribe(progress)
+                result = engine.run(plan, cancel=token, reuse=reuse)
+        else:
+            result = engine.run(plan, cancel=token, reuse=reuse)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        executor.close()
+        store.close()
+    if args.json:
+        sys.stdout.write(json.dumps(_summary(result), indent=2) + "\n")
+    elif not args.quiet:
+        print_summary(
+            Console(stderr=True, highlight=False, width=None if console.is_terminal else 160),
+            result,
+        )
+    if result.cancelled and token.signal is not None:
+        return 128 + token.signal
+    return result.exit_code
+
+
+def _summary(result: Any) -> dict[str, Any]:
+    return {
+        "run_id": result.run_id,
+        "name": result.name,
+        "status": result.status,
+        "exit_code": result.exit_code,
+        "duration_seconds": round(result.duration, 6),
+        "counts": result.counts(),
+        "tasks": {
+            t.id: {
+                "state": t.state,
+                "result": t.result,
+                "exit_code": t.run.exit_code if t.run else None,
+                "attempts": len(t.run.attempts) if t.run else 0,
+                "duration_seconds": round(t.duration, 6),
+                "outputs": dict(t.outputs),
+                "run_id": t.run.run_id if t.run else None,
+                "reason": t.reason,
+                "reused_from": t.reused_from,
+            }
+            for t in result.tasks.values()
+        },
+    }

@@ -1,0 +1,141 @@
+"""Expression contexts and run specs for task instances, built just before a task starts."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from scriptrunner.core.spec import RunSpec
+from scriptrunner.errors import WorkflowError
+from scriptrunner.workflows.expressions import render_template
+from scriptrunner.workflows.model import Plan, TaskInstance
+from scriptrunner.workflows.results import GithubResult, TaskResult
+
+
+def aggregate_result(results: list[TaskResult]) -> GithubResult:
+    """``needs.<task>.result`` over all instances of a (matrix) task, as GitHub does."""
+    values = [r.result for r in results]
+    if "failure" in values:
+        return "failure"
+    if "cancelled" in values:
+        return "cancelled"
+    if values and all(v == "skipped" for v in values):
+        return "skipped"
+    return "success"
+
+
+def needs_context(
+    instance: TaskInstance, plan: Plan, finished: Mapping[str, TaskResult]
+) -> dict[str, Any]:
+    """``needs.<task>.outputs`` / ``.result`` for the task's direct needs.
+
+    Outputs of a matrix task's instances are merged in plan order (the last one wins, as
+    with GitHub's matrix job outputs).
+    """
+    context: dict[str, Any] = {}
+    for name in instance.task.needs:
+        results = [
+            finished[i.id] for i in plan.instances if i.task.name == name and i.id in finished
+        ]
+        outputs: dict[str, str] = {}
+        for r in results:
+            outputs.update(r.outputs)
+        context[name] = {"outputs": outputs, "result": aggregate_result(results)}
+    return context
+
+
+def build_contexts(
+    instance: TaskInstance,
+    plan: Plan,
+    finished: Mapping[str, TaskResult],
+    workflow_run_id: str,
+) -> dict[str, Any]:
+    """All contexts an expression of this instance may use; ``env`` is rendered in order:
+    the workflow's variables first, then the task's (which may use the workflow's)."""
+    spec = plan.workflow
+    contexts: dict[str, Any] = {
+        "matrix": dict(instance.matrix),
+        "needs": needs_context(instance, plan, finished),
+        "workflow": {
+            "name": spec.name,
+            "run_id": workflow_run_id,
+            "file": str(spec.path) if spec.path else None,
+        },
+        "task": {"name": instance.task.name, "id": instance.id},
+        "secrets": {},
+        "env": {},
+    }
+    env: dict[str, str] = {}
+    for source in (spec.env, instance.task.env):
+        for key, value in source.items():
+            contexts["env"] = dict(env)
+            env[key] = render_template(value, contexts)
+    contexts["env"] = env
+    return contexts
+
+
+def task_env(
+    instance: TaskInstance, workflow_run_id: str, contexts: Mapping[str, Any]
+) -> dict[str, str]:
+    """Environment variables of a task process: its ``env`` plus context variables."""
+    env = dict(contexts["env"])
+    env.update(
+        {
+            "SCRIPTRUNNER_WORKFLOW": contexts["workflow"]["name"],
+            "SCRIPTRUNNER_WORKFLOW_RUN_ID": workflow_run_id,
+            "SCRIPTRUNNER_TASK": instance.task.name,
+            "SCRIPTRUNNER_TASK_ID": instance.id,
+            "SCRIPTRUNNER_MATRIX": json.dumps(dict(instance.matrix), sort_keys=True),
+        }
+    )
+    for key, value in instance.matrix.items():
+        env[f"SCRIPTRUNNER_MATRIX_{key.upper().replace('-', '_')}"] = (
+            value if isinstance(value, str) else json.dumps(value)
+        )
+    return env
+
+
+def build_run_spec(
+    instance: TaskInstance,
+    plan: Plan,
+    contexts: Mapping[str, Any],
+    workflow_run_id: str,
+) -> RunSpec:
+    """Render the task's ``run``/``script``/``args``/``cwd`` and make its :class:`RunSpec`.
+
+    Raises :class:`WorkflowError` (or ``ExpressionError``) when rendering fails; the task
+    then ends as ``error`` without starting a process.
+    """
+    task = instance.task
+    base = plan.workflow.base_dir
+    cwd_text = render_template(task.cwd, contexts) if task.cwd else None
+    cwd = str((base / cwd_text) if cwd_text else base)
+    common: dict[str, Any] = {
+        "cwd": cwd,
+        "env": task_env(instance, workflow_run_id, contexts),
+        "timeout": task.timeout,
+        "retry": task.retry,
+        "tags": dict(task.tags),
+        "workflow_run_id": workflow_run_id,
+        "task_name": instance.id,
+        "kind": "task",
+    }
+    if task.run is not None:
+        line = render_template(task.run, contexts)
+        try:
+            argv = shlex.split(line)
+        except ValueError as exc:
+            raise WorkflowError(
+                f'task "{instance.id}": cannot split run line {line!r}: {exc}'
+            ) from exc
+        if not argv:
+            raise WorkflowError(f'task "{instance.id}": run line is empty after rendering')
+        return RunSpec(command=tuple(argv), **common)
+    assert task.script is not None
+    script = render_template(task.script, contexts)
+    path = Path(script) if Path(script).is_absolute() else base / script
+    args = [render_template(a, contexts) for a in task.args]
+    return RunSpec.for_script(str(path), args, **common)

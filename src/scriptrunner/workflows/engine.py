@@ -1,0 +1,331 @@
+"""The workflow scheduler: event-driven, bounded parallelism, never stuck.
+
+State, in the style of dask's ``local.py`` scheduler:
+
+``waiting``    instance id -> how many of its needs have not finished yet
+``ready``      ids whose needs have all finished, in plan order (a deque)
+``running``    id -> the cancel token of its run
+``finished``   id -> its :class:`TaskResult`
+``dependents`` id -> ids that need it
+
+The loop starts ready tasks while fewer than ``max_parallel`` run, then blocks on a queue
+until one finishes (no polling: each finished task puts itself on the queue), records it,
+and moves every dependent whose last need just finished to ``ready``.  A task whose
+condition is false is finished at once as ``skipped`` (``cancelled`` once the workflow is
+cancelled), so every instance ends in a terminal state and the loop always ends.
+"""
+
+from __future__ import annotations
+
+import itertools
+import queue
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scriptrunner import events as ev
+from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.runner import Runner, RunOptions, new_run_id
+from scriptrunner.errors import ScriptRunnerError
+from scriptrunner.store import rows
+from scriptrunner.store.base import HistoryStore
+from scriptrunner.workflows.context import build_contexts, build_run_spec
+from scriptrunner.workflows.executors import Executor, LocalExecutor
+from scriptrunner.workflows.expressions import TaskStatus, evaluate_condition
+from scriptrunner.workflows.model import Plan, TaskInstance
+from scriptrunner.workflows.outputs import read_outputs
+from scriptrunner.workflows.results import TaskResult, TaskState, WorkflowResult
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """How a workflow is run (the file says what; these say how)."""
+
+    max_parallel: int | None = None  # None: the workflow's own max_parallel
+    fail_fast: bool = False
+    run_options: RunOptions = RunOptions()
+
+
+class WorkflowEngine:
+    """Runs :class:`Plan` s; one engine may run several plans one after another."""
+
+    def __init__(
+        self,
+        store: HistoryStore | None = None,
+        bus: ev.EventBus | None = None,
+        options: EngineOptions | None = None,
+        executor: Executor | None = None,
+    ) -> None:
+        self.store = store
+        self.bus = bus if bus is not None else ev.EventBus(store)
+        self.options = options or EngineOptions()
+        self.executor = executor or LocalExecutor()
+        self.runner = Runner(store, self.bus, self.options.run_options)
+
+    def run(
+        self,
+        plan: Plan,
+        *,
+        cancel: CancelToken | None = None,
+        reuse: Mapping[str, TaskResult] | None = None,
+        run_id: str | None = None,
+    ) -> WorkflowResult:
+        """Run every instance of ``plan``; ``reuse`` holds results kept from an earlier run
+        (``--resume``): those instances are not run again and their outputs are reused."""
+        return _WorkflowRun(self, plan, cancel or CancelToken(), dict(reuse or {}), run_id).run()
+
+
+class _WorkflowRun:
+    """The state of one workflow run (see the module docstring)."""
+
+    def __init__(
+        self,
+        engine: WorkflowEngine,
+        plan: Plan,
+        token: CancelToken,
+        reuse: dict[str, TaskResult],
+        run_id: str | None,
+    ) -> None:
+        self.engine = engine
+        self.plan = plan
+        self.token = token
+        self.reuse = reuse
+        self.run_id = run_id or new_run_id()
+        self.instances = plan.by_id()
+        limit = engine.options.max_parallel or plan.workflow.max_parallel
+        self.max_parallel = max(1, limit)
+        self.waiting: dict[str, int] = {}
+        self.dependents: dict[str, list[str]] = {i: [] for i in self.instances}
+        self.ancestors: dict[str, frozenset[str]] = {}
+        for inst in plan.instances:  # topological order: needs come first
+            self.waiting[inst.id] = len(set(inst.needs))
+            found: set[str] = set()
+            for need in set(inst.needs):
+                self.dependents[need].append(inst.id)
+                found.add(need)
+                found |= self.ancestors[need]
+            self.ancestors[inst.id] = frozenset(found)
+        self.ready: deque[str] = deque(i for i, n in self.waiting.items() if n == 0)
+        self.running: dict[str, CancelToken] = {}
+        self.finished: dict[str, TaskResult] = {}
+        self.done: queue.SimpleQueue[tuple[str, Future[TaskResult]]] = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        self.outdir = Path(tempfile.mkdtemp(prefix="scriptrunner-outputs-"))
+        self.counter = itertools.count()
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def run(self) -> WorkflowResult:
+        started = time.time()
+        spec = self.plan.workflow
+        self._record_workflow_start(started)
+        remove = self.token.add_callback(self._cancel_running)
+        pool = ThreadPoolExecutor(self.max_parallel, thread_name_prefix="scriptrunner-task")
+        try:
+            while self.ready or self.running:
+                while self.ready and len(self.running) < self.max_parallel:
+                    self._start(self.ready.popleft(), pool)
+                if self.running:
+                    iid, future = self.done.get()
+                    self._finish(iid, self._outcome(iid, future))
+        finally:
+            remove()
+            pool.shutdown(wait=True)
+            for path in self.outdir.iterdir():
+                path.unlink()
+            self.outdir.rmdir()
+        result = WorkflowResult(
+            run_id=self.run_id,
+            name=spec.name,
+            tasks={i.id: self.finished[i.id] for i in self.plan.instances},
+            started_at=started,
+            finished_at=time.time(),
+            cancelled=self.token.cancelled,
+        )
+        self._record_workflow_finish(result)
+        return result
+
+    def _status(self, iid: str) -> TaskStatus:
+        results = [self.finished[a].result for a in self.ancestors[iid]]
+        cancelled = self.token.cancelled
+        return TaskStatus(
+            success=not cancelled and all(r == "success" for r in results),
+            failure="failure" in results,
+            cancelled=cancelled,
+        )
+
+    def _start(self, iid: str, pool: ThreadPoolExecutor) -> None:
+        inst = self.instances[iid]
+        if iid in self.reuse:
+            self._finish(iid, self.reuse[iid], record=True)
+            return
+        status = self._status(iid)
+        try:
+            contexts = build_contexts(inst, self.plan, self.finished, self.run_id)
+            if not evaluate_condition(inst.task.condition, contexts, status=status):
+                state: TaskState = "cancelled" if status.cancelled else "skipped"
+                reason = "workflow cancelled" if status.cancelled else "condition is false"
+                self._finish(
+                    iid, TaskResult(iid, inst.task.name, state, reason=reason), record=True
+                )
+                return
+            spec = build_run_spec(inst, self.plan, contexts, self.run_id)
+        except ScriptRunnerError as exc:
+            self._finish(
+                iid, TaskResult(iid, inst.task.name, "error", reason=str(exc)), record=True
+            )
+            return
+        token = CancelToken()
+        task_run_id = new_run_id()
+        self.running[iid] = token
+        self.engine.bus.emit(
+            ev.TASK_STARTED,
+            self.run_id,
+            task=iid,
+            task_run_id=task_run_id,
+            matrix=dict(inst.matrix),
+        )
+        out_file = self.outdir / f"{next(self.counter)}.out"
+
+        def attempt_env(_n: int) -> dict[str, str]:
+            out_file.write_bytes(b"")  # each attempt starts with empty outputs
+            return {"SCRIPTRUNNER_OUTPUT": str(out_file)}
+
+        def execute() -> TaskResult:
+            result = self.engine.runner.run(
+                spec,
+                cancel=token,
+                run_id=task_run_id,
+                on_attempt_env=attempt_env,
+                collect_outputs=lambda: read_outputs(out_file),
+                attempt_fn=self.engine.executor.attempt_fn(),
+            )
+            state = result.status if result.status != "running" else "error"
+            return TaskResult(
+                iid,
+                inst.task.name,
+                state,  # type: ignore[arg-type]
+                run=result,
+                outputs=result.outputs,
+                reason=result.error,
+                continue_on_error=inst.task.continue_on_error,
+            )
+
+        future = pool.submit(execute)
+        future.add_done_callback(lambda f: self.done.put((iid, f)))
+
+    def _outcome(self, iid: str, future: Future[TaskResult]) -> TaskResult:
+        inst = self.instances[iid]
+        try:
+            return future.result()
+        except ScriptRunnerError as exc:
+            return TaskResult(iid, inst.task.name, "error", reason=str(exc))
+
+    def _finish(self, iid: str, result: TaskResult, *, record: bool = False) -> None:
+        self.running.pop(iid, None)
+        self.finished[iid] = result
+        if record:
+            self._record_unstarted(self.instances[iid], result)
+        self.engine.bus.emit(
+            ev.TASK_FINISHED,
+            self.run_id,
+            task=iid,
+            state=result.state,
+            result=result.result,
+            exit_code=result.run.exit_code if result.run else None,
+            duration_seconds=round(result.duration, 6),
+            reason=result.reason,
+        )
+        if result.result == "failure" and self.engine.options.fail_fast:
+            self.token.cancel()
+        for dependent in self.dependents[iid]:
+            self.waiting[dependent] -= 1
+            if self.waiting[dependent] == 0:
+                self.ready.append(dependent)
+
+    def _cancel_running(self, sig: int) -> None:
+        for token in list(self.running.values()):
+            token.cancel(sig)
+
+    # -- history -------------------------------------------------------------------------
+
+    def _record_workflow_start(self, started: float) -> None:
+        spec = self.plan.workflow
+        what = str(spec.path) if spec.path else spec.name
+        if self.engine.store is not None:
+            self.engine.store.start_run(
+                rows.run_start_row(
+                    run_id=self.run_id,
+                    kind="workflow",
+                    script=what,
+                    command=["scriptrunner", "workflow", "run", what],
+                    cwd=str(spec.base_dir),
+                    tags={},
+                    started_at=started,
+                    task_name=spec.name,
+                )
+            )
+        self.engine.bus.emit(
+            ev.WORKFLOW_STARTED,
+            self.run_id,
+            name=spec.name,
+            tasks=len(self.plan.instances),
+            max_parallel=self.max_parallel,
+        )
+
+    def _record_workflow_finish(self, result: WorkflowResult) -> None:
+        runs = [t.run for t in result.tasks.values() if t.run is not None]
+        values: dict[str, Any] = {
+            "status": result.status,
+            "exit_code": result.exit_code,
+            "attempts": len(result.tasks),
+            "finished_at": result.finished_at,
+            "duration_seconds": result.duration,
+            "cpu_user_seconds": sum(r.metrics.cpu_user_seconds for r in runs),
+            "cpu_system_seconds": sum(r.metrics.cpu_system_seconds for r in runs),
+            "peak_rss_bytes": max((r.metrics.peak_rss_bytes or 0 for r in runs), default=None),
+            "outputs": {"counts": result.counts()},
+        }
+        if self.engine.store is not None:
+            self.engine.store.finish_run(self.run_id, values, [], [])
+        self.engine.bus.emit(
+            ev.WORKFLOW_FINISHED,
+            self.run_id,
+            status=result.status,
+            exit_code=result.exit_code,
+            duration_seconds=round(result.duration, 6),
+            counts=result.counts(),
+        )
+
+    def _record_unstarted(self, inst: TaskInstance, result: TaskResult) -> None:
+        """A task that started no process (skipped, cancelled, reused, error) still gets a row."""
+        if self.engine.store is None:
+            return
+        now = time.time()
+        row = rows.run_start_row(
+            run_id=new_run_id(),
+            kind="task",
+            script=inst.task.script,
+            command=[],
+            cwd=str(self.plan.workflow.base_dir),
+            tags=dict(inst.task.tags),
+            started_at=now,
+            parent_run_id=result.reused_from,
+            workflow_run_id=self.run_id,
+            task_name=inst.id,
+        )
+        row.update(
+            status=result.state,
+            attempts=0,
+            finished_at=now,
+            duration_seconds=0.0,
+            error=result.reason,
+            outputs=dict(result.outputs),
+        )
+        self.engine.store.start_run(row)
