@@ -18,13 +18,17 @@ install: $(STAMP)
 run: $(STAMP)
 	SCRIPTRUNNER_HOME=$${SCRIPTRUNNER_HOME:-$(CURDIR)/.demo-home} $(PY) examples/demo.py
 
-# Debian packages the tests use; installed only when root and missing.
+# Debian packages the tests use (PostgreSQL server, Graphviz); installed when root and missing.
 sysdeps:
 	@if [ "$$(id -u)" = 0 ]; then \
-	  if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  missing=""; \
+	  command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	  command -v dot >/dev/null || missing="$$missing graphviz"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  fi; \
-	else echo "not root: skipping Debian packages (postgresql)"; fi
+	else echo "not root: not installing Debian packages (postgresql, graphviz)"; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench examples

@@ -1,7 +1,7 @@
 """Sampling CPU and memory of a whole process tree with psutil, without slowing short runs.
 
-The monitor runs in its own thread and never delays the child's start or the runner's exit:
-``stop()`` wakes it at once.  Sampling starts fast (``first_interval``) so short scripts get a
+The monitor is sampled on the shared hub thread (``core.hub``) and never delays the child's
+start or the runner's exit.  Sampling starts fast (``first_interval``) so short scripts get a
 few points, then backs off to ``interval``.  The series is downsampled in place (pairs of
 neighbouring samples merged, keeping the larger RSS) so a week-long run keeps at most
 ``max_samples`` points.  Exact CPU seconds and the largest single-process RSS come from the
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from scriptrunner.core.process import ProcessTree
 
 
-class Monitor(threading.Thread):
-    """Samples ``tree`` until stopped."""
+class Monitor:
+    """Samples ``tree`` on the shared hub thread until stopped (see ``core.hub``)."""
 
     def __init__(
         self,
@@ -33,46 +33,63 @@ class Monitor(threading.Thread):
         first_interval: float = 0.05,
         max_samples: int = 512,
     ) -> None:
-        super().__init__(name="scriptrunner-monitor", daemon=True)
         self.tree = tree
         self.interval = max(0.01, interval)
         self.first_interval = min(max(0.005, first_interval), self.interval)
         self.max_samples = max(2, max_samples)
-        self.samples: list[Sample] = []
-        self.peak_rss = 0
-        self._stop_event = threading.Event()
+        self._samples: list[Sample] = []
+        self._peak_rss = 0
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._root: psutil.Process | None = None
+        self._wait = self.first_interval
         self._start = time.monotonic()
         self._cpu_seen: dict[int, float] = {}
         self._last_cpu_total = 0.0
         self._last_t = 0.0
 
-    def stop(self) -> None:
-        self._stop_event.set()
+    def start(self) -> None:
+        # psutil is imported on the first sample, so a script that ends within the first
+        # interval never pays for the import (18 ms, as long as a hello-world script).
+        from scriptrunner.core.hub import hub
 
-    def run(self) -> None:
-        # Wait before importing psutil: a script that ends within the first interval never
-        # pays for the import (18 ms, as long as a hello-world script) on the runner's GIL.
-        if self._stop_event.wait(self.first_interval):
-            return
+        hub().schedule(self, self.first_interval)
+
+    def stop(self) -> None:
+        """No sample is taken after this returns."""
+        with self._lock:
+            self._stopped = True
+
+    @property
+    def samples(self) -> list[Sample]:
+        with self._lock:
+            return list(self._samples)
+
+    @property
+    def peak_rss(self) -> int:
+        with self._lock:
+            return self._peak_rss
+
+    def sample(self) -> float | None:
+        """Take one sample; the delay until the next one, or None when done."""
         import psutil
 
-        try:
-            root = psutil.Process(self.tree.pid)
-        except psutil.Error:
-            return
-        wait = self.first_interval
-        while True:
-            if not self._sample(root):
-                return
-            wait = min(self.interval, wait * 2)
-            if self._stop_event.wait(wait):
-                return
+        with self._lock:
+            if self._stopped or self.tree.reaped.is_set():
+                return None
+            try:
+                if self._root is None:
+                    self._root = psutil.Process(self.tree.pid)
+                if not self._sample(self._root):
+                    return None
+            except psutil.Error:
+                return None
+            self._wait = min(self.interval, self._wait * 2)
+            return self._wait
 
     def _sample(self, root: psutil.Process) -> bool:
         import psutil
 
-        if self.tree.reaped.is_set():
-            return False
         try:
             procs = [root, *root.children(recursive=True)]
         except psutil.Error:
@@ -99,12 +116,12 @@ class Monitor(threading.Thread):
         dt = t - self._last_t
         percent = max(0.0, (cpu_total - self._last_cpu_total) / dt * 100.0) if dt > 0 else 0.0
         self._last_cpu_total, self._last_t = cpu_total, t
-        self.peak_rss = max(self.peak_rss, rss)
-        self.samples.append(
+        self._peak_rss = max(self._peak_rss, rss)
+        self._samples.append(
             Sample(t=round(t, 4), cpu_percent=percent, rss_bytes=rss, num_procs=len(procs))
         )
-        if len(self.samples) > self.max_samples:
-            self.samples = _downsample(self.samples)
+        if len(self._samples) > self.max_samples:
+            self._samples = _downsample(self._samples)
         return True
 
 

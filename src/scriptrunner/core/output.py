@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import IO, BinaryIO
+from typing import BinaryIO
 
 from scriptrunner.core.results import OutputTail
-
-CHUNK = 64 * 1024
 
 
 class TailBuffer:
@@ -60,47 +58,32 @@ class TailBuffer:
 OutputFilter = Callable[[bytes], bytes]
 
 
-class StreamPump(threading.Thread):
-    """Copies one pipe to an optional live target and a tail buffer until EOF."""
+class OutputStream:
+    """Where one pipe's chunks go: an optional filter, the tail, and a live target.
+
+    Chunks arrive on the shared hub thread (``core.hub``); ``done`` is set at EOF.
+    """
 
     def __init__(
-        self,
-        source: IO[bytes],
-        tail: TailBuffer,
-        target: BinaryIO | None,
-        name: str,
-        filter: OutputFilter | None = None,
+        self, tail: TailBuffer, target: BinaryIO | None, filter: OutputFilter | None = None
     ) -> None:
-        super().__init__(name=f"scriptrunner-{name}", daemon=True)
-        self.source = source
         self.tail = tail
         self.target = target
         self.filter = filter
+        self.done = threading.Event()
 
-    def run(self) -> None:
-        target = self.target
-        try:
-            while True:
-                try:
-                    # read1 returns whatever is available (at most CHUNK): live, not batched.
-                    chunk = self.source.read1(CHUNK)  # type: ignore[attr-defined]  # BufferedReader
-                except (OSError, ValueError):
-                    break
-                if not chunk:
-                    break
-                if self.filter is not None:
-                    chunk = self.filter(chunk)
-                self.tail.write(chunk)
-                if target is not None:
-                    try:
-                        target.write(chunk)
-                        target.flush()
-                    except (OSError, ValueError):
-                        # The terminal went away (closed pipe): keep draining so the child
-                        # never blocks on a full pipe, but stop echoing.
-                        target = None
-        finally:
+    def on_data(self, chunk: bytes) -> None:
+        if self.filter is not None:
+            chunk = self.filter(chunk)
+        self.tail.write(chunk)
+        if self.target is not None:
             try:
-                self.source.close()
-            except OSError:
-                pass
+                self.target.write(chunk)
+                self.target.flush()
+            except (OSError, ValueError):
+                # The terminal went away (closed pipe): keep draining so the child never
+                # blocks on a full pipe, but stop echoing.
+                self.target = None
+
+    def on_eof(self) -> None:
+        self.done.set()

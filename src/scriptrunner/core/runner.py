@@ -21,8 +21,9 @@ from typing import Any, BinaryIO
 
 from scriptrunner import events as ev
 from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.hub import hub
 from scriptrunner.core.monitor import Monitor
-from scriptrunner.core.output import OutputFilter, StreamPump, TailBuffer
+from scriptrunner.core.output import OutputFilter, OutputStream, TailBuffer
 from scriptrunner.core.process import ExitInfo, ProcessTree, spawn, wait_with_rusage
 from scriptrunner.core.results import (
     TIMEOUT_EXIT_CODE,
@@ -282,12 +283,13 @@ class Runner:
             raise RunnerError(f"cannot start {spec.command[0]}: {exc.strerror or exc}") from exc
         tree = ProcessTree(proc.pid)
         assert proc.stdout is not None and proc.stderr is not None
-        pumps = [
-            StreamPump(proc.stdout, out, opts.echo_stdout, "stdout", opts.output_filter),
-            StreamPump(proc.stderr, err, opts.echo_stderr, "stderr", opts.output_filter),
+        streams = [
+            (proc.stdout, OutputStream(out, opts.echo_stdout, opts.output_filter)),
+            (proc.stderr, OutputStream(err, opts.echo_stderr, opts.output_filter)),
         ]
-        for pump in pumps:
-            pump.start()
+        io = hub()
+        for source, stream in streams:
+            io.read(source, stream.on_data, stream.on_eof)
         monitor = Monitor(tree, interval=opts.sample_interval, max_samples=opts.max_samples)
         monitor.start()
 
@@ -330,10 +332,9 @@ class Runner:
         for t in list(killer):
             t.join()  # the whole tree is gone before the attempt counts as finished
         deadline = time.monotonic() + DRAIN_SECONDS
-        for pump in pumps:
-            pump.join(max(0.0, deadline - time.monotonic()))
+        for _, stream in streams:
+            stream.done.wait(max(0.0, deadline - time.monotonic()))
         wall = time.monotonic() - m0
-        monitor.join(0.5)
         status, code = self._status(info, timed_out.is_set(), token.cancelled)
         metrics = _metrics(info, monitor, wall, parent_hwm)
         attempt = AttemptResult(

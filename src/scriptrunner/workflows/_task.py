@@ -1,0 +1,229 @@
+"""Reading one task (and the ``retries``/``matrix`` values inside it) from parsed data."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shlex
+from collections.abc import Mapping
+from typing import Any
+
+from scriptrunner.core.retry import BACKOFFS, RetryPolicy
+from scriptrunner.errors import ConfigError
+from scriptrunner.workflows import _fields as f
+from scriptrunner.workflows._expr_check import Scope, check_text, condition
+from scriptrunner.workflows._fields import Where
+from scriptrunner.workflows._yaml import PathKey
+from scriptrunner.workflows.model import Defaults, MatrixSpec, TaskSpec
+
+TASK_KEYS = (
+    "run", "script", "args", "needs", "if", "skip_if", "run_always", "matrix",
+    "timeout", "retries", "env", "cwd", "continue_on_error", "tags",
+)  # fmt: skip
+RETRY_KEYS = ("max", "backoff", "delay", "max_delay", "jitter", "on")
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Only used to blank out expressions before a trial shlex split; they were parsed already.
+_EXPRESSION_SPAN = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
+
+
+def env_map(where: Where, path: PathKey, value: Any, scope: Scope) -> dict[str, str]:
+    """An ``env`` mapping: valid variable names, scalar values, checked expressions."""
+    env = f.text_map(where, path, value)
+    for key, text in env.items():
+        if not ENV_NAME.fullmatch(key):
+            raise where.expected(
+                (*path, key), "a variable name matching [A-Za-z_][A-Za-z0-9_]*", key
+            )
+        check_text(where, (*path, key), text, scope)
+    return env
+
+
+def timeout_value(where: Where, path: PathKey, value: Any) -> float | None:
+    """Seconds > 0, or ``None``: an explicit ``null`` switches a default timeout off."""
+    return None if value is None else f.number(where, path, value, positive=True)
+
+
+def retry_fields(where: Where, path: PathKey, value: Any) -> dict[str, Any]:
+    """``retries`` as keyword arguments for :class:`RetryPolicy` (only the keys given).
+
+    Returning only what was written lets a task's ``retries`` override the defaults key
+    by key: ``retries: 5`` keeps the default backoff and changes only the count.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"retries": f.integer(where, path, value, minimum=0)}
+    raw = f.mapping(where, path, value, "an integer or a mapping")
+    f.check_keys(where, path, raw, RETRY_KEYS)
+    fields: dict[str, Any] = {}
+    if "max" in raw:
+        fields["retries"] = f.integer(where, (*path, "max"), raw["max"], minimum=0)
+    if "backoff" in raw:
+        backoff = raw["backoff"]
+        if backoff not in BACKOFFS:
+            hint = f.did_you_mean(str(backoff), BACKOFFS)
+            raise where.error(
+                (*path, "backoff"),
+                f"expected one of {', '.join(BACKOFFS)}, got {f.show(backoff)}{hint}",
+            )
+        fields["backoff"] = backoff
+    for key in ("delay", "max_delay"):
+        if key in raw:
+            fields[key] = f.number(where, (*path, key), raw[key])
+    if "jitter" in raw:
+        jitter = raw["jitter"]
+        if isinstance(jitter, bool):
+            fields["jitter"] = 1.0 if jitter else 0.0
+        elif f.number(where, (*path, "jitter"), jitter) > 1:
+            raise where.expected((*path, "jitter"), "true, false or a number from 0 to 1", jitter)
+        else:
+            fields["jitter"] = float(jitter)
+    if "on" in raw:
+        fields["retry_on"] = _exit_codes(where, (*path, "on"), raw["on"])
+    return fields
+
+
+def _exit_codes(where: Where, path: PathKey, value: Any) -> frozenset[int]:
+    items = value if isinstance(value, list) else [value]
+    for index, code in enumerate(items):
+        if isinstance(code, bool) or not isinstance(code, int) or code == 0:
+            at = (*path, index) if isinstance(value, list) else path
+            raise where.expected(at, "a non-zero exit code", code)
+    return frozenset(items)
+
+
+def make_retry(
+    where: Where, path: PathKey, base: RetryPolicy, fields: Mapping[str, Any]
+) -> RetryPolicy:
+    """``base`` with ``fields`` replaced; RetryPolicy's own checks become located errors."""
+    try:
+        return dataclasses.replace(base, **fields)
+    except ConfigError as exc:
+        raise where.error(path, str(exc)) from exc
+
+
+def _entries(where: Where, path: PathKey, value: Any) -> tuple[Mapping[str, Any], ...]:
+    if not isinstance(value, list):
+        raise where.expected(path, "a list of mappings", value)
+    entries = []
+    for index, item in enumerate(value):
+        entry = f.mapping(where, (*path, index), item)
+        if not entry:
+            raise where.error((*path, index), "an entry needs at least one key")
+        for key in entry:
+            f.name(where, (*path, index, key), key, "a matrix key")
+        entries.append(dict(entry))
+    return tuple(entries)
+
+
+def matrix_spec(where: Where, path: PathKey, value: Any) -> MatrixSpec:
+    """A ``matrix`` mapping: axes (non-empty lists) plus ``include``/``exclude`` lists."""
+    raw = f.mapping(where, path, value)
+    axes: dict[str, tuple[Any, ...]] = {}
+    for key, values in raw.items():
+        if key in ("include", "exclude"):
+            continue
+        f.name(where, (*path, key), key, "a matrix key")
+        if not isinstance(values, list):
+            raise where.expected((*path, key), "a list of values", values)
+        if not values:
+            raise where.error((*path, key), "matrix axis is empty; give at least one value")
+        axes[key] = tuple(values)
+    include = _entries(where, (*path, "include"), raw.get("include", []))
+    exclude = _entries(where, (*path, "exclude"), raw.get("exclude", []))
+    if not axes and not include:
+        raise where.error(path, "a matrix needs at least one axis or an include list")
+    for index, entry in enumerate(exclude):
+        for key in entry:
+            if key not in axes:
+                hint = f.did_you_mean(key, axes)
+                raise where.error(
+                    (*path, "exclude", index, key),
+                    f"exclude key {key!r} is not a matrix axis{hint}",
+                )
+    return MatrixSpec(axes=axes, include=include, exclude=exclude)
+
+
+def _condition(where: Where, path: PathKey, raw: Mapping[str, Any], scope: Scope) -> str | None:
+    """``if`` after the ``run_always`` and ``skip_if`` sugar."""
+    cond: str | None = None
+    if "if" in raw:
+        value = raw["if"]
+        text = f.scalar_text(where, (*path, "if"), value) if isinstance(value, bool) else value
+        cond = condition(where, (*path, "if"), f.string(where, (*path, "if"), text), scope)
+    if "run_always" in raw and f.boolean(where, (*path, "run_always"), raw["run_always"]):
+        if cond is not None:
+            raise where.error(
+                (*path, "run_always"), "run_always: true means if: always(); remove one of them"
+            )
+        cond = "always()"
+    if "skip_if" in raw:
+        text = f.string(where, (*path, "skip_if"), raw["skip_if"])
+        skip = condition(where, (*path, "skip_if"), text, scope)
+        cond = f"{'success()' if cond is None else f'({cond})'} && !({skip})"
+    return cond
+
+
+def _run(where: Where, path: PathKey, value: Any, scope: Scope) -> str:
+    run = f.non_empty_string(where, path, value)
+    check_text(where, path, run, scope)
+    try:
+        shlex.split(_EXPRESSION_SPAN.sub("x", run))
+    except ValueError as exc:  # "No closing quotation" and friends
+        raise where.error(path, f"cannot split the command line: {exc}") from exc
+    return run
+
+
+def task_spec(where: Where, name: str, value: Any, defaults: Defaults) -> TaskSpec:
+    """Read ``tasks.<name>``; cross-task checks (needs exist, cycles) are the caller's."""
+    path: PathKey = ("tasks", name)
+    raw = f.mapping(where, path, value)
+    f.check_keys(where, path, raw, TASK_KEYS)
+    if ("run" in raw) == ("script" in raw):
+        both = "has both run and script; keep one" if "run" in raw else "needs run or script"
+        raise where.error(path, f'task "{name}" {both}', with_path=False)
+    if "args" in raw and "script" not in raw:
+        raise where.error((*path, "args"), "args is only for script tasks; put arguments in run")
+    needs = f.names(where, (*path, "needs"), raw["needs"]) if "needs" in raw else ()
+    matrix = matrix_spec(where, (*path, "matrix"), raw["matrix"]) if "matrix" in raw else None
+    scope = Scope(name, needs, matrix.keys if matrix is not None else None)
+
+    run = _run(where, (*path, "run"), raw["run"], scope) if "run" in raw else None
+    script = None
+    if "script" in raw:
+        script = f.non_empty_string(where, (*path, "script"), raw["script"])
+        if "${{" in script:  # only run, args, env, cwd and conditions are rendered
+            raise where.error((*path, "script"), "a script path cannot use ${{ }}; put it in args")
+    args = f.text_list(where, (*path, "args"), raw.get("args", []))
+    for index, arg in enumerate(args):
+        check_text(where, (*path, "args", index), arg, scope)
+
+    timeout = defaults.timeout
+    if "timeout" in raw:
+        timeout = timeout_value(where, (*path, "timeout"), raw["timeout"])
+    retry = defaults.retry
+    if "retries" in raw:
+        fields = retry_fields(where, (*path, "retries"), raw["retries"])
+        retry = make_retry(where, (*path, "retries"), retry, fields)
+    cwd = defaults.cwd
+    if "cwd" in raw:
+        cwd = f.non_empty_string(where, (*path, "cwd"), raw["cwd"])
+        check_text(where, (*path, "cwd"), cwd, scope)
+    return TaskSpec(
+        name=name,
+        run=run,
+        script=script,
+        args=args,
+        needs=needs,
+        condition=_condition(where, path, raw, scope),
+        matrix=matrix,
+        timeout=timeout,
+        retry=retry,
+        env=env_map(where, (*path, "env"), raw.get("env", {}), scope),
+        cwd=cwd,
+        continue_on_error=f.boolean(
+            where,
+            (*path, "continue_on_error"),
+            raw.get("continue_on_error", defaults.continue_on_error),
+        ),
+        tags=f.text_map(where, (*path, "tags"), raw.get("tags", {})),
+        line=where.line(path) or 0,
+    )
