@@ -53,6 +53,9 @@ def main() -> None:
         expect=124,
     )
     step("exit codes pass through", "run", "--", "sh", "-c", "exit 3", expect=3)
+    etl = str(HERE / "workflows" / "etl.yaml")
+    step("a workflow's plan: matrix instances by execution level", "workflow", "plan", etl)
+    step("run it: parallel tasks, outputs passed on, conditions", "workflow", "run", etl)
     step("the run history", "history", "--limit", "6")
     step("failure rate and duration percentiles", "stats")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -76,8 +77,19 @@ class RunSpec:
                 raise RunnerError(f"command not found: {program}")
             if not os.access(path, os.X_OK):
                 raise RunnerError(f"command is not executable: {program}")
-        else:
-            import shutil
+        elif _which(program, env.get("PATH", os.defpath)) is None:
+            raise RunnerError(f"command not found: {program} (searched PATH)")
 
-            if shutil.which(program, path=env.get("PATH", os.defpath)) is None:
-                raise RunnerError(f"command not found: {program} (searched PATH)")
+
+@functools.lru_cache(maxsize=256)
+def _which(program: str, path: str) -> str | None:
+    """``shutil.which`` for POSIX, without importing shutil (and bz2, lzma) on every run.
+
+    Cached: a workflow starts the same few programs thousands of times.  A program removed
+    meanwhile still fails cleanly at spawn time (``RunnerError: cannot start``).
+    """
+    for directory in path.split(os.pathsep):
+        candidate = os.path.join(directory or ".", program)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None

@@ -34,6 +34,7 @@ from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.runner import Runner, RunOptions, new_run_id
 from scriptrunner.errors import ScriptRunnerError
 from scriptrunner.store import rows
+from scriptrunner.store.background import BackgroundWriter
 from scriptrunner.store.base import HistoryStore
 from scriptrunner.workflows.context import build_contexts, build_run_spec
 from scriptrunner.workflows.executors import Executor, LocalExecutor
@@ -63,10 +64,12 @@ class WorkflowEngine:
         executor: Executor | None = None,
     ) -> None:
         self.store = store
-        self.bus = bus if bus is not None else ev.EventBus(store)
         self.options = options or EngineOptions()
         self.executor = executor or LocalExecutor()
-        self.runner = Runner(store, self.bus, self.options.run_options)
+        # The engine and its runner persist their own events (through a background writer,
+        # off the hot path) and only *notify* the bus, so a bus with a sink of its own does
+        # not store them twice.
+        self.bus = bus if bus is not None else ev.EventBus()
 
     def run(
         self,
@@ -78,7 +81,14 @@ class WorkflowEngine:
     ) -> WorkflowResult:
         """Run every instance of ``plan``; ``reuse`` holds results kept from an earlier run
         (``--resume``): those instances are not run again and their outputs are reused."""
-        return _WorkflowRun(self, plan, cancel or CancelToken(), dict(reuse or {}), run_id).run()
+        writer = BackgroundWriter(self.store) if self.store is not None else None
+        try:
+            return _WorkflowRun(
+                self, plan, cancel or CancelToken(), dict(reuse or {}), run_id, writer
+            ).run()
+        finally:
+            if writer is not None:
+                writer.close()
 
 
 class _WorkflowRun:
@@ -91,8 +101,11 @@ class _WorkflowRun:
         token: CancelToken,
         reuse: dict[str, TaskResult],
         run_id: str | None,
+        writer: BackgroundWriter | None,
     ) -> None:
         self.engine = engine
+        self.writer = writer
+        self.runner = Runner(writer, engine.bus, engine.options.run_options)
         self.plan = plan
         self.token = token
         self.reuse = reuse
@@ -102,18 +115,16 @@ class _WorkflowRun:
         self.max_parallel = max(1, limit)
         self.waiting: dict[str, int] = {}
         self.dependents: dict[str, list[str]] = {i: [] for i in self.instances}
-        self.ancestors: dict[str, frozenset[str]] = {}
-        for inst in plan.instances:  # topological order: needs come first
+        for inst in plan.instances:
             self.waiting[inst.id] = len(set(inst.needs))
-            found: set[str] = set()
             for need in set(inst.needs):
                 self.dependents[need].append(inst.id)
-                found.add(need)
-                found |= self.ancestors[need]
-            self.ancestors[inst.id] = frozenset(found)
         self.ready: deque[str] = deque(i for i, n in self.waiting.items() if n == 0)
         self.running: dict[str, CancelToken] = {}
         self.finished: dict[str, TaskResult] = {}
+        # Per finished task: it and all its ancestors succeeded / it or an ancestor failed.
+        self.clean: dict[str, bool] = {}
+        self.failed: dict[str, bool] = {}
         self.done: queue.SimpleQueue[tuple[str, Future[TaskResult]]] = queue.SimpleQueue()
         self.lock = threading.Lock()
         self.outdir = Path(tempfile.mkdtemp(prefix="scriptrunner-outputs-"))
@@ -151,12 +162,21 @@ class _WorkflowRun:
         self._record_workflow_finish(result)
         return result
 
+    def _emit(self, type: str, run_id: str, **payload: Any) -> None:
+        event = ev.Event(type, run_id, payload)
+        if self.writer is not None:
+            self.writer.append_event(event)
+        self.engine.bus.notify(event)
+
     def _status(self, iid: str) -> TaskStatus:
-        results = [self.finished[a].result for a in self.ancestors[iid]]
+        """GitHub's status functions over *all* ancestors: success() needs every one to have
+        succeeded, failure() is true if any failed.  Summaries are kept per finished task
+        (``clean``/``failed`` below), so this is O(needs), not O(ancestors)."""
+        needs = set(self.instances[iid].needs)
         cancelled = self.token.cancelled
         return TaskStatus(
-            success=not cancelled and all(r == "success" for r in results),
-            failure="failure" in results,
+            success=not cancelled and all(self.clean[n] for n in needs),
+            failure=any(self.failed[n] for n in needs),
             cancelled=cancelled,
         )
 
@@ -184,7 +204,7 @@ class _WorkflowRun:
         token = CancelToken()
         task_run_id = new_run_id()
         self.running[iid] = token
-        self.engine.bus.emit(
+        self._emit(
             ev.TASK_STARTED,
             self.run_id,
             task=iid,
@@ -198,7 +218,7 @@ class _WorkflowRun:
             return {"SCRIPTRUNNER_OUTPUT": str(out_file)}
 
         def execute() -> TaskResult:
-            result = self.engine.runner.run(
+            result = self.runner.run(
                 spec,
                 cancel=token,
                 run_id=task_run_id,
@@ -230,9 +250,12 @@ class _WorkflowRun:
     def _finish(self, iid: str, result: TaskResult, *, record: bool = False) -> None:
         self.running.pop(iid, None)
         self.finished[iid] = result
+        needs = set(self.instances[iid].needs)
+        self.clean[iid] = result.result == "success" and all(self.clean[n] for n in needs)
+        self.failed[iid] = result.result == "failure" or any(self.failed[n] for n in needs)
         if record:
             self._record_unstarted(self.instances[iid], result)
-        self.engine.bus.emit(
+        self._emit(
             ev.TASK_FINISHED,
             self.run_id,
             task=iid,
@@ -271,7 +294,7 @@ class _WorkflowRun:
                     task_name=spec.name,
                 )
             )
-        self.engine.bus.emit(
+        self._emit(
             ev.WORKFLOW_STARTED,
             self.run_id,
             name=spec.name,
@@ -292,9 +315,9 @@ class _WorkflowRun:
             "peak_rss_bytes": max((r.metrics.peak_rss_bytes or 0 for r in runs), default=None),
             "outputs": {"counts": result.counts()},
         }
-        if self.engine.store is not None:
-            self.engine.store.finish_run(self.run_id, values, [], [])
-        self.engine.bus.emit(
+        if self.writer is not None:
+            self.writer.finish_run(self.run_id, values, [], [])
+        self._emit(
             ev.WORKFLOW_FINISHED,
             self.run_id,
             status=result.status,
@@ -305,7 +328,7 @@ class _WorkflowRun:
 
     def _record_unstarted(self, inst: TaskInstance, result: TaskResult) -> None:
         """A task that started no process (skipped, cancelled, reused, error) still gets a row."""
-        if self.engine.store is None:
+        if self.writer is None:
             return
         now = time.time()
         row = rows.run_start_row(
@@ -328,4 +351,4 @@ class _WorkflowRun:
             error=result.reason,
             outputs=dict(result.outputs),
         )
-        self.engine.store.start_run(row)
+        self.writer.start_run(row)
