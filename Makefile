@@ -37,8 +37,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict src/scriptrunner
 
+# pytest exits 5 when it collected no tests: never a pass.
 pytest: $(STAMP)
-	$(PY) -m pytest -p no:cacheprovider --cov=scriptrunner --cov-report=term --cov-fail-under=85 -n 2 tests
+	@rc=0; $(PY) -m pytest -p no:cacheprovider --cov=scriptrunner --cov-report=term \
+	  --cov-fail-under=85 -n 2 tests || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 
 test: sysdeps $(STAMP) lint typecheck pytest
 
