@@ -16,6 +16,7 @@ runner's start-up is on every run's critical path.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import sys
 from collections.abc import Mapping
@@ -28,9 +29,10 @@ from scriptrunner.errors import ConfigError
 ENV_PREFIX = "SCRIPTRUNNER_"
 
 
-def default_home() -> Path:
+def default_home(environ: Mapping[str, str] | None = None) -> Path:
     """Per-user data directory: ``$XDG_DATA_HOME/scriptrunner`` or ``~/.local/share/...``."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "scriptrunner"
 
 
@@ -76,15 +78,18 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         if isinstance(default, bool):
             return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
         if isinstance(default, int):
-            if isinstance(value, bool):
+            # 1.9 is not an int: refuse rather than silently truncate.
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError(value)
             result = int(value)
             if result < 0:
                 raise ValueError(value)
             return result
         if isinstance(default, float):
+            if isinstance(value, bool):
+                raise ValueError(value)
             fresult = float(value)
-            if fresult < 0:
+            if fresult < 0 or not math.isfinite(fresult):
                 raise ValueError(value)
             return fresult
         return str(value)
@@ -144,10 +149,13 @@ def load_settings(
     for key, raw in env.items():
         if key.startswith(ENV_PREFIX):
             name = key[len(ENV_PREFIX) :].lower()
-            if name in _FIELDS:
+            # An empty variable means "not set" (the shell idiom VAR= to clear one).
+            if name in _FIELDS and raw != "":
                 values[name] = _coerce(name, raw, f"environment variable {key}")
     if overrides:
         values.update(
             _coerce_all({k: v for k, v in overrides.items() if v is not None}, "command line")
         )
+    if "home" not in values:
+        values["home"] = default_home(env)
     return Settings(**values)

@@ -87,12 +87,17 @@ def _sqlite_immediate_transactions(engine: Engine) -> None:
 
     pysqlite's own transaction handling would start a deferred transaction, and two
     processes upgrading a read lock to a write lock at once deadlock ("database is locked").
+    Registered once per engine: a second ``begin`` listener would issue a second BEGIN.
     """
+    if not event.contains(engine, "connect", _sqlite_autocommit_driver):
+        event.listen(engine, "connect", _sqlite_autocommit_driver)
+    if not event.contains(engine, "begin", _sqlite_begin_immediate):
+        event.listen(engine, "begin", _sqlite_begin_immediate)
 
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-        dbapi_connection.isolation_level = None
 
-    @event.listens_for(engine, "begin")
-    def _begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_autocommit_driver(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin_immediate(conn):  # type: ignore[no-untyped-def]
+    conn.exec_driver_sql("BEGIN IMMEDIATE")

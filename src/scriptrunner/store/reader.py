@@ -48,13 +48,23 @@ class HistoryReader:
     def __init__(self, url: str, *, busy_timeout: float = 30.0) -> None:
         self.where = safe_url(url)
         path = sqlite_path(url)
-        if path is not None and not path.exists():
-            # Creating an empty store is harmless and makes "no runs yet" an answer, not an error.
+        if path is not None:
+            # The SQLite store prepares itself (creating an empty one is harmless and makes
+            # "no runs yet" an answer, not an error) on a throw-away engine: ``migrate`` makes
+            # an engine's transactions BEGIN IMMEDIATE, and reads holding the write lock would
+            # wait for (and fail behind) every running writer, which WAL exists to avoid.
             from scriptrunner.store.sqlite import SqliteHistory
 
             SqliteHistory(path, busy_timeout=busy_timeout).close()
+            self.engine = make_engine(url, busy_timeout=busy_timeout)
+            return
         self.engine = make_engine(url, busy_timeout=busy_timeout)
-        migrate(self.engine, self.where)
+        try:
+            migrate(self.engine, self.where)
+        except BaseException:
+            # A refused store must not keep a pooled connection open.
+            self.engine.dispose()
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
@@ -105,7 +115,10 @@ class HistoryReader:
         if len(prefix) < 4:
             raise StoreError(f"run id {prefix!r} is too short: give at least 4 characters")
         r = schema.runs
-        matches = self._all(select(r.c.id).where(r.c.id.like(f"{prefix}%")).limit(3))
+        # autoescape: "_" and "%" typed by the user are characters, not LIKE wildcards.
+        matches = self._all(
+            select(r.c.id).where(r.c.id.startswith(prefix, autoescape=True)).limit(3)
+        )
         if not matches:
             raise StoreError(
                 f"no run with id {prefix!r} in {self.where}; see `scriptrunner history`"

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from scriptrunner.errors import StoreError
 from scriptrunner.events import Event
 from scriptrunner.store import schema
-from scriptrunner.store.base import event_row
+from scriptrunner.store.base import event_row, to_json
 from scriptrunner.store.migrations import migrate
 
 
@@ -36,9 +36,13 @@ def safe_url(url: str) -> str:
 def make_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
     url = normalise_url(url)
     try:
+        # to_json, as the SQLite fast path writes JSON: a value json cannot encode is stored
+        # as its string form instead of failing the run (the default serializer raises).
         if url.startswith("sqlite"):
-            return create_engine(url, connect_args={"timeout": busy_timeout})
-        return create_engine(url, pool_pre_ping=True)
+            return create_engine(
+                url, connect_args={"timeout": busy_timeout}, json_serializer=to_json
+            )
+        return create_engine(url, pool_pre_ping=True, json_serializer=to_json)
     except (SQLAlchemyError, ImportError) as exc:
         raise StoreError(f"invalid database URL {safe_url(url)}: {exc}") from exc
 
@@ -49,7 +53,12 @@ class SqlAlchemyHistory:
     def __init__(self, url: str, *, busy_timeout: float = 30.0) -> None:
         self.where = safe_url(url)
         self.engine = make_engine(url, busy_timeout=busy_timeout)
-        migrate(self.engine, self.where)
+        try:
+            migrate(self.engine, self.where)
+        except BaseException:
+            # A refused store must not keep a pooled connection open (nor SQLite's -wal/-shm).
+            self.engine.dispose()
+            raise
 
     def _run(self, what: str, fn: Any) -> None:
         try:

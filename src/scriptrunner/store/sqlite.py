@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -74,11 +75,32 @@ class SqliteHistory:
                 engine.dispose()
         try:
             # WAL lets readers (history, dashboard) work while runs write.
-            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._enable_wal(busy_timeout)
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot configure history store {self.path}: {exc}. {_FIX}") from exc
+
+    def _enable_wal(self, busy_timeout: float) -> None:
+        """Switch the store to WAL (a persistent setting: once per store, not per open).
+
+        Switching needs an exclusive lock, and SQLite answers "database is locked" at once,
+        without its busy timeout, when waiting could deadlock.  Runners that create a new
+        store together all get here together (measured: 8 processes starting on a new store
+        failed about 1 time in 15), so wait out the others by hand, up to the busy timeout.
+        """
+        deadline = time.monotonic() + busy_timeout
+        pause = 0.002
+        while True:
+            try:
+                if self._conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    self._conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     def _read_version(self) -> int:
         try:
