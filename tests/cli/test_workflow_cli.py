@@ -173,3 +173,12 @@ def test_sigint_cancels_the_workflow(tmp_path: Path, home: Path) -> None:
     assert data["tasks"]["slow"]["state"] == "cancelled"
     assert data["tasks"]["after"]["state"] == "cancelled"
     assert data["tasks"]["cleanup"]["state"] == "succeeded"
+
+
+def test_history_lists_workflows_and_hides_tasks_unless_all(tmp_path: Path, home: Path) -> None:
+    wf = write(tmp_path / "wf.yaml", "name: pair\ntasks:\n  a: {run: 'true'}\n  b: {run: 'true'}\n")
+    assert cli(home, "workflow", "run", "-q", str(wf)).returncode == 0
+    top = json.loads(cli(home, "history", "--json").stdout)
+    assert [r["kind"] for r in top] == ["workflow"]
+    everything = json.loads(cli(home, "history", "--json", "--all").stdout)
+    assert sorted(r["kind"] for r in everything) == ["task", "task", "workflow"]

@@ -24,6 +24,7 @@ def register(sub: Any) -> None:
     h.add_argument("--limit", type=int, default=20, metavar="N", help="how many (20; 0 = all)")
     h.add_argument("--status", help="only runs with this status")
     h.add_argument("--script", help="only runs of this script (path or file name)")
+    h.add_argument("--all", action="store_true", help="include workflow tasks")
     h.add_argument("--json", action="store_true", help="print JSON")
     h.set_defaults(handler=handle_history)
 
@@ -68,7 +69,9 @@ def handle_history(args: argparse.Namespace) -> int:
 
     reader = open_reader(settings_from(args))
     try:
-        rows = reader.list_runs(limit=args.limit, status=args.status, script=args.script)
+        rows = reader.list_runs(
+            limit=args.limit, status=args.status, script=args.script, top_level=not args.all
+        )
     finally:
         reader.close()
     if args.json:

@@ -84,8 +84,9 @@ class HistoryReader:
         script: str | None = None,
         kind: str | None = None,
         workflow_run_id: str | None = None,
+        top_level: bool = False,
     ) -> list[dict[str, Any]]:
-        """Newest first."""
+        """Newest first; ``top_level`` leaves out workflow tasks (their workflow is listed)."""
         r = schema.runs
         q = select(r).order_by(r.c.started_at.desc(), r.c.id)
         if status:
@@ -94,6 +95,8 @@ class HistoryReader:
             q = q.where((r.c.script == script) | r.c.script.like(f"%/{script}"))
         if kind:
             q = q.where(r.c.kind == kind)
+        if top_level:
+            q = q.where(r.c.kind != "task")
         if workflow_run_id:
             q = q.where(r.c.workflow_run_id == workflow_run_id)
         if limit > 0:
