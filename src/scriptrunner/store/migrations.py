@@ -24,8 +24,16 @@ from scriptrunner.store.version import SCHEMA_TABLE, SCHEMA_VERSION, check_versi
 
 Migration = Callable[[Connection], None]
 
+
+def _v2_costs_and_spans(conn: Connection) -> None:
+    """Version 2: ``runs.cloud_cost_usd`` and the ``spans`` table."""
+    # FLOAT is DOUBLE PRECISION on PostgreSQL and REAL on SQLite, as schema.Float renders.
+    conn.execute(text("ALTER TABLE runs ADD COLUMN cloud_cost_usd FLOAT"))
+    schema.spans.create(conn)
+
+
 #: ``MIGRATIONS[v]`` upgrades a version ``v - 1`` database to version ``v``.
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {2: _v2_costs_and_spans}
 
 # Arbitrary constant identifying scriptrunner's migration lock among advisory locks.
 _PG_LOCK_ID = 0x5C81_7007

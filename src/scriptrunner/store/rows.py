@@ -46,9 +46,11 @@ def run_start_row(
 
 
 def run_finish_values(
-    result: RunResult, outputs: Mapping[str, str] | None = None
+    result: RunResult,
+    outputs: Mapping[str, str] | None = None,
+    cloud_cost_usd: float | None = None,
 ) -> dict[str, Any]:
-    """The ``runs`` columns updated when a run ends."""
+    """The ``runs`` columns updated when a run ends (cost: None = not attributed)."""
     m = result.metrics
     return {
         "status": result.status,
@@ -67,6 +69,7 @@ def run_finish_values(
         "stderr_bytes": result.stderr.total_bytes,
         "error": result.error,
         "outputs": dict(outputs) if outputs is not None else None,
+        "cloud_cost_usd": cloud_cost_usd,
     }
 
 

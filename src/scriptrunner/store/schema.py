@@ -64,6 +64,8 @@ runs = Table(
     Column("outputs", JSON),
     Column("hostname", Text),
     Column("pid", Integer),
+    # Schema version 2: the run's attributed cloud cost (``run --cost-profile``).
+    Column("cloud_cost_usd", Float),
     Index("ix_runs_started_at", "started_at"),
     Index("ix_runs_script", "script"),
     Index("ix_runs_status", "status"),
@@ -115,4 +117,25 @@ events = Table(
     Column("payload", JSON, nullable=False),
     Index("ix_events_run_id", "run_id"),
     Index("ix_events_type", "type"),
+)
+
+# Schema version 2: OpenTelemetry spans, so traces can be listed without a collector.
+spans = Table(
+    "spans",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("trace_id", String(32), nullable=False),
+    Column("span_id", String(16), nullable=False),
+    Column("parent_span_id", String(16)),
+    Column("run_id", String(32)),
+    Column("name", Text, nullable=False),
+    Column("kind", String(16), nullable=False, default="internal"),
+    Column("start_time", Float, nullable=False),
+    Column("end_time", Float),
+    Column("status", String(8), nullable=False, default="unset"),  # unset | ok | error
+    Column("status_message", Text),
+    Column("attributes", JSON, nullable=False),
+    Column("events", JSON, nullable=False),
+    Index("ix_spans_trace_id", "trace_id"),
+    Index("ix_spans_run_id", "run_id"),
 )
