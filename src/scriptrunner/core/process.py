@@ -135,6 +135,10 @@ class ProcessTree:
         """
         import psutil
 
+        # Before the group signal: once the child dies its children are re-parented and
+        # can no longer be found from it; remembered, they are found again by kill_after.
+        members = self.members()
+        self.remember(members)
         try:
             os.killpg(self.pgid, sig)
         except (ProcessLookupError, PermissionError):
@@ -143,7 +147,7 @@ class ProcessTree:
                     os.kill(self.pid, sig)
                 except (ProcessLookupError, PermissionError):
                     pass
-        for p in self.members():
+        for p in members:
             try:
                 if os.getpgid(p.pid) == self.pgid:
                     continue

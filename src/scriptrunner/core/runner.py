@@ -299,8 +299,8 @@ class Runner:
         def in_background(fn: Callable[[float], None]) -> None:
             # Called on a timer or signal-handling path: never block the caller.
             t = threading.Thread(target=fn, args=(opts.kill_grace,), daemon=True)
-            killer.append(t)
             t.start()
+            killer.append(t)
 
         def on_timeout() -> None:
             timed_out.set()
@@ -315,9 +315,9 @@ class Runner:
         def on_cancel(sig: int) -> None:
             # Forward the user's signal as is (Ctrl-C stays SIGINT, so scripts can clean
             # up), then escalate to SIGKILL if the tree is still there after the grace.
-            tree.send(sig)
             if not killer:
                 in_background(tree.kill_after)
+            tree.send(sig)
 
         remove_cancel = token.add_callback(on_cancel)
         try:

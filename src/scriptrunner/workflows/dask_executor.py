@@ -33,14 +33,17 @@ def remote_attempt(
     cancel_event: str,
 ) -> tuple[AttemptResult, bytes, bytes]:
     """Runs on a worker: one attempt, with its output tails returned as bytes."""
-    from distributed import Event
+    from distributed import Event, get_client
 
     token = CancelToken()
     finished = threading.Event()
+    # Bound here, in the task's thread: a plain thread has no worker context, and on a
+    # worker that has no client yet, Event(...) there finds none and wait() raises.
+    event = Event(cancel_event, client=get_client())
 
     def watch() -> None:
         # Blocks on the cluster-wide event; released by a cancel or by our own set() below.
-        Event(cancel_event).wait()
+        event.wait()
         if not finished.is_set():
             token.cancel()
 
@@ -53,7 +56,7 @@ def remote_attempt(
         )
     finally:
         finished.set()
-        Event(cancel_event).set()
+        event.set()
     return attempt, out.raw(), err.raw()
 
 

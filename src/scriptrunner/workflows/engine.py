@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import queue
+import signal
 import tempfile
 import threading
 import time
@@ -204,6 +205,9 @@ class _WorkflowRun:
         token = CancelToken()
         task_run_id = new_run_id()
         self.running[iid] = token
+        if self.token.cancelled and not status.cancelled:
+            # Cancelled between the condition and now: the task must not run uncancelled.
+            token.cancel(self.token.signal or signal.SIGTERM)
         self._emit(
             ev.TASK_STARTED,
             self.run_id,
@@ -244,8 +248,13 @@ class _WorkflowRun:
         inst = self.instances[iid]
         try:
             return future.result()
-        except ScriptRunnerError as exc:
-            return TaskResult(iid, inst.task.name, "error", reason=str(exc))
+        except Exception as exc:  # a task's crash must end that task, never the whole run
+            # Mostly the runner refusing before recording anything (command not found, bad
+            # cwd): the task still gets its history row, like any task that ran no process.
+            reason = str(exc) if isinstance(exc, ScriptRunnerError) else f"internal error: {exc!r}"
+            result = TaskResult(iid, inst.task.name, "error", reason=reason)
+            self._record_unstarted(inst, result)
+            return result
 
     def _finish(self, iid: str, result: TaskResult, *, record: bool = False) -> None:
         self.running.pop(iid, None)
