@@ -12,8 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.errors import StoreError
 from scriptrunner.store import schema, sqlite_path
-from scriptrunner.store.migrations import migrate
-from scriptrunner.store.sqla import make_engine, safe_url
+from scriptrunner.store.sqla import make_engine, migrated_engine, safe_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +57,7 @@ class HistoryReader:
             SqliteHistory(path, busy_timeout=busy_timeout).close()
             self.engine = make_engine(url, busy_timeout=busy_timeout)
             return
-        self.engine = make_engine(url, busy_timeout=busy_timeout)
-        try:
-            migrate(self.engine, self.where)
-        except BaseException:
-            # A refused store must not keep a pooled connection open.
-            self.engine.dispose()
-            raise
+        self.engine = migrated_engine(url, busy_timeout=busy_timeout)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -47,18 +47,24 @@ def make_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
         raise StoreError(f"invalid database URL {safe_url(url)}: {exc}") from exc
 
 
+def migrated_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
+    """An engine on ``url`` whose database is created or upgraded to the current schema."""
+    engine = make_engine(url, busy_timeout=busy_timeout)
+    try:
+        migrate(engine, safe_url(url))
+    except BaseException:
+        # A refused store must not keep a pooled connection open (nor SQLite's -wal/-shm).
+        engine.dispose()
+        raise
+    return engine
+
+
 class SqlAlchemyHistory:
     """History store on an SQLAlchemy engine."""
 
     def __init__(self, url: str, *, busy_timeout: float = 30.0) -> None:
         self.where = safe_url(url)
-        self.engine = make_engine(url, busy_timeout=busy_timeout)
-        try:
-            migrate(self.engine, self.where)
-        except BaseException:
-            # A refused store must not keep a pooled connection open (nor SQLite's -wal/-shm).
-            self.engine.dispose()
-            raise
+        self.engine = migrated_engine(url, busy_timeout=busy_timeout)
 
     def _run(self, what: str, fn: Any) -> None:
         try:
