@@ -85,7 +85,10 @@ def main() -> None:
         def measured(script: str) -> dict[str, object]:
             out = subprocess.run(
                 [str(SCRIPTRUNNER), "run", "-q", "--json", str(work / script)],
-                capture_output=True, text=True, env=env, check=True,
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
             ).stdout
             metrics: dict[str, object] = json.loads(out)["metrics"]
             return metrics
@@ -94,12 +97,16 @@ def main() -> None:
         peak = alloc["peak_rss_bytes"]
         assert isinstance(peak, int)
         print("monitoring accuracy:")
-        print(f"  200 MiB allocation -> peak RSS {peak / 2**20:.1f} MiB "
-              f"({(peak / (200 * 2**20) - 1) * 100:+.1f}% incl. interpreter; target within 10%)")
+        print(
+            f"  200 MiB allocation -> peak RSS {peak / 2**20:.1f} MiB "
+            f"({(peak / (200 * 2**20) - 1) * 100:+.1f}% incl. interpreter; target within 10%)"
+        )
         busy = measured("busy.py")
         cpu = float(busy["cpu_user_seconds"]) + float(busy["cpu_system_seconds"])  # type: ignore[arg-type]
-        print(f"  1 s busy loop      -> CPU {cpu:.3f} s, wall {busy['wall_seconds']} s, "
-              f"max CPU {busy['cpu_percent_max']}%")
+        print(
+            f"  1 s busy loop      -> CPU {cpu:.3f} s, wall {busy['wall_seconds']} s, "
+            f"max CPU {busy['cpu_percent_max']}%"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

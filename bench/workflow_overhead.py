@@ -39,13 +39,19 @@ def chain(n: int) -> dict[str, Any]:
 
 
 def fanout(n: int) -> dict[str, Any]:
-    return {"name": "fanout", "max_parallel": 2, "tasks": {f"t{i}": {"run": "true"} for i in range(n)}}
+    return {
+        "name": "fanout",
+        "max_parallel": 2,
+        "tasks": {f"t{i}": {"run": "true"} for i in range(n)},
+    }
 
 
 def ours(doc: dict[str, Any], home: Path, executor: Executor | None = None) -> float:
     plan = expand(workflow_from_dict(doc, base_dir=home))
     store = open_store(load_settings(overrides={"home": str(home)}))
-    engine = WorkflowEngine(store, options=EngineOptions(run_options=RunOptions()), executor=executor)
+    engine = WorkflowEngine(
+        store, options=EngineOptions(run_options=RunOptions()), executor=executor
+    )
     start = time.perf_counter()
     result = engine.run(plan)
     elapsed = time.perf_counter() - start
@@ -64,7 +70,9 @@ def sequential(n: int) -> float:
 def pooled(n: int) -> float:
     start = time.perf_counter()
     with ThreadPoolExecutor(2) as pool:
-        list(pool.map(lambda _: subprocess.run(["true"], check=True, capture_output=True), range(n)))
+        list(
+            pool.map(lambda _: subprocess.run(["true"], check=True, capture_output=True), range(n))
+        )
     return time.perf_counter() - start
 
 
@@ -82,11 +90,17 @@ def main() -> None:
         base_fan = pooled(args.fanout)
         our_fan = ours(fanout(args.fanout), work / "fan")
         print(f"chain of {args.chain} `true` tasks (max_parallel 1):")
-        print(f"  subprocess.run loop      {base_chain:7.3f} s  {args.chain / base_chain:7.0f} tasks/s")
-        print(f"  scriptrunner workflow    {our_chain:7.3f} s  {args.chain / our_chain:7.0f} tasks/s")
+        print(
+            f"  subprocess.run loop      {base_chain:7.3f} s  {args.chain / base_chain:7.0f} tasks/s"
+        )
+        print(
+            f"  scriptrunner workflow    {our_chain:7.3f} s  {args.chain / our_chain:7.0f} tasks/s"
+        )
         print(f"  ratio                    {our_chain / base_chain:7.2f}x  (target <= 1.10)")
         print(f"fan-out of {args.fanout} `true` tasks (max_parallel 2):")
-        print(f"  ThreadPoolExecutor(2)    {base_fan:7.3f} s  {args.fanout / base_fan:7.0f} tasks/s")
+        print(
+            f"  ThreadPoolExecutor(2)    {base_fan:7.3f} s  {args.fanout / base_fan:7.0f} tasks/s"
+        )
         print(f"  scriptrunner workflow    {our_fan:7.3f} s  {args.fanout / our_fan:7.0f} tasks/s")
         print(f"  ratio                    {our_fan / base_fan:7.2f}x  (target <= 1.15)")
         if not args.no_dask:
@@ -96,8 +110,10 @@ def main() -> None:
                 our_dask = ours(fanout(args.fanout), work / "dask", executor)
             finally:
                 executor.close()
-            print(f"  dask executor (2 local workers) {our_dask:7.3f} s  "
-                  f"{args.fanout / our_dask:7.0f} tasks/s")
+            print(
+                f"  dask executor (2 local workers) {our_dask:7.3f} s  "
+                f"{args.fanout / our_dask:7.0f} tasks/s"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

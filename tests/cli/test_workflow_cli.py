@@ -19,7 +19,11 @@ def cli(home: Path, *args: str, **kw: object) -> subprocess.CompletedProcess[str
     env.pop("SCRIPTRUNNER_DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "scriptrunner", *args],
-        capture_output=True, text=True, env=env, timeout=120, **kw,  # type: ignore[arg-type]
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        **kw,  # type: ignore[arg-type]
     )
 
 
@@ -34,7 +38,9 @@ def home(tmp_path: Path) -> Path:
 
 
 def test_run_success_json_and_history(tmp_path: Path, home: Path) -> None:
-    wf = write(tmp_path / "wf.yaml", """
+    wf = write(
+        tmp_path / "wf.yaml",
+        """
         name: small
         tasks:
           a:
@@ -43,7 +49,8 @@ def test_run_success_json_and_history(tmp_path: Path, home: Path) -> None:
           b:
             needs: [a]
             run: echo got ${{ needs.a.outputs.n }}
-    """)
+    """,
+    )
     r = cli(home, "workflow", "run", str(wf), "--json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
@@ -58,7 +65,9 @@ def test_run_success_json_and_history(tmp_path: Path, home: Path) -> None:
 
 
 def test_failure_exit_1_with_summary_and_stderr_tail(tmp_path: Path, home: Path) -> None:
-    wf = write(tmp_path / "wf.yaml", """
+    wf = write(
+        tmp_path / "wf.yaml",
+        """
         name: broken
         tasks:
           bad:
@@ -66,7 +75,8 @@ def test_failure_exit_1_with_summary_and_stderr_tail(tmp_path: Path, home: Path)
           after:
             needs: [bad]
             run: echo never
-    """)
+    """,
+    )
     r = cli(home, "workflow", "run", str(wf))
     assert r.returncode == 1
     assert "boom" in r.stderr
@@ -77,7 +87,9 @@ def test_failure_exit_1_with_summary_and_stderr_tail(tmp_path: Path, home: Path)
 def test_resume_reruns_only_what_failed(tmp_path: Path, home: Path) -> None:
     counter = tmp_path / "count"
     marker = tmp_path / "ready"
-    wf = write(tmp_path / "wf.yaml", f"""
+    wf = write(
+        tmp_path / "wf.yaml",
+        f"""
         name: resumable
         tasks:
           first:
@@ -85,7 +97,8 @@ def test_resume_reruns_only_what_failed(tmp_path: Path, home: Path) -> None:
           second:
             needs: [first]
             run: sh -c 'test -e {marker} && echo ${{{{ needs.first.outputs.token }}}}'
-    """)
+    """,
+    )
     first = json.loads(cli(home, "workflow", "run", str(wf), "--json").stdout)
     assert first["tasks"]["second"]["state"] == "failed"
     marker.write_text("")
@@ -107,7 +120,9 @@ def test_resume_of_a_plain_run_is_refused(home: Path, tmp_path: Path) -> None:
 
 
 def test_bad_file_exits_2_with_file_and_line(tmp_path: Path, home: Path) -> None:
-    wf = write(tmp_path / "wf.yaml", """
+    wf = write(
+        tmp_path / "wf.yaml",
+        """
         name: typo
         tasks:
           test:
@@ -115,20 +130,27 @@ def test_bad_file_exits_2_with_file_and_line(tmp_path: Path, home: Path) -> None
           build:
             needs: [tset]
             run: "true"
-    """)
+    """,
+    )
     for command in ("run", "validate", "plan", "graph"):
         r = cli(home, "workflow", command, str(wf))
         assert r.returncode == 2, command
-        assert f'{wf}:7: task "build" needs "tset", which does not exist (did you mean "test"?)' in r.stderr
+        assert (
+            f'{wf}:7: task "build" needs "tset", which does not exist (did you mean "test"?)'
+            in r.stderr
+        )
 
 
 def test_validate_plan_graph(tmp_path: Path, home: Path) -> None:
-    wf = write(tmp_path / "wf.yaml", """
+    wf = write(
+        tmp_path / "wf.yaml",
+        """
         name: shape
         tasks:
           a: {run: "true", matrix: {x: [1, 2]}}
           b: {run: "true", needs: [a], if: failure()}
-    """)
+    """,
+    )
     r = cli(home, "workflow", "validate", str(wf))
     assert r.returncode == 0 and "2 tasks, 3 instances in 2 levels" in r.stdout
     plan = json.loads(cli(home, "workflow", "plan", str(wf), "--json").stdout)
@@ -140,8 +162,14 @@ def test_validate_plan_graph(tmp_path: Path, home: Path) -> None:
 
 
 def test_eval_prints_json(home: Path) -> None:
-    r = cli(home, "workflow", "eval", "format('{0}/{1}', matrix.os, 3) == 'LINUX/3'",
-            "--context", 'matrix={"os": "linux"}')
+    r = cli(
+        home,
+        "workflow",
+        "eval",
+        "format('{0}/{1}', matrix.os, 3) == 'LINUX/3'",
+        "--context",
+        'matrix={"os": "linux"}',
+    )
     assert r.returncode == 0 and json.loads(r.stdout) is True
     r = cli(home, "workflow", "eval", "toJSON(fromJSON('[1, 2]'))")
     assert json.loads(r.stdout) == "[\n  1,\n  2\n]"
@@ -152,16 +180,24 @@ def test_eval_prints_json(home: Path) -> None:
 
 
 def test_sigint_cancels_the_workflow(tmp_path: Path, home: Path) -> None:
-    wf = write(tmp_path / "wf.yaml", """
+    wf = write(
+        tmp_path / "wf.yaml",
+        """
         name: long
         tasks:
           slow: {run: "sleep 60"}
           after: {run: "true", needs: [slow]}
           cleanup: {run: "true", needs: [slow], if: always()}
-    """)
+    """,
+    )
     env = {**os.environ, "SCRIPTRUNNER_HOME": str(home)}
-    p = subprocess.Popen([sys.executable, "-m", "scriptrunner", "workflow", "run", str(wf), "--json"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "scriptrunner", "workflow", "run", str(wf), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     time.sleep(1.5)
     started = time.monotonic()
     p.send_signal(signal.SIGINT)
