@@ -156,25 +156,27 @@ def test_failing_migration_leaves_store_at_its_old_version(
     assert versions(engine) == [SCHEMA_VERSION]
 
 
-def test_version_1_store_is_upgraded_to_2_keeping_its_runs(empty_store_url: str) -> None:
-    """A real v1 store (v2 objects removed by hand) gains the cost column and spans table."""
+def test_version_1_store_is_upgraded_step_by_step_keeping_its_runs(empty_store_url: str) -> None:
+    """A real v1 store (later objects removed by hand) gains every later table and column."""
     eng = make_engine(empty_store_url)
     try:
         migrate(eng, "test")
         with eng.begin() as conn:
+            conn.execute(text("DROP TABLE findings"))
+            conn.execute(text("DROP TABLE scans"))
             conn.execute(text("DROP TABLE spans"))
             conn.execute(text("ALTER TABLE runs DROP COLUMN cloud_cost_usd"))
-            conn.execute(text("UPDATE scriptrunner_schema SET version = 1 WHERE version = 2"))
+            conn.execute(text("UPDATE scriptrunner_schema SET version = 1"))
             conn.execute(
                 text(
                     "INSERT INTO runs (id, kind, command, cwd, tags, status, attempts, started_at)"
                     " VALUES ('r1', 'run', '[]', '/', '{}', 'succeeded', 1, 1.0)"
                 )
             )
-        assert "spans" not in tables(eng)
+        assert not {"spans", "scans", "findings"} & tables(eng)
         assert migrate(eng, "test") == 1
-        assert "spans" in tables(eng)
-        assert versions(eng) == [1, 2]
+        assert {"spans", "scans", "findings"} <= tables(eng)
+        assert versions(eng) == [1, 2, 3]
         columns = {c["name"] for c in inspect(eng).get_columns("runs")}
         assert "cloud_cost_usd" in columns
         with eng.connect() as conn:

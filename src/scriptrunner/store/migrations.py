@@ -32,8 +32,14 @@ def _v2_costs_and_spans(conn: Connection) -> None:
     schema.spans.create(conn)
 
 
+def _v3_scans_and_findings(conn: Connection) -> None:
+    """Version 3: the ``scans`` and ``findings`` tables."""
+    schema.scans.create(conn)
+    schema.findings.create(conn)
+
+
 #: ``MIGRATIONS[v]`` upgrades a version ``v - 1`` database to version ``v``.
-MIGRATIONS: dict[int, Migration] = {2: _v2_costs_and_spans}
+MIGRATIONS: dict[int, Migration] = {2: _v2_costs_and_spans, 3: _v3_scans_and_findings}
 
 # Arbitrary constant identifying scriptrunner's migration lock among advisory locks.
 _PG_LOCK_ID = 0x5C81_7007

@@ -139,3 +139,45 @@ spans = Table(
     Index("ix_spans_trace_id", "trace_id"),
     Index("ix_spans_run_id", "run_id"),
 )
+
+# Schema version 3: scans (code, dependencies, secrets) and their findings.
+scans = Table(
+    "scans",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(16), nullable=False),  # code | deps | secrets | gate
+    Column("run_id", String(32)),  # the run a pre-execution gate belonged to
+    Column("targets", JSON, nullable=False),
+    Column("tools", JSON, nullable=False),  # {"bandit": "1.8.0", ...}
+    Column("status", String(16), nullable=False),  # ok | findings | failed
+    Column("started_at", Float, nullable=False),
+    Column("finished_at", Float),
+    Column("counts", JSON, nullable=False),  # by severity, suppressed, skipped files
+    Column("errors", JSON, nullable=False),  # per-file or per-tool errors
+    Index("ix_scans_run_id", "run_id"),
+    Index("ix_scans_started_at", "started_at"),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("scan_id", String(32), ForeignKey("scans.id", ondelete="CASCADE"), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("tools", JSON, nullable=False),
+    Column("rule_id", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("severity", String(16), nullable=False),  # INFO | WARNING | HIGH | CRITICAL
+    Column("confidence", String(16)),
+    Column("path", Text),
+    Column("start_line", Integer),
+    Column("end_line", Integer),
+    Column("start_column", Integer),
+    Column("end_column", Integer),
+    Column("cwe", JSON, nullable=False),
+    Column("suppressed", Integer, nullable=False, default=0),
+    Column("properties", JSON, nullable=False),
+    Index("ix_findings_scan_id", "scan_id"),
+    Index("ix_findings_fingerprint", "fingerprint"),
+)
