@@ -47,6 +47,7 @@ test: sysdeps $(STAMP) lint typecheck pytest
 
 bench: $(STAMP)
 	$(PY) bench/runner_overhead.py
+	$(PY) bench/workflow_overhead.py
 
 clean:
 	rm -rf $(VENV) .demo-home .coverage* htmlcov
