@@ -83,11 +83,9 @@ class RunSpec:
 
 @functools.lru_cache(maxsize=256)
 def _which(program: str, path: str) -> str | None:
-    """``shutil.which`` for POSIX, without importing shutil (and bz2, lzma) on every run.
-
-    Cached: a workflow starts the same few programs thousands of times.  A program removed
-    meanwhile still fails cleanly at spawn time (``RunnerError: cannot start``).
-    """
+    """``shutil.which`` for POSIX, cached: a workflow starts the same few programs
+    thousands of times.  A program removed meanwhile still fails cleanly at spawn time
+    (``RunnerError: cannot start``)."""
     for directory in path.split(os.pathsep):
         candidate = os.path.join(directory or ".", program)
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):

@@ -1,0 +1,61 @@
+"""``scriptrunner run`` pays every import on every run: heavy libraries must stay out of it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = {
+    "sqlalchemy",
+    "rich",
+    "opentelemetry",
+    "yaml",
+    "pydantic",
+    "bandit",
+    "boto3",
+    "botocore",
+    "dask",
+    "distributed",
+    "jsonschema",
+    "psycopg",
+}
+
+PROBE = """
+import json, sys
+from scriptrunner.cli.main import main
+code = main(sys.argv[1:])
+heavy = sorted({m.split('.')[0] for m in sys.modules} & set(json.loads(%r)))
+print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
+"""
+
+
+def probe(home: Path, *args: str) -> dict[str, object]:
+    env = {**os.environ, "SCRIPTRUNNER_HOME": str(home)}
+    r = subprocess.run(
+        [sys.executable, "-c", PROBE % json.dumps(sorted(HEAVY)), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    result: dict[str, object] = json.loads(r.stderr.strip().splitlines()[-1])
+    return result
+
+
+def test_run_imports_no_heavy_library(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    first = probe(home, "run", "-q", "--", "true")  # creates the store (SQLAlchemy allowed)
+    assert first["code"] == 0
+    again = probe(home, "run", "-q", "--", "true")
+    assert again == {"code": 0, "heavy": []}
+
+
+def test_script_run_with_json_imports_no_heavy_library(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    script = tmp_path / "s.py"
+    script.write_text("print('x')\n")
+    probe(home, "run", "-q", str(script))
+    assert probe(home, "run", "-q", "--json", str(script))["heavy"] == []
