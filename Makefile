@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install sysdeps lint typecheck pytest bench clean
+.PHONY: run test install semgrep sysdeps lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,24 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
+# Semgrep pins many libraries (OpenTelemetry among them), so it gets a tool environment of
+# its own, like pipx would make; the product finds it via SCRIPTRUNNER_SEMGREP or PATH.
+SEMGREP_VERSION := 1.185.0
+SEMGREP_ENV     := .tools/semgrep
+SEMGREP         := $(SEMGREP_ENV)/bin/semgrep
+SEMGREP_STAMP   := $(SEMGREP_ENV)/.installed-$(SEMGREP_VERSION)
+export SCRIPTRUNNER_SEMGREP ?= $(CURDIR)/$(SEMGREP)
+
+$(SEMGREP_STAMP):
+	@test -x $(SEMGREP_ENV)/bin/python || $(PYTHON) -m venv $(SEMGREP_ENV)
+	$(SEMGREP_ENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SEMGREP_ENV)/bin/python -m pip install --quiet 'semgrep==$(SEMGREP_VERSION)'
+	@rm -f $(SEMGREP_ENV)/.installed-*
+	@touch $@
+
+semgrep: $(SEMGREP_STAMP)
+
+run: $(STAMP) $(SEMGREP_STAMP)
 	SCRIPTRUNNER_HOME=$${SCRIPTRUNNER_HOME:-$(CURDIR)/.demo-home} $(PY) examples/demo.py
 
 # Debian packages the tests use (PostgreSQL server, Graphviz); installed when root and missing.
@@ -38,7 +55,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict src/scriptrunner
 
 # pytest exits 5 when it collected no tests: never a pass.
-pytest: $(STAMP)
+pytest: $(STAMP) $(SEMGREP_STAMP)
 	@rc=0; $(PY) -m pytest -p no:cacheprovider --cov=scriptrunner --cov-report=term \
 	  --cov-fail-under=85 -n 2 tests || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
@@ -50,4 +67,4 @@ bench: $(STAMP)
 	$(PY) bench/workflow_overhead.py
 
 clean:
-	rm -rf $(VENV) .demo-home .coverage* htmlcov
+	rm -rf $(VENV) .tools .demo-home .coverage* htmlcov

@@ -54,3 +54,12 @@ class SecurityError(ScriptRunnerError):
     """A pre-execution security gate blocked a run."""
 
     exit_code = 3
+
+
+class PriceError(ScriptRunnerError):
+    """A price is unknown (type, class or region not in the catalog), a cost manifest or
+    profile is invalid, or a price catalog cannot be read or refreshed."""
+
+
+class ScannerError(ScriptRunnerError):
+    """A scanner is missing, misconfigured or crashed: the scan cannot be trusted as clean."""

@@ -54,6 +54,14 @@ class Settings:
     max_samples: int = 512
     #: Seconds to wait for a busy SQLite store before failing.
     busy_timeout: float = 30.0
+    #: Record an OpenTelemetry trace of every run and workflow (as ``--trace`` does).
+    trace: bool = False
+    #: The ``[tracing]`` table (exporter, sampler, tail policies...), read by
+    #: ``scriptrunner.tracing.config``; as an environment variable, a JSON object.
+    tracing: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: The semgrep executable for code scans; empty = ``.tools/semgrep`` of a scriptrunner
+    #: checkout, else ``semgrep`` on PATH (``scriptrunner.scanners.code.semgrep``).
+    semgrep: str = ""
 
     @property
     def store_url(self) -> str:
@@ -75,6 +83,8 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     try:
         if isinstance(default, Path):
             return Path(os.path.expanduser(str(value)))
+        if isinstance(default, dict):
+            return _table(name, value, source)
         if isinstance(default, bool):
             return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
         if isinstance(default, int):
@@ -98,6 +108,20 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         raise ConfigError(
             f"{source}: setting {name!r} must be a non-negative {kind}, got {value!r}"
         ) from None
+
+
+def _table(name: str, value: Any, source: str) -> dict[str, Any]:
+    """A nested table: a TOML table, or a JSON object (from an environment variable)."""
+    if isinstance(value, str):
+        import json
+
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise ConfigError(f"{source}: setting {name!r} is not valid JSON: {exc}") from None
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{source}: setting {name!r} must be a table, got {value!r}")
+    return dict(value)
 
 
 def _coerce_all(values: Mapping[str, Any], source: str) -> dict[str, Any]:

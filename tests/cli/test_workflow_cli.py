@@ -218,3 +218,20 @@ def test_history_lists_workflows_and_hides_tasks_unless_all(tmp_path: Path, home
     assert [r["kind"] for r in top] == ["workflow"]
     everything = json.loads(cli(home, "history", "--json", "--all").stdout)
     assert sorted(r["kind"] for r in everything) == ["task", "task", "workflow"]
+
+
+def test_cost_profile_prices_every_task_and_sums_the_workflow(tmp_path: Path, home: Path) -> None:
+    wf = write(
+        tmp_path / "wf.yaml", "name: priced\ntasks:\n  a: {run: 'sleep 0.2'}\n  b: {run: 'true'}\n"
+    )
+    r = cli(home, "workflow", "run", "-q", "--json", "--cost-profile", "aws:m5.large", str(wf))
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    hourly = 0.096  # m5.large, us-east-1, Linux on-demand (the bundled AWS catalog)
+    for task in data["tasks"].values():
+        run = json.loads(cli(home, "show", task["run_id"], "--json").stdout)
+        assert run["cloud_cost_usd"] == pytest.approx(
+            run["duration_seconds"] / 3600 * hourly, rel=1e-9
+        )
+    bad = cli(home, "workflow", "run", "--cost-profile", "aws:m5.lage", str(wf))
+    assert bad.returncode == 2 and "m5.large" in bad.stderr

@@ -55,6 +55,16 @@ def _what(row: dict[str, Any]) -> str:
     return " ".join(str(c) for c in row.get("command") or [])
 
 
+def _cost(usd: float | None) -> str:
+    if usd is None:
+        return "-"
+    from decimal import Decimal
+
+    from scriptrunner.costs.render import fmt_usd
+
+    return fmt_usd(Decimal(repr(usd)))
+
+
 def _console() -> Any:
     from rich.console import Console
 
@@ -72,6 +82,10 @@ def handle_history(args: argparse.Namespace) -> int:
         rows = reader.list_runs(
             limit=args.limit, status=args.status, script=args.script, top_level=not args.all
         )
+        if any(r.get("kind") == "workflow" for r in rows):
+            from scriptrunner.costs.report import fill_workflow_costs
+
+            fill_workflow_costs(reader, rows)  # a workflow costs what its tasks cost
     finally:
         reader.close()
     if args.json:
@@ -83,15 +97,22 @@ def handle_history(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table(box=None, header_style="bold")
-    for col in ("RUN", "STARTED", "STATUS", "EXIT", "DURATION", "CPU", "PEAK RSS", "TRIES", "WHAT"):
+    costs = any(r.get("cloud_cost_usd") is not None for r in rows)
+    columns = ["RUN", "STARTED", "STATUS", "EXIT", "DURATION", "CPU", "PEAK RSS", "TRIES", "WHAT"]
+    if costs:
+        columns.insert(-1, "COST")
+    for col in columns:
         table.add_column(
-            col, no_wrap=col != "WHAT", justify="right" if col in ("EXIT", "TRIES") else "left"
+            col,
+            no_wrap=col != "WHAT",
+            justify="right" if col in ("EXIT", "TRIES", "COST") else "left",
         )
     for r in rows:
         cpu = None
         if r["cpu_user_seconds"] is not None:
             cpu = r["cpu_user_seconds"] + (r["cpu_system_seconds"] or 0)
         style = STATUS_STYLE.get(r["status"], "")
+        extra = [_cost(r.get("cloud_cost_usd"))] if costs else []
         table.add_row(
             r["id"][:12],
             _when(r["started_at"]),
@@ -101,6 +122,7 @@ def handle_history(args: argparse.Namespace) -> int:
             fmt_seconds(cpu),
             fmt_bytes(r["peak_rss_bytes"]),
             str(r["attempts"]),
+            *extra,
             _what(r),
         )
     _console().print(table)

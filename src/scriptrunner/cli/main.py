@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from scriptrunner import __version__
-from scriptrunner.cli import history_cmd, run_cmd, workflow_cmd
+from scriptrunner.cli import cost_cmd, history_cmd, run_cmd, scan_cmd, traces_cmd, workflow_cmd
 from scriptrunner.errors import ScriptRunnerError
 
 EXIT_USAGE = 2
@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmd.register(sub)
     history_cmd.register(sub)
     workflow_cmd.register(sub)
+    cost_cmd.register(sub)
+    traces_cmd.register(sub)
+    scan_cmd.register(sub)
     return parser
 
 

@@ -54,9 +54,28 @@ def register(sub: Any) -> None:
     p.add_argument("--env", action="append", metavar="K=V", help="set an environment variable")
     p.add_argument("--cwd", metavar="DIR", help="working directory")
     p.add_argument("--tag", action="append", metavar="KEY=VALUE", help="label the run")
+    p.add_argument(
+        "--cost-profile",
+        metavar="PROFILE",
+        help="attribute a cloud cost to the run, e.g. aws:m5.large, aws:lambda:1024MB, "
+        "gcp:e2-standard-2 (see docs/costs.md)",
+    )
+    p.add_argument(
+        "--scan",
+        metavar="KINDS",
+        help="security-scan the script before running it, e.g. code (docs/code-analysis.md)",
+    )
+    p.add_argument(
+        "--block-on",
+        metavar="LEVEL",
+        help="with --scan: do not run (exit 3) on findings at or above LEVEL (default high)",
+    )
     p.add_argument("--tail-bytes", type=int, metavar="N", help="output kept per stream (64 KiB)")
     p.add_argument("--json", action="store_true", help="print a JSON summary at the end")
     p.add_argument("-q", "--quiet", action="store_true", help="do not echo the output")
+    p.add_argument(
+        "--trace", action="store_true", help="record an OpenTelemetry trace (docs/tracing.md)"
+    )
     p.add_argument("target", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     p.set_defaults(handler=handle)
 
@@ -66,7 +85,7 @@ def handle(args: argparse.Namespace) -> int:
     from scriptrunner.core.retry import RetryPolicy, parse_exit_codes
     from scriptrunner.core.runner import Runner, RunOptions
     from scriptrunner.core.spec import RunSpec
-    from scriptrunner.errors import ConfigError
+    from scriptrunner.errors import ConfigError, ScriptRunnerError
     from scriptrunner.store import open_store
 
     target: list[str] = list(args.target)
@@ -97,6 +116,27 @@ def handle(args: argparse.Namespace) -> int:
     else:
         spec = RunSpec.for_script(target[0], target[1:], python=args.python, cwd=args.cwd, **common)
 
+    gate_run_id = None
+    if args.scan or args.block_on:  # before the store opens: a blocked script never starts
+        from scriptrunner.cli.scan_cmd import run_gate
+
+        if not args.scan:
+            raise ConfigError("--block-on needs --scan KINDS")
+        gate_run_id = run_gate(args, settings, spec)
+
+    coster = None
+    if args.cost_profile:  # checked now: a bad profile fails before anything runs
+        from scriptrunner.cli.cost_cmd import max_age_days
+        from scriptrunner.costs.attribution import prepare
+
+        coster = prepare(args.cost_profile, settings.home, max_age_days(None))
+
+    trace_config = None
+    if args.trace or settings.trace:  # checked now: exit 2 before anything runs
+        from scriptrunner.tracing import config_for
+
+        trace_config = config_for(settings)
+
     echo = not args.quiet
     options = RunOptions(
         tail_bytes=settings.tail_bytes,
@@ -107,22 +147,45 @@ def handle(args: argparse.Namespace) -> int:
         echo_stderr=sys.stderr.buffer if echo else None,
     )
     store = open_store(settings)
+    tracing = None
+    if trace_config is not None:
+        import dataclasses
+
+        from scriptrunner.tracing.session import start_tracing
+
+        tracing = start_tracing(trace_config, store=store)
+        options = dataclasses.replace(options, env_hook=tracing.env_hook)
     token = CancelToken()
     previous = {
         sig: signal.signal(sig, lambda signum, _frame: token.cancel(signum))
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     }
+    attribution = cost_error = None
     try:
-        result = Runner(store, options=options).run(spec, cancel=token)
+        runner = Runner(store, options=options)
+        if tracing is not None:
+            tracing.attach(runner.bus)
+        result = runner.run(spec, cancel=token, run_id=gate_run_id)
+        if coster is not None:
+            try:
+                attribution = coster.record(store, result)
+            except ScriptRunnerError as exc:  # the run happened: keep its exit code
+                cost_error = exc
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if tracing is not None:  # waits at most the export timeout; never fails the run
+            for line in tracing.close():
+                print(f"scriptrunner: warning: {line}", file=sys.stderr)
         store.close()
 
     if args.json:
         import json
 
-        sys.stdout.write(json.dumps(result.as_dict(), indent=2) + "\n")
+        summary = result.as_dict()
+        if attribution is not None:
+            summary["cloud_cost_usd"] = float(attribution.usd)
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
     elif not args.quiet:
         m = result.metrics
         mark = "ok" if result.ok else result.status.replace("_", " ")
@@ -132,6 +195,16 @@ def handle(args: argparse.Namespace) -> int:
             f" · attempts {len(result.attempts)} · run {result.run_id[:12]}",
             file=sys.stderr,
         )
+    if attribution is not None and not args.quiet:
+        from scriptrunner.costs.render import fmt_usd
+
+        for warning in attribution.estimate.warnings:
+            print(f"scriptrunner: warning: {warning}", file=sys.stderr)
+        print(
+            f"scriptrunner: cost {fmt_usd(attribution.usd)} as {args.cost_profile}", file=sys.stderr
+        )
+    if cost_error is not None:
+        print(f"scriptrunner: error: cost not recorded: {cost_error}", file=sys.stderr)
     if result.error:
         print(f"scriptrunner: error: {result.error}", file=sys.stderr)
     if result.status == "cancelled" and token.signal is not None:

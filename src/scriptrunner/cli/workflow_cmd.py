@@ -23,8 +23,16 @@ def register(sub: Any) -> None:
     r.add_argument("--executor", default="local", help="local (default) or dask")
     r.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://HOST:8786")
     r.add_argument("--resume", metavar="RUN_ID", help="rerun only what did not succeed")
+    r.add_argument(
+        "--cost-profile",
+        metavar="PROFILE",
+        help="attribute a cloud cost to every task run, e.g. aws:m5.large (docs/costs.md)",
+    )
     r.add_argument("--json", action="store_true", help="print a JSON summary")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress or summary table")
+    r.add_argument(
+        "--trace", action="store_true", help="record an OpenTelemetry trace (docs/tracing.md)"
+    )
     r.set_defaults(handler=handle_run)
 
     v = wsub.add_parser("validate", help="check a workflow file without running it")
@@ -126,6 +134,17 @@ def handle_run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--max-parallel must be >= 1, got {args.max_parallel}")
     plan = _plan(args.file)
     settings = settings_from(args)
+    coster = None
+    if args.cost_profile:  # checked now: a bad profile fails before anything runs
+        from scriptrunner.cli.cost_cmd import max_age_days
+        from scriptrunner.costs.attribution import prepare
+
+        coster = prepare(args.cost_profile, settings.home, max_age_days(None))
+    trace_config = None
+    if args.trace or settings.trace:  # checked now: exit 2 before anything runs
+        from scriptrunner.tracing import config_for
+
+        trace_config = config_for(settings)
     run_options = RunOptions(
         tail_bytes=settings.tail_bytes,
         kill_grace=settings.kill_grace,
@@ -141,13 +160,28 @@ def handle_run(args: argparse.Namespace) -> int:
             reader.close()
     store = open_store(settings)
     executor = make_executor(args.executor, address=args.scheduler, options=run_options)
+    tracing = None
+    if trace_config is not None:
+        import dataclasses
+
+        from scriptrunner.tracing.session import start_tracing
+
+        tracing = start_tracing(trace_config, store=store)
+        # Only the engine's runner gets the hook: a Dask worker receives the TRACEPARENT in
+        # each attempt's environment (and the options it is sent stay picklable).
+        run_options = dataclasses.replace(run_options, env_hook=tracing.env_hook)
     engine = WorkflowEngine(
         store,
         options=EngineOptions(
-            max_parallel=args.max_parallel, fail_fast=args.fail_fast, run_options=run_options
+            max_parallel=args.max_parallel,
+            fail_fast=args.fail_fast,
+            run_options=run_options,
+            after_run=coster.record if coster is not None else None,
         ),
         executor=executor,
     )
+    if tracing is not None:
+        tracing.attach(engine.bus)
     console = Console(stderr=True, highlight=False)
     token = CancelToken()
     previous = {
@@ -166,6 +200,9 @@ def handle_run(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         executor.close()
+        if tracing is not None:  # waits at most the export timeout; never fails the run
+            for line in tracing.close():
+                print(f"scriptrunner: warning: {line}", file=sys.stderr)
         store.close()
     if args.json:
         sys.stdout.write(json.dumps(_summary(result), indent=2) + "\n")

@@ -79,6 +79,10 @@ class RunOptions:
     echo_stderr: BinaryIO | None = None
     #: Applied to every output chunk before it is shown or kept (secret masking).
     output_filter: OutputFilter | None = None
+    #: Called once per run with its id and spec, after the command was found and before
+    #: the first process starts; the variables it returns go to every attempt (tracing
+    #: adds TRACEPARENT here: bus events come too late for the first spawn's environment).
+    env_hook: Callable[[str, RunSpec], Mapping[str, str]] | None = None
 
 
 class Runner:
@@ -123,6 +127,8 @@ class Runner:
             base_env.update(extra_env)
         base_env["SCRIPTRUNNER_RUN_ID"] = rid
         spec.check_executable(base_env, cwd)
+        if self.options.env_hook is not None:
+            base_env.update(self.options.env_hook(rid, spec))
 
         started = time.time()
         start_row = rows.run_start_row(

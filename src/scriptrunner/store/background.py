@@ -76,6 +76,14 @@ class BackgroundWriter:
     def append_event(self, event: Event) -> None:
         self._put(lambda: self.store.append_event(event))
 
+    def append_spans(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        batch = [dict(r) for r in rows]
+        self._put(lambda: self.store.append_spans(batch))
+
+    def set_run_cost(self, run_id: str, usd: float, events: Sequence[Event] = ()) -> None:
+        events = list(events)
+        self._put(lambda: self.store.set_run_cost(run_id, usd, events))
+
     def flush(self) -> None:
         """Wait until every queued write is done; raise the first error, if any."""
         with self._idle:

@@ -32,6 +32,14 @@ class HistoryStore(Protocol):
 
     def append_event(self, event: Event) -> None: ...
 
+    def append_spans(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert finished trace spans (``spans`` rows, built by ``scriptrunner.tracing``)."""
+        ...
+
+    def set_run_cost(self, run_id: str, usd: float, events: Sequence[Event] = ()) -> None:
+        """Set the run's attributed ``cloud_cost_usd`` (and add its events), atomically."""
+        ...
+
     def close(self) -> None: ...
 
 

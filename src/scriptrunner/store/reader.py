@@ -140,6 +140,26 @@ class HistoryReader:
         e = schema.events
         return self._all(select(e).where(e.c.id > after_id).order_by(e.c.id).limit(limit))
 
+    def recent_traces(self, limit: int = 20) -> list[str]:
+        """Ids of the traces in the ``spans`` table, the most recently started first."""
+        s = schema.spans
+        started = func.min(s.c.start_time)
+        q = select(s.c.trace_id, started.label("t")).group_by(s.c.trace_id)
+        q = q.order_by(started.desc())
+        return [str(r["trace_id"]) for r in self._all(q.limit(limit) if limit > 0 else q)]
+
+    def spans(
+        self, *, trace_ids: Sequence[str] = (), run_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Spans of these traces, or of one run, in start order."""
+        s = schema.spans
+        q = select(s).order_by(s.c.start_time, s.c.id)
+        if trace_ids:
+            q = q.where(s.c.trace_id.in_(list(trace_ids)))
+        if run_id:
+            q = q.where(s.c.run_id == run_id)
+        return self._all(q)
+
     def stats(self, script: str | None = None) -> ScriptStats:
         r = schema.runs
         q = select(r.c.status, r.c.duration_seconds).where(r.c.status != "running")

@@ -105,5 +105,19 @@ class SqlAlchemyHistory:
             "append an event", lambda c: c.execute(schema.events.insert(), [event_row(event)])
         )
 
+    def append_spans(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            batch = [dict(r) for r in rows]
+            self._run("append trace spans", lambda c: c.execute(schema.spans.insert(), batch))
+
+    def set_run_cost(self, run_id: str, usd: float, events: Sequence[Event] = ()) -> None:
+        def work(conn: Any) -> None:
+            runs = schema.runs
+            conn.execute(update(runs).where(runs.c.id == run_id).values(cloud_cost_usd=usd))
+            if events:
+                conn.execute(schema.events.insert(), [event_row(e) for e in events])
+
+        self._run("record a run's cost", work)
+
     def close(self) -> None:
         self.engine.dispose()

@@ -169,6 +169,17 @@ class SqliteHistory:
     def append_event(self, event: Event) -> None:
         self._write(lambda conn: self._insert(conn, "events", [event_row(event)]))
 
+    def append_spans(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self._write(lambda conn: self._insert(conn, "spans", rows))
+
+    def set_run_cost(self, run_id: str, usd: float, events: Sequence[Event] = ()) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE runs SET cloud_cost_usd = ? WHERE id = ?", (usd, run_id))
+            self._insert(conn, "events", [event_row(e) for e in events])
+
+        self._write(work)
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

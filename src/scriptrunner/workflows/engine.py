@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,7 @@ from typing import Any
 
 from scriptrunner import events as ev
 from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.results import RunResult
 from scriptrunner.core.runner import Runner, RunOptions, new_run_id
 from scriptrunner.errors import ScriptRunnerError
 from scriptrunner.store import rows
@@ -52,6 +53,9 @@ class EngineOptions:
     max_parallel: int | None = None  # None: the workflow's own max_parallel
     fail_fast: bool = False
     run_options: RunOptions = RunOptions()
+    #: Called with the history writer and each task's finished run (cost attribution);
+    #: a ScriptRunnerError it raises is noted on the task, which keeps its state.
+    after_run: Callable[[HistoryStore, RunResult], object] | None = None
 
 
 class WorkflowEngine:
@@ -231,13 +235,20 @@ class _WorkflowRun:
                 attempt_fn=self.engine.executor.attempt_fn(),
             )
             state = result.status if result.status != "running" else "error"
+            reason = result.error
+            hook = self.engine.options.after_run
+            if hook is not None and self.writer is not None:
+                try:
+                    hook(self.writer, result)
+                except ScriptRunnerError as exc:
+                    reason = "; ".join(filter(None, [reason, str(exc)]))
             return TaskResult(
                 iid,
                 inst.task.name,
                 state,  # type: ignore[arg-type]
                 run=result,
                 outputs=result.outputs,
-                reason=result.error,
+                reason=reason,
                 continue_on_error=inst.task.continue_on_error,
             )
 

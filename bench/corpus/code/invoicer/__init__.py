@@ -1,0 +1,2 @@
+# ruff: noqa
+"""Invoicer: a small invoicing service (labelled benchmark corpus; see ../truth.yaml)."""

@@ -1,0 +1,159 @@
+"""The one finding model every scanner produces and every renderer reads.
+
+Values are frozen: a finding crosses boundaries (scanner -> merge -> store -> renderers) and
+nobody downstream may change what a scanner reported, only wrap it (a suppression, a merge).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from scriptrunner.errors import ConfigError
+
+Confidence = Literal["LOW", "MEDIUM", "HIGH"]
+SuppressionKind = Literal["inSource", "external"]
+
+
+class Severity(enum.IntEnum):
+    """Our one severity scale; every tool's own scale is mapped onto it."""
+
+    INFO = 1
+    WARNING = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """``"high"`` -> ``Severity.HIGH``; an unknown name lists the valid ones."""
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            names = ", ".join(s.name.lower() for s in cls)
+            raise ConfigError(f"unknown severity {text!r} (choose one of: {names})") from None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding is: a path relative to the scan root, 1-based lines and columns.
+
+    ``end_column`` is exclusive (the column after the last character), as in SARIF.
+    """
+
+    path: str
+    start_line: int
+    end_line: int | None = None
+    start_column: int | None = None
+    end_column: int | None = None
+
+    @property
+    def last_line(self) -> int:
+        return self.end_line if self.end_line is not None else self.start_line
+
+    def overlaps(self, other: Location) -> bool:
+        """Same file and the line ranges share at least one line."""
+        return (
+            self.path == other.path
+            and self.start_line <= other.last_line
+            and other.start_line <= self.last_line
+        )
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.start_line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding does not count: a comment in the source, or a baseline entry."""
+
+    kind: SuppressionKind
+    justification: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One issue, possibly reported by several tools (``tools``, primary first)."""
+
+    tools: tuple[str, ...]
+    rule_id: str
+    title: str
+    message: str
+    severity: Severity
+    location: Location
+    confidence: Confidence | None = None
+    cwe: tuple[int, ...] = ()
+    #: Stable across line moves: see ``scriptrunner.findings.fingerprint``.
+    fingerprint: str = ""
+    help_uri: str | None = None
+    #: Tool-specific extras (the tools' own rule ids, ...); JSON-ready values only.
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    suppression: Suppression | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A target that was not (fully) analysed, and why: never silently counted as clean."""
+
+    target: str
+    reason: str
+    #: The tool that could not analyse it; None when no tool was given the file.
+    tool: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolFailure:
+    """A scanner that did not run to completion: the scan is incomplete (fail closed)."""
+
+    tool: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Everything one scan produced: counted findings, suppressed ones, skips and failures."""
+
+    findings: tuple[Finding, ...] = ()
+    suppressed: tuple[Finding, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    failures: tuple[ToolFailure, ...] = ()
+    #: Tool name -> version, for every tool that took part.
+    tools: Mapping[str, str] = field(default_factory=dict)
+    #: Phase or tool name -> seconds.
+    timings: Mapping[str, float] = field(default_factory=dict)
+    targets: tuple[str, ...] = ()
+    #: Directory the finding paths are relative to (absolute).
+    root: str = ""
+
+    @property
+    def complete(self) -> bool:
+        """True when every tool ran; an incomplete scan must never be reported as clean."""
+        return not self.failures
+
+    def at_or_above(self, level: Severity) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity >= level)
+
+    def counts(self) -> dict[str, Any]:
+        """Findings by severity, suppressed findings, skipped files by reason."""
+        by_severity = Counter(f.severity.name for f in self.findings)
+        return {
+            "findings": len(self.findings),
+            "by_severity": {s.name: by_severity.get(s.name, 0) for s in Severity},
+            "suppressed": len(self.suppressed),
+            "skipped": len(self.skipped),
+            "skipped_by_reason": dict(Counter(_reason_kind(s.reason) for s in self.skipped)),
+        }
+
+
+def _reason_kind(reason: str) -> str:
+    """``"syntax error: line 3: ..."`` -> ``"syntax error"`` (for summaries)."""
+    return reason.split(":", 1)[0]

@@ -1,0 +1,86 @@
+"""A per-file result cache, so rescanning an unchanged tree starts no tool at all.
+
+A key hashes everything a tool's verdict on one file depends on: the file's content hash,
+the tool's name and version and the hash of its rules or options; values are JSON.  Both
+tools analyse one file at a time (Bandit by design, Semgrep OSS intra-file), so per-file
+results can be reused whatever else changed in the tree.  The store is one SQLite file;
+entries written more than ``MAX_AGE_DAYS`` ago are dropped when the cache is opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+MAX_AGE_DAYS = 30
+
+
+def cache_key(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+class ResultCache:
+    """Key -> JSON value, persistent in ``path`` (an SQLite file)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS results "
+            "(key TEXT PRIMARY KEY, value TEXT NOT NULL, used REAL NOT NULL)"
+        )
+        self._conn.execute(
+            "DELETE FROM results WHERE used < ?", (time.time() - MAX_AGE_DAYS * 86400,)
+        )
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, Any] = {}
+        for i in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT key, value FROM results WHERE key IN ({marks})", chunk
+            ).fetchall()
+            found.update((k, json.loads(v)) for k, v in rows)
+        return found
+
+    def get(self, key: str) -> Any:
+        return self.get_many([key]).get(key)
+
+    def put_many(self, values: Mapping[str, Any]) -> None:
+        now = time.time()
+        with self._conn:
+            self._conn.execute("BEGIN")
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO results (key, value, used) VALUES (?, ?, ?)",
+                [(k, json.dumps(v, separators=(",", ":")), now) for k, v in values.items()],
+            )
+
+    def put(self, key: str, value: Any) -> None:
+        self.put_many({key: value})
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class NoCache(ResultCache):
+    """The cache interface with nothing behind it (``--no-cache``)."""
+
+    def __init__(self) -> None:
+        pass
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        return {}
+
+    def put_many(self, values: Mapping[str, Any]) -> None:
+        pass
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,241 @@
+"""The code scanner: Bandit and Semgrep in parallel, cached per file, merged into one result.
+
+Pipeline: collect files (``files.py``) -> drop what cannot be analysed -> for each tool,
+take cached per-file results and run the tool on the rest (tools run concurrently, each in
+its own process) -> map to our rules and apply in-source suppressions -> merge duplicates
+(``merge.py``) -> fingerprint.  A tool that is missing raises ``ScannerError`` before
+anything runs; a tool that fails mid-scan is a ``ToolFailure`` in the (incomplete) result.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from scriptrunner.errors import ConfigError, ScannerError
+from scriptrunner.findings.fingerprint import assign
+from scriptrunner.findings.jsonout import finding_from_dict, finding_to_dict
+from scriptrunner.findings.model import Finding, ScanResult, Skipped, ToolFailure
+from scriptrunner.scanners.base import ScanContext
+from scriptrunner.scanners.code.bandit import BanditTool
+from scriptrunner.scanners.code.cache import NoCache, ResultCache, cache_key
+from scriptrunner.scanners.code.files import (
+    DEFAULT_MAX_FILE_BYTES,
+    SourceFile,
+    collect,
+    content_problem,
+)
+from scriptrunner.scanners.code.merge import canonical, merge
+from scriptrunner.scanners.code.semgrep import SemgrepTool, find_semgrep
+from scriptrunner.scanners.code.suppress import apply_suppressions
+from scriptrunner.scanners.code.tool import CodeTool, ToolOutput
+
+TOOLS = ("bandit", "semgrep")
+CACHE_FILE = "code-scan.db"
+_FINAL = "final-v1"
+_PRECHECK = f"precheck-v1-{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+class CodeScanner:
+    """``scan(targets) -> ScanResult`` over Python files with Bandit and Semgrep.
+
+    Options (``ScanContext.options``): ``tools`` (default both), ``rules`` (extra Semgrep
+    rule directories), ``exclude`` (glob patterns), ``max_file_bytes``.
+    """
+
+    kind = "code"
+
+    def __init__(self, context: ScanContext) -> None:
+        opts = context.options
+        self.root = context.root.resolve()
+        self.tool_names = tuple(dict.fromkeys(opts.get("tools") or TOOLS))
+        unknown = [t for t in self.tool_names if t not in TOOLS]
+        if unknown:
+            raise ConfigError(
+                f"unknown code analysis tool {unknown[0]!r} (available: {', '.join(TOOLS)})"
+            )
+        self.rules = tuple(Path(r).resolve() for r in opts.get("rules", ()))
+        self.excludes = tuple(opts.get("exclude", ()))
+        self.max_bytes = int(opts.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES))
+        self.cache_dir = context.cache_dir
+        self.semgrep_setting = context.tool_paths.get("semgrep", "")
+
+    def _tools(self, cache: ResultCache) -> list[CodeTool]:
+        tools: list[CodeTool] = []
+        for name in self.tool_names:
+            if name == "bandit":
+                tools.append(BanditTool())
+            else:
+                exe = find_semgrep(self.semgrep_setting, search_from=self.root)
+                home = (self.cache_dir or Path.home() / ".cache" / "scriptrunner") / "semgrep-home"
+                semgrep = SemgrepTool(exe, rules=self.rules, home=home)
+                # `semgrep --version` costs a second: remember it per installed executable.
+                key = cache_key("semgrep-version", semgrep.version_key())
+                known = cache.get(key)
+                if isinstance(known, str):
+                    semgrep.remember_version(known)
+                else:
+                    cache.put(key, semgrep.version())
+                tools.append(semgrep)
+        for tool in tools:
+            tool.version()  # fail closed now, before anything runs
+        return tools
+
+    def scan(self, targets: Sequence[Path]) -> ScanResult:
+        started = time.perf_counter()
+        for target in targets:
+            if not os.path.lexists(target):
+                raise ConfigError(f"scan target {target} does not exist")
+        cache: ResultCache = (
+            ResultCache(self.cache_dir / CACHE_FILE) if self.cache_dir is not None else NoCache()
+        )
+        try:
+            return self._scan(targets, cache, started)
+        finally:
+            cache.close()
+
+    def _scan(self, targets: Sequence[Path], cache: ResultCache, started: float) -> ScanResult:
+        tools = self._tools(cache)
+        files, skipped = collect(
+            targets, self.root, excludes=self.excludes, max_bytes=self.max_bytes
+        )
+        files, bad = _precheck(files, cache)
+        skipped += bad
+        timings: dict[str, float] = {"collect": time.perf_counter() - started}
+
+        keys: dict[str, dict[str, str]] = {}
+        for tool in tools:
+            recipe = (tool.name, tool.version(), tool.config_digest())
+            keys[tool.name] = {f.rel: cache_key(*recipe, f.digest) for f in files}
+        # Level 1: a file's final (merged, suppressed, fingerprinted) findings, keyed by its
+        # path (fingerprints contain it) and every tool's key; level 2: each tool's own.
+        final_keys = {
+            f.rel: cache_key(_FINAL, f.rel, *(keys[t.name][f.rel] for t in tools)) for f in files
+        }
+        finals = cache.get_many(final_keys.values())
+        ready = [
+            finding_from_dict(d)
+            for key in final_keys.values()
+            if key in finals
+            for d in finals[key]
+        ]
+        pending = [f for f in files if final_keys[f.rel] not in finals]
+        cached = cache.get_many(keys[t.name][f.rel] for t in tools for f in pending)
+        raw: list[Finding] = []
+        todo: dict[str, list[SourceFile]] = {}
+        for tool in tools:
+            todo[tool.name] = []
+            for f in pending:
+                hit = cached.get(keys[tool.name][f.rel])
+                if hit is None:
+                    todo[tool.name].append(f)
+                else:
+                    raw += [
+                        finding_from_dict({**d, "location": {**d["location"], "path": f.rel}})
+                        for d in hit
+                    ]
+
+        failures: list[ToolFailure] = []
+        outputs = _run_tools(tools, todo, self.root, failures, timings)
+        fresh: dict[str, Any] = {}
+        incomplete = {f.rel for f in pending} if failures else set()
+        for tool in tools:
+            out = outputs.get(tool.name)
+            if out is None:
+                continue
+            raw += out.findings
+            skipped += out.skipped
+            incomplete |= out.failed_files
+            by_file: dict[str, list[dict[str, Any]]] = {f.rel: [] for f in todo[tool.name]}
+            for finding in out.findings:
+                by_file.setdefault(finding.location.path, []).append(finding_to_dict(finding))
+            for rel, items in by_file.items():
+                if rel not in out.failed_files and rel in keys[tool.name]:
+                    fresh[keys[tool.name][rel]] = items
+
+        lines = {f.rel: f.lines for f in pending}
+        mapped = apply_suppressions([canonical(f) for f in raw], lambda p: lines.get(p, []))
+        analysed = assign(merge(mapped), lambda p, n: _line(lines.get(p, []), n))
+        per_file: dict[str, list[dict[str, Any]]] = {f.rel: [] for f in pending}
+        for finding in analysed:
+            per_file.setdefault(finding.location.path, []).append(finding_to_dict(finding))
+        for rel, items in per_file.items():
+            if rel not in incomplete and rel in final_keys:
+                fresh[final_keys[rel]] = items
+        cache.put_many(fresh)
+        merged = sorted(
+            [*ready, *analysed],
+            key=lambda f: (f.location.path, f.location.start_line, f.rule_id),
+        )
+        timings["total"] = time.perf_counter() - started
+        return ScanResult(
+            findings=tuple(f for f in merged if not f.suppressed),
+            suppressed=tuple(f for f in merged if f.suppressed),
+            skipped=tuple(sorted(skipped, key=lambda s: (s.target, s.tool or ""))),
+            failures=tuple(failures),
+            tools={tool.name: tool.version() for tool in tools},
+            timings=timings,
+            targets=tuple(str(t) for t in targets),
+            root=str(self.root),
+        )
+
+
+def _line(lines: Sequence[str], n: int) -> str:
+    return lines[n - 1] if 0 < n <= len(lines) else ""
+
+
+def _precheck(
+    files: list[SourceFile], cache: ResultCache
+) -> tuple[list[SourceFile], list[Skipped]]:
+    """Files whose content can be analysed, and the others (verdicts cached by content)."""
+    keys = {f.rel: cache_key(_PRECHECK, f.digest) for f in files}
+    known = cache.get_many(keys.values())
+    good: list[SourceFile] = []
+    bad: list[Skipped] = []
+    fresh: dict[str, Any] = {}
+    for f in files:
+        verdict = known.get(keys[f.rel])
+        if verdict is None:
+            verdict = content_problem(f.data) or ""
+            fresh[keys[f.rel]] = verdict
+        if verdict:
+            bad.append(Skipped(f.rel, str(verdict)))
+        else:
+            good.append(f)
+    cache.put_many(fresh)
+    return good, bad
+
+
+def _run_tools(
+    tools: Sequence[CodeTool],
+    todo: dict[str, list[SourceFile]],
+    root: Path,
+    failures: list[ToolFailure],
+    timings: dict[str, float],
+) -> dict[str, ToolOutput]:
+    """Run each tool that has files to analyse, concurrently (they are separate processes)."""
+
+    def one(tool: CodeTool) -> ToolOutput:
+        t0 = time.perf_counter()
+        try:
+            return tool.analyse(todo[tool.name], root)
+        finally:
+            timings[tool.name] = time.perf_counter() - t0
+
+    busy = [t for t in tools if todo[t.name]]
+    outputs: dict[str, ToolOutput] = {}
+    if not busy:
+        return outputs
+    with ThreadPoolExecutor(max_workers=len(busy)) as pool:
+        futures = {t.name: pool.submit(one, t) for t in busy}
+        for name, future in futures.items():
+            try:
+                outputs[name] = future.result()
+            except ScannerError as exc:
+                failures.append(ToolFailure(name, str(exc)))
+    return outputs

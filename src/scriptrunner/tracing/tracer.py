@@ -1,0 +1,288 @@
+"""Spans from the event bus: the runner and the engine know nothing about tracing.
+
+:class:`RunTracer` is a bus subscriber.  The span tree it builds:
+
+``workflow NAME``      workflow.started ... workflow.finished
+``task ID``            task.started ... task.finished: also the span of the task's run
+                       (a task runs one run; a span for each would only nest twins)
+``run SCRIPT``         a run outside a workflow: run.started ... run.finished
+``attempt N``          children of a run span, only when the run was retried
+
+Attempts are also span events (``attempt.finished``, ``retry``, ``timeout``), and events
+whose type starts with ``security.`` or ``gate.`` (security-gate decisions) become events
+of their run's span.  The run's span
+must exist before its first process starts, so :meth:`RunTracer.env_for` (the runner's
+``env_hook``) opens it if needed and returns the ``TRACEPARENT`` for the child.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry.context import Context
+from opentelemetry.trace import Span, Status, StatusCode, Tracer, set_span_in_context
+
+from scriptrunner import events as ev
+from scriptrunner.core.spec import RunSpec
+from scriptrunner.tracing.context import inject_env
+from scriptrunner.tracing.redact import redact_args
+
+P = "scriptrunner."  # attribute namespace
+_OK_RUN = ("succeeded",)
+_FAILED = ("failed", "timed_out", "error")
+#: Events of these kinds (security-gate decisions) become events of their run's span.
+_GATE_PREFIXES = ("security.", "gate.")
+_SCALARS = (str, bool, int, float)
+
+
+def _ns(ts: float) -> int:
+    return int(ts * 1e9)
+
+
+def _label(script: str | None, command: Any) -> str:
+    if script:
+        return os.path.basename(script)
+    return os.path.basename(str(command[0])) if command else "?"
+
+
+@dataclass(slots=True)
+class _Open:
+    """A span not ended yet.  Its attributes are collected here and set once, just before
+    it ends: OpenTelemetry validates attributes on every call, the costliest part of a span."""
+
+    span: Span
+    attrs: dict[str, Any] = field(default_factory=dict)
+    task: bool = False  # a task's span: task.finished ends it, not run.finished
+    attempts: list[Mapping[str, Any]] = field(default_factory=list)
+    error: str | None = None  # the run's failure, e.g. "failed, exit 1"
+
+    def end(self, ts: float, error: str | None = None) -> None:
+        if error is not None:
+            self.span.set_status(Status(StatusCode.ERROR, error))
+        self.span.set_attributes(self.attrs)
+        self.span.end(_ns(ts))
+
+
+class RunTracer:
+    """Opens and ends spans as run, task and workflow events arrive (see the module doc)."""
+
+    def __init__(self, tracer: Tracer, parent: Context | None = None) -> None:
+        self._tracer = tracer
+        self._parent = parent  # the incoming TRACEPARENT, if any
+        self._lock = threading.Lock()
+        self._open: dict[str, _Open] = {}  # run id (workflow, task's run, run) -> its span
+        self._tasks: dict[tuple[str, str], str] = {}  # (workflow run id, task) -> its run id
+        self._handlers: dict[str, Callable[[ev.Event], None]] = {
+            ev.WORKFLOW_STARTED: self._workflow_started,
+            ev.TASK_STARTED: self._task_started,
+            ev.RUN_STARTED: self._run_started,
+            ev.RUN_ATTEMPT_FINISHED: self._attempt_finished,
+            ev.RUN_FINISHED: self._run_finished,
+            ev.TASK_FINISHED: self._task_finished,
+            ev.WORKFLOW_FINISHED: self._workflow_finished,
+        }
+
+    def __call__(self, event: ev.Event) -> None:
+        handler = self._handlers.get(event.type)
+        if handler is not None:
+            handler(event)
+        elif event.type.startswith(_GATE_PREFIXES) and event.run_id:
+            open_ = self._open.get(event.run_id)
+            if open_ is not None:
+                open_.span.add_event(event.type, _flat(event.payload), _ns(event.ts))
+
+    def env_for(self, run_id: str, spec: RunSpec) -> dict[str, str]:
+        """The runner's ``env_hook``: the run's span (opened now if needed) as TRACEPARENT."""
+        try:
+            open_ = self._run_span(
+                run_id, spec.workflow_run_id, spec.task_name, spec.script, spec.command
+            )
+            if spec.timeout is not None:
+                open_.attrs[P + "timeout_seconds"] = spec.timeout
+            return inject_env(open_.span)
+        except Exception:  # telemetry fails open: the run goes on without a parent
+            return {}
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _start(self, name: str, parent: _Open | None, ts: float, attrs: dict[str, Any]) -> Span:
+        context = set_span_in_context(parent.span) if parent is not None else self._parent
+        return self._tracer.start_span(name, context=context, attributes=attrs, start_time=_ns(ts))
+
+    def _run_span(
+        self,
+        run_id: str,
+        workflow_run_id: str | None,
+        task: str | None,
+        script: str | None,
+        command: Any,
+    ) -> _Open:
+        with self._lock:
+            open_ = self._open.get(run_id)
+            if open_ is None:
+                parent = self._open.get(workflow_run_id) if workflow_run_id else None
+                in_workflow = parent is not None and task is not None
+                name = f"task {task}" if in_workflow else f"run {_label(script, command)}"
+                attrs: dict[str, Any] = {P + "run_id": run_id, P + "kind": "run"}
+                if in_workflow:
+                    attrs.update({P + "kind": "task", P + "task": task})
+                span = self._start(name, parent, time.time(), attrs)
+                open_ = self._open[run_id] = _Open(span, task=in_workflow)
+            return open_
+
+    # -- handlers ------------------------------------------------------------------------
+
+    def _workflow_started(self, e: ev.Event) -> None:
+        p = e.payload
+        attrs = {P + "run_id": e.run_id or "", P + "kind": "workflow"}
+        span = self._start(f"workflow {p.get('name', '')}", None, e.ts, attrs)
+        open_ = _Open(span)
+        open_.attrs.update(
+            {
+                P + "workflow.name": str(p.get("name", "")),
+                P + "workflow.tasks": int(p.get("tasks", 0)),
+                P + "workflow.max_parallel": int(p.get("max_parallel", 0)),
+            }
+        )
+        with self._lock:
+            self._open[e.run_id or ""] = open_
+
+    def _task_started(self, e: ev.Event) -> None:
+        p = e.payload
+        task, run_id, wf = str(p["task"]), str(p["task_run_id"]), e.run_id or ""
+        attrs: dict[str, Any] = {P + "run_id": run_id, P + "kind": "task", P + "task": task}
+        for key, value in (p.get("matrix") or {}).items():
+            attrs[f"{P}matrix.{key}"] = value if isinstance(value, _SCALARS) else str(value)
+        with self._lock:
+            span = self._start(f"task {task}", self._open.get(wf), e.ts, attrs)
+            self._open[run_id] = _Open(span, task=True)
+            self._tasks[(wf, task)] = run_id
+
+    def _run_started(self, e: ev.Event) -> None:
+        p = e.payload
+        script, command = p.get("script"), [str(c) for c in p.get("command") or ()]
+        open_ = self._run_span(
+            e.run_id or "", p.get("workflow_run_id"), p.get("task_name"), script, command
+        )
+        attrs = open_.attrs
+        if script:
+            attrs[P + "script"] = str(script)
+        if command:
+            attrs[P + "program"] = command[0]
+            attrs[P + "args"] = redact_args(command[2:] if script else command[1:])
+        attrs[P + "cwd"] = str(p.get("cwd", ""))
+        for key, value in (p.get("tags") or {}).items():
+            attrs[f"{P}tag.{key}"] = str(value)
+
+    def _attempt_finished(self, e: ev.Event) -> None:
+        open_ = self._open.get(e.run_id or "")
+        if open_ is None:
+            return
+        p = e.payload
+        n = int(p.get("attempt", 0))
+        span = open_.span
+        finished = _ns(float(p.get("finished_at", e.ts)))
+        if n > 1:
+            retry: dict[str, Any] = {
+                P + "attempt": n,
+                P + "delay_seconds": float(p.get("delay_before", 0.0)),
+            }
+            span.add_event("retry", retry, _ns(float(p.get("started_at", e.ts))))
+        if p.get("status") != "succeeded":  # a lone success is said by the run's attributes
+            attempt: dict[str, Any] = {
+                P + "attempt": n,
+                P + "status": str(p.get("status")),
+                P + "exit_code": int(p.get("exit_code") or 0),
+            }
+            span.add_event("attempt.finished", attempt, finished)
+        if p.get("status") == "timed_out":
+            span.add_event("timeout", {P + "attempt": n}, finished)
+        open_.attempts.append(p)
+
+    def _attempt_spans(self, run: _Open) -> None:
+        """A child span per attempt, for runs that were retried (made once all are known)."""
+        for p in run.attempts:
+            n = int(p.get("attempt", 0))
+            attrs = {
+                P + "attempt": n,
+                P + "status": str(p.get("status")),
+                P + "exit_code": int(p.get("exit_code") or 0),
+                P + "delay_seconds": float(p.get("delay_before", 0.0)),
+            }
+            span = self._start(f"attempt {n}", run, float(p["started_at"]), attrs)
+            if p.get("status") != "succeeded":
+                span.set_status(Status(StatusCode.ERROR, f"attempt {n} {p.get('status')}"))
+            span.end(_ns(float(p["finished_at"])))
+
+    def _run_finished(self, e: ev.Event) -> None:
+        run_id = e.run_id or ""
+        with self._lock:
+            open_ = self._open.get(run_id)
+            if open_ is None:
+                return
+            if not open_.task:
+                del self._open[run_id]
+        p = e.payload
+        cpu = float(p.get("cpu_user_seconds") or 0) + float(p.get("cpu_system_seconds") or 0)
+        attrs = open_.attrs
+        if not open_.task:  # a task's state says it
+            attrs[P + "status"] = str(p.get("status"))
+        attrs[P + "exit_code"] = int(p.get("exit_code") or 0)
+        attrs[P + "attempts"] = int(p.get("attempts") or 0)
+        attrs[P + "duration_seconds"] = float(p.get("duration_seconds") or 0.0)
+        attrs[P + "cpu_seconds"] = round(cpu, 6)
+        if p.get("peak_rss_bytes") is not None:
+            attrs[P + "peak_rss_bytes"] = int(p["peak_rss_bytes"])
+        if len(open_.attempts) > 1:
+            self._attempt_spans(open_)
+        if p.get("status") not in _OK_RUN:
+            open_.error = f"{p.get('status')}, exit {p.get('exit_code')}"
+        if not open_.task:
+            open_.end(e.ts, open_.error)
+
+    def _task_finished(self, e: ev.Event) -> None:
+        p = e.payload
+        task, wf = str(p["task"]), e.run_id or ""
+        with self._lock:
+            run_id = self._tasks.pop((wf, task), None)
+            open_ = self._open.pop(run_id, None) if run_id else None
+            if open_ is None:  # skipped, cancelled, reused: a task that started no run
+                attrs = {P + "kind": "task", P + "task": task}
+                span = self._start(f"task {task}", self._open.get(wf), e.ts, attrs)
+                open_ = _Open(span)
+        state = str(p.get("state"))
+        open_.attrs[P + "task.state"] = state
+        if state in _FAILED and p.get("result") == "success":
+            open_.attrs[P + "task.result"] = "success"  # tolerated: continue_on_error
+        if p.get("reason"):
+            open_.attrs[P + "task.reason"] = str(p["reason"])
+        error = None
+        if state in _FAILED:  # the task's reason, else the run's own ("failed, exit 1")
+            error = str(p.get("reason") or open_.error or state)
+        open_.end(e.ts, error)
+
+    def _workflow_finished(self, e: ev.Event) -> None:
+        with self._lock:
+            open_ = self._open.pop(e.run_id or "", None)
+        if open_ is None:
+            return
+        p = e.payload
+        open_.attrs[P + "status"] = str(p.get("status"))
+        open_.attrs[P + "exit_code"] = int(p.get("exit_code") or 0)
+        for state, count in (p.get("counts") or {}).items():
+            open_.attrs[f"{P}tasks.{state}"] = int(count)
+        open_.end(e.ts, str(p.get("status")) if p.get("status") != "succeeded" else None)
+
+
+def _flat(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Scalar payload values as span attributes (others as text; None left out)."""
+    flat: dict[str, Any] = {}
+    for key, value in payload.items():
+        if value is not None:
+            flat[P + key] = value if isinstance(value, _SCALARS) else str(value)
+    return flat

@@ -1,0 +1,5 @@
+"""Fixtures for the scanner tests (real Bandit and Semgrep)."""
+
+from __future__ import annotations
+
+from fixtures.scanning import scan_cache, semgrep_exe  # noqa: F401

@@ -1,0 +1,44 @@
+"""Secrets in arguments never become span attributes."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scriptrunner.tracing.redact import MASK, redact_args
+
+CASES = [
+    (["--password=hunter2"], ["--password=***"]),
+    (["--api-key=abc123", "--verbose"], ["--api-key=***", "--verbose"]),
+    (["DB_TOKEN=xyz", "plain=1"], ["DB_TOKEN=***", "plain=1"]),
+    (["--token", "abc", "file.txt"], ["--token", "***", "file.txt"]),
+    (["--secret", "--next"], ["--secret", "--next"]),  # a flag follows: nothing to mask
+    (["--password=two words"], ["--password=***"]),
+    (["API_TOKEN=abc ./deploy --x"], ["API_TOKEN=***"]),  # over-masking beats leaking
+    (["-c", "echo hi; API_TOKEN=abc ./deploy"], ["-c", "echo hi; API_TOKEN=*** ./deploy"]),
+    (["https://bob:pa55@db.example/x"], ["https://bob:***@db.example/x"]),
+    (["--date", "2026-11-27", "input.csv"], ["--date", "2026-11-27", "input.csv"]),
+    (["Secret_Key=Q"], ["Secret_Key=***"]),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), CASES)
+def test_redact_args(args: list[str], expected: list[str]) -> None:
+    assert redact_args(args) == expected
+
+
+names = st.sampled_from(["password", "SECRET", "api_token", "aws-key", "passwd", "auth"])
+values = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF), min_size=4).filter(
+    lambda v: v.strip() == v
+)
+
+
+@given(prefix=st.sampled_from(["", "-", "--", "MY_"]), name=names, value=values)
+def test_assigned_secret_values_never_survive(prefix: str, name: str, value: str) -> None:
+    assert value not in " ".join(redact_args([f"{prefix}{name}={value}"])).split("=", 1)[1]
+
+
+@given(name=names, value=values.filter(lambda v: not v.startswith("-")))
+def test_the_value_after_a_secret_flag_never_survives(name: str, value: str) -> None:
+    assert redact_args([f"--{name}", value]) == [f"--{name}", MASK]
