@@ -56,7 +56,40 @@ def main() -> None:
     etl = str(HERE / "workflows" / "etl.yaml")
     step("a workflow's plan: matrix instances by execution level", "workflow", "plan", etl)
     step("run it: parallel tasks, outputs passed on, conditions", "workflow", "run", etl)
-    step("the run history", "history", "--limit", "6")
+    step(
+        "attribute a cloud cost to a run (measured wall time x the m5.large price)",
+        "run",
+        "-q",
+        "--cost-profile",
+        "aws:m5.large",
+        str(HERE / "scripts" / "crunch.py"),
+    )
+    step(
+        "estimate what the pipeline's resources cost, by team",
+        "cost",
+        "estimate",
+        str(HERE / "costs.yaml"),
+        "--by",
+        "tag:team",
+        "--summary",
+    )
+    step(
+        "security-scan the scripts (Bandit + Semgrep, offline)",
+        "scan",
+        "code",
+        str(HERE / "scripts"),
+        str(HERE / "workflows"),
+    )
+    step(
+        "a gate: scan before running, block on high findings",
+        "run",
+        "--scan",
+        "code",
+        "--block-on",
+        "high",
+        str(HERE / "scripts" / "crunch.py"),
+    )
+    step("the run history", "history", "--limit", "8")
     step("failure rate and duration percentiles", "stats")
 
 
