@@ -569,3 +569,18 @@ def test_json_that_yaml_cannot_read_still_loads_without_lines() -> None:
     )
     duplicated = '{\n\t"tasks": {"a": {"run": "x"}, "a": {"run": "y"}}\n}'
     assert error_of(duplicated, source="wf.json") == "wf.json: duplicate key 'a'"
+
+
+def test_resources_blocks_are_accepted_for_cost_estimates(tmp_path: Path) -> None:
+    from scriptrunner.workflows.loader import parse_workflow
+
+    spec = parse_workflow(
+        "name: priced\n"
+        "resources: [{provider: aws, kind: ec2, instance_type: m5.large, hours: 1}]\n"
+        "tasks:\n"
+        "  a:\n"
+        "    run: 'true'\n"
+        "    resources: {db: {provider: aws, kind: s3}}\n",
+        base_dir=tmp_path,
+    )
+    assert list(spec.tasks) == ["a"]

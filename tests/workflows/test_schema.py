@@ -130,6 +130,15 @@ VALID = {
     "include-only matrix": task(matrix={"include": [{"site": "a"}, {"site": "b"}]}),
     "boolean if": task(**{"if": True}),
     "jitter as a fraction": task(retries={"jitter": 0.25, "on": 75}),
+    "security default and overrides": {
+        "security": {"scan": "code", "block_on": "critical"},
+        "tasks": {
+            "a": {"script": "a.py", "security": {"scan": []}},
+            "b": {"script": "b.py", "security": False},
+            "c": {"script": "c.py", "security": {"block_on": "info"}},
+            "d": {"run": "x"},
+        },
+    },
 }
 
 INVALID = {
@@ -170,6 +179,11 @@ INVALID = {
     "numeric if": task(**{"if": 5}),
     "args item is a mapping": task(script="a.py", args=[{"k": "v"}]),
     "not a mapping": ["tasks"],
+    "security on a run task": task(security={"scan": "code"}),
+    "unknown scan kind": task(script="a.py", security={"scan": ["deps"]}),
+    "unknown block_on": task(script="a.py", security={"scan": "code", "block_on": "severe"}),
+    "security true": task(script="a.py", security=True),
+    "security default without scan": {"security": {"block_on": "high"}, **task()},
 }
 
 
@@ -193,6 +207,7 @@ LOADER_ONLY = {
     "needs not listed": task(run="echo ${{ needs.b.result }}"),
     "exclude key not an axis": task(matrix={"x": [1], "exclude": [{"y": 1}]}),
     "matrix too large": {"max_matrix": 2, **task(matrix={"x": [1, 2, 3]})},
+    "task security without scan or default": task(script="a.py", security={"block_on": "high"}),
 }
 
 

@@ -124,6 +124,7 @@ def handle_run(args: argparse.Namespace) -> int:
     from scriptrunner.core.cancel import CancelToken
     from scriptrunner.core.runner import RunOptions
     from scriptrunner.errors import ConfigError
+    from scriptrunner.gates import GateContext
     from scriptrunner.store import open_reader, open_store
     from scriptrunner.workflows.engine import EngineOptions, WorkflowEngine
     from scriptrunner.workflows.executors import make_executor
@@ -177,6 +178,7 @@ def handle_run(args: argparse.Namespace) -> int:
             fail_fast=args.fail_fast,
             run_options=run_options,
             after_run=coster.record if coster is not None else None,
+            gate_context=GateContext.from_settings(settings),
         ),
         executor=executor,
     )

@@ -34,7 +34,7 @@ from scriptrunner.tracing.redact import redact_args
 
 P = "scriptrunner."  # attribute namespace
 _OK_RUN = ("succeeded",)
-_FAILED = ("failed", "timed_out", "error")
+_FAILED = ("failed", "timed_out", "error", "blocked")
 #: Events of these kinds (security-gate decisions) become events of their run's span.
 _GATE_PREFIXES = ("security.", "gate.")
 _SCALARS = (str, bool, int, float)

@@ -13,12 +13,13 @@ from scriptrunner.errors import ConfigError
 from scriptrunner.workflows import _fields as f
 from scriptrunner.workflows._expr_check import Scope, check_text, condition
 from scriptrunner.workflows._fields import Where
+from scriptrunner.workflows._security import task_policy
 from scriptrunner.workflows._yaml import PathKey
 from scriptrunner.workflows.model import Defaults, MatrixSpec, TaskSpec
 
 TASK_KEYS = (
     "run", "script", "args", "needs", "if", "skip_if", "run_always", "matrix",
-    "timeout", "retries", "env", "cwd", "continue_on_error", "tags",
+    "timeout", "retries", "env", "cwd", "continue_on_error", "tags", "resources", "security",
 )  # fmt: skip
 RETRY_KEYS = ("max", "backoff", "delay", "max_delay", "jitter", "on")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -182,6 +183,11 @@ def task_spec(where: Where, name: str, value: Any, defaults: Defaults) -> TaskSp
         raise where.error(path, f'task "{name}" {both}', with_path=False)
     if "args" in raw and "script" not in raw:
         raise where.error((*path, "args"), "args is only for script tasks; put arguments in run")
+    if "security" in raw and "script" not in raw:
+        raise where.error(
+            (*path, "security"),
+            "applies to script tasks: there is no Python file to scan in a run command",
+        )
     needs = f.names(where, (*path, "needs"), raw["needs"]) if "needs" in raw else ()
     matrix = matrix_spec(where, (*path, "matrix"), raw["matrix"]) if "matrix" in raw else None
     scope = Scope(name, needs, matrix.keys if matrix is not None else None)
@@ -203,6 +209,11 @@ def task_spec(where: Where, name: str, value: Any, defaults: Defaults) -> TaskSp
     if "retries" in raw:
         fields = retry_fields(where, (*path, "retries"), raw["retries"])
         retry = make_retry(where, (*path, "retries"), retry, fields)
+    security = None  # the workflow's default covers script tasks only
+    if script is not None:
+        security = defaults.security
+        if "security" in raw:
+            security = task_policy(where, path, raw["security"], defaults.security)
     cwd = defaults.cwd
     if "cwd" in raw:
         cwd = f.non_empty_string(where, (*path, "cwd"), raw["cwd"])
@@ -225,5 +236,6 @@ def task_spec(where: Where, name: str, value: Any, defaults: Defaults) -> TaskSp
             raw.get("continue_on_error", defaults.continue_on_error),
         ),
         tags=f.text_map(where, (*path, "tags"), raw.get("tags", {})),
+        security=security,
         line=where.line(path) or 0,
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.runner import RunOptions
+from scriptrunner.gates.base import GateContext
 from scriptrunner.settings import Settings, load_settings
 from scriptrunner.store import open_store
 from scriptrunner.workflows.dag import expand
@@ -47,7 +48,10 @@ def run_workflow(
         engine = WorkflowEngine(
             store,
             options=EngineOptions(
-                max_parallel=max_parallel, fail_fast=fail_fast, run_options=run_options
+                max_parallel=max_parallel,
+                fail_fast=fail_fast,
+                run_options=run_options,
+                gate_context=GateContext.from_settings(cfg),
             ),
             executor=backend,
         )

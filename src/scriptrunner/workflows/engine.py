@@ -13,6 +13,10 @@ until one finishes (no polling: each finished task puts itself on the queue), re
 and moves every dependent whose last need just finished to ``ready``.  A task whose
 condition is false is finished at once as ``skipped`` (``cancelled`` once the workflow is
 cancelled), so every instance ends in a terminal state and the loop always ends.
+
+A script task with a ``security`` policy is scanned in its worker thread before its process
+starts; blocking findings end it as ``blocked`` (no process, a history row and the stored
+scan), and a scanner that cannot run ends it as ``error``: nothing runs unscanned.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +38,10 @@ from scriptrunner import events as ev
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.results import RunResult
 from scriptrunner.core.runner import Runner, RunOptions, new_run_id
-from scriptrunner.errors import ScriptRunnerError
+from scriptrunner.core.spec import RunSpec
+from scriptrunner.errors import ScriptRunnerError, SecurityError
+from scriptrunner.gates.base import GateContext, GatePolicy, evaluate
+from scriptrunner.gates.record import RUN_BLOCKED, record_gate_scan
 from scriptrunner.store import rows
 from scriptrunner.store.background import BackgroundWriter
 from scriptrunner.store.base import HistoryStore
@@ -56,6 +63,10 @@ class EngineOptions:
     #: Called with the history writer and each task's finished run (cost attribution);
     #: a ScriptRunnerError it raises is noted on the task, which keeps its state.
     after_run: Callable[[HistoryStore, RunResult], object] | None = None
+    #: What the pre-execution gates of ``security`` tasks use (semgrep, scan cache, and the
+    #: store their scans are recorded in); None: built from the default settings when a
+    #: task first needs it.
+    gate_context: GateContext | None = None
 
 
 class WorkflowEngine:
@@ -134,6 +145,7 @@ class _WorkflowRun:
         self.lock = threading.Lock()
         self.outdir = Path(tempfile.mkdtemp(prefix="scriptrunner-outputs-"))
         self.counter = itertools.count()
+        self.gate_context = engine.options.gate_context
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -226,6 +238,10 @@ class _WorkflowRun:
             return {"SCRIPTRUNNER_OUTPUT": str(out_file)}
 
         def execute() -> TaskResult:
+            if inst.task.security is not None:
+                blocked = self._gate(inst, spec, inst.task.security, task_run_id)
+                if blocked is not None:
+                    return blocked
             result = self.runner.run(
                 spec,
                 cancel=token,
@@ -245,7 +261,7 @@ class _WorkflowRun:
             return TaskResult(
                 iid,
                 inst.task.name,
-                state,  # type: ignore[arg-type]
+                state,
                 run=result,
                 outputs=result.outputs,
                 reason=reason,
@@ -254,6 +270,59 @@ class _WorkflowRun:
 
         future = pool.submit(execute)
         future.add_done_callback(lambda f: self.done.put((iid, f)))
+
+    def _gate(
+        self, inst: TaskInstance, spec: RunSpec, policy: GatePolicy, task_run_id: str
+    ) -> TaskResult | None:
+        """Scan the task's script (in its worker thread); its ``blocked`` result, or None.
+
+        The scan is stored under ``task_run_id`` either way: the id of the task's run when
+        it passes, of its ``blocked`` row when not.  A ``ScannerError`` propagates, so the
+        task ends as ``error`` (fail closed).
+        """
+        assert spec.script is not None  # only script tasks have a policy
+        context = self._gate_context()
+        started = time.time()
+        decision = evaluate(policy, Path(spec.script), context)
+        if self.writer is not None and context.store_url:
+            record_gate_scan(
+                context.store_url,
+                decision.result,
+                run_id=task_run_id,
+                started_at=started,
+                busy_timeout=context.busy_timeout,
+            )
+        if not decision.blocked:
+            return None
+        reason = decision.reason(policy)
+        result = TaskResult(
+            inst.id,
+            inst.task.name,
+            "blocked",
+            reason=f"blocked by a security gate: {reason}",
+            continue_on_error=inst.task.continue_on_error,
+        )
+        self._record_unstarted(
+            inst, result, run_id=task_run_id, command=spec.command, script=spec.script
+        )
+        self._emit(
+            RUN_BLOCKED,
+            task_run_id,
+            script=spec.script,
+            task=inst.id,
+            reason=reason,
+            findings=len(decision.result.findings),
+        )
+        return result
+
+    def _gate_context(self) -> GateContext:
+        with self.lock:
+            if self.gate_context is None:
+                # Only when the caller passed none (run_workflow and the CLI pass theirs).
+                from scriptrunner.settings import load_settings
+
+                self.gate_context = GateContext.from_settings(load_settings())
+            return self.gate_context
 
     def _outcome(self, iid: str, future: Future[TaskResult]) -> TaskResult:
         inst = self.instances[iid]
@@ -346,16 +415,25 @@ class _WorkflowRun:
             counts=result.counts(),
         )
 
-    def _record_unstarted(self, inst: TaskInstance, result: TaskResult) -> None:
-        """A task that started no process (skipped, cancelled, reused, error) still gets a row."""
+    def _record_unstarted(
+        self,
+        inst: TaskInstance,
+        result: TaskResult,
+        *,
+        run_id: str | None = None,
+        command: Sequence[str] = (),
+        script: str | None = None,
+    ) -> None:
+        """A task that started no process (skipped, cancelled, reused, error, blocked) still
+        gets a row (``run_id``: its id, else a new one)."""
         if self.writer is None:
             return
         now = time.time()
         row = rows.run_start_row(
-            run_id=new_run_id(),
+            run_id=run_id or new_run_id(),
             kind="task",
-            script=inst.task.script,
-            command=[],
+            script=script or inst.task.script,
+            command=command,
             cwd=str(self.plan.workflow.base_dir),
             tags=dict(inst.task.tags),
             started_at=now,
@@ -371,4 +449,6 @@ class _WorkflowRun:
             error=result.reason,
             outputs=dict(result.outputs),
         )
+        if result.state == "blocked":
+            row["exit_code"] = SecurityError.exit_code  # as `scriptrunner run --scan` records it
         self.writer.start_run(row)

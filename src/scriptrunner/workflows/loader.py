@@ -9,6 +9,7 @@ one path: :func:`load_workflow` (a file), :func:`parse_workflow` (text) and
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from scriptrunner.errors import WorkflowError
 from scriptrunner.workflows import _fields as f
 from scriptrunner.workflows._expr_check import Scope, check_text
 from scriptrunner.workflows._fields import Where
+from scriptrunner.workflows._security import default_policy
 from scriptrunner.workflows._task import (
     env_map,
     make_retry,
@@ -38,7 +40,12 @@ from scriptrunner.workflows.model import (
 
 __all__ = ["load_workflow", "parse_workflow", "workflow_from_dict"]
 
-TOP_KEYS = ("$schema", "name", "env", "max_parallel", "max_matrix", "defaults", "tasks")
+# ``resources`` (top level and per task) is a cost manifest for `scriptrunner cost estimate`
+# (docs/costs.md); the engine does not use it, and the cost loader checks it.
+TOP_KEYS = (
+    "$schema", "name", "env", "max_parallel", "max_matrix", "defaults", "tasks", "resources",
+    "security",
+)  # fmt: skip
 DEFAULT_KEYS = ("timeout", "retries", "continue_on_error", "cwd")
 
 
@@ -157,6 +164,8 @@ def _build(data: Any, where: Where, *, base_dir: Path, path: Path | None) -> Wor
         where, ("max_matrix",), top.get("max_matrix", DEFAULT_MAX_MATRIX), minimum=1
     )
     defaults = _defaults(where, top.get("defaults", {}))
+    if "security" in top:
+        defaults = dataclasses.replace(defaults, security=default_policy(where, top["security"]))
     tasks = _tasks(where, top, defaults)
     _check_matrices(where, tasks, max_matrix)
     return WorkflowSpec(

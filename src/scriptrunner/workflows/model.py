@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scriptrunner.core.retry import RetryPolicy
+from scriptrunner.gates.base import GatePolicy
 
 #: Top-level names an expression may use (``${{ env.STAGE }}``, ``${{ needs.a.result }}``).
 CONTEXTS: frozenset[str] = frozenset({"env", "matrix", "needs", "workflow", "task", "secrets"})
@@ -65,7 +66,9 @@ class TaskSpec:
     ``run``, ``args``, ``env`` values and ``cwd`` may hold ``${{ }}`` templates (already
     checked); ``cwd``, like ``script``, is relative to the workflow's ``base_dir``.
     ``env`` holds only the task's own variables: the workflow's ``env`` applies first and
-    these override it.  ``line`` is where the task is defined (0 when built in code).
+    these override it.  ``security`` is the pre-execution gate policy of a ``script`` task
+    (the workflow's default already applied; ``None``: not scanned; always ``None`` for a
+    ``run`` task).  ``line`` is where the task is defined (0 when built in code).
     """
 
     name: str
@@ -81,17 +84,22 @@ class TaskSpec:
     cwd: str | None = None
     continue_on_error: bool = False
     tags: Mapping[str, str] = field(default_factory=dict, hash=False)
+    security: GatePolicy | None = None
     line: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class Defaults:
-    """The workflow's ``defaults``: values a task gets when it does not set its own."""
+    """The workflow's ``defaults``: values a task gets when it does not set its own.
+
+    ``security`` comes from the top-level ``security`` key and applies to ``script`` tasks.
+    """
 
     timeout: float | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     continue_on_error: bool = False
     cwd: str | None = None
+    security: GatePolicy | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ STATE_STYLE = {
     "succeeded": "green",
     "failed": "red",
     "error": "red",
+    "blocked": "red",
     "timed_out": "yellow",
     "cancelled": "magenta",
     "skipped": "dim",

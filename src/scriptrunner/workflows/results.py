@@ -8,8 +8,9 @@ from typing import Literal
 
 from scriptrunner.core.results import RunResult
 
-#: How a task instance ended.  Every instance ends in exactly one of these.
-TaskState = Literal["succeeded", "failed", "timed_out", "cancelled", "skipped", "error"]
+#: How a task instance ended.  Every instance ends in exactly one of these.  ``blocked``:
+#: a pre-execution security gate stopped the script before any process started.
+TaskState = Literal["succeeded", "failed", "timed_out", "cancelled", "skipped", "error", "blocked"]
 
 #: ``needs.<task>.result`` values, GitHub's vocabulary.
 GithubResult = Literal["success", "failure", "cancelled", "skipped"]
@@ -30,9 +31,15 @@ class TaskResult:
 
     @property
     def result(self) -> GithubResult:
-        """What ``needs.<task>.result`` says (a tolerated failure counts as success)."""
+        """What ``needs.<task>.result`` says (a tolerated failure counts as success).
+
+        A blocked task is a failure even with ``continue_on_error``: a security decision
+        is not a flaky step to tolerate, and its dependents must not run as if it passed.
+        """
         if self.state == "succeeded":
             return "success"
+        if self.state == "blocked":
+            return "failure"
         if self.state == "skipped":
             return "skipped"
         if self.state == "cancelled":
@@ -42,7 +49,7 @@ class TaskResult:
     @property
     def outcome(self) -> GithubResult:
         """The result before ``continue_on_error`` is applied (GitHub's step ``outcome``)."""
-        if self.state in ("failed", "timed_out", "error"):
+        if self.state in ("failed", "timed_out", "error", "blocked"):
             return "failure"
         return self.result
 
