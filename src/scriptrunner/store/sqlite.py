@@ -12,10 +12,11 @@ Concurrency: WAL mode (readers never block the writer), a busy timeout, and
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,8 @@ class SqliteHistory:
     def __init__(self, path: Path, *, busy_timeout: float = 30.0) -> None:
         self.path = path
         self.where = str(path)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._in_transaction = False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -117,8 +119,42 @@ class SqliteHistory:
 
     # -- writing -------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group the writes made inside into one transaction (group commit).
+
+        The background writer uses this: one commit for every write queued meanwhile
+        instead of one per write.  If any of them fails, none of them is stored.
+        """
+        with self._lock:
+            if self._in_transaction:
+                yield
+                return
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot write history store {self.path}: {exc}") from exc
+            self._in_transaction = True
+            try:
+                yield
+            except BaseException:
+                self._in_transaction = False
+                self._conn.execute("ROLLBACK")
+                raise
+            self._in_transaction = False
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot write history store {self.path}: {exc}") from exc
+
     def _write(self, work: Callable[[sqlite3.Connection], None]) -> None:
         with self._lock:
+            if self._in_transaction:  # part of a group commit: the outer block commits
+                try:
+                    work(self._conn)
+                except sqlite3.Error as exc:
+                    raise StoreError(f"cannot write history store {self.path}: {exc}") from exc
+                return
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 try:
