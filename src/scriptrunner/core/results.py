@@ -43,7 +43,7 @@ class Metrics:
     wall_seconds: float = 0.0
     cpu_user_seconds: float = 0.0
     cpu_system_seconds: float = 0.0
-    #: None when unknown (a run too short to sample; see ``core.runner._peak_rss``).
+    #: None when unknown (a run too short to sample; see ``core.attempt._peak_rss``).
     peak_rss_bytes: int | None = None
     cpu_percent_avg: float = 0.0
     cpu_percent_max: float = 0.0

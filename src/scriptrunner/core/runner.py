@@ -10,79 +10,40 @@ starts, so a broken store stops the run before anything executes.
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from scriptrunner import events as ev
+from scriptrunner.core.attempt import DRAIN_SECONDS, AttemptFn, RunOptions, run_attempt
 from scriptrunner.core.cancel import CancelToken
-from scriptrunner.core.hub import hub
-from scriptrunner.core.monitor import Monitor
-from scriptrunner.core.output import OutputFilter, OutputStream, TailBuffer
-from scriptrunner.core.process import ExitInfo, ProcessTree, spawn, wait_with_rusage
-from scriptrunner.core.results import (
-    TIMEOUT_EXIT_CODE,
-    AttemptResult,
-    Metrics,
-    RunId,
-    RunResult,
-    RunStatus,
-)
+from scriptrunner.core.output import TailBuffer
+from scriptrunner.core.results import AttemptResult, Metrics, RunId, RunResult
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import RunnerError
 from scriptrunner.store import rows
 from scriptrunner.store.base import HistoryStore
 
+# Re-exported: callers import these from here.
+__all__ = [
+    "DRAIN_SECONDS",
+    "RUNNER_ERROR_EXIT_CODE",
+    "AttemptFn",
+    "RunOptions",
+    "Runner",
+    "default_echo",
+    "new_run_id",
+]
+
 #: Exit code of a run that could not be started (the CLI's usage/runner error code).
 RUNNER_ERROR_EXIT_CODE = 2
-#: How long to keep reading output after the child exited, for grandchildren holding pipes.
-DRAIN_SECONDS = 1.0
-
-#: Runs one attempt: (spec, n, cwd, env, token, stdout tail, stderr tail, delay before it,
-#: callback once the process is started) -> the attempt's result.
-AttemptFn = Callable[
-    [
-        RunSpec,
-        int,
-        str,
-        Mapping[str, str],
-        CancelToken,
-        TailBuffer,
-        TailBuffer,
-        float,
-        Callable[[], None],
-    ],
-    AttemptResult,
-]
 
 
 def new_run_id() -> RunId:
     """128 random bits as 32 hex digits (like uuid4().hex, without importing uuid)."""
     return RunId(os.urandom(16).hex())
-
-
-@dataclass(frozen=True, slots=True)
-class RunOptions:
-    """How the runner behaves, independent of what it runs (from :class:`Settings`)."""
-
-    tail_bytes: int = 64 * 1024
-    kill_grace: float = 5.0
-    sample_interval: float = 1.0
-    max_samples: int = 512
-    #: Copy output live to these streams (the CLI passes the terminal); None captures only.
-    echo_stdout: BinaryIO | None = None
-    echo_stderr: BinaryIO | None = None
-    #: Applied to every output chunk before it is shown or kept (secret masking).
-    output_filter: OutputFilter | None = None
-    #: Called once per run with its id and spec, after the command was found and before
-    #: the first process starts; the variables it returns go to every attempt (tracing
-    #: adds TRACEPARENT here: bus events come too late for the first spawn's environment).
-    env_hook: Callable[[str, RunSpec], Mapping[str, str]] | None = None
 
 
 class Runner:
@@ -276,92 +237,8 @@ class Runner:
         delay: float,
         after_spawn: Callable[[], None],
     ) -> AttemptResult:
-        """Run attempt ``n`` in this process: spawn, stream, monitor, enforce the timeout."""
-        opts = self.options
-        # The kernel's ru_maxrss of a child includes the memory of the runner it was forked
-        # from (exec keeps the old high-water mark), so it is only trusted above this value.
-        parent_hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        t0 = time.time()
-        m0 = time.monotonic()
-        try:
-            proc = spawn(spec.command, cwd, env)
-        except OSError as exc:
-            raise RunnerError(f"cannot start {spec.command[0]}: {exc.strerror or exc}") from exc
-        tree = ProcessTree(proc.pid)
-        assert proc.stdout is not None and proc.stderr is not None
-        streams = [
-            (proc.stdout, OutputStream(out, opts.echo_stdout, opts.output_filter)),
-            (proc.stderr, OutputStream(err, opts.echo_stderr, opts.output_filter)),
-        ]
-        io = hub()
-        for source, stream in streams:
-            io.read(source, stream.on_data, stream.on_eof)
-        monitor = Monitor(tree, interval=opts.sample_interval, max_samples=opts.max_samples)
-        monitor.start()
-
-        timed_out = threading.Event()
-        killer: list[threading.Thread] = []
-
-        def in_background(fn: Callable[[float], None]) -> None:
-            # Called on a timer or signal-handling path: never block the caller.
-            t = threading.Thread(target=fn, args=(opts.kill_grace,), daemon=True)
-            t.start()
-            killer.append(t)
-
-        def on_timeout() -> None:
-            timed_out.set()
-            in_background(tree.terminate)
-
-        timer = None
-        if spec.timeout is not None:
-            timer = threading.Timer(spec.timeout, on_timeout)
-            timer.daemon = True
-            timer.start()
-
-        def on_cancel(sig: int) -> None:
-            # Forward the user's signal as is (Ctrl-C stays SIGINT, so scripts can clean
-            # up), then escalate to SIGKILL if the tree is still there after the grace.
-            if not killer:
-                in_background(tree.kill_after)
-            tree.send(sig)
-
-        remove_cancel = token.add_callback(on_cancel)
-        try:
-            after_spawn()
-            info = wait_with_rusage(proc)
-        finally:
-            tree.reaped.set()
-            remove_cancel()
-            if timer is not None:
-                timer.cancel()
-            monitor.stop()
-        for t in list(killer):
-            t.join()  # the whole tree is gone before the attempt counts as finished
-        deadline = time.monotonic() + DRAIN_SECONDS
-        for _, stream in streams:
-            stream.done.wait(max(0.0, deadline - time.monotonic()))
-        wall = time.monotonic() - m0
-        status, code = self._status(info, timed_out.is_set(), token.cancelled)
-        metrics = _metrics(info, monitor, wall, parent_hwm)
-        attempt = AttemptResult(
-            attempt=n,
-            status=status,
-            exit_code=code,
-            started_at=t0,
-            finished_at=t0 + wall,
-            metrics=metrics,
-            signal=info.signal,
-            delay_before=delay,
-        )
-        return attempt
-
-    @staticmethod
-    def _status(info: ExitInfo, timed_out: bool, cancelled: bool) -> tuple[RunStatus, int]:
-        if timed_out:
-            return "timed_out", TIMEOUT_EXIT_CODE
-        if cancelled:
-            return "cancelled", info.exit_code
-        return ("succeeded" if info.returncode == 0 else "failed"), info.exit_code
+        """Run attempt ``n`` in this process (see :func:`~scriptrunner.core.attempt.run_attempt`)."""
+        return run_attempt(self.options, spec, n, cwd, env, token, out, err, delay, after_spawn)
 
     @staticmethod
     def _result(
@@ -409,33 +286,6 @@ class Runner:
             task_name=spec.task_name,
             outputs=dict(outputs),
         )
-
-
-def _metrics(info: ExitInfo, monitor: Monitor, wall: float, parent_hwm: int) -> Metrics:
-    cpu = info.user_seconds + info.system_seconds
-    samples = tuple(monitor.samples)
-    avg = cpu / wall * 100.0 if wall > 0 else 0.0
-    peak_sampled = max((s.cpu_percent for s in samples), default=0.0)
-    return Metrics(
-        wall_seconds=wall,
-        cpu_user_seconds=info.user_seconds,
-        cpu_system_seconds=info.system_seconds,
-        peak_rss_bytes=_peak_rss(info.maxrss_bytes, monitor.peak_rss, parent_hwm),
-        cpu_percent_avg=avg,
-        cpu_percent_max=max(peak_sampled, avg),
-        samples=samples,
-    )
-
-
-def _peak_rss(kernel: int, sampled: int, parent_hwm: int) -> int | None:
-    """Peak RSS of the tree: the larger of the sampled tree sum and the kernel's exact value
-    for the largest single process, when that value is not just the inherited one.
-
-    ``None`` means unknown: a run too short to sample whose kernel value is contaminated.
-    """
-    exact = kernel if kernel > parent_hwm else 0
-    best = max(sampled, exact)
-    return best or None
 
 
 def _sum_metrics(attempts: list[AttemptResult]) -> Metrics:
