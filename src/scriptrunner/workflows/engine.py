@@ -39,12 +39,12 @@ from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.results import RunResult
 from scriptrunner.core.runner import Runner, RunOptions, new_run_id
 from scriptrunner.core.spec import RunSpec
-from scriptrunner.errors import ScriptRunnerError, SecurityError
-from scriptrunner.gates.base import GateContext, GatePolicy, evaluate
-from scriptrunner.gates.record import RUN_BLOCKED, record_gate_scan
-from scriptrunner.store import rows
+from scriptrunner.errors import ScriptRunnerError
+from scriptrunner.gates.base import GateContext, GatePolicy
+from scriptrunner.gates.record import RUN_BLOCKED
 from scriptrunner.store.background import BackgroundWriter
 from scriptrunner.store.base import HistoryStore
+from scriptrunner.workflows import gating, records
 from scriptrunner.workflows.context import build_contexts, build_run_spec
 from scriptrunner.workflows.executors import Executor, LocalExecutor
 from scriptrunner.workflows.expressions import TaskStatus, evaluate_condition
@@ -283,28 +283,12 @@ class _WorkflowRun:
         it passes, of its ``blocked`` row when not.  A ``ScannerError`` propagates, so the
         task ends as ``error`` (fail closed).
         """
-        assert spec.script is not None  # only script tasks have a policy
-        context = self._gate_context()
-        started = time.time()
-        decision = evaluate(policy, Path(spec.script), context)
-        if self.writer is not None and context.store_url:
-            record_gate_scan(
-                context.store_url,
-                decision.result,
-                run_id=task_run_id,
-                started_at=started,
-                busy_timeout=context.busy_timeout,
-            )
-        if not decision.blocked:
-            return None
-        reason = decision.reason(policy)
-        result = TaskResult(
-            inst.id,
-            inst.task.name,
-            "blocked",
-            reason=f"blocked by a security gate: {reason}",
-            continue_on_error=inst.task.continue_on_error,
+        blocked = gating.check(
+            inst, spec, policy, self._gate_context(), task_run_id, record=self.writer is not None
         )
+        if blocked is None:
+            return None
+        result, findings = blocked
         self._record_unstarted(
             inst, result, run_id=task_run_id, command=spec.command, script=spec.script
         )
@@ -313,8 +297,8 @@ class _WorkflowRun:
             task_run_id,
             script=spec.script,
             task=inst.id,
-            reason=reason,
-            findings=len(decision.result.findings),
+            reason=result.reason,
+            findings=findings,
         )
         return result
 
@@ -372,20 +356,8 @@ class _WorkflowRun:
 
     def _record_workflow_start(self, started: float) -> None:
         spec = self.plan.workflow
-        what = str(spec.path) if spec.path else spec.name
         if self.engine.store is not None:
-            self.engine.store.start_run(
-                rows.run_start_row(
-                    run_id=self.run_id,
-                    kind="workflow",
-                    script=what,
-                    command=["scriptrunner", "workflow", "run", what],
-                    cwd=str(spec.base_dir),
-                    tags={},
-                    started_at=started,
-                    task_name=spec.name,
-                )
-            )
+            self.engine.store.start_run(records.workflow_start_row(self.run_id, spec, started))
         self._emit(
             ev.WORKFLOW_STARTED,
             self.run_id,
@@ -395,20 +367,8 @@ class _WorkflowRun:
         )
 
     def _record_workflow_finish(self, result: WorkflowResult) -> None:
-        runs = [t.run for t in result.tasks.values() if t.run is not None]
-        values: dict[str, Any] = {
-            "status": result.status,
-            "exit_code": result.exit_code,
-            "attempts": len(result.tasks),
-            "finished_at": result.finished_at,
-            "duration_seconds": result.duration,
-            "cpu_user_seconds": sum(r.metrics.cpu_user_seconds for r in runs),
-            "cpu_system_seconds": sum(r.metrics.cpu_system_seconds for r in runs),
-            "peak_rss_bytes": max((r.metrics.peak_rss_bytes or 0 for r in runs), default=None),
-            "outputs": {"counts": result.counts()},
-        }
         if self.writer is not None:
-            self.writer.finish_run(self.run_id, values, [], [])
+            self.writer.finish_run(self.run_id, records.workflow_finish_values(result), [], [])
         self._emit(
             ev.WORKFLOW_FINISHED,
             self.run_id,
@@ -431,27 +391,13 @@ class _WorkflowRun:
         gets a row (``run_id``: its id, else a new one)."""
         if self.writer is None:
             return
-        now = time.time()
-        row = rows.run_start_row(
-            run_id=run_id or new_run_id(),
-            kind="task",
-            script=script or inst.task.script,
-            command=command,
-            cwd=str(self.plan.workflow.base_dir),
-            tags=dict(inst.task.tags),
-            started_at=now,
-            parent_run_id=result.reused_from,
+        row = records.unstarted_task_row(
+            inst,
+            result,
             workflow_run_id=self.run_id,
-            task_name=inst.id,
+            base_dir=self.plan.workflow.base_dir,
+            run_id=run_id or new_run_id(),
+            command=command,
+            script=script,
         )
-        row.update(
-            status=result.state,
-            attempts=0,
-            finished_at=now,
-            duration_seconds=0.0,
-            error=result.reason,
-            outputs=dict(result.outputs),
-        )
-        if result.state == "blocked":
-            row["exit_code"] = SecurityError.exit_code  # as `scriptrunner run --scan` records it
         self.writer.start_run(row)

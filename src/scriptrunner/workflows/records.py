@@ -1,0 +1,82 @@
+"""History rows of a workflow run: its own row and the rows of tasks that ran no process."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from scriptrunner.errors import SecurityError
+from scriptrunner.store import rows
+from scriptrunner.workflows.model import TaskInstance, WorkflowSpec
+from scriptrunner.workflows.results import TaskResult, WorkflowResult
+
+
+def workflow_start_row(run_id: str, spec: WorkflowSpec, started: float) -> dict[str, Any]:
+    """The ``runs`` row (kind ``workflow``) written before any task starts."""
+    what = str(spec.path) if spec.path else spec.name
+    return rows.run_start_row(
+        run_id=run_id,
+        kind="workflow",
+        script=what,
+        command=["scriptrunner", "workflow", "run", what],
+        cwd=str(spec.base_dir),
+        tags={},
+        started_at=started,
+        task_name=spec.name,
+    )
+
+
+def workflow_finish_values(result: WorkflowResult) -> dict[str, Any]:
+    """The workflow row's final columns; CPU sums and the largest peak over its tasks."""
+    runs = [t.run for t in result.tasks.values() if t.run is not None]
+    return {
+        "status": result.status,
+        "exit_code": result.exit_code,
+        "attempts": len(result.tasks),
+        "finished_at": result.finished_at,
+        "duration_seconds": result.duration,
+        "cpu_user_seconds": sum(r.metrics.cpu_user_seconds for r in runs),
+        "cpu_system_seconds": sum(r.metrics.cpu_system_seconds for r in runs),
+        "peak_rss_bytes": max((r.metrics.peak_rss_bytes or 0 for r in runs), default=None),
+        "outputs": {"counts": result.counts()},
+    }
+
+
+def unstarted_task_row(
+    inst: TaskInstance,
+    result: TaskResult,
+    *,
+    workflow_run_id: str,
+    base_dir: Path,
+    run_id: str,
+    command: Sequence[str] = (),
+    script: str | None = None,
+) -> dict[str, Any]:
+    """The row of a task that started no process (skipped, cancelled, reused, error,
+    blocked), complete at once."""
+    now = time.time()
+    row = rows.run_start_row(
+        run_id=run_id,
+        kind="task",
+        script=script or inst.task.script,
+        command=command,
+        cwd=str(base_dir),
+        tags=dict(inst.task.tags),
+        started_at=now,
+        parent_run_id=result.reused_from,
+        workflow_run_id=workflow_run_id,
+        task_name=inst.id,
+    )
+    row.update(
+        status=result.state,
+        attempts=0,
+        finished_at=now,
+        duration_seconds=0.0,
+        error=result.reason,
+        outputs=dict(result.outputs),
+    )
+    if result.state == "blocked":
+        row["exit_code"] = SecurityError.exit_code  # as `scriptrunner run --scan` records it
+    return row
