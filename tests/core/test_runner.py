@@ -300,3 +300,13 @@ def test_no_leftover_threads_or_fds() -> None:
         Runner().run(RunSpec(command=("true",)))
     time.sleep(0.2)
     assert len(os.listdir("/proc/self/fd")) <= before_fds + 2
+
+
+def test_a_failing_output_filter_ends_that_stream_but_not_the_shared_hub() -> None:
+    def broken(_chunk: bytes) -> bytes:
+        raise ValueError("filter bug")
+
+    result = Runner(options=RunOptions(output_filter=broken)).run(RunSpec(command=py("print('x')")))
+    assert result.ok and result.stdout.text == ""
+    after = Runner().run(RunSpec(command=py("print('still served')")))
+    assert after.stdout.text == "still served\n"

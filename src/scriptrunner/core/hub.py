@@ -108,8 +108,13 @@ class Hub:
         except OSError:
             chunk = b""
         if chunk:
-            on_data(chunk)
-            return
+            try:
+                on_data(chunk)
+                return
+            except Exception:
+                # A failing consumer (an output filter) must not stop the thread every run
+                # shares: drop this stream (its EOF is signalled) and keep serving the rest.
+                pass
         self._selector.unregister(key.fd)
         try:
             source.close()
