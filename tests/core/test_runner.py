@@ -306,7 +306,10 @@ def test_a_failing_output_filter_ends_that_stream_but_not_the_shared_hub() -> No
     def broken(_chunk: bytes) -> bytes:
         raise ValueError("filter bug")
 
+    started = time.monotonic()
     result = Runner(options=RunOptions(output_filter=broken)).run(RunSpec(command=py("print('x')")))
-    assert result.ok and result.stdout.text == ""
+    # The dropped stream is closed: the child may get EPIPE on a later write, but the run ends.
+    assert result.status in ("succeeded", "failed") and result.stdout.text == ""
+    assert time.monotonic() - started < 5
     after = Runner().run(RunSpec(command=py("print('still served')")))
     assert after.stdout.text == "still served\n"
