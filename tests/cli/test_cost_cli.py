@@ -323,7 +323,7 @@ def test_cost_report_over_history(home: Path) -> None:
 
 @pytest.fixture(scope="module")
 def moto() -> Iterator[str]:
-    pytest.importorskip("moto")
+    # moto is installed by `make test` (dev extra); a missing install fails here, never skips.
     with moto_server() as url:
         yield url
 

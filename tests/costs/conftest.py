@@ -20,8 +20,6 @@ def catalogs() -> Catalogs:
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """A real moto server on a free loopback port; yields its endpoint URL."""
-    pytest.importorskip("moto")
-    pytest.importorskip("boto3")
     with start_moto() as url:
         yield url
 

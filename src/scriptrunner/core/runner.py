@@ -9,6 +9,7 @@ starts, so a broken store stops the run before anything executes.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -132,6 +133,7 @@ class Runner:
         attempts: list[AttemptResult] = []
         samples: list[dict[str, Any]] = []
         error: str | None = None
+        run_one = attempt_fn or functools.partial(run_attempt, self.options)
         try:
             for n in range(1, spec.retry.max_attempts + 1):
                 delay = 0.0
@@ -144,9 +146,7 @@ class Runner:
                 env["SCRIPTRUNNER_ATTEMPT"] = str(n)
                 if on_attempt_env is not None:
                     env.update(on_attempt_env(n))
-                attempt = (attempt_fn or self.attempt)(
-                    spec, n, cwd, env, token, out, err, delay, record_start
-                )
+                attempt = run_one(spec, n, cwd, env, token, out, err, delay, record_start)
                 attempts.append(attempt)
                 samples.extend(rows.sample_rows(rid, n, attempt.metrics.samples))
                 if attempt.status == "cancelled" or not spec.retry.should_retry(
@@ -224,21 +224,6 @@ class Runner:
                 self.options.echo_stderr.flush()
             except (OSError, ValueError):
                 pass
-
-    def attempt(
-        self,
-        spec: RunSpec,
-        n: int,
-        cwd: str,
-        env: Mapping[str, str],
-        token: CancelToken,
-        out: TailBuffer,
-        err: TailBuffer,
-        delay: float,
-        after_spawn: Callable[[], None],
-    ) -> AttemptResult:
-        """Run attempt ``n`` in this process (see :func:`~scriptrunner.core.attempt.run_attempt`)."""
-        return run_attempt(self.options, spec, n, cwd, env, token, out, err, delay, after_spawn)
 
     @staticmethod
     def _result(

@@ -15,10 +15,10 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from scriptrunner.core.attempt import AttemptFn, RunOptions, run_attempt
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.output import TailBuffer
 from scriptrunner.core.results import AttemptResult
-from scriptrunner.core.runner import AttemptFn, Runner, RunOptions
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import ConfigError, RunnerError
 
@@ -51,9 +51,7 @@ def remote_attempt(
     watcher.start()
     out, err = TailBuffer(options.tail_bytes), TailBuffer(options.tail_bytes)
     try:
-        attempt = Runner(options=options).attempt(
-            spec, n, cwd, env, token, out, err, delay, lambda: None
-        )
+        attempt = run_attempt(options, spec, n, cwd, env, token, out, err, delay, lambda: None)
     finally:
         finished.set()
         event.set()
