@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install semgrep sysdeps lint typecheck pytest bench clean
+.PHONY: run test install semgrep safety sysdeps lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,22 @@ $(SEMGREP_STAMP):
 
 semgrep: $(SEMGREP_STAMP)
 
+# Safety 2.3 (the last release that runs offline, `check --db DIR`) pins an old `packaging`,
+# so it gets its own tool environment too; `scan deps --safety` finds it via SCRIPTRUNNER_SAFETY.
+SAFETY_VERSION := 2.3.5
+SAFETY_ENV     := .tools/safety
+SAFETY_STAMP   := $(SAFETY_ENV)/.installed-$(SAFETY_VERSION)
+export SCRIPTRUNNER_SAFETY ?= $(CURDIR)/$(SAFETY_ENV)/bin/safety
+
+$(SAFETY_STAMP):
+	@test -x $(SAFETY_ENV)/bin/python || $(PYTHON) -m venv $(SAFETY_ENV)
+	$(SAFETY_ENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAFETY_ENV)/bin/python -m pip install --quiet 'safety==$(SAFETY_VERSION)' 'setuptools<81'
+	@rm -f $(SAFETY_ENV)/.installed-*
+	@touch $@
+
+safety: $(SAFETY_STAMP)
+
 run: $(STAMP) $(SEMGREP_STAMP)
 	SCRIPTRUNNER_HOME=$${SCRIPTRUNNER_HOME:-$(CURDIR)/.demo-home} $(PY) examples/demo.py
 
@@ -55,7 +71,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict src/scriptrunner
 
 # pytest exits 5 when it collected no tests: never a pass.
-pytest: $(STAMP) $(SEMGREP_STAMP)
+pytest: $(STAMP) $(SEMGREP_STAMP) $(SAFETY_STAMP)
 	@rc=0; $(PY) -m pytest -p no:cacheprovider --cov=scriptrunner --cov-report=term \
 	  --cov-fail-under=85 -n 2 tests || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc

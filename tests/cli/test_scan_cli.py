@@ -169,7 +169,7 @@ def test_run_with_scan_runs_a_clean_enough_script(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--block-on", "high"], "--block-on needs --scan KINDS"),
-        (["--scan", "deps"], "unknown scan kind 'deps' (available: code)"),
+        (["--scan", "licence"], "unknown scan kind 'licence' (available: code, deps, secrets)"),
         (["--scan", "code", "--block-on", "loud"], "unknown severity 'loud'"),
     ],
 )

@@ -35,14 +35,16 @@ def context(semgrep: Path, tmp_path: Path) -> GateContext:
 def test_parse_policy() -> None:
     assert parse_policy("code") == GatePolicy(("code",), Severity.HIGH)
     assert parse_policy(["code", " code"], "critical") == GatePolicy(("code",), Severity.CRITICAL)
-    with pytest.raises(ConfigError, match=r"unknown scan kind 'deps' \(available: code\)"):
-        parse_policy("code,deps")
+    with pytest.raises(
+        ConfigError, match=r"unknown scan kind 'licence' \(available: code, deps, secrets\)"
+    ):
+        parse_policy("code,licence")
     with pytest.raises(ConfigError, match="no scan kind"):
         parse_policy(" , ")
     with pytest.raises(ConfigError, match="unknown severity"):
         parse_policy("code", "severe")
     with pytest.raises(ConfigError, match="unknown scan kind"):
-        get_gate("secrets", GateContext(cache_dir=None))
+        get_gate("licence", GateContext(cache_dir=None))
 
 
 def test_findings_at_or_above_the_level_block(tmp_path: Path, semgrep_exe: Path) -> None:

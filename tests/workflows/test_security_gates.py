@@ -203,8 +203,9 @@ def test_workflow_default_applies_to_script_tasks_only_and_tasks_override_it() -
             "to scan in a run command",
         ),
         (
-            "tasks:\n  a:\n    script: a.py\n    security:\n      scan: [code, deps]\n",
-            "wf.yaml:5: tasks.a.security.scan[1]: unknown scan kind 'deps' (available: code)",
+            "tasks:\n  a:\n    script: a.py\n    security:\n      scan: [code, licence]\n",
+            "wf.yaml:5: tasks.a.security.scan[1]: unknown scan kind 'licence' "
+            "(available: code, deps, secrets)",
         ),
         (
             "security: {scan: 'code,cod'}\ntasks:\n  a: {script: a.py}\n",

@@ -61,6 +61,8 @@ GateFactory = Callable[[GateContext], Gate]
 #: Gate kind -> "module:factory", imported only when used.
 GATES: dict[str, str] = {
     "code": "scriptrunner.gates.code:CodeGate",
+    "deps": "scriptrunner.gates.deps:DepsGate",
+    "secrets": "scriptrunner.gates.secrets:SecretsGate",
 }
 
 

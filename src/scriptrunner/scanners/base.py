@@ -49,6 +49,8 @@ ScannerFactory = Callable[[ScanContext], Scanner]
 #: Scanner kind -> "module:factory", imported only when that kind is used.
 SCANNERS: dict[str, str] = {
     "code": "scriptrunner.scanners.code.scanner:CodeScanner",
+    "deps": "scriptrunner.scanners.deps.scanner:DepsScanner",
+    "secrets": "scriptrunner.scanners.secrets.scanner:SecretsScanner",
 }
 
 

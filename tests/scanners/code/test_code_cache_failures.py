@@ -187,7 +187,7 @@ def test_bad_options_are_config_errors(tmp_path: Path, options: dict, message: s
 def test_missing_target_and_unknown_scanner_are_config_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         scanner(tmp_path, "semgrep", None, tools=["bandit"]).scan([tmp_path / "missing.py"])
-    with pytest.raises(ConfigError, match="available: code"):
+    with pytest.raises(ConfigError, match="available: code, deps, secrets"):
         get_scanner("secrets-v2", ScanContext(root=tmp_path))
     assert "code" in scanner_kinds()
 

@@ -1,0 +1,1 @@
+"""Dependency vulnerability scanning (``scriptrunner scan deps``)."""

@@ -1,0 +1,1 @@
+"""Vulnerability sources: offline OSV database, OSV API, Safety and OSV-Scanner adapters."""
