@@ -9,12 +9,40 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scriptrunner.errors import StoreError
 from scriptrunner.findings.model import Finding, ScanResult
 
+if TYPE_CHECKING:
+    from scriptrunner.events import Event
+
 SCAN_COMPLETED = "scan.completed"
+VULNERABILITY_DETECTED = "vulnerability.detected"
+SECRET_DETECTED = "secret.detected"
+
+#: Tool name -> the event each of its (unsuppressed) findings emits.  Keyed by tool, not by
+#: scan kind, so a pre-execution gate scan mixing kinds emits the right events too.
+FINDING_EVENTS: dict[str, str] = {
+    "osv-db": VULNERABILITY_DETECTED,
+    "osv-api": VULNERABILITY_DETECTED,
+    "safety": VULNERABILITY_DETECTED,
+    "osv-scanner": VULNERABILITY_DETECTED,
+    "scriptrunner-deps": VULNERABILITY_DETECTED,
+    "scriptrunner-secrets": SECRET_DETECTED,
+}
+
+#: Finding properties copied into its event: identifiers and redacted forms only, so a
+#: secret value can never reach the events table (secret findings only carry redactions).
+_EVENT_PROPERTIES = (
+    "package",
+    "version",
+    "aliases",
+    "fix",
+    "minimal_upgrade",
+    "redacted",
+    "commit",
+)
 
 
 def scan_status(result: ScanResult) -> str:
@@ -71,6 +99,31 @@ def finding_row(scan_id: str, f: Finding) -> dict[str, Any]:
     }
 
 
+def finding_events(
+    scan_id: str, result: ScanResult, *, run_id: str | None, ts: float
+) -> list[Event]:
+    """One ``vulnerability.detected`` / ``secret.detected`` event per counted finding."""
+    from scriptrunner.events import Event
+
+    events: list[Event] = []
+    for f in result.findings:
+        etype = next((FINDING_EVENTS[t] for t in f.tools if t in FINDING_EVENTS), None)
+        if etype is None:
+            continue
+        payload: dict[str, Any] = {
+            "scan_id": scan_id,
+            "rule_id": f.rule_id,
+            "severity": f.severity.name,
+            "confidence": f.confidence,
+            "path": f.location.path,
+            "line": f.location.start_line,
+            "fingerprint": f.fingerprint,
+        }
+        payload.update({k: f.properties[k] for k in _EVENT_PROPERTIES if k in f.properties})
+        events.append(Event(etype, run_id, payload, ts=ts))
+    return events
+
+
 def record_scan(
     url: str,
     kind: str,
@@ -81,7 +134,10 @@ def record_scan(
     run_id: str | None = None,
     busy_timeout: float = 30.0,
 ) -> str:
-    """Store ``result`` with its findings and a ``scan.completed`` event; returns the scan id."""
+    """Store ``result``, its findings and events (per finding, then ``scan.completed``).
+
+    Returns the scan id.
+    """
     from sqlalchemy.exc import SQLAlchemyError
 
     from scriptrunner.events import Event
@@ -113,7 +169,8 @@ def record_scan(
             conn.execute(schema.scans.insert(), [row])
             if rows:
                 conn.execute(schema.findings.insert(), rows)
-            conn.execute(schema.events.insert(), [event_row(event)])
+            per_finding = finding_events(scan_id, result, run_id=run_id, ts=finished)
+            conn.execute(schema.events.insert(), [event_row(e) for e in (*per_finding, event)])
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot record a scan in history store {safe_url(url)}: {exc}") from exc
     finally:
