@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from pathlib import Path
@@ -29,12 +30,7 @@ def test_one_event_per_counted_finding_keyed_by_tool(tmp_path: Path) -> None:
     secret = finding("scriptrunner-secrets", "aws-access-key-id", redacted="AKIA***", entropy=3.9)
     code = finding("bandit", "B602")
     hidden = finding("osv-db", "PYSEC-2")
-    hidden = Finding(
-        **{
-            **{s: getattr(hidden, s) for s in Finding.__slots__},
-            "suppression": Suppression("external", "--ignore PYSEC-2"),
-        }
-    )
+    hidden = dataclasses.replace(hidden, suppression=Suppression("external", "--ignore PYSEC-2"))
     result = ScanResult(findings=(vuln, secret, code), suppressed=(hidden,))
     scan_id = record_scan(url, "gate", result, started_at=1.0, run_id="r1")
 
