@@ -62,6 +62,11 @@ class Settings:
     #: The semgrep executable for code scans; empty = ``.tools/semgrep`` of a scriptrunner
     #: checkout, else ``semgrep`` on PATH (``scriptrunner.scanners.code.semgrep``).
     semgrep: str = ""
+    #: The Safety 2.3 executable for ``scan deps --safety-db`` (empty = ``safety`` on PATH;
+    #: it needs its own environment: ``.tools/safety`` in a checkout).
+    safety: str = ""
+    #: The OSV-Scanner executable for ``scan deps --osv-scanner`` (empty = on PATH).
+    osv_scanner: str = ""
 
     @property
     def store_url(self) -> str:

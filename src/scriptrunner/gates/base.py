@@ -44,15 +44,23 @@ class GateContext:
     semgrep: str = ""
     store_url: str | None = None
     busy_timeout: float = 30.0
+    #: The offline OSV database of the ``deps`` gate (``$SCRIPTRUNNER_HOME/advisories``).
+    deps_db: Path | None = None
+    #: The requirements file the ``deps`` gate checks (``run --requirements``); None: the
+    #: dependency file next to the script, else the current interpreter's environment.
+    requirements: Path | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GateContext:
-        """The scan cache, semgrep and history store of ``settings``."""
+        """The scan cache, semgrep, history store and offline advisory database (when
+        ``scriptrunner db update`` installed one) of ``settings``."""
+        advisories = settings.home / "advisories"
         return cls(
             cache_dir=settings.home / "cache",
             semgrep=settings.semgrep,
             store_url=settings.store_url,
             busy_timeout=settings.busy_timeout,
+            deps_db=advisories if advisories.exists() else None,
         )
 
 

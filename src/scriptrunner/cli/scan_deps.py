@@ -1,0 +1,113 @@
+"""``scriptrunner scan deps``: dependency vulnerability scanning against OSV advisories.
+
+Shares ``--format``, ``-o``, ``--fail-on``, ``--baseline`` and the exit codes with
+``scan code`` (:func:`scan_cmd.add_report_options`, :func:`scan_cmd.finish`).  Sources:
+``--db PATH`` (default ``$SCRIPTRUNNER_HOME/advisories`` once ``scriptrunner db update`` made
+it), ``--online`` (the OSV API; opt-in), ``--safety-db DIR`` (Safety 2.3 adapter) and
+``--osv-scanner``; none at all is an error, never an empty "clean" report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+from scriptrunner.cli.common import settings_from
+from scriptrunner.cli.scan_cmd import EPILOG, add_report_options, finish
+
+
+def register_deps(kinds: Any) -> None:
+    p = kinds.add_parser(
+        "deps",
+        help="dependency vulnerabilities (OSV advisories), fix versions, SBOM",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Check requirements files, pyproject.toml, poetry.lock, uv.lock, "
+        "Pipfile.lock or an installed environment against OSV advisories (offline database, "
+        "OSV API, Safety, OSV-Scanner).  Dependencies without an exact version are reported "
+        "as SR-DEPS-UNRESOLVED, never skipped (docs/dependency-scanning.md).",
+    )
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILES",
+        help="requirements*.txt, pyproject.toml, poetry.lock, uv.lock, Pipfile.lock, or a "
+        "directory holding them",
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--env", action="store_true", help="scan this interpreter's packages")
+    where.add_argument("--python", metavar="PATH", help="scan another interpreter's packages")
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        help="OSV database: a directory or zip of OSV JSON/YAML records "
+        "(default: $SCRIPTRUNNER_HOME/advisories, made by `scriptrunner db update`)",
+    )
+    p.add_argument("--online", action="store_true", help="also query the OSV API (opt-in)")
+    p.add_argument(
+        "--osv-url", metavar="URL", help="OSV API base URL (implies --online; default api.osv.dev)"
+    )
+    p.add_argument("--sbom", metavar="FILE", help="also write a CycloneDX 1.6 SBOM here")
+    p.add_argument(
+        "--sbom-format", choices=("json", "xml"), default="json", help="SBOM format (json)"
+    )
+    p.add_argument(
+        "--ignore",
+        action="append",
+        metavar="ID",
+        help="suppress an advisory by id or alias, e.g. PYSEC-2023-1 or CVE-... (repeatable)",
+    )
+    p.add_argument(
+        "--safety-db", metavar="DIR", help="also run Safety 2.3 against this local database"
+    )
+    p.add_argument("--osv-scanner", action="store_true", help="also run OSV-Scanner on the FILES")
+    add_report_options(p)
+    p.set_defaults(handler=handle_deps)
+
+
+def handle_deps(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from scriptrunner.scanners.base import ScanContext
+    from scriptrunner.scanners.deps.scanner import DepsScanner
+
+    settings = settings_from(args)
+    started = time.time()
+    db = Path(args.db) if args.db else None
+    if db is None and (settings.home / "advisories").exists():
+        db = settings.home / "advisories"
+    context = ScanContext(
+        root=Path.cwd(),
+        cache_dir=None if args.no_cache else settings.home / "cache",
+        tool_paths={"safety": settings.safety, "osv-scanner": settings.osv_scanner},
+        options={
+            "db": db,
+            "online": bool(args.online or args.osv_url),
+            "osv_url": args.osv_url,
+            "python": args.python,
+            "env": args.env,
+            "ignore": tuple(args.ignore or ()),
+            "safety_db": Path(args.safety_db) if args.safety_db else None,
+            "osv_scanner": args.osv_scanner,
+        },
+    )
+    scanner = DepsScanner(context)
+    result = scanner.scan([Path(f) for f in args.files])
+    for warning in scanner.last_warnings[:20]:
+        print(f"scriptrunner: warning: {warning}", file=sys.stderr)
+    if args.sbom:
+        _write_sbom(Path(args.sbom), args.sbom_format, scanner)
+    return finish(args, settings, "deps", result, started)
+
+
+def _write_sbom(path: Any, fmt: str, scanner: Any) -> None:
+    from scriptrunner.errors import ConfigError
+    from scriptrunner.scanners.deps.sbom import write_sbom
+
+    try:
+        write_sbom(path, fmt, scanner.last_dependencies, scanner.last_vulnerabilities)
+    except OSError as exc:
+        raise ConfigError(f"cannot write SBOM {path}: {exc.strerror}") from exc
+    print(f"scriptrunner: SBOM ({fmt}) -> {path}", file=sys.stderr)

@@ -1,0 +1,1 @@
+"""OSV records: parsing, version matching, severity, fixes and the offline index."""

@@ -1,0 +1,214 @@
+"""The dependency scanner: inputs -> sources -> merge -> findings.
+
+Pipeline: read dependencies (files via :func:`load_inputs`, the environment via
+:func:`load_environment`) -> ask every configured source (offline database, OSV API, Safety,
+OSV-Scanner) about the pinned ones -> merge their reports by id/alias -> minimal upgrade per
+package -> findings (plus one ``SR-DEPS-UNRESOLVED`` per dependency without a version).
+
+Fails closed: no source configured -> ``ScannerError`` ("no vulnerability source: pass --db
+PATH or --online"); a source that cannot answer raises ``ScannerError`` and the scan stops.
+After ``scan`` the scanner keeps ``last_dependencies``, ``last_vulnerabilities`` and
+``last_warnings`` for the SBOM writer and the CLI.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from scriptrunner.errors import ConfigError, ScannerError
+from scriptrunner.findings.model import ScanResult
+from scriptrunner.scanners.base import ScanContext
+from scriptrunner.scanners.deps.model import (
+    Affected,
+    Dependency,
+    SourceReport,
+    Vulnerability,
+    VulnerabilitySource,
+)
+
+NO_SOURCE = "no vulnerability source: pass --db PATH or --online"
+DEFAULT_OSV_URL = "https://api.osv.dev"
+
+#: Source name -> "module:Class", imported only when used.
+SOURCES: dict[str, str] = {
+    "osv-db": "scriptrunner.scanners.deps.sources.offline:OfflineSource",
+    "osv-api": "scriptrunner.scanners.deps.sources.online:OnlineSource",
+    "safety": "scriptrunner.scanners.deps.sources.safety:SafetySource",
+    "osv-scanner": "scriptrunner.scanners.deps.sources.osv_scanner:OsvScannerSource",
+}
+
+
+def make_source(name: str, *args: Any) -> VulnerabilitySource:
+    """The source registered as ``name``, constructed with ``args``."""
+    try:
+        module, _, cls = SOURCES[name].partition(":")
+    except KeyError:
+        raise ConfigError(
+            f"unknown vulnerability source {name!r} (available: {', '.join(SOURCES)})"
+        ) from None
+    factory = getattr(importlib.import_module(module), cls)
+    source: VulnerabilitySource = factory(*args)
+    return source
+
+
+def scan_dependencies(
+    deps: Sequence[Dependency], sources: Sequence[VulnerabilitySource]
+) -> tuple[list[Vulnerability], list[SourceReport], dict[str, float]]:
+    """Ask every source (concurrently: the API and tools wait on I/O) and merge.
+
+    Returns the merged vulnerabilities, each source's report (in ``sources`` order: the
+    first source's ids stay primary) and the seconds each source took.
+    """
+    from scriptrunner.scanners.deps.merge import merge
+
+    if not sources:
+        raise ScannerError(NO_SOURCE)
+    timings: dict[str, float] = {}
+
+    def run(source: VulnerabilitySource) -> SourceReport:
+        started = time.perf_counter()
+        try:
+            return source.check(deps)
+        finally:
+            timings[source.name] = time.perf_counter() - started
+
+    if len(sources) == 1:
+        reports = [run(sources[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=len(sources)) as pool:
+            reports = list(pool.map(run, sources))
+    return merge(reports), reports, timings
+
+
+def minimal_upgrades(
+    vulns: Sequence[Vulnerability], reports: Sequence[SourceReport]
+) -> dict[tuple[str, str | None, str], str | None]:
+    """Per dependency occurrence, the smallest version fixing all of its vulnerabilities."""
+    from scriptrunner.scanners.deps.osv.fixes import minimal_upgrade
+    from scriptrunner.scanners.deps.report import dep_key
+
+    groups: dict[tuple[str, str | None, str], list[Vulnerability]] = defaultdict(list)
+    for v in vulns:
+        groups[dep_key(v.dependency)].append(v)
+    out: dict[tuple[str, str | None, str], str | None] = {}
+    for key, items in groups.items():
+        affected: dict[str, list[Affected]] = {}
+        for report in reports:
+            for vid, per_package in (report.extra.get("affected") or {}).items():
+                affected.setdefault(vid, []).extend(per_package.get(key[0], ()))
+        # Use range data only when every advisory has it (Safety/API results may not).
+        ranges = affected if all(affected.get(v.id) for v in items) else None
+        out[key] = minimal_upgrade(items, ranges)
+    return out
+
+
+class DepsScanner:
+    """``scan(targets) -> ScanResult`` over dependency files and/or an environment.
+
+    Options (``ScanContext.options``): ``db``, ``online``, ``osv_url``, ``python``, ``env``,
+    ``ignore``, ``safety_db``, ``osv_scanner``.  Executables come from
+    ``ScanContext.tool_paths`` (``safety``, ``osv-scanner``; "" = search PATH).
+    """
+
+    kind = "deps"
+
+    def __init__(self, context: ScanContext) -> None:
+        opts = context.options
+        self.root = context.root.resolve()
+        self.cache_dir = context.cache_dir
+        self.tool_paths = context.tool_paths
+        self.db: Path | None = Path(opts["db"]) if opts.get("db") else None
+        self.online = bool(opts.get("online"))
+        self.osv_url: str = opts.get("osv_url") or DEFAULT_OSV_URL
+        self.python: str | None = opts.get("python") or None
+        self.env = bool(opts.get("env")) or self.python is not None
+        self.ignore: tuple[str, ...] = tuple(opts.get("ignore") or ())
+        self.safety_db: Path | None = Path(opts["safety_db"]) if opts.get("safety_db") else None
+        self.osv_scanner = bool(opts.get("osv_scanner"))
+        self.last_dependencies: list[Dependency] = []
+        self.last_vulnerabilities: list[Vulnerability] = []
+        self.last_warnings: list[str] = []
+
+    def sources(self, targets: Sequence[Path]) -> list[VulnerabilitySource]:
+        """The configured sources, offline database first (its ids stay primary)."""
+        found: list[VulnerabilitySource] = []
+        if self.db is not None:
+            found.append(make_source("osv-db", self.db, self.cache_dir))
+        if self.online:
+            found.append(make_source("osv-api", self.osv_url, self.cache_dir))
+        if self.safety_db is not None:
+            exe = self.tool_paths.get("safety") or "safety"
+            found.append(make_source("safety", exe, self.safety_db))
+        if self.osv_scanner:
+            exe = self.tool_paths.get("osv-scanner") or "osv-scanner"
+            found.append(make_source("osv-scanner", exe, list(targets)))
+        if not found:
+            raise ScannerError(NO_SOURCE)
+        return found
+
+    def dependencies(self, targets: Sequence[Path]) -> tuple[list[Dependency], list[str]]:
+        """The dependencies to check and the scan's target names."""
+        from scriptrunner.scanners.deps.inputs import load_inputs
+
+        if not targets and not self.env:
+            raise ConfigError("nothing to scan: give dependency FILES, --env or --python PATH")
+        deps: list[Dependency] = []
+        names: list[str] = []
+        environment: Mapping[str, str] | None = None
+        if self.env:
+            from scriptrunner.scanners.deps.inputs.environment import build, probe
+
+            data = probe(self.python)
+            environment = data["environment"]
+            source = f"<environment {data.get('python') or self.python}>"
+            deps += build(data["dists"], data["environment"], source)
+            names.append(source)
+        for target in targets:
+            if not os.path.lexists(target):
+                raise ConfigError(f"scan target {target} does not exist")
+        deps += load_inputs(list(targets), self.root, environment)
+        names += [str(t) for t in targets]
+        return deps, names
+
+    def scan(self, targets: Sequence[Path]) -> ScanResult:
+        from scriptrunner.scanners.deps.report import UNRESOLVED_TOOL, to_findings
+
+        started = time.perf_counter()
+        deps, names = self.dependencies(targets)
+        timings: dict[str, float] = {"inputs": time.perf_counter() - started}
+        sources = self.sources(targets)
+        mark = time.perf_counter()
+        vulns, reports, per_source = scan_dependencies(deps, sources)
+        timings.update(per_source)
+        timings["sources"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        upgrades = minimal_upgrades(vulns, reports)
+        unresolvable = [d for d in deps if d.version is None]
+        findings = to_findings(
+            vulns, unresolvable, self.root, ignore=self.ignore, upgrades=upgrades
+        )
+        timings["report"] = time.perf_counter() - mark
+        timings["total"] = time.perf_counter() - started
+        tools = {r.source: r.version for r in reports}
+        if unresolvable:
+            from scriptrunner import __version__
+
+            tools[UNRESOLVED_TOOL] = __version__
+        self.last_dependencies = deps
+        self.last_vulnerabilities = vulns
+        self.last_warnings = [w for r in reports for w in r.warnings]
+        return ScanResult(
+            findings=tuple(f for f in findings if not f.suppressed),
+            suppressed=tuple(f for f in findings if f.suppressed),
+            tools=tools,
+            timings=timings,
+            targets=tuple(names),
+            root=str(self.root),
+        )
