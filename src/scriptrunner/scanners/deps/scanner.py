@@ -45,7 +45,12 @@ SOURCES: dict[str, str] = {
 }
 
 
-def make_source(name: str, *args: Any) -> VulnerabilitySource:
+#: OSV-Scanner queries api.osv.dev unless told not to: without ``--online`` it runs with its
+#: local databases only (v2 flags; a missing local database makes it fail, so we fail closed).
+OSV_SCANNER_OFFLINE = ("--offline-vulnerabilities",)
+
+
+def make_source(name: str, *args: Any, **kwargs: Any) -> VulnerabilitySource:
     """The source registered as ``name``, constructed with ``args``."""
     try:
         module, _, cls = SOURCES[name].partition(":")
@@ -54,7 +59,7 @@ def make_source(name: str, *args: Any) -> VulnerabilitySource:
             f"unknown vulnerability source {name!r} (available: {', '.join(SOURCES)})"
         ) from None
     factory = getattr(importlib.import_module(module), cls)
-    source: VulnerabilitySource = factory(*args)
+    source: VulnerabilitySource = factory(*args, **kwargs)
     return source
 
 
@@ -148,7 +153,8 @@ class DepsScanner:
             found.append(make_source("safety", exe, self.safety_db))
         if self.osv_scanner:
             exe = self.tool_paths.get("osv-scanner") or "osv-scanner"
-            found.append(make_source("osv-scanner", exe, list(targets)))
+            offline = () if self.online else OSV_SCANNER_OFFLINE
+            found.append(make_source("osv-scanner", exe, list(targets), extra_args=offline))
         if not found:
             raise ScannerError(NO_SOURCE)
         return found
