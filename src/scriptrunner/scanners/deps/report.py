@@ -62,7 +62,9 @@ def vulnerability_finding(
     return Finding(
         tools=vuln.sources or ("osv-db",),
         rule_id=vuln.id,
-        title=vuln.summary or vuln.id,
+        # The table shows titles: say what is affected and what to do before the summary.
+        title=f"{dep.key} {dep.version} ({vuln.fix and 'fix: ' + vuln.fix or 'no fix'}): "
+        f"{vuln.summary or vuln.id}",
         message=message,
         severity=vuln.severity,
         location=_location(dep),
@@ -92,7 +94,7 @@ def unresolved_finding(dep: Dependency) -> Finding:
     return Finding(
         tools=(UNRESOLVED_TOOL,),
         rule_id=UNRESOLVED_RULE,
-        title="dependency version cannot be determined",
+        title=f"{dep.key}: not checked, version cannot be determined",
         message=f"{dep.name} was not checked for vulnerabilities: {dep.unresolvable}"
         + (
             ""
