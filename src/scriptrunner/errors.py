@@ -63,3 +63,11 @@ class PriceError(ScriptRunnerError):
 
 class ScannerError(ScriptRunnerError):
     """A scanner is missing, misconfigured or crashed: the scan cannot be trusted as clean."""
+
+
+class SecretError(ScriptRunnerError):
+    """A secret reference is invalid or its value cannot be fetched from its vault.
+
+    Raised before the run starts (exit 2).  The message names the reference and the cause,
+    never a secret value.
+    """

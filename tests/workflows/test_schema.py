@@ -180,7 +180,7 @@ INVALID = {
     "args item is a mapping": task(script="a.py", args=[{"k": "v"}]),
     "not a mapping": ["tasks"],
     "security on a run task": task(security={"scan": "code"}),
-    "unknown scan kind": task(script="a.py", security={"scan": ["deps"]}),
+    "unknown scan kind": task(script="a.py", security={"scan": ["licence"]}),
     "unknown block_on": task(script="a.py", security={"scan": "code", "block_on": "severe"}),
     "security true": task(script="a.py", security=True),
     "security default without scan": {"security": {"block_on": "high"}, **task()},

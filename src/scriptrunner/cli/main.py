@@ -13,7 +13,16 @@ import sys
 from collections.abc import Sequence
 
 from scriptrunner import __version__
-from scriptrunner.cli import cost_cmd, history_cmd, run_cmd, scan_cmd, traces_cmd, workflow_cmd
+from scriptrunner.cli import (
+    cost_cmd,
+    db_cmd,
+    history_cmd,
+    run_cmd,
+    scan_cmd,
+    secrets_cmd,
+    traces_cmd,
+    workflow_cmd,
+)
 from scriptrunner.errors import ScriptRunnerError
 
 EXIT_USAGE = 2
@@ -39,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     cost_cmd.register(sub)
     traces_cmd.register(sub)
     scan_cmd.register(sub)
+    secrets_cmd.register(sub)
+    db_cmd.register(sub)
     return parser
 
 

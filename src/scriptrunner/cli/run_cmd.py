@@ -52,6 +52,13 @@ def register(sub: Any) -> None:
         help="comma-separated exit codes to retry (default: any non-zero)",
     )
     p.add_argument("--env", action="append", metavar="K=V", help="set an environment variable")
+    p.add_argument(
+        "--secret",
+        action="append",
+        metavar="NAME=REF",
+        help="fetch a secret (vault://, aws-sm://, azure-kv://) into the child's variable "
+        "NAME; masked as *** in output and history (docs/secrets.md)",
+    )
     p.add_argument("--cwd", metavar="DIR", help="working directory")
     p.add_argument("--tag", action="append", metavar="KEY=VALUE", help="label the run")
     p.add_argument(
@@ -63,7 +70,14 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--scan",
         metavar="KINDS",
-        help="security-scan the script before running it, e.g. code (docs/code-analysis.md)",
+        help="security-scan before running: code, deps, secrets, comma-separated "
+        "(docs/code-analysis.md, docs/dependency-scanning.md, docs/secrets.md)",
+    )
+    p.add_argument(
+        "--requirements",
+        metavar="FILE",
+        help="with --scan deps: the requirements/lock file to check (default: the one next "
+        "to the script, else its environment)",
     )
     p.add_argument(
         "--block-on",
@@ -105,6 +119,11 @@ def handle(args: argparse.Namespace) -> int:
         jitter=args.retry_jitter,
         retry_on=parse_exit_codes(args.retry_on),
     )
+    secret_refs: dict[str, str] = {}
+    if args.secret:  # references checked now: a typo fails before any scan or fetch
+        from scriptrunner.cli.secrets_cmd import parse_secret_args
+
+        secret_refs = parse_secret_args(args.secret)
     common: dict[str, Any] = {
         "env": parse_pairs(args.env, "--env"),
         "timeout": args.timeout,
@@ -123,6 +142,13 @@ def handle(args: argparse.Namespace) -> int:
         if not args.scan:
             raise ConfigError("--block-on needs --scan KINDS")
         gate_run_id = run_gate(args, settings, spec)
+
+    secrets: dict[str, str] = {}
+    masker = None
+    if secret_refs:  # fetched now: a secret that cannot be fetched stops the run (exit 2)
+        from scriptrunner.cli.secrets_cmd import resolve_for_run
+
+        secrets, masker = resolve_for_run(secret_refs, spec.env)
 
     coster = None
     if args.cost_profile:  # checked now: a bad profile fails before anything runs
@@ -145,8 +171,18 @@ def handle(args: argparse.Namespace) -> int:
         max_samples=settings.max_samples,
         echo_stdout=sys.stdout.buffer if echo else None,
         echo_stderr=sys.stderr.buffer if echo else None,
+        output_filter=masker or None,
     )
     store = open_store(settings)
+    bus = None
+    restore_logging = None
+    if masker:  # everything stored, published or logged from here on is masked
+        from scriptrunner.events import EventBus
+        from scriptrunner.vaults.redaction import MaskingBus, MaskingStore, mask_logging
+
+        store = MaskingStore(store, masker)
+        bus = MaskingBus(EventBus(store), masker)
+        restore_logging = mask_logging(masker)
     tracing = None
     if trace_config is not None:
         import dataclasses
@@ -154,7 +190,10 @@ def handle(args: argparse.Namespace) -> int:
         from scriptrunner.tracing.session import start_tracing
 
         tracing = start_tracing(trace_config, store=store)
-        options = dataclasses.replace(options, env_hook=tracing.env_hook)
+        env_hook = tracing.env_hook
+        if masker:
+            env_hook = _masked_hook(env_hook, masker)
+        options = dataclasses.replace(options, env_hook=env_hook)
     token = CancelToken()
     previous = {
         sig: signal.signal(sig, lambda signum, _frame: token.cancel(signum))
@@ -162,10 +201,15 @@ def handle(args: argparse.Namespace) -> int:
     }
     attribution = cost_error = None
     try:
-        runner = Runner(store, options=options)
+        runner = Runner(store, bus=bus, options=options)
         if tracing is not None:
             tracing.attach(runner.bus)
-        result = runner.run(spec, cancel=token, run_id=gate_run_id)
+        try:
+            result = runner.run(spec, cancel=token, run_id=gate_run_id, extra_env=secrets)
+        except ScriptRunnerError as exc:
+            if masker:  # "command not found: <a value typed on the command line>"
+                exc.args = (masker.mask(str(exc)),)
+            raise
         if coster is not None:
             try:
                 attribution = coster.record(store, result)
@@ -178,13 +222,18 @@ def handle(args: argparse.Namespace) -> int:
             for line in tracing.close():
                 print(f"scriptrunner: warning: {line}", file=sys.stderr)
         store.close()
+        if restore_logging is not None:
+            restore_logging()
 
+    shown = masker.mask if masker else str
     if args.json:
         import json
 
         summary = result.as_dict()
         if attribution is not None:
             summary["cloud_cost_usd"] = float(attribution.usd)
+        if masker:
+            summary = masker.mask_obj(summary)
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
     elif not args.quiet:
         m = result.metrics
@@ -204,9 +253,24 @@ def handle(args: argparse.Namespace) -> int:
             f"scriptrunner: cost {fmt_usd(attribution.usd)} as {args.cost_profile}", file=sys.stderr
         )
     if cost_error is not None:
-        print(f"scriptrunner: error: cost not recorded: {cost_error}", file=sys.stderr)
+        print(f"scriptrunner: error: cost not recorded: {shown(str(cost_error))}", file=sys.stderr)
     if result.error:
-        print(f"scriptrunner: error: {result.error}", file=sys.stderr)
+        print(f"scriptrunner: error: {shown(result.error)}", file=sys.stderr)
     if result.status == "cancelled" and token.signal is not None:
         return 128 + token.signal
     return result.exit_code
+
+
+def _masked_hook(hook: Any, masker: Any) -> Any:
+    """The tracing env hook, seeing the spec with its command line masked (span names)."""
+    import dataclasses
+
+    def masked(run_id: str, spec: Any) -> Any:
+        clean = dataclasses.replace(
+            spec,
+            command=tuple(masker.mask(c) for c in spec.command),
+            script=masker.mask(spec.script) if spec.script else spec.script,
+        )
+        return hook(run_id, clean)
+
+    return masked

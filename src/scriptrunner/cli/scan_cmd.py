@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 from scriptrunner.cli.common import settings_from
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from scriptrunner.core.spec import RunSpec
-    from scriptrunner.findings.model import ScanResult
+    from scriptrunner.findings.model import Finding, ScanResult
     from scriptrunner.settings import Settings
 
 FORMATS = ("table", "json", "sarif", "github")
@@ -38,6 +39,9 @@ def register(sub: Any) -> None:
     kinds = p.add_subparsers(dest="scan_kind", metavar="KIND")
     kinds.required = True
     register_code(kinds)
+    from scriptrunner.cli.scan_deps import register_deps
+
+    register_deps(kinds)
 
 
 def add_report_options(p: argparse.ArgumentParser) -> None:
@@ -110,9 +114,19 @@ def handle_code(args: argparse.Namespace) -> int:
 
 
 def finish(
-    args: argparse.Namespace, settings: Settings, kind: str, result: ScanResult, started: float
+    args: argparse.Namespace,
+    settings: Settings,
+    kind: str,
+    result: ScanResult,
+    started: float,
+    *,
+    blocking: Callable[[Finding], bool] | None = None,
 ) -> int:
-    """Baseline, report, record; returns the exit code (see ``EPILOG``)."""
+    """Baseline, report, record; returns the exit code (see ``EPILOG``).
+
+    ``blocking`` (when given) decides which findings make the exit code 1, instead of
+    ``--fail-on``'s severity test.
+    """
     from pathlib import Path
 
     from scriptrunner.errors import ConfigError
@@ -153,6 +167,8 @@ def finish(
     if not result.complete:
         _failures(result)
         return 2
+    if blocking is not None:
+        return 1 if any(blocking(f) for f in result.findings) else 0
     return 1 if result.at_or_above(Severity.parse(args.fail_on)) else 0
 
 
@@ -198,7 +214,19 @@ def run_gate(args: argparse.Namespace, settings: Settings, spec: RunSpec) -> str
     policy = parse_policy(args.scan, args.block_on)
     script = gate_targets(spec)
     started = time.time()
-    context = GateContext(cache_dir=settings.home / "cache", semgrep=settings.semgrep)
+    import dataclasses
+    from pathlib import Path
+
+    requirements = getattr(args, "requirements", None)
+    if requirements and "deps" not in policy.kinds:
+        from scriptrunner.errors import ConfigError
+
+        raise ConfigError("--requirements needs --scan deps")
+    context = dataclasses.replace(
+        GateContext.from_settings(settings),
+        store_url=None,
+        requirements=Path(requirements) if requirements else None,
+    )
     decision = evaluate(policy, script, context)
     if decision.blocked:
         shown = ScanResult(

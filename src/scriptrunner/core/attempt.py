@@ -54,7 +54,9 @@ class RunOptions:
     #: Copy output live to these streams (the CLI passes the terminal); None captures only.
     echo_stdout: BinaryIO | None = None
     echo_stderr: BinaryIO | None = None
-    #: Applied to every output chunk before it is shown or kept (secret masking).
+    #: Applied to every output chunk before it is shown or kept (secret masking); one with
+    #: an ``open_stream()`` method gives each pipe its own stateful filter, flushed at EOF
+    #: (``core.output.StreamFilterFactory``).
     output_filter: OutputFilter | None = None
     #: Called once per run with its id and spec, after the command was found and before
     #: the first process starts; the variables it returns go to every attempt (tracing

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from scriptrunner.core.results import OutputTail
 
@@ -55,7 +55,26 @@ class TailBuffer:
         )
 
 
+#: A stateless filter applied to each chunk, or a factory of per-stream filters (see below).
 OutputFilter = Callable[[bytes], bytes]
+
+
+class StreamFilter(Protocol):
+    """A stateful filter for one stream: it may hold bytes back (a secret cut in two by a
+    read) and returns them from ``flush`` at EOF."""
+
+    def __call__(self, chunk: bytes) -> bytes: ...
+
+    def flush(self) -> bytes: ...
+
+
+class StreamFilterFactory(Protocol):
+    """An output filter that needs state per stream (secret masking): each pipe of each
+    attempt gets its own :class:`StreamFilter` from ``open_stream``."""
+
+    def __call__(self, chunk: bytes) -> bytes: ...
+
+    def open_stream(self) -> StreamFilter: ...
 
 
 class OutputStream:
@@ -69,12 +88,18 @@ class OutputStream:
     ) -> None:
         self.tail = tail
         self.target = target
-        self.filter = filter
+        opener = getattr(filter, "open_stream", None)
+        self.filter: OutputFilter | None = opener() if opener is not None else filter
         self.done = threading.Event()
 
     def on_data(self, chunk: bytes) -> None:
         if self.filter is not None:
             chunk = self.filter(chunk)
+        self._emit(chunk)
+
+    def _emit(self, chunk: bytes) -> None:
+        if not chunk:
+            return
         self.tail.write(chunk)
         if self.target is not None:
             try:
@@ -86,4 +111,13 @@ class OutputStream:
                 self.target = None
 
     def on_eof(self) -> None:
-        self.done.set()
+        try:
+            flush = getattr(self.filter, "flush", None)
+            if flush is not None:
+                self._emit(flush())
+        except Exception:
+            # Runs on the hub thread every run shares; a broken filter loses only what it
+            # held back (failing closed: nothing unfiltered is shown).
+            pass
+        finally:
+            self.done.set()

@@ -20,6 +20,7 @@ from scriptrunner.workflows.model import Defaults, MatrixSpec, TaskSpec
 TASK_KEYS = (
     "run", "script", "args", "needs", "if", "skip_if", "run_always", "matrix",
     "timeout", "retries", "env", "cwd", "continue_on_error", "tags", "resources", "security",
+    "secrets",
 )  # fmt: skip
 RETRY_KEYS = ("max", "backoff", "delay", "max_delay", "jitter", "on")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -37,6 +38,31 @@ def env_map(where: Where, path: PathKey, value: Any, scope: Scope) -> dict[str, 
             )
         check_text(where, (*path, key), text, scope)
     return env
+
+
+def secrets_map(where: Where, path: PathKey, value: Any, env: Mapping[str, str]) -> dict[str, str]:
+    """A ``secrets`` mapping: variable names -> secret references, checked (not fetched).
+
+    A name may not also be in ``env`` at the same level: which value was meant?
+    """
+    from scriptrunner.errors import SecretError
+    from scriptrunner.vaults.base import parse_ref
+
+    secrets = f.text_map(where, path, value)
+    for key, ref in secrets.items():
+        if not ENV_NAME.fullmatch(key):
+            raise where.expected(
+                (*path, key), "a variable name matching [A-Za-z_][A-Za-z0-9_]*", key
+            )
+        if "${{" in ref:
+            raise where.error((*path, key), "a secret reference cannot use ${{ }}")
+        try:
+            parse_ref(ref)
+        except SecretError as exc:
+            raise where.error((*path, key), str(exc)) from None
+        if key in env:
+            raise where.error((*path, key), f"{key} is also in env; keep one of them")
+    return secrets
 
 
 def timeout_value(where: Where, path: PathKey, value: Any) -> float | None:
@@ -218,6 +244,8 @@ def task_spec(where: Where, name: str, value: Any, defaults: Defaults) -> TaskSp
     if "cwd" in raw:
         cwd = f.non_empty_string(where, (*path, "cwd"), raw["cwd"])
         check_text(where, (*path, "cwd"), cwd, scope)
+    env = env_map(where, (*path, "env"), raw.get("env", {}), scope)
+    secrets = secrets_map(where, (*path, "secrets"), raw.get("secrets", {}), env)
     return TaskSpec(
         name=name,
         run=run,
@@ -228,7 +256,8 @@ def task_spec(where: Where, name: str, value: Any, defaults: Defaults) -> TaskSp
         matrix=matrix,
         timeout=timeout,
         retry=retry,
-        env=env_map(where, (*path, "env"), raw.get("env", {}), scope),
+        env=env,
+        secrets=secrets,
         cwd=cwd,
         continue_on_error=f.boolean(
             where,

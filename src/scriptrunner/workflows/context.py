@@ -52,9 +52,13 @@ def build_contexts(
     plan: Plan,
     finished: Mapping[str, TaskResult],
     workflow_run_id: str,
+    secrets: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """All contexts an expression of this instance may use; ``env`` is rendered in order:
-    the workflow's variables first, then the task's (which may use the workflow's)."""
+    the workflow's variables first, then the task's (which may use the workflow's).
+
+    ``secrets`` holds this task's resolved secret values (``${{ secrets.NAME }}``; they
+    are also injected into its environment by :func:`task_env`)."""
     spec = plan.workflow
     contexts: dict[str, Any] = {
         "matrix": dict(instance.matrix),
@@ -65,7 +69,7 @@ def build_contexts(
             "file": str(spec.path) if spec.path else None,
         },
         "task": {"name": instance.task.name, "id": instance.id},
-        "secrets": {},
+        "secrets": dict(secrets or {}),
         "env": {},
     }
     env: dict[str, str] = {}
@@ -80,8 +84,10 @@ def build_contexts(
 def task_env(
     instance: TaskInstance, workflow_run_id: str, contexts: Mapping[str, Any]
 ) -> dict[str, str]:
-    """Environment variables of a task process: its ``env`` plus context variables."""
+    """Environment variables of a task process: its ``env``, its secrets (names never
+    clash: the loader refuses that) and context variables."""
     env = dict(contexts["env"])
+    env.update(contexts.get("secrets") or {})
     env.update(
         {
             "SCRIPTRUNNER_WORKFLOW": contexts["workflow"]["name"],

@@ -14,6 +14,10 @@ and moves every dependent whose last need just finished to ``ready``.  A task wh
 condition is false is finished at once as ``skipped`` (``cancelled`` once the workflow is
 cancelled), so every instance ends in a terminal state and the loop always ends.
 
+Secrets (``workflows.secrets``) are fetched before anything is recorded: one that cannot
+be fetched fails the whole run up front.  While they are in use, the store, the bus, task
+output and task outputs are masked.
+
 A script task with a ``security`` policy is scanned in its worker thread before its process
 starts; blocking findings end it as ``blocked`` (no process, a history row and the stored
 scan), and a scanner that cannot run ends it as ``error``: nothing runs unscanned.
@@ -21,6 +25,7 @@ scan), and a scanner that cannot run ends it as ``error``: nothing runs unscanne
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import queue
 import signal
@@ -51,6 +56,7 @@ from scriptrunner.workflows.expressions import TaskStatus, evaluate_condition
 from scriptrunner.workflows.model import Plan, TaskInstance
 from scriptrunner.workflows.outputs import read_outputs
 from scriptrunner.workflows.results import TaskResult, TaskState, WorkflowResult
+from scriptrunner.workflows.secrets import WorkflowSecrets, resolve_plan_secrets
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +102,26 @@ class WorkflowEngine:
         run_id: str | None = None,
     ) -> WorkflowResult:
         """Run every instance of ``plan``; ``reuse`` holds results kept from an earlier run
-        (``--resume``): those instances are not run again and their outputs are reused."""
-        writer = BackgroundWriter(self.store) if self.store is not None else None
+        (``--resume``): those instances are not run again and their outputs are reused.
+
+        Raises :class:`~scriptrunner.errors.SecretError` before recording anything when a
+        secret of the workflow cannot be fetched."""
+        secrets = resolve_plan_secrets(plan, skip=set(reuse or ()))
+        store, bus, options = self.store, self.bus, self.options.run_options
+        restore: Callable[[], None] = lambda: None  # noqa: E731
+        if secrets is not None:
+            store, bus, options, restore = secrets.wrap(store, bus, options)
+        writer = BackgroundWriter(store) if store is not None else None
         try:
-            return _WorkflowRun(
+            state = _WorkflowRun(
                 self, plan, cancel or CancelToken(), dict(reuse or {}), run_id, writer
-            ).run()
+            )
+            state.use(store, bus, options, secrets)
+            return state.run()
         finally:
             if writer is not None:
                 writer.close()
+            restore()
 
 
 class _WorkflowRun:
@@ -146,6 +163,20 @@ class _WorkflowRun:
         self.outdir = Path(tempfile.mkdtemp(prefix="scriptrunner-outputs-"))
         self.counter = itertools.count()
         self.gate_context = engine.options.gate_context
+        self.store = engine.store
+        self.bus = engine.bus
+        self.secrets: WorkflowSecrets | None = None
+
+    def use(
+        self,
+        store: HistoryStore | None,
+        bus: ev.EventBus,
+        options: RunOptions,
+        secrets: WorkflowSecrets | None,
+    ) -> None:
+        """Record, publish and run through these (the masking ones when secrets are used)."""
+        self.store, self.bus, self.secrets = store, bus, secrets
+        self.runner = Runner(self.writer, bus, options)
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -183,7 +214,7 @@ class _WorkflowRun:
         event = ev.Event(type, run_id, payload)
         if self.writer is not None:
             self.writer.append_event(event)
-        self.engine.bus.notify(event)
+        self.bus.notify(event)
 
     def _status(self, iid: str) -> TaskStatus:
         """GitHub's status functions over *all* ancestors: success() needs every one to have
@@ -204,7 +235,8 @@ class _WorkflowRun:
             return
         status = self._status(iid)
         try:
-            contexts = build_contexts(inst, self.plan, self.finished, self.run_id)
+            secrets = self.secrets.for_task(inst.task) if self.secrets is not None else None
+            contexts = build_contexts(inst, self.plan, self.finished, self.run_id, secrets)
             if not evaluate_condition(inst.task.condition, contexts, status=status):
                 state: TaskState = "cancelled" if status.cancelled else "skipped"
                 reason = "workflow cancelled" if status.cancelled else "condition is false"
@@ -250,7 +282,7 @@ class _WorkflowRun:
                 cancel=token,
                 run_id=task_run_id,
                 on_attempt_env=attempt_env,
-                collect_outputs=lambda: read_outputs(out_file),
+                collect_outputs=lambda: self._outputs(out_file),
                 attempt_fn=self.engine.executor.attempt_fn(),
             )
             state = result.status if result.status != "running" else "error"
@@ -273,6 +305,11 @@ class _WorkflowRun:
 
         future = pool.submit(execute)
         future.add_done_callback(lambda f: self.done.put((iid, f)))
+
+    def _outputs(self, path: Path) -> Mapping[str, str]:
+        """The task's outputs, masked: a later task must not read a secret through them."""
+        outputs = read_outputs(path)
+        return self.secrets.mask_outputs(outputs) if self.secrets is not None else outputs
 
     def _gate(
         self, inst: TaskInstance, spec: RunSpec, policy: GatePolicy, task_run_id: str
@@ -324,6 +361,8 @@ class _WorkflowRun:
             return result
 
     def _finish(self, iid: str, result: TaskResult, *, record: bool = False) -> None:
+        if self.secrets is not None and result.reason:  # "command not found: <value>"
+            result = dataclasses.replace(result, reason=self.secrets.mask(result.reason))
         self.running.pop(iid, None)
         self.finished[iid] = result
         needs = set(self.instances[iid].needs)
@@ -356,8 +395,8 @@ class _WorkflowRun:
 
     def _record_workflow_start(self, started: float) -> None:
         spec = self.plan.workflow
-        if self.engine.store is not None:
-            self.engine.store.start_run(records.workflow_start_row(self.run_id, spec, started))
+        if self.store is not None:
+            self.store.start_run(records.workflow_start_row(self.run_id, spec, started))
         self._emit(
             ev.WORKFLOW_STARTED,
             self.run_id,

@@ -24,6 +24,7 @@ from scriptrunner.workflows._task import (
     env_map,
     make_retry,
     retry_fields,
+    secrets_map,
     task_spec,
     timeout_value,
 )
@@ -44,7 +45,7 @@ __all__ = ["load_workflow", "parse_workflow", "workflow_from_dict"]
 # (docs/costs.md); the engine does not use it, and the cost loader checks it.
 TOP_KEYS = (
     "$schema", "name", "env", "max_parallel", "max_matrix", "defaults", "tasks", "resources",
-    "security",
+    "security", "secrets",
 )  # fmt: skip
 DEFAULT_KEYS = ("timeout", "retries", "continue_on_error", "cwd")
 
@@ -166,7 +167,19 @@ def _build(data: Any, where: Where, *, base_dir: Path, path: Path | None) -> Wor
     defaults = _defaults(where, top.get("defaults", {}))
     if "security" in top:
         defaults = dataclasses.replace(defaults, security=default_policy(where, top["security"]))
+    secrets = secrets_map(where, ("secrets",), top.get("secrets", {}), env)
     tasks = _tasks(where, top, defaults)
+    for task_name, task in tasks.items():
+        for key in sorted(set(task.env) & set(secrets)):
+            raise where.error(
+                ("tasks", task_name, "env", key),
+                f"{key} is also a workflow secret; rename one of them",
+            )
+        for key in sorted(set(env) & set(task.secrets)):
+            raise where.error(
+                ("tasks", task_name, "secrets", key),
+                f"{key} is also in the workflow's env; rename one of them",
+            )
     _check_matrices(where, tasks, max_matrix)
     return WorkflowSpec(
         name=name,
@@ -177,4 +190,5 @@ def _build(data: Any, where: Where, *, base_dir: Path, path: Path | None) -> Wor
         max_parallel=max_parallel,
         max_matrix=max_matrix,
         defaults=defaults,
+        secrets=secrets,
     )

@@ -66,7 +66,9 @@ class TaskSpec:
     ``run``, ``args``, ``env`` values and ``cwd`` may hold ``${{ }}`` templates (already
     checked); ``cwd``, like ``script``, is relative to the workflow's ``base_dir``.
     ``env`` holds only the task's own variables: the workflow's ``env`` applies first and
-    these override it.  ``security`` is the pre-execution gate policy of a ``script`` task
+    these override it.  ``secrets`` maps variable names to secret references
+    (``vault://...``), over the workflow's; their values are fetched when the workflow
+    starts and injected only into this task's environment.  ``security`` is the pre-execution gate policy of a ``script`` task
     (the workflow's default already applied; ``None``: not scanned; always ``None`` for a
     ``run`` task).  ``line`` is where the task is defined (0 when built in code).
     """
@@ -86,6 +88,7 @@ class TaskSpec:
     tags: Mapping[str, str] = field(default_factory=dict, hash=False)
     security: GatePolicy | None = None
     line: int = 0
+    secrets: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +111,7 @@ class WorkflowSpec:
 
     ``path`` is the file it was loaded from (``None`` for a string or a dict) and
     ``base_dir`` the directory that relative ``script`` and ``cwd`` paths start from.
+    ``secrets`` (variable name -> secret reference) applies to every task.
     """
 
     name: str
@@ -118,6 +122,11 @@ class WorkflowSpec:
     max_parallel: int = field(default_factory=default_max_parallel)
     max_matrix: int = DEFAULT_MAX_MATRIX
     defaults: Defaults = field(default_factory=Defaults)
+    secrets: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def task_secrets(self, task: TaskSpec) -> dict[str, str]:
+        """The secret references a task gets: the workflow's, then its own over them."""
+        return {**self.secrets, **task.secrets}
 
 
 @dataclass(frozen=True, slots=True)
