@@ -78,9 +78,15 @@ pytest: $(STAMP) $(SEMGREP_STAMP) $(SAFETY_STAMP)
 
 test: sysdeps $(STAMP) lint typecheck pytest
 
-bench: $(STAMP)
+# Every capability's benchmark (side-by-side ratios measured in one run); not unit tests.
+bench: $(STAMP) $(SEMGREP_STAMP)
 	$(PY) bench/runner_overhead.py
 	$(PY) bench/workflow_overhead.py
+	$(PY) bench/tracing_overhead.py
+	$(PY) bench/code_scan.py
+	$(PY) bench/cost_estimate.py
+	$(PY) bench/deps_scan.py
+	$(PY) bench/secrets_scan.py
 
 clean:
 	rm -rf $(VENV) .tools .demo-home .coverage* htmlcov
