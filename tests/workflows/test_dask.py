@@ -217,3 +217,20 @@ def test_dask_executor_without_address_starts_and_closes_its_own_cluster(
     gone, still = psutil.wait_procs([psutil.Process(p) for p in pids if alive(p)], timeout=10)
     assert not still, f"worker processes survived close(): {still}"
     assert executor.client.status == "closed"
+
+
+def test_output_of_a_remote_attempt_is_filtered_into_the_tails(executor: Executor) -> None:
+    """A worker hands its output back whole: the runner's output filter (secret masking)
+    must still apply before it reaches the run's tails, the store and the terminal."""
+    from scriptrunner.core.runner import Runner
+    from scriptrunner.core.spec import RunSpec
+    from scriptrunner.vaults.masking import Masker
+
+    secret = "hunter2-but-longer"
+    code = f"import sys; print('pw={secret}'); print('{secret}', file=sys.stderr)"
+    runner = Runner(None, options=RunOptions(output_filter=Masker([secret])))
+    result = runner.run(
+        RunSpec(command=(sys.executable, "-c", code)), attempt_fn=executor.attempt_fn()
+    )
+    assert result.exit_code == 0
+    assert result.stdout.text == "pw=***\n" and result.stderr.text == "***\n"

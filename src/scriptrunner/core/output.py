@@ -59,6 +59,18 @@ class TailBuffer:
 OutputFilter = Callable[[bytes], bytes]
 
 
+class FilteredTail(TailBuffer):
+    """A tail that filters what is written to it: for attempts run elsewhere (a Dask
+    worker), whose whole output arrives in one piece instead of through an OutputStream."""
+
+    def __init__(self, limit: int, filter: OutputFilter) -> None:
+        super().__init__(limit)
+        self.filter = filter
+
+    def write(self, data: bytes) -> None:
+        super().write(self.filter(data))
+
+
 class StreamFilter(Protocol):
     """A stateful filter for one stream: it may hold bytes back (a secret cut in two by a
     read) and returns them from ``flush`` at EOF."""

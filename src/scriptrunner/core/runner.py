@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 from scriptrunner import events as ev
 from scriptrunner.core.attempt import DRAIN_SECONDS, AttemptFn, RunOptions, run_attempt
 from scriptrunner.core.cancel import CancelToken
-from scriptrunner.core.output import TailBuffer
+from scriptrunner.core.output import FilteredTail, TailBuffer
 from scriptrunner.core.results import AttemptResult, Metrics, RunId, RunResult
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import RunnerError
@@ -128,8 +128,14 @@ class Runner:
                 recorded = True
                 self._persist(started_event, lambda evs: self.store.start_run(start_row, evs))  # type: ignore[union-attr]
 
-        out = TailBuffer(self.options.tail_bytes)
-        err = TailBuffer(self.options.tail_bytes)
+        if attempt_fn is not None and self.options.output_filter is not None:
+            # A remote attempt hands back its output whole, never through an OutputStream:
+            # filter it (mask secrets) on the way into the tails.
+            out: TailBuffer = FilteredTail(self.options.tail_bytes, self.options.output_filter)
+            err = FilteredTail(self.options.tail_bytes, self.options.output_filter)
+        else:
+            out = TailBuffer(self.options.tail_bytes)
+            err = TailBuffer(self.options.tail_bytes)
         attempts: list[AttemptResult] = []
         samples: list[dict[str, Any]] = []
         error: str | None = None
