@@ -132,7 +132,7 @@ class Runner:
             # A remote attempt hands back its output whole, never through an OutputStream:
             # filter it (mask secrets) on the way into the tails.
             out: TailBuffer = FilteredTail(self.options.tail_bytes, self.options.output_filter)
-            err = FilteredTail(self.options.tail_bytes, self.options.output_filter)
+            err: TailBuffer = FilteredTail(self.options.tail_bytes, self.options.output_filter)
         else:
             out = TailBuffer(self.options.tail_bytes)
             err = TailBuffer(self.options.tail_bytes)
