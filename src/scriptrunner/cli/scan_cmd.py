@@ -33,7 +33,7 @@ failed or is missing, or bad usage (an incomplete scan is never reported as clea
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "scan",
-        help="scan code for security issues",
+        help="security scanners: code, deps, secrets",
         description="Security scanners; results are stored in history (scans, findings).",
     )
     kinds = p.add_subparsers(dest="scan_kind", metavar="KIND")
@@ -42,6 +42,9 @@ def register(sub: Any) -> None:
     from scriptrunner.cli.scan_deps import register_deps
 
     register_deps(kinds)
+    from scriptrunner.cli.scan_secrets import register_secrets
+
+    register_secrets(kinds)
 
 
 def add_report_options(p: argparse.ArgumentParser) -> None:

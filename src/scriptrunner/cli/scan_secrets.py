@@ -1,0 +1,121 @@
+"""``scriptrunner scan secrets``: credentials in files, the git index or git history.
+
+Shares ``--format``, ``-o``, ``--baseline``/``--update-baseline`` and recording with the other
+scan kinds (:func:`scan_cmd.add_report_options`, :func:`scan_cmd.finish`).  The exit code
+follows ``--min-confidence`` (default ``medium``): findings below it are not reported, and any
+reported (not suppressed, not baselined) finding exits 1.  ``--fail-on LEVEL``, when given,
+additionally requires that severity.  Errors (bad input, git failing) exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import TYPE_CHECKING, Any
+
+from scriptrunner.cli.common import settings_from
+from scriptrunner.cli.scan_cmd import add_report_options, finish
+
+if TYPE_CHECKING:
+    from scriptrunner.findings.model import Finding
+
+DEFAULT_MIN_CONFIDENCE = "medium"
+
+EPILOG_SECRETS = """\
+exit codes: 0 no finding at or above --min-confidence; 1 findings at or above it (and at or
+above --fail-on when given); 2 bad usage or a failed scan (an incomplete scan is never
+reported as clean).
+
+pragmas: a finding on a line with `# scriptrunner:allow-secret`, `gitleaks:allow` or
+`pragma: allowlist secret` (any comment syntax), or after a line with
+`pragma: allowlist nextline secret`, is reported as suppressed and does not fail the scan."""
+
+
+def register_secrets(kinds: Any) -> None:
+    """Add ``scan secrets`` to the ``scan`` sub-commands."""
+    p = kinds.add_parser(
+        "secrets",
+        help="hard-coded credentials: API keys, tokens, private keys, passwords",
+        epilog=EPILOG_SECRETS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Find credentials (33 detectors: cloud, VCS, SaaS and AI provider keys, "
+        "private keys, JWTs, connection URLs, generic password/secret/key assignments) in "
+        "files (.gitignore respected), in the staged changes or in git history.  Values are "
+        "redacted in every output.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default .)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--staged", action="store_true", help="scan the lines added in the git index")
+    mode.add_argument(
+        "--git-history", action="store_true", help="scan the lines every commit added"
+    )
+    p.add_argument("--since", metavar="REV", help="with --git-history: only commits after REV")
+    p.add_argument(
+        "--exclude", action="append", metavar="GLOB", help="skip matching paths (repeatable)"
+    )
+    p.add_argument(
+        "--min-confidence",
+        choices=("low", "medium", "high"),
+        default=DEFAULT_MIN_CONFIDENCE,
+        type=str.lower,
+        help="report (and fail on) findings of at least this confidence (medium)",
+    )
+    p.add_argument(
+        "--no-gitignore", action="store_true", help="also scan files .gitignore excludes"
+    )
+    p.add_argument(
+        "--max-file-bytes",
+        type=int,
+        metavar="N",
+        help="skip (and report) files larger than this (default 2 MiB)",
+    )
+    p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: CPUs)")
+    add_report_options(p)
+    # --fail-on applies only when given (findings are already filtered by confidence).
+    p.set_defaults(handler=handle_secrets, fail_on=None)
+
+
+def handle_secrets(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from scriptrunner.errors import ConfigError
+    from scriptrunner.findings.model import Severity
+    from scriptrunner.scanners.base import ScanContext, get_scanner
+    from scriptrunner.scanners.secrets.report import CONFIDENCE_RANK
+
+    if args.since and not args.git_history:
+        raise ConfigError("--since needs --git-history")
+    if args.max_file_bytes is not None and args.max_file_bytes <= 0:
+        raise ConfigError("--max-file-bytes must be a positive number of bytes")
+    settings = settings_from(args)
+    if not args.no_record:
+        # The default store is $SCRIPTRUNNER_HOME/history.db; nothing else creates the home
+        # for this scan kind (it keeps no cache).
+        settings.home.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    context = ScanContext(
+        root=Path.cwd(),
+        options={
+            "exclude": args.exclude or (),
+            "min_confidence": args.min_confidence,
+            "staged": args.staged,
+            "git_history": args.git_history,
+            "since": args.since,
+            "gitignore": not args.no_gitignore,
+            "max_file_bytes": args.max_file_bytes,
+            "workers": args.workers,
+        },
+    )
+    result = get_scanner("secrets", context).scan([Path(p) for p in args.paths or ["."]])
+    floor = CONFIDENCE_RANK[args.min_confidence.upper()]
+    level = Severity.parse(args.fail_on) if args.fail_on else None
+
+    def blocking(f: Finding) -> bool:
+        if CONFIDENCE_RANK.get(f.confidence or "LOW", 1) < floor:
+            return False
+        return level is None or f.severity >= level
+
+    return finish(args, settings, "secrets", result, started, blocking=blocking)
+
+
+__all__ = ["DEFAULT_MIN_CONFIDENCE", "handle_secrets", "register_secrets"]

@@ -1,0 +1,230 @@
+"""What looks like a secret but is not one, and the comments that accept a real one.
+
+Two kinds of allowlisting, kept apart on purpose:
+
+* *value* allowlists (:func:`is_placeholder`, :func:`is_non_secret_value`,
+  :data:`DOCUMENTED_EXAMPLES`) drop a match outright: ``${DB_PASSWORD}``, ``changeme``,
+  ``AKIAIOSFODNN7EXAMPLE``, a UUID or a ``sha512-...`` lockfile integrity string is not a leak;
+* inline *pragmas* (:func:`pragma_on`) keep the finding but mark it suppressed
+  (``Suppression("inSource", ...)``), so accepted secrets stay visible in reports.
+
+The word lists follow what gitleaks (stopwords, global allowlist) and detect-secrets
+(``filters/heuristic.py``: templated, indirect references, UUIDs, sequential strings) learnt
+from real repositories.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Example credentials published in vendors' documentation (exact values).
+DOCUMENTED_EXAMPLES = frozenset(
+    {
+        "AKIAIOSFODNN7EXAMPLE",
+        "ASIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+        "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+        "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
+        "sk_test_26PHem9AhJZvU623DfE1x4sd",
+        "rk_test_4eC39HqLyjWDarjtT1zdp7dc",
+        "xoxb-not-a-real-token-this-will-not-work",
+        "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",
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    }
+)
+
+_TEMPLATE = re.compile(
+    r"""\$\{[^}]*\}?        # ${VAR}
+      | \{\{.*?\}\}?        # {{ var }}
+      | \{%.*?%\}           # {% tag %}
+      | %\([\w.-]+\)[sdr]   # %(pw)s
+      | ^\$[A-Za-z_]\w*$    # $PASSWORD
+      | ^\$\(               # $(command)
+      | ^\{[\w.-]*\}$       # {password}
+      | ^<[^<>]*>$          # <your-key>
+      | ^\[[^\[\]]*\]$      # [password]
+      | ^__[A-Z0-9_]+__$    # __SECRET__
+      | ^@[A-Za-z_][\w.]*@$ # @VAR@ (autoconf)
+      | ^%[A-Za-z_]\w*%$    # %VAR% (Windows)
+      | \#\{[^}]*\}         # #{var} (Ruby)
+      | ^\$[0-9]$           # $1 (shell positional)
+    """,
+    re.VERBOSE,
+)
+
+_PLACEHOLDER_WORDS = re.compile(
+    r"x{4,}|\*{3,}|\.{3,}|#{4,}|_{4,}|-{5,}|0{8,}|1{8,}"
+    r"|change[_-]?me|changeit|your[_-]?(?:own[_-]?)?(?:api|secret|token|key|pass|password|access"
+    r"|client|app|auth|private|real)|(?:api|secret|auth)[_-]?key[_-]?here|_here\b|here$|^here"
+    r"|placeholder|redacted|example|sample|dummy|\bfake|\bmock|not[_-]?a[_-]?real|notreal"
+    r"|replace[_-]?(?:me|with|this)|insert[_-]?(?:your|here|key|token)|^todo$|^fixme$|^tbd$"
+    r"|^none$|^null$|^nil$|^undefined$|^true$|^false$|^empty$|^string$|^str$|^secret$"
+    r"|^password$|^passwd$|^pass$|^pwd$|^token$|^api[_-]?key$|^key$|^value$|^default$|^test$",
+    re.IGNORECASE,
+)
+
+#: Passwords used as defaults and in tests everywhere: reporting them is noise.
+STOPWORDS = frozenset(
+    {
+        "password",
+        "passw0rd",
+        "password1",
+        "password123",
+        "pa55word",
+        "p@ssw0rd",
+        "p@ssword",
+        "secret",
+        "secret123",
+        "s3cr3t",
+        "supersecret",
+        "topsecret",
+        "admin",
+        "admin123",
+        "administrator",
+        "root",
+        "toor",
+        "test",
+        "test123",
+        "testing",
+        "testpass",
+        "testpassword",
+        "guest",
+        "user",
+        "username",
+        "letmein",
+        "qwerty",
+        "qwerty123",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "abc123",
+        "abcdef",
+        "default",
+        "mypassword",
+        "mysecret",
+        "tiger",
+        "scott",
+        "postgres",
+        "mysql",
+        "redis",
+        "rabbitmq",
+        "guest123",
+        "foobar",
+        "foo",
+        "bar",
+        "baz",
+        "hunter2",
+        "welcome",
+        "welcome1",
+        "opensesame",
+        "dbpassword",
+        "db_password",
+        "pass123",
+        "pass1234",
+    }
+)
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_NON_SECRET = re.compile(
+    r"""^(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b?)[-:=]   # integrity / --hash=sha256:
+      | ^data:[\w/+.-]+[;,]                                      # data: URIs (base64 images)
+      | ^[a-z][a-z0-9+.-]*://                                    # URLs (credentials: own rules)
+      | ^(?:\.{0,2}/|~/|[A-Za-z]:\\)                             # file paths
+      | ^ssh-(?:rsa|dss|ed25519)|^ecdsa-sha2-                    # public keys
+      | ^-----BEGIN\ (?:PUBLIC\ KEY|CERTIFICATE|RSA\ PUBLIC|SSH2\ PUBLIC)
+      | ^\#[0-9a-fA-F]{3,8}$                                     # CSS colours
+      | ^v?\d+(?:\.\d+){1,3}(?:[-+.][\w.]+)?$                    # versions
+      | ^[\w.+-]+@[\w-]+\.[\w.-]+$                               # e-mail addresses
+    """,
+    re.VERBOSE,
+)
+#: Accessors of environment and configuration: the value is looked up, not written down.
+_LOOKUP = re.compile(
+    r"(?:os\.environ|os\.getenv|getenv|process\.env|ENV\[|System\.getenv|env\(|config\("
+    r"|settings\.|secrets\.|vault\(|lookup\(|Environment\.GetEnvironmentVariable)",
+)
+_SEQUENCES = (
+    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
+    "0123456789012345678901234567890123456789",
+    "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz",
+    "0123456789abcdef0123456789abcdef0123456789abcdef",
+    "qwertyuiopasdfghjklzxcvbnm",
+)
+
+
+def is_template(value: str) -> bool:
+    """``${X}``, ``{{ x }}``, ``%(x)s``, ``$X``, ``<your-key>`` and similar references."""
+    return bool(_TEMPLATE.search(value))
+
+
+def is_placeholder(value: str) -> bool:
+    """A template, a placeholder word (``changeme``, ``xxxx``, ``your_api_key_here``), a
+    stopword, a documented example key or a character sequence."""
+    if not value or value in DOCUMENTED_EXAMPLES or value.lower() in STOPWORDS:
+        return True
+    if is_template(value) or _PLACEHOLDER_WORDS.search(value):
+        return True
+    if len(set(value)) <= 2:
+        return True
+    return _has_sequence(value.lower())
+
+
+def _has_sequence(low: str) -> bool:
+    """``abcdefgh...`` or ``0123456789...``: a whole value or a 12-character run of it."""
+    if len(low) >= 6 and any(low in seq for seq in _SEQUENCES):
+        return True
+    if len(low) < 12:
+        return False
+    return any(seq[i : i + 12] in low for seq in _SEQUENCES for i in range(len(seq) - 11))
+
+
+def is_non_secret_value(value: str) -> bool:
+    """UUIDs, hash and integrity strings, data URIs, URLs, paths, public keys, colours,
+    versions and e-mail addresses: shapes that generic assignment rules must not report."""
+    return bool(_UUID.match(value) or _NON_SECRET.search(value))
+
+
+def is_uuid(value: str) -> bool:
+    return bool(_UUID.match(value))
+
+
+def is_lookup(expression: str) -> bool:
+    """An environment or configuration lookup (``os.environ["X"]``, ``process.env.X``)."""
+    return bool(_LOOKUP.search(expression))
+
+
+_PRAGMA = re.compile(
+    r"(?:#|//|/\*|--|<!--|;|%|\bREM\b|')[^\n]*?"
+    r"(scriptrunner:\s*allow-secret|gitleaks:allow|pragma:\s*allowlist\s+secret)",
+    re.IGNORECASE,
+)
+_PRAGMA_NEXT = re.compile(
+    r"(?:#|//|/\*|--|<!--|;|%|')[^\n]*?(pragma:\s*allowlist\s+nextline\s+secret)", re.IGNORECASE
+)
+
+
+def pragma_on(line: str, previous: str | None) -> str | None:
+    """The pragma that accepts a secret on ``line`` (or on the line after ``previous``)."""
+    if "allow" in line.lower():
+        m = _PRAGMA.search(line)
+        if m:
+            return m.group(1)
+    if previous is not None and "nextline" in previous.lower():
+        m = _PRAGMA_NEXT.search(previous)
+        if m:
+            return m.group(1)
+    return None
+
+
+__all__ = [
+    "DOCUMENTED_EXAMPLES",
+    "STOPWORDS",
+    "is_lookup",
+    "is_non_secret_value",
+    "is_placeholder",
+    "is_template",
+    "is_uuid",
+    "pragma_on",
+]

@@ -1,0 +1,80 @@
+"""Scanning many files: in this process for small trees, in worker processes for large ones.
+
+Worker processes are forked (the compiled rules and the Aho-Corasick automaton are built once
+in the parent and inherited), receive chunks of paths of roughly equal total size, read the
+files themselves and send back findings (redacted) and skips -- never secret values.  A fork
+costs tens of milliseconds, so trees under ``PARALLEL_MIN_BYTES`` stay in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+
+from scriptrunner.findings.model import Finding, Skipped
+from scriptrunner.scanners.secrets.engine import engine
+from scriptrunner.scanners.secrets.report import TOOL, to_findings
+from scriptrunner.scanners.secrets.walker import FileTarget, read_text
+
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+_CHUNKS_PER_WORKER = 6
+
+Chunk = list[tuple[str, str]]
+
+
+def scan_chunk(chunk: Chunk) -> tuple[list[Finding], list[Skipped]]:
+    """Read and scan ``(path, rel)`` pairs; the unit of work of a worker."""
+    scan = engine().scan
+    findings: list[Finding] = []
+    skipped: list[Skipped] = []
+    for path, rel in chunk:
+        text, reason = read_text(path)
+        if text is None:
+            skipped.append(Skipped(rel, reason or "unreadable", TOOL))
+            continue
+        matches = scan(text, rel)
+        if matches:
+            findings += to_findings(rel, matches)
+    return findings, skipped
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+def chunks(files: Sequence[FileTarget], count: int) -> list[Chunk]:
+    """``count`` chunks of about equal bytes (largest files first, each to the lightest)."""
+    bins: list[tuple[int, Chunk]] = [(0, []) for _ in range(max(1, count))]
+    for f in sorted(files, key=lambda f: f.size, reverse=True):
+        i = min(range(len(bins)), key=lambda k: bins[k][0])
+        size, items = bins[i]
+        items.append((f.path, f.rel))
+        bins[i] = (size + f.size + 512, items)  # + per-file overhead
+    return [items for _, items in bins if items]
+
+
+def scan_files(
+    files: Sequence[FileTarget], *, workers: int | None = None
+) -> tuple[list[Finding], list[Skipped]]:
+    """Scan ``files``; in parallel when there are several workers and enough bytes."""
+    n = workers if workers is not None else default_workers()
+    total = sum(f.size for f in files)
+    engine()  # build before forking
+    if (
+        n <= 1
+        or total < PARALLEL_MIN_BYTES
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return scan_chunk([(f.path, f.rel) for f in files])
+    findings: list[Finding] = []
+    skipped: list[Skipped] = []
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(n) as pool:
+        for found, skips in pool.imap_unordered(scan_chunk, chunks(files, n * _CHUNKS_PER_WORKER)):
+            findings += found
+            skipped += skips
+    return findings, skipped
+
+
+__all__ = ["PARALLEL_MIN_BYTES", "chunks", "default_workers", "scan_chunk", "scan_files"]

@@ -1,0 +1,116 @@
+"""The keyword prefilter: one pass over the lower-cased text finds every place a rule could
+match, so rule regexes run only there (most files need no regex at all).
+
+Two engines find the keywords, and give the same hits:
+
+* pyahocorasick (Aho-Corasick over ``str``) -- used for non-ASCII texts;
+* google-re2 over the lower-cased *bytes* of ASCII texts: the keywords as one alternation,
+  matched by RE2's DFA.  Measured on the standard library's 31.5 MB of ``.py`` files:
+  0.07 s against 0.32 s for pyahocorasick (whose per-character loop over ``str`` is the
+  slower part), so it is used whenever the text is ASCII (92 % of those files).
+
+A regex reports non-overlapping matches, so a keyword inside a longer one (``secret`` in
+``aws_secret``) would be hidden: each keyword therefore also triggers the rules of every
+keyword it contains.  Both libraries are imported when the first prefilter is built, not when
+the package is imported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordEntry:
+    """One keyword: its length, the rules it triggers (``plain``), and the rules that also
+    want a non-alphanumeric character before it (``bounded``, with the offset of the
+    contained keyword they came from)."""
+
+    length: int
+    plain: tuple[int, ...]
+    bounded: tuple[tuple[int, int], ...]
+
+
+class Prefilter:
+    """``hits(text, low)`` yields ``(start, rule_index)`` for keyword occurrences."""
+
+    def __init__(self, keywords: Sequence[tuple[Sequence[str], bool]]) -> None:
+        """``keywords[i]`` = (rule i's lower-case keywords, whether it needs a boundary)."""
+        import ahocorasick
+
+        own: dict[str, tuple[list[int], list[int]]] = {}
+        for index, (words, bounded) in enumerate(keywords):
+            for word in words:
+                if not word or word != word.lower() or not word.isascii():
+                    raise ValueError(f"keyword {word!r} must be non-empty lower-case ASCII")
+                plain, bound = own.setdefault(word, ([], []))
+                (bound if bounded else plain).append(index)
+        self.keywords = tuple(own)
+        self.entries: list[KeywordEntry] = []
+        for word in self.keywords:
+            plain_set: dict[int, None] = {}
+            bounded_set: dict[tuple[int, int], None] = {}
+            for inner, (p, b) in own.items():
+                offset = word.find(inner)
+                if offset < 0:
+                    continue
+                plain_set.update(dict.fromkeys(p))
+                if offset == 0:
+                    bounded_set.update(dict.fromkeys((r, 0) for r in b))
+                elif not word[offset - 1].isalnum():
+                    plain_set.update(dict.fromkeys(b))  # the boundary is inside the keyword
+            self.entries.append(KeywordEntry(len(word), tuple(plain_set), tuple(bounded_set)))
+        automaton: Any = ahocorasick.Automaton()
+        for i, word in enumerate(self.keywords):
+            automaton.add_word(word, i)
+        automaton.make_automaton()
+        self.automaton = automaton
+        self._index = {w.encode("ascii"): i for i, w in enumerate(self.keywords)}
+        self._re2: Any = _re2_alternation(self.keywords)
+
+    def hits(self, text: str, low: str | None = None) -> Iterator[tuple[int, int]]:
+        """``(start, rule_index)`` in text order; ``low`` is ``text.lower()`` if known."""
+        if self._re2 is not None and text.isascii():
+            blow = text.encode("ascii").lower()
+            index = self._index
+            for m in self._re2.finditer(blow):
+                yield from self._emit(m.start(), index[m.group()], blow)
+            return
+        if low is None:
+            low = lower(text)
+        for end, kid in self.automaton.iter(low):
+            yield from self._emit(end - self.entries[kid].length + 1, kid, low)
+
+    def _emit(self, start: int, kid: int, low: str | bytes) -> Iterator[tuple[int, int]]:
+        entry = self.entries[kid]
+        for rule in entry.plain:
+            yield start, rule
+        if entry.bounded and (start == 0 or not low[start - 1 : start].isalnum()):
+            for rule, _ in entry.bounded:
+                yield start, rule
+
+
+_ASCII_LOWER = {c: c + 32 for c in range(65, 91)}
+
+
+def lower(text: str) -> str:
+    """``text`` lower-cased with positions kept (a few non-ASCII characters grow when
+    lower-cased; then only ASCII letters are lowered -- keywords are ASCII)."""
+    low = text.lower()
+    return low if len(low) == len(text) else text.translate(_ASCII_LOWER)
+
+
+def _re2_alternation(keywords: Sequence[str]) -> Any:
+    """The keywords as one RE2 over bytes (longest first), or None without google-re2."""
+    try:
+        import re2
+    except ImportError:  # pragma: no cover - google-re2 is a dependency of the extra
+        return None
+    ordered = sorted(keywords, key=len, reverse=True)
+    return re2.compile(b"|".join(re.escape(k).encode("ascii") for k in ordered))
+
+
+__all__ = ["KeywordEntry", "Prefilter", "lower"]

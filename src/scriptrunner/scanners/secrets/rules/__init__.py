@@ -1,0 +1,24 @@
+"""The detector table: every rule, by module (providers, SaaS/AI, structural, generic)."""
+
+from __future__ import annotations
+
+from scriptrunner.scanners.secrets.rules.generic import GENERIC_RULES
+from scriptrunner.scanners.secrets.rules.model import Rule
+from scriptrunner.scanners.secrets.rules.providers import PROVIDER_RULES
+from scriptrunner.scanners.secrets.rules.saas import SAAS_RULES
+from scriptrunner.scanners.secrets.rules.structural import STRUCTURAL_RULES
+
+RULES: tuple[Rule, ...] = (*PROVIDER_RULES, *SAAS_RULES, *STRUCTURAL_RULES, *GENERIC_RULES)
+#: Every rule id once, in table order (several rules may share an id).
+RULE_IDS: tuple[str, ...] = tuple(dict.fromkeys(r.id for r in RULES))
+
+
+def first_rule(rule_id: str) -> Rule:
+    """The first rule with ``rule_id`` (its title and severity stand for the id)."""
+    for rule in RULES:
+        if rule.id == rule_id:
+            return rule
+    raise KeyError(rule_id)
+
+
+__all__ = ["RULES", "RULE_IDS", "Rule", "first_rule"]
