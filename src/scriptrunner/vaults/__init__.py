@@ -3,7 +3,7 @@
 ``vault://`` (HashiCorp Vault / OpenBao), ``aws-sm://`` (AWS Secrets Manager) and
 ``azure-kv://`` (Azure Key Vault) references are resolved at the start of a run, injected
 into the child's environment only, and masked in everything scriptrunner shows or keeps.
-See ``docs/secrets-vaults.md``.
+See ``docs/secrets.md``.
 
 Importing this package imports no vault library: each backend is loaded when a reference
 of its scheme is first resolved.
