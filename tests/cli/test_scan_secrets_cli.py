@@ -70,12 +70,23 @@ def test_sarif_is_valid_and_no_output_holds_a_secret(
         texts.append(cli(home, proj, ".", "--format", fmt).stdout)
     with sqlite3.connect(home / "history.db") as conn:
         scans = conn.execute("SELECT kind, status FROM scans").fetchall()
+        detected = [
+            json.loads(payload)
+            for (payload,) in conn.execute(
+                "SELECT payload FROM events WHERE type = 'secret.detected' ORDER BY id"
+            )
+        ]
         texts += [
             str(row)
             for t in ("scans", "findings", "events")
             for row in conn.execute(f"SELECT * FROM {t}")
         ]
     assert scans and set(scans) == {("secrets", "findings")}
+    # One secret.detected event per counted finding of each stored scan, redacted.
+    assert {(d["rule_id"], d["path"], d["redacted"]) for d in detected} == {
+        ("aws-access-key-id", "config.py", "AKIA***"),
+        ("generic-password", "config.py", "Tr0u***"),
+    }
     blob = "\n".join(texts)
     assert "AKIA***" in blob
     assert AWS not in blob and PASSWORD not in blob and PASSWORD[:6] not in blob
