@@ -21,6 +21,14 @@ HEAVY = {
     "distributed",
     "jsonschema",
     "psycopg",
+    # Dependency and secret scanning, vaults: only imported when asked for.
+    "packaging",
+    "cvss",
+    "cyclonedx",
+    "ahocorasick",
+    "re2",
+    "hvac",
+    "azure",
 }
 
 PROBE = """
