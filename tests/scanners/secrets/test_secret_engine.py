@@ -83,22 +83,30 @@ def test_non_ascii_text_finds_the_same_secrets() -> None:
 
 
 @pytest.mark.parametrize(
-    "hostile",
+    ("hostile", "path"),
     [
-        "eyJ" * 200_000,
-        "a=" * 200_000,
-        "password=" + "x" * 400_000,
-        "postgres://" + ":" * 200_000,
-        "-----BEGIN RSA PRIVATE KEY-----" * 20_000,
-        "https://" + "a:" * 200_000 + "@",
-        "secret_key = '" + "A" * 300_000,
-        ("token " * 50_000) + "\n",
+        pytest.param("eyJ" * 200_000, "evil.txt", id="jwt"),
+        pytest.param("a=" * 200_000, "evil.txt", id="assign"),
+        pytest.param("password=" + "x" * 400_000, "evil.txt", id="long-value"),
+        pytest.param("postgres://" + ":" * 200_000, "evil.txt", id="url"),
+        pytest.param("-----BEGIN RSA PRIVATE KEY-----" * 20_000, "evil.txt", id="pem"),
+        pytest.param("https://" + "a:" * 200_000 + "@", "evil.txt", id="auth-url"),
+        pytest.param("secret_key = '" + "A" * 300_000, "evil.txt", id="unclosed"),
+        pytest.param(("token " * 50_000) + "\n", "evil.txt", id="many-hits"),
+        # One long line of code: each pair must not look back to the line start again.
+        pytest.param("token = a ||" * 50_000, "evil.py", id="fallback"),
+        pytest.param('("token", "' * 50_000, "evil.py", id="call"),
+        pytest.param("password: str " * 50_000, "evil.py", id="annotation"),
+        pytest.param("token=a(" * 50_000, "evil.py", id="nested-calls"),
+        pytest.param('key="secret" value="' * 30_000, "evil.xml", id="xml"),
+        pytest.param("--password " * 50_000, "evil.sh", id="flags"),
+        pytest.param("ENV TOKEN x\n" * 50_000, "Dockerfile", id="env"),
+        pytest.param('"source": [\n"password=x\\n",\n' * 30_000, "evil.ipynb", id="notebook"),
     ],
-    ids=["jwt", "assign", "long-value", "url", "pem", "auth-url", "unclosed", "many-hits"],
 )
-def test_pathological_input_finishes_quickly(hostile: str) -> None:
+def test_pathological_input_finishes_quickly(hostile: str, path: str) -> None:
     t0 = time.perf_counter()
-    scan_text(hostile, "evil.txt")
+    scan_text(hostile, path)
     assert time.perf_counter() - t0 < 3.0
 
 

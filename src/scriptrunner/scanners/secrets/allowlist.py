@@ -44,6 +44,7 @@ _TEMPLATE = re.compile(
       | ^\$\(               # $(command)
       | ^\{[\w.-]*\}$       # {password}
       | ^<[^<>]*>$          # <your-key>
+      | ^&lt;[^<>&]*&gt;$   # &lt;your-key&gt; (XML-escaped)
       | ^\[[^\[\]]*\]$      # [password]
       | ^__[A-Z0-9_]+__$    # __SECRET__
       | ^@[A-Za-z_][\w.]*@$ # @VAR@ (autoconf)
@@ -55,7 +56,7 @@ _TEMPLATE = re.compile(
 )
 
 _PLACEHOLDER_WORDS = re.compile(
-    r"x{4,}|\*{3,}|\.{3,}|#{4,}|_{4,}|-{5,}|0{8,}|1{8,}"
+    r"\*{3,}|\.{3,}|#{4,}|_{4,}|-{5,}|0{8,}|1{8,}"
     r"|change[_-]?me|changeit|your[_-]?(?:own[_-]?)?(?:api|secret|token|key|pass|password|access"
     r"|client|app|auth|private|real)|(?:api|secret|auth)[_-]?key[_-]?here|_here\b|here$|^here"
     r"|placeholder|redacted|example|sample|dummy|\bfake|\bmock|not[_-]?a[_-]?real|notreal"
@@ -64,6 +65,15 @@ _PLACEHOLDER_WORDS = re.compile(
     r"|^password$|^passwd$|^pass$|^pwd$|^token$|^api[_-]?key$|^key$|^value$|^default$|^test$",
     re.IGNORECASE,
 )
+
+#: ``xxxx`` masks a value (``sk_live_xxxxxxxx``); by chance a random token holds ``xxxX``.
+_X_RUN = re.compile(r"x{4,}|X{4,}")
+
+
+def _masks(run: int, length: int) -> bool:
+    """A run of ``x`` long enough, or a large enough part of the value, to be a mask."""
+    return run >= 8 or run * 4 >= length
+
 
 #: Passwords used as defaults and in tests everywhere: reporting them is noise.
 STOPWORDS = frozenset(
@@ -136,7 +146,7 @@ _NON_SECRET = re.compile(
       | ^-----BEGIN\ (?:PUBLIC\ KEY|CERTIFICATE|RSA\ PUBLIC|SSH2\ PUBLIC)
       | ^\#[0-9a-fA-F]{3,8}$                                     # CSS colours
       | ^v?\d+(?:\.\d+){1,3}(?:[-+.][\w.]+)?$                    # versions
-      | ^[\w.+-]+@[\w-]+\.[\w.-]+$                               # e-mail addresses
+      | ^[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2,24}|[A-Z]{2,24})$  # e-mail addresses
     """,
     re.VERBOSE,
 )
@@ -166,6 +176,8 @@ def is_placeholder(value: str) -> bool:
         return True
     if is_template(value) or _PLACEHOLDER_WORDS.search(value):
         return True
+    if any(_masks(m.end() - m.start(), len(value)) for m in _X_RUN.finditer(value)):
+        return True
     if len(set(value)) <= 2:
         return True
     return _has_sequence(value.lower())
@@ -183,7 +195,23 @@ def _has_sequence(low: str) -> bool:
 def is_non_secret_value(value: str) -> bool:
     """UUIDs, hash and integrity strings, data URIs, URLs, paths, public keys, colours,
     versions and e-mail addresses: shapes that generic assignment rules must not report."""
-    return bool(_UUID.match(value) or _NON_SECRET.search(value))
+    if _UUID.match(value):
+        return True
+    m = _NON_SECRET.search(value)
+    if m is None:
+        return False
+    return not (value.startswith("/") and _random_segment(value))
+
+
+_MIXED_RUN = re.compile(r"[A-Za-z0-9+=]{16,}")
+
+
+def _random_segment(value: str) -> bool:
+    """``/GFPaLFUrz8EjJgK4pFnScG0i...``: a base64 value that happens to start with ``/`` has
+    a long run mixing upper, lower case and digits; the parts of a path are words."""
+    return any(
+        not (run.isalpha() or run.islower() or run.isupper()) for run in _MIXED_RUN.findall(value)
+    )
 
 
 def is_uuid(value: str) -> bool:

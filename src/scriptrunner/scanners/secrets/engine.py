@@ -5,9 +5,11 @@ the lower-cased ``str``) yields keyword hits;
 each rule with hits runs its regex only in *windows* around them (the keyword's line, plus
 the lines the rule asks for; merged when they overlap; clipped around the hit on very long
 lines so a minified file cannot make a rule quadratic).  Generic ``name = value`` rules share
-one regex pass per hit line.  Matches then pass the rule's checks (examples, placeholders,
-entropy, context, validator, grade); overlapping matches keep the most specific rule; inline
-pragmas mark a match suppressed.
+one pass per hit line over every syntax that gives a name a value (``syntax.py``: assignments,
+flags, call arguments, XML attributes, ``ENV``...), then judge name and value
+(``rules/names.py``, ``rules/generic.py``).  Matches then pass the rule's checks (examples,
+placeholders, entropy, context, validator, grade); overlapping matches keep the most specific
+rule; inline pragmas mark a match suppressed.
 
 Regex engine for the rules: stdlib ``re``.  Every quantifier in the rules is bounded and
 windows are bounded, so a hostile line cannot backtrack catastrophically (tested).  google-re2
@@ -31,7 +33,9 @@ from scriptrunner.scanners.secrets.entropy import shannon
 from scriptrunner.scanners.secrets.prefilter import Prefilter, lower
 from scriptrunner.scanners.secrets.redact import redact
 from scriptrunner.scanners.secrets.rules import RULES, Rule
-from scriptrunner.scanners.secrets.rules.generic import assess, classify, is_code_file
+from scriptrunner.scanners.secrets.rules.generic import assess
+from scriptrunner.scanners.secrets.rules.names import classify
+from scriptrunner.scanners.secrets.syntax import CodeMap, pairs
 
 #: Lines longer than this are searched only near each keyword hit.
 LONG_LINE = 8192
@@ -217,36 +221,26 @@ class Engine:
         self, text: str, path: str, positions: list[int], out: list[_Candidate]
     ) -> None:
         assert self.assignment is not None
-        code = is_code_file(path)
+        code = CodeMap(text, path)
         rules = self.assignment_rules
         for a, b in _windows(text, positions, 0, 0):
-            for m in self.assignment.finditer(text, a, b):
-                tag = m.group("tag")
-                if tag is not None:
-                    name, group, quoted = tag, "element", True
-                else:
-                    name = m.group("name")
-                    quoted = m.group("quoted") is not None
-                    group = "quoted" if quoted else "bare"
-                kind = classify(name)
+            for pair in pairs(self.assignment, text, a, b):
+                kind = classify(pair.name)
                 if kind is None:
                     continue
-                value = m.group(group)
-                tight = not quoted and text[m.end("name") : m.start(group)] == "="
-                verdict = assess(kind, value, quoted=quoted, code=code, tight=tight)
+                value = text[pair.start : pair.end]
+                verdict = assess(
+                    kind, value, quoted=pair.quoted, code=code(pair.start), tight=pair.tight
+                )
                 if verdict is None:
                     continue
                 rule_id, confidence = verdict
                 rule = rules.get(rule_id) or _first(rule_id)
-                s, e = m.span(group)
-                if not quoted and "(" not in value:  # as assess(): not the call's ")"
-                    value = value.rstrip(")")
-                    e = s + len(value)
                 out.append(
                     _Candidate(
-                        s,
-                        e,
-                        s,
+                        pair.start,
+                        pair.end,
+                        pair.start,
                         rule_id,
                         rule.title,
                         min(rule.priority, 12),

@@ -1,8 +1,10 @@
 """Generic assignments: ``password = "..."``, ``API_KEY: ...``, ``SECRET_KEY=...``.
 
 One regex (:data:`ASSIGNMENT`) finds ``name <op> value`` pairs on the lines where a generic
-keyword occurs; :func:`classify` then reads the *name* (split into words, so ``dbPassword``,
-``DB_PASSWORD`` and ``db-password`` are alike) and :func:`assess` the *value*:
+keyword occurs (``syntax.py`` adds the other ways code names a value: CLI flags, ``(name,
+value)`` call arguments, XML ``name=/value=`` attributes, Dockerfile ``ENV``, ``|| "default"``);
+:func:`~scriptrunner.scanners.secrets.rules.names.classify` reads the *name* and
+:func:`assess` the *value*:
 
 * a name must say password, secret/token/API key, or encryption key -- and not be about one
   (``password_hash``, ``token_url``, ``secret_name``, ``public_key``, ``max_tokens``);
@@ -15,20 +17,23 @@ keyword occurs; :func:`classify` then reads the *name* (split into words, so ``d
 from __future__ import annotations
 
 import re
-from typing import Literal
 
 from scriptrunner.findings.model import Confidence, Severity
-from scriptrunner.scanners.secrets.allowlist import is_non_secret_value, is_placeholder
+from scriptrunner.scanners.secrets.allowlist import is_non_secret_value, is_placeholder, is_uuid
 from scriptrunner.scanners.secrets.entropy import charset, looks_random, shannon
 from scriptrunner.scanners.secrets.rules.model import Rule
+from scriptrunner.scanners.secrets.rules.names import Kind
 from scriptrunner.scanners.secrets.rules.structural import classes
 
-Kind = Literal["password", "secret", "encryption", "aws"]
-
-#: ``name <op> value`` with a quoted value (no whitespace inside) or a bare one.
+#: ``name <op> value`` with a quoted value (no whitespace inside) or a bare one.  The name may
+#: carry a type annotation before ``=`` (``pwd: str = "..."``, ``key: string = "..."``) and be
+#: column-aligned (``fernet_key      = "..."``); never the ``NAME`` of a shell expansion
+#: ``${NAME:?message}``.
 ASSIGNMENT = (
-    r"(?<![\w$@.-])(?P<name>[A-Za-z_$@-][\w$@.-]{0,80})(?:\\{0,3}[\"'`])?\]?[ \t]{0,8}"
-    r"(?::=|=>|<-|\?=|=(?!=)|:(?![:=/]))[ \t]{0,8}"
+    r"(?<![\w$@.-])(?<!\$\{)(?P<name>[A-Za-z_$@-][\w$@.-]{0,80})(?:\\{0,3}[\"'`])?\]?"
+    r"(?:[ \t]{0,4}:[ \t]{0,4}[A-Za-z_][\w.]{0,40}(?:\[[\w., |]{0,60}\])?"
+    r"(?:[ \t]{0,2}\|[ \t]{0,2}[A-Za-z_][\w.]{0,40}){0,2}(?=[ \t]{1,4}=[^=>]))?[ \t]{0,40}"
+    r"(?::=|=>|<-|\?=|=(?!=)|:(?![:=/]))[ \t]{0,16}"
     r"(?:[bBrRuU]{0,2}\\{0,3}[\"'`](?P<quoted>[^\"'`\\\s]{1,300})\\{0,3}[\"'`]"
     r"|(?P<bare>[^\s\"'`,;#<>(){}\[\]&|!*][^\s\"'`,;<>{}\[\]]{0,299})(?=[\s,;\"'`\]}<>]|$))"
     r"|<(?P<tag>[A-Za-z_][\w:.-]{0,60})>(?P<element>[^<\s]{1,300})</"
@@ -50,151 +55,26 @@ KEYWORDS = (
     "fernet",
     "aes_key",
     "aeskey",
+    "aes-key",
     "signing",
     "master_key",
     "masterkey",
+    "master-key",
     "hmac",
     "private_key",
     "privatekey",
     "bearer",
     "cipher",
+    "heroku",
 )
 
-_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_PASSWORD = frozenset({"password", "passwd", "passphrase", "pswd", "passwort"})
-#: Short forms that mean "password" only as the last word (``DB_PASS``, not ``pass_fds``).
-_PASSWORD_LAST = frozenset({"pass", "pwd"})
-_SECRET = frozenset(
-    {
-        "secret",
-        "token",
-        "apikey",
-        "credential",
-        "credentials",
-        "auth",
-        "authkey",
-        "authtoken",
-        "accesstoken",
-        "accesskey",
-        "bearer",
-        "authorization",
-        "privatekey",
-        "clientsecret",
-        "apisecret",
-        "apitoken",
-    }
-)
-_KEY_QUALIFIERS = frozenset(
-    {
-        "api",
-        "access",
-        "private",
-        "client",
-        "app",
-        "application",
-        "account",
-        "subscription",
-        "consumer",
-        "license",
-        "licence",
-        "service",
-        "auth",
-        "admin",
-        "root",
-        "deploy",
-        "webhook",
-        "integration",
-        "partner",
-        "merchant",
-        "security",
-        "storage",
-        "shared",
-        "sas",
-    }
-)
-_ENCRYPTION = frozenset(
-    {
-        "encryption",
-        "encrypt",
-        "fernet",
-        "aes",
-        "signing",
-        "master",
-        "hmac",
-        "cipher",
-        "crypto",
-        "secret",
-        "symmetric",
-        "dek",
-        "kek",
-        "wrapping",
-        "jwt",
-        "session",
-        "cookie",
-    }
-)
-#: A name ending in one of these is *about* a secret, not the secret.
-_NOT_VALUE = frozenset(
-    "name names type types url urls uri endpoint path file filename dir directory id ids header "
-    "field fields param params env var prefix suffix length len size expiry expires expiration "
-    "ttl timeout count format version scope scopes kind label arn ref location policy mode "
-    "provider manager store source host port user username email region bucket table column "
-    "algorithm alg method methods pattern regex hint hash hashed digest sha checksum fingerprint "
-    "enabled required class module model schema placeholder prompt message msg text title "
-    "description help error errors validator validation rule rules min max limit index idx "
-    "position pos start end counter cache lifetime age created updated date time reset rotation "
-    "input form button icon level status state flag option options setting settings config "
-    "tokens field_name key_name file_path ttl_seconds exists valid invalid changed confirm "
-    "question attempts strength policy_id salt reference refs".split()
-)
-#: A name containing one of these is not a credential at all.
-_NEVER = frozenset(
-    {"public", "publishable", "pub", "csrf", "xsrf", "nonce", "next", "page", "cursor", "max"}
-)
-_CODE_EXTENSIONS = frozenset(
-    "py pyi pyw js jsx mjs cjs ts tsx go java kt kts scala groovy rb php cs c h cc cpp hpp rs "
-    "swift m mm lua pl pm r dart ex exs erl clj fs vb ipynb tf hcl vue svelte".split()
-)
 _EXPRESSION = re.compile(
     r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^(?:!|&|\*|\||>)|^[A-Za-z_$][\w$.]*\("
 )
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
-
-
-def words(name: str) -> list[str]:
-    """``"self.dbPassword"`` -> ``["db", "password"]`` (the last dotted part, lower-cased)."""
-    last = name.lstrip("$@-").rsplit(".", 1)[-1]
-    return [w.lower() for w in _WORDS.findall(last)]
-
-
-def classify(name: str) -> Kind | None:
-    """Which kind of credential a variable or key called ``name`` holds, if any."""
-    ws = words(name)
-    if not ws or ws[-1] in _NOT_VALUE or _NEVER.intersection(ws):
-        return None
-    if "aws" in ws and "secret" in ws:
-        return "aws"
-    joined = "".join(ws)
-    if any(w in _PASSWORD or w.endswith(("password", "passwd")) for w in ws):
-        return "password"
-    if ws[-1] in _PASSWORD_LAST:
-        return "password"
-    has_key = any(w == "key" or (w.endswith("key") and w[:-3] in _ENCRYPTION) for w in ws)
-    if has_key and (_ENCRYPTION.intersection(ws) or any(w[:-3] in _ENCRYPTION for w in ws)):
-        return "encryption"
-    if joined.endswith(("secretkeybase", "secretkey")):
-        return "encryption"
-    if _SECRET.intersection(ws) or ("key" in ws and _KEY_QUALIFIERS.intersection(ws)):
-        return "secret"
-    if any(w.endswith(("apikey", "accesskey", "authtoken", "apitoken")) for w in ws):
-        return "secret"
-    return None
-
-
-def is_code_file(path: str) -> bool:
-    """Source code (unquoted values are expressions) rather than configuration."""
-    dot = path.rfind(".")
-    return dot > path.rfind("/") and path[dot + 1 :].lower() in _CODE_EXTENSIONS
+#: One part of a dotted name as people write them: ``cfg``, ``DB_PASSWORD``, ``dbPassword``.
+_NAME_PART = re.compile(r"^(?:[a-z_$][a-z0-9_$]*|[A-Z0-9_]+|[A-Z]?[a-z0-9]+(?:[A-Z][a-z0-9]+)*)$")
+_HEX32 = re.compile(r"^[0-9a-f]{32}$|^[0-9A-F]{32}$")
 
 
 def _literal_in_code(value: str) -> bool:
@@ -204,6 +84,40 @@ def _literal_in_code(value: str) -> bool:
     if not _IDENTIFIER.match(core):
         return not re.match(r"^[\w$.]*$", core)
     return looks_random(core) and classes(core) >= 3
+
+
+def _is_expression(value: str, code: bool) -> bool:
+    """An unquoted value that reads as an expression.  In configuration a dotted value is a
+    reference only when each part is a name (``cfg.password``), not ``F.WOWwtansTMm5S``."""
+    if not _EXPRESSION.search(value):
+        return False
+    if code or "(" in value or not value[:1].isalnum():
+        return True
+    return all(_NAME_PART.match(part) for part in value.split("."))
+
+
+_PIECES = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_SCREAMING = re.compile(r"_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_VOWELS = frozenset("aeiouy")
+
+
+def wordy(value: str) -> bool:
+    """An identifier made of words: ``tokenStartColumn``, ``OAuth2Client``, ``NewPassword``,
+    ``PKCS7_ISSUER_AND_SERIAL`` -- a name, where a generated value has short random pieces."""
+    if _SCREAMING.fullmatch(value):
+        return all(sum(c.isalpha() for c in part) >= 2 for part in value.strip("_").split("_"))
+    if not _IDENTIFIER.match(value):
+        return False
+    count = 0
+    for piece in _PIECES.findall(value):
+        if piece.isdigit() or piece.isupper():
+            if len(piece) > (2 if piece.isdigit() else 4):
+                return False
+        elif len(piece) >= 3 and _VOWELS.intersection(piece.lower()):
+            count += 1
+        else:
+            return False
+    return count >= 2
 
 
 def _made_of_words(value: str) -> bool:
@@ -224,22 +138,29 @@ def assess(
     if not quoted:
         if "(" not in value:
             value = value.rstrip(")")  # the end of a call around ``name=value``
-        if _EXPRESSION.search(value):
+        if _is_expression(value, code):
             return None
         if code and not (tight and _literal_in_code(value)):
             return None
     if value.startswith("base64:"):
         value = value[7:]
+    if kind == "heroku" and is_uuid(value):
+        return "heroku-api-key", "HIGH"  # a UUID is a Heroku API key only by its name
     if is_placeholder(value) or is_non_secret_value(value) or _made_of_words(value):
         return None
     n = len(value)
     if kind == "aws":
         if n == 40 and charset(value) in ("alnum", "base64") and looks_random(value, slack=0.3):
             return "aws-secret-access-key", "HIGH"
+    if kind == "twilio" and _HEX32.match(value) and looks_random(value, slack=0.3):
+        return "twilio-api-key", "HIGH"  # the account's auth token
+    if kind in ("aws", "heroku", "twilio"):
         kind = "secret"
     if kind == "password":
         return _password(value)
     if kind == "encryption":
+        if value.startswith("django-insecure-") and n >= 48 and shannon(value[16:]) >= 4.0:
+            return "encryption-key", "MEDIUM"  # startproject's key: 50 of a 50-letter alphabet
         if n >= 32 and looks_random(value, slack=0.3):
             return "encryption-key", "MEDIUM" if value.startswith("django-insecure") else "HIGH"
         if n >= 16 and looks_random(value, slack=0.2) and classes(value) >= 2:
@@ -264,6 +185,8 @@ def _password(value: str) -> tuple[str, Confidence] | None:
     letters = any(c.isalpha() for c in value)
     others = any(not c.isalpha() for c in value)
     mixed = (letters and others) or (value[1:] != value[1:].lower() and looks_random(value))
+    if value.isalpha() and wordy(value):
+        return "generic-password", "LOW"  # NewPassword, CorrectHorseBattery
     if n >= 8 and mixed and shannon(value) >= 2.5:
         strong = n >= 12 and classes(value) >= 3 and looks_random(value, slack=0.3)
         return "generic-password", "HIGH" if strong else "MEDIUM"
@@ -289,6 +212,14 @@ GENERIC_RULES: tuple[Rule, ...] = (
             '{"password": "{pw:16}"}',
             "<password>{pw:12}</password>",
             'connect(host="db", user="app", passwd="{pw:12}")',
+            'helm upgrade app ./chart --password "{pw:14}"',
+            "app-cli login --passwd={pw:14}",
+            'def connect(db_pass: str = "{pw:14}") -> None:',
+            'os.environ.setdefault("DB_PASSWORD", "{pw:14}")',
+            'admin_password           = "{pw:16}"',
+            "ENV POSTGRES_PASSWORD {pw:14}",
+            '<property name="db_password" value="{pw:14}"/>',
+            "Set `SMTP_PASSWORD` to `{pw:14}` before running the job.",
         ),
         counterexamples=(
             'password = "password"',
@@ -310,6 +241,14 @@ GENERIC_RULES: tuple[Rule, ...] = (
             "password_hash = '{hex:64}'",
             "password = get_password()",
             "password = process.env.DB_PASSWORD",
+            'PASSWORD="${PASSWORD:?PASSWORD must be set}"',
+            "PASSWORD=${DB_PASSWORD:-}",
+            "mysql --user app --password PASSWORD",
+            'mysql --password "$DB_PASSWORD"',
+            'os.environ.setdefault("DB_PASSWORD", "changeme")',
+            'password = os.getenv("DB_PASSWORD")',
+            "<stripeSecretKey>&lt;password&gt;</stripeSecretKey>",
+            'def login(password: str = "") -> None:',
         ),
         keywords=KEYWORDS,
         pattern=ASSIGNMENT,
@@ -327,6 +266,13 @@ GENERIC_RULES: tuple[Rule, ...] = (
             'headers = {"Authorization": "{alnum:40}"}',
             'self.auth_token = "{hex:40}"',
             "webhook_secret={b64:32}",
+            './bin/deployctl push --api-key "{alnum:32}"',
+            'monkeypatch.setenv("API_TOKEN", "{alnum:40}")',
+            '<add key="AppSecret" value="{alnum:40}" />',
+            'const token = process.env.API_TOKEN || "{alnum:40}";',
+            'client = Client(api_key="{alnum:32}", timeout=30)',
+            'const apiToken: string = "{alnum:40}";',
+            'subprocess.run(["app", "--service-token", "{alnum:40}"])',
         ),
         counterexamples=(
             'api_key = "your_api_key_here"',
@@ -340,6 +286,12 @@ GENERIC_RULES: tuple[Rule, ...] = (
             '"integrity": "sha512-{b64:86}=="',
             "token = tokenize.generate_tokens(readline)",
             'icon = "data:image/png;base64,{b64:64}"',
+            '__all__ = ["AsyncOAuth2Mixin", "OAuth2Client"]',
+            '("http", "user/name", "token", "localhost:22")',
+            "./bin/deployctl push --api-key API_KEY --token <token>",
+            "aws dynamodb scan --starting-token {b64:40}",
+            "image: registry.example.com/auth@sha256:{hex:64}",
+            'monkeypatch.setenv("API_TOKEN", token)',
         ),
         keywords=KEYWORDS,
         pattern=ASSIGNMENT,
@@ -372,12 +324,22 @@ GENERIC_RULES: tuple[Rule, ...] = (
             "ENCRYPTION_KEY={hex:64}",
             'FERNET_KEY = b"{url:43}="',
             "signing_key: {b64:44}",
+            'fernet_key               = "{url:43}="',
+            'os.environ.setdefault("FERNET_KEY", "{url:43}=")',
+            "ENV SIGNING_KEY {b64:44}",
+            'helm upgrade app ./chart --encryption-key "{hex:32}"',
+            'process.env.MASTER_KEY = process.env.MASTER_KEY || "{hex:32}";',
+            'def load(encryption_key: str = "{hex:32}") -> None:',
+            'SECRET_KEY = "django-insecure-{django:50}"',
         ),
         counterexamples=(
             "SECRET_KEY = os.environ['SECRET_KEY']",
             "SECRET_KEY = get_random_secret_key()",
             'SECRET_KEY = "change-me-in-production"',
             "ENCRYPTION_KEY=${ENCRYPTION_KEY}",
+            'SECRET_KEY = os.environ.get("SECRET_KEY", "")',
+            'SECRET_KEY = os.environ.get("SECRET_KEY") or "dev"',
+            "ENV SECRET_KEY_FILE /run/secrets/django",
         ),
         keywords=KEYWORDS,
         pattern=ASSIGNMENT,
@@ -391,6 +353,6 @@ __all__ = [
     "GENERIC_RULES",
     "KEYWORDS",
     "assess",
-    "classify",
     "grade_bearer",
+    "wordy",
 ]

@@ -51,6 +51,10 @@ PROVIDER_RULES: tuple[Rule, ...] = (
             "aws_secret_access_key = {b64:40}",
             'AWS_SECRET="{b64:40}"',
             '"SecretAccessKey": "{b64:40}",',
+            'os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "{b64:40}")',
+            'aws_secret_key           = "{b64:40}"',
+            "ENV AWS_SECRET_ACCESS_KEY {b64:40}",
+            'app-cli login --aws-secret-access-key "{b64:40}"',
         ),
         counterexamples=(
             "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
@@ -151,6 +155,10 @@ PROVIDER_RULES: tuple[Rule, ...] = (
             "HEROKU_API_KEY={hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}",
             "machine api.heroku.com\n  login me@example.com\n"
             "  password {hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}",
+            'heroku_key               = "{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}"',
+            'os.environ.setdefault("HEROKU_API_TOKEN", "{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}")',
+            '<add key="HerokuApiToken" value="{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}" />',
+            "<herokuApiKey>{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}</herokuApiKey>",
         ),
         counterexamples=('request_id = "{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}"',),
     ),

@@ -47,16 +47,16 @@ SAAS_RULES: tuple[Rule, ...] = (
         id="stripe-key",
         title="Stripe live secret key",
         keywords=("sk_live_", "rk_live_"),
-        pattern=_B + r"(?P<secret>[sr]k_live_[A-Za-z0-9]{24,99})" + _E,
+        pattern=_B + r"(?P<secret>[sr]k_live_[A-Za-z0-9]{24,247})" + _E,
         min_entropy=3.0,
-        examples=("STRIPE_KEY=sk_live_{alnum:24}", "rk_live_{alnum:99}"),
+        examples=("STRIPE_KEY=sk_live_{alnum:24}", "rk_live_{alnum:99}", "sk_live_{alnum:107}"),
         counterexamples=("pk_live_{alnum:24}", "sk_live_{alnum:20}"),
     ),
     Rule(
         id="stripe-key",
         title="Stripe test secret key",
         keywords=("sk_test_", "rk_test_"),
-        pattern=_B + r"(?P<secret>[sr]k_test_[A-Za-z0-9]{24,99})" + _E,
+        pattern=_B + r"(?P<secret>[sr]k_test_[A-Za-z0-9]{24,247})" + _E,
         severity=Severity.HIGH,
         min_entropy=3.0,
         examples=("stripe.api_key = 'sk_test_{alnum:24}'",),
@@ -105,21 +105,38 @@ SAAS_RULES: tuple[Rule, ...] = (
         flags=re.IGNORECASE,
         min_entropy=3.0,
         priority=30,
-        examples=("TWILIO_ACCOUNT_SID=AC{hex:32}\nTWILIO_AUTH_TOKEN={hex:32}",),
-        counterexamples=("AUTH_TOKEN={hex:32}",),
+        examples=(
+            "TWILIO_ACCOUNT_SID=AC{hex:32}\nTWILIO_AUTH_TOKEN={hex:32}",
+            'os.environ.setdefault("TWILIO_AUTH_TOKEN", "{hex:32}")',
+            './manage.py sync_remote --twilio-auth-token "{hex:32}"',
+            'const twilioAuthToken: string = "{hex:32}";',
+            '<add key="TwilioAuthToken" value="{hex:32}" />',
+        ),
+        counterexamples=("AUTH_TOKEN={hex:32}", 'TWILIO_ACCOUNT_SID = "AC{hex:32}"'),
     ),
     Rule(
         id="twilio-api-key",
         title="Twilio auth token",
-        # Client("AC<account SID>", "<auth token>"): the SID alone is an identifier.
-        keywords=("twilio",),
+        # Client("AC<account SID>", "<auth token>"): the SID alone is an identifier.  The pair
+        # is distinctive enough without the word twilio (``from twilio.rest import Client`` may
+        # be far away): a call whose first argument is an account SID also triggers the rule.
+        keywords=("twilio", '("ac', "('ac", '(\\"ac'),
         lines_before=8,
         lines_after=8,
-        pattern=r"AC[0-9a-f]{32}[\"']\s{0,3},\s{0,3}[\"'](?P<secret>[0-9a-f]{32})[\"']",
+        pattern=r"AC[0-9a-f]{32}\\{0,2}[\"']\s{0,3},\s{0,3}\\{0,2}[\"'](?P<secret>[0-9a-f]{32})"
+        r"\\{0,2}[\"']",
         min_entropy=3.0,
         priority=30,
-        examples=('from twilio.rest import Client\nclient = Client("AC{hex:32}", "{hex:32}")',),
-        counterexamples=('client = Client("AC{hex:32}", "{hex:32}")',),
+        examples=(
+            'from twilio.rest import Client\nclient = Client("AC{hex:32}", "{hex:32}")',
+            'client = Client("AC{hex:32}", "{hex:32}")',
+            '    "client = Client(\\"AC{hex:32}\\", \\"{hex:32}\\")\\n",',
+        ),
+        counterexamples=(
+            'client = Client("AC{hex:32}", "{hex:16}")',
+            'client = Client("AC{hex:32}", "{hex:32}{hex:8}")',
+            'record = Record("AC{hex:32}", "00000000000000000000000000000000")',
+        ),
     ),
     Rule(
         id="sendgrid-api-key",
@@ -167,10 +184,18 @@ SAAS_RULES: tuple[Rule, ...] = (
         id="telegram-bot-token",
         title="Telegram bot token",
         keywords=(":aa",),
-        pattern=r"(?<![A-Za-z0-9_:])(?P<secret>\d{8,10}:AA[A-Za-z0-9_-]{33})" + _EU,
+        # In a Bot API URL the token follows ``/bot`` with no boundary before its digits.
+        pattern=r"(?:(?<=/bot)|(?<![A-Za-z0-9_:]))(?P<secret>\d{8,10}:AA[A-Za-z0-9_-]{33})" + _EU,
         min_entropy=3.5,
-        examples=("TELEGRAM_TOKEN={digits:10}:AA{url:33}",),
-        counterexamples=("{digits:10}:AA{url:30}",),
+        examples=(
+            "TELEGRAM_TOKEN={digits:10}:AA{url:33}",
+            "NOTIFY_URL=https://api.telegram.org/bot{digits:10}:AA{url:33}/sendMessage",
+        ),
+        counterexamples=(
+            "{digits:10}:AA{url:30}",
+            "https://api.telegram.org/bot{digits:10}:AA{url:30}/sendMessage",
+            "robot{digits:10}:AA{url:33}",
+        ),
     ),
     Rule(
         id="square-token",

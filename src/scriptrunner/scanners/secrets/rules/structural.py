@@ -156,7 +156,7 @@ STRUCTURAL_RULES: tuple[Rule, ...] = (
         + r"@[A-Za-z0-9\[_-]",
         grade=grade_url_password,
         severity=Severity.HIGH,
-        priority=25,
+        priority=19,  # below provider tokens: a GitHub token as the URL password is one
         examples=(
             "git clone https://deploy:{alnum:20}@github.com/org/repo.git",
             'PROXY = "http://proxyuser:{alnum:12}@proxy.corp:3128"',
