@@ -32,7 +32,21 @@ def vulnerability_for(
     hits = [a for a in entries if affects(a, dependency.version, warnings)]
     if not hits:
         return None
-    severity, cvss, unknown = score(advisory, hits[0])
+    return build_vulnerability(advisory, dependency, entries, hits[0], source)
+
+
+def build_vulnerability(
+    advisory: Advisory,
+    dependency: Dependency,
+    entries: tuple[Affected, ...],
+    scored: Affected | None,
+    source: str,
+) -> Vulnerability:
+    """The vulnerability record for ``dependency``: severity from ``scored`` (the entry that
+    matched, else the advisory's own), fixes from all of the package's ``entries``."""
+    if dependency.version is None:
+        raise ValueError(f"{dependency.name} has no exact version to evaluate")
+    severity, cvss, unknown = score(advisory, scored)
     return Vulnerability(
         dependency=dependency,
         id=advisory.id,

@@ -255,30 +255,18 @@ def reported_vulnerability(
     version, the reporter is believed (with a warning) rather than silently overruled, since
     dropping the report would fail open.  Withdrawn advisories are never reported.
     """
-    from scriptrunner.scanners.deps.osv.evaluate import entries_for, vulnerability_for
+    from scriptrunner.scanners.deps.osv.evaluate import (
+        build_vulnerability,
+        entries_for,
+        vulnerability_for,
+    )
 
     vuln = vulnerability_for(advisory, dep, source, warnings)
     if vuln is not None or advisory.withdrawn or dep.version is None:
         return vuln
-    from scriptrunner.scanners.deps.osv.fixes import fixed_versions, smallest_fix_of, sort_versions
-    from scriptrunner.scanners.deps.osv.severity import score
-
     entries = entries_for(advisory, dep.key)
     warnings.append(
         f"{advisory.id} for {dep.name} {dep.version}: {who} reports it, but the record's "
         "ranges do not include that version; kept as reported"
     )
-    severity, cvss, unknown = score(advisory, entries[0] if entries else None)
-    return Vulnerability(
-        dependency=dep,
-        id=advisory.id,
-        aliases=tuple(a for a in dict.fromkeys(advisory.aliases) if a != advisory.id),
-        summary=advisory.summary or advisory.id,
-        severity=severity,
-        severity_unknown=unknown,
-        cvss=cvss,
-        fixed_versions=sort_versions(v for a in entries for v in fixed_versions(a)),
-        fix=smallest_fix_of(entries, dep.version),
-        references=advisory.references,
-        sources=(source,),
-    )
+    return build_vulnerability(advisory, dep, entries, entries[0] if entries else None, source)

@@ -28,8 +28,6 @@ was written on; the parser is tested on JSON in the documented format.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -37,6 +35,7 @@ from typing import Any
 
 from scriptrunner.errors import ScannerError
 from scriptrunner.scanners.deps.model import Dependency, SourceReport, Vulnerability
+from scriptrunner.scanners.deps.sources.executable import find_executable as _find
 
 NOT_FOUND = (
     "osv-scanner not found: install OSV-Scanner (https://google.github.io/osv-scanner/) "
@@ -49,14 +48,7 @@ _TAIL = 1500
 
 def find_executable(executable: str) -> str:
     """The path of the OSV-Scanner executable; ScannerError when there is none."""
-    if os.sep in executable or (os.altsep and os.altsep in executable):
-        if Path(executable).is_file() and os.access(executable, os.X_OK):
-            return executable
-    elif executable:
-        found = shutil.which(executable)
-        if found:
-            return found
-    raise ScannerError(f"{NOT_FOUND} (looked for {executable!r})")
+    return _find(executable, NOT_FOUND)
 
 
 class OsvScannerSource:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -40,6 +39,7 @@ from scriptrunner.scanners.deps.model import (
     Vulnerability,
     normalise_name,
 )
+from scriptrunner.scanners.deps.sources.executable import find_executable as _find
 
 NOT_FOUND = "safety not found: install safety 2.3 (make safety) or set SCRIPTRUNNER_SAFETY"
 #: Safety 2.3's exit codes for "no vulnerabilities" and "vulnerabilities found".
@@ -49,15 +49,7 @@ _TAIL = 1500
 
 def find_executable(executable: str) -> str:
     """The path of the Safety executable; ScannerError when there is none."""
-    if os.sep in executable or (os.altsep and os.altsep in executable):
-        path = Path(executable)
-        if path.is_file() and os.access(path, os.X_OK):
-            return str(path)
-    elif executable:
-        found = shutil.which(executable)
-        if found:
-            return found
-    raise ScannerError(f"{NOT_FOUND} (looked for {executable!r})")
+    return _find(executable, NOT_FOUND)
 
 
 class SafetySource:
