@@ -313,3 +313,34 @@ def test_a_failing_output_filter_ends_that_stream_but_not_the_shared_hub() -> No
     assert time.monotonic() - started < 5
     after = Runner().run(RunSpec(command=py("print('still served')")))
     assert after.stdout.text == "still served\n"
+
+
+def test_output_is_kept_when_the_io_thread_falls_behind() -> None:
+    """On a loaded machine the shared I/O thread may reach a short run's output after the
+    drain time; once every writer of the pipe is gone the output must still be kept."""
+    started = threading.Event()
+
+    def slow(chunk: bytes) -> bytes:  # runs on the I/O thread: holds it like a busy machine
+        if not started.is_set():
+            started.set()
+            time.sleep(1.5)
+        return chunk
+
+    runner = Runner(None, options=RunOptions(output_filter=slow))
+    result = runner.run(RunSpec(command=py("print('first'); print('last')")))
+    assert result.exit_code == 0
+    assert result.stdout.text == "first\nlast\n"
+
+
+def test_a_grandchild_holding_the_pipe_still_ends_the_drain(tmp_path: Path) -> None:
+    """A daemonised grandchild keeps the pipe open: the run ends after the drain time."""
+    code = """
+        import subprocess, sys
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"],
+                         start_new_session=True)
+        print("parent done")
+    """
+    started = time.monotonic()
+    result = Runner(None).run(RunSpec(command=py(code)))
+    assert time.monotonic() - started < 10
+    assert result.stdout.text == "parent done\n"

@@ -7,11 +7,12 @@ with retries, history and events (and a Dask worker calls it directly).
 from __future__ import annotations
 
 import resource
+import select
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.hub import hub
@@ -24,6 +25,9 @@ from scriptrunner.errors import RunnerError
 
 #: How long to keep reading output after the child exited, for grandchildren holding pipes.
 DRAIN_SECONDS = 1.0
+#: After that, how long the shared I/O thread may still need to catch up with output that is
+#: complete (every writer of the pipe is gone) on a loaded machine, before it is given up.
+CATCH_UP_SECONDS = 30.0
 
 #: Runs one attempt: (spec, n, cwd, env, token, stdout tail, stderr tail, delay before it,
 #: callback once the process is started) -> the attempt's result.
@@ -136,9 +140,7 @@ def run_attempt(
         monitor.stop()
     for t in list(killer):
         t.join()  # the whole tree is gone before the attempt counts as finished
-    deadline = time.monotonic() + DRAIN_SECONDS
-    for _, stream in streams:
-        stream.done.wait(max(0.0, deadline - time.monotonic()))
+    _drain(streams)
     wall = time.monotonic() - m0
     status, code = _status(info, timed_out.is_set(), token.cancelled)
     metrics = _metrics(info, monitor, wall, parent_hwm)
@@ -153,6 +155,32 @@ def run_attempt(
         delay_before=delay,
     )
     return attempt
+
+
+def _drain(streams: list[tuple[IO[bytes], OutputStream]]) -> None:
+    """Wait until every stream reached EOF, within the drain time.
+
+    Past :data:`DRAIN_SECONDS` a pipe that is still open is given up only when some process
+    still holds its write end (a daemonised grandchild); when every writer is gone its EOF is
+    certain and the I/O thread is merely behind (a loaded machine), so the output is waited
+    for, up to :data:`CATCH_UP_SECONDS`, rather than lost.
+    """
+    start = time.monotonic()
+    for source, stream in streams:
+        while not stream.done.wait(max(0.0, start + DRAIN_SECONDS - time.monotonic())):
+            if time.monotonic() - start > CATCH_UP_SECONDS or not _writers_gone(source):
+                break
+            stream.done.wait(0.05)
+
+
+def _writers_gone(source: IO[bytes]) -> bool:
+    """True when no process holds the pipe's write end any more (poll reports a hang-up)."""
+    try:
+        poller = select.poll()
+        poller.register(source.fileno(), select.POLLIN)
+        return any(event & select.POLLHUP for _, event in poller.poll(0))
+    except (OSError, ValueError):  # closed meanwhile by the I/O thread: it reached EOF
+        return False
 
 
 def _status(info: ExitInfo, timed_out: bool, cancelled: bool) -> tuple[RunStatus, int]:
