@@ -87,6 +87,7 @@ bench: $(STAMP) $(SEMGREP_STAMP)
 	$(PY) bench/cost_estimate.py
 	$(PY) bench/deps_scan.py
 	$(PY) bench/secrets_scan.py
+	$(PY) bench/secrets_holdout.py
 
 clean:
 	rm -rf $(VENV) .tools .demo-home .coverage* htmlcov
