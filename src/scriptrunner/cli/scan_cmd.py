@@ -47,8 +47,8 @@ def register(sub: Any) -> None:
     register_secrets(kinds)
 
 
-def add_report_options(p: argparse.ArgumentParser) -> None:
-    """Options every scan kind shares."""
+def add_report_options(p: argparse.ArgumentParser, *, cache: bool = True) -> None:
+    """Options every scan kind shares (``--no-cache`` only for kinds that keep a cache)."""
     p.add_argument("--format", choices=FORMATS, default="table", help="report format (table)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report here (default stdout)")
     p.add_argument(
@@ -68,7 +68,8 @@ def add_report_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="write the current findings to --baseline FILE (and exit 0)",
     )
-    p.add_argument("--no-cache", action="store_true", help="do not reuse per-file results")
+    if cache:
+        p.add_argument("--no-cache", action="store_true", help="do not reuse cached results")
     p.add_argument("--no-record", action="store_true", help="do not store the scan in history")
 
 

@@ -70,7 +70,7 @@ def register_secrets(kinds: Any) -> None:
         help="skip (and report) files larger than this (default 2 MiB)",
     )
     p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: CPUs)")
-    add_report_options(p)
+    add_report_options(p, cache=False)
     # --fail-on applies only when given (findings are already filtered by confidence).
     p.set_defaults(handler=handle_secrets, fail_on=None)
 
