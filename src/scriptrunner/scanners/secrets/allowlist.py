@@ -58,7 +58,8 @@ _TEMPLATE = re.compile(
 _PLACEHOLDER_WORDS = re.compile(
     r"\*{3,}|\.{3,}|#{4,}|_{4,}|-{5,}|0{8,}|1{8,}"
     r"|change[_-]?me|changeit|your[_-]?(?:own[_-]?)?(?:api|secret|token|key|pass|password|access"
-    r"|client|app|auth|private|real)|(?:api|secret|auth)[_-]?key[_-]?here|_here\b|here$|^here"
+    r"|client|app|auth|private|real)|your_(?:[a-z0-9]+_){0,3}(?:token|key|secret|password|id)\b"
+    r"|(?:api|secret|auth)[_-]?key[_-]?here|_here\b|here$|^here"
     r"|placeholder|redacted|example|sample|dummy|\bfake|\bmock|not[_-]?a[_-]?real|notreal"
     r"|replace[_-]?(?:me|with|this)|insert[_-]?(?:your|here|key|token)|^todo$|^fixme$|^tbd$"
     r"|^none$|^null$|^nil$|^undefined$|^true$|^false$|^empty$|^string$|^str$|^secret$"
@@ -143,6 +144,7 @@ _NON_SECRET = re.compile(
       | ^[a-z][a-z0-9+.-]*://                                    # URLs (credentials: own rules)
       | ^(?:\.{0,2}/|~/|[A-Za-z]:\\)                             # file paths
       | ^ssh-(?:rsa|dss|ed25519)|^ecdsa-sha2-                    # public keys
+      | ^pk\.eyJ[\w-]{8,}\.[\w-]{8,}$                            # Mapbox public tokens
       | ^-----BEGIN\ (?:PUBLIC\ KEY|CERTIFICATE|RSA\ PUBLIC|SSH2\ PUBLIC)
       | ^\#[0-9a-fA-F]{3,8}$                                     # CSS colours
       | ^v?\d+(?:\.\d+){1,3}(?:[-+.][\w.]+)?$                    # versions

@@ -9,6 +9,7 @@ more ways, each read here as if it were an assignment of the value to the name:
 * a ``(name, value)`` pair of literals in a call or list: ``os.environ.setdefault("X", "v")``,
   ``monkeypatch.setenv("X", "v")``, ``os.getenv("X", "default")``, ``["--password", "v"]``;
 * XML attributes: ``<add key="ApiKey" value="..."/>``, ``<property name="x" value="..."/>``;
+* JSON members: ``{"key": "api_key", "value": "..."}`` (Postman collections, environments);
 * Dockerfile ``ENV NAME value``;
 * fallbacks: ``X = process.env.X || "v"``, ``X = os.environ.get("X") or "v"``;
 * Markdown: ``Set `X` to `v` ``.
@@ -58,6 +59,13 @@ _XML = re.compile(
     r"\\{0,3}[\"'][ \t]+(?i:value|defaultValue)[ \t]*=[ \t]*\\{0,3}[\"']"
     r"(?P<quoted>[^\"'\\\s<>]{1,300})\\{0,3}[\"']"
 )
+# JSON objects naming a value by members (Postman collections and environments, API
+# specs): ``{"key": "api_key", "value": "..."}``, ``{"name": "X-Api-Key", "value": "..."}``.
+_JSON_KV = re.compile(
+    r"\\{0,3}\"(?:key|name)\\{0,3}\"[ \t]*:[ \t]*\\{0,3}\"(?P<name>[A-Za-z_][\w.:-]{0,80})"
+    r"\\{0,3}\"[ \t]*,[ \t]*\\{0,3}\"value\\{0,3}\"[ \t]*:[ \t]*\\{0,3}\""
+    r"(?P<quoted>[^\"\\\s]{1,300})\\{0,3}\""
+)
 _ENV = re.compile(
     r"(?m)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_][\w.-]{0,80})[ \t]+(?:[\"'](?P<quoted>[^\"'\s]{1,300})"
     r"[\"']|(?P<bare>[^\s\"'=][^\s]{0,299}))[ \t]*$"
@@ -74,6 +82,7 @@ _EXTRA: tuple[tuple[re.Pattern[str], str], ...] = (
     (_FLAG, "--"),
     (_CALL, ","),
     (_XML, "alue"),
+    (_JSON_KV, '"value'),
     (_ENV, "ENV"),
     (_FALLBACK, ""),
     (_MARKDOWN, "`"),

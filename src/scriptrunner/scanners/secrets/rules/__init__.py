@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from scriptrunner.scanners.secrets.rules.formats import FORMAT_RULES
 from scriptrunner.scanners.secrets.rules.generic import GENERIC_RULES
 from scriptrunner.scanners.secrets.rules.model import Rule
 from scriptrunner.scanners.secrets.rules.providers import PROVIDER_RULES
 from scriptrunner.scanners.secrets.rules.saas import SAAS_RULES
 from scriptrunner.scanners.secrets.rules.structural import STRUCTURAL_RULES
 
-RULES: tuple[Rule, ...] = (*PROVIDER_RULES, *SAAS_RULES, *STRUCTURAL_RULES, *GENERIC_RULES)
+RULES: tuple[Rule, ...] = (
+    *PROVIDER_RULES,
+    *SAAS_RULES,
+    *STRUCTURAL_RULES,
+    *GENERIC_RULES,
+    *FORMAT_RULES,
+)
 #: Every rule id once, in table order (several rules may share an id).
 RULE_IDS: tuple[str, ...] = tuple(dict.fromkeys(r.id for r in RULES))
 

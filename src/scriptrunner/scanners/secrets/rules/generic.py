@@ -19,7 +19,12 @@ from __future__ import annotations
 import re
 
 from scriptrunner.findings.model import Confidence, Severity
-from scriptrunner.scanners.secrets.allowlist import is_non_secret_value, is_placeholder, is_uuid
+from scriptrunner.scanners.secrets.allowlist import (
+    STOPWORDS,
+    is_non_secret_value,
+    is_placeholder,
+    is_uuid,
+)
 from scriptrunner.scanners.secrets.entropy import charset, looks_random, shannon
 from scriptrunner.scanners.secrets.rules.model import Rule
 from scriptrunner.scanners.secrets.rules.names import Kind
@@ -34,7 +39,7 @@ ASSIGNMENT = (
     r"(?:[ \t]{0,4}:[ \t]{0,4}[A-Za-z_][\w.]{0,40}(?:\[[\w., |]{0,60}\])?"
     r"(?:[ \t]{0,2}\|[ \t]{0,2}[A-Za-z_][\w.]{0,40}){0,2}(?=[ \t]{1,4}=[^=>]))?[ \t]{0,40}"
     r"(?::=|=>|<-|\?=|=(?!=)|:(?![:=/]))[ \t]{0,16}"
-    r"(?:[bBrRuU]{0,2}\\{0,3}[\"'`](?P<quoted>[^\"'`\\\s]{1,300})\\{0,3}[\"'`]"
+    r"(?:(?:[bBrRuU]{0,2}|\[\]byte\()\\{0,3}[\"'`](?P<quoted>[^\"'`\\\s]{1,300})\\{0,3}[\"'`]"
     r"|(?P<bare>[^\s\"'`,;#<>(){}\[\]&|!*][^\s\"'`,;<>{}\[\]]{0,299})(?=[\s,;\"'`\]}<>]|$))"
     r"|<(?P<tag>[A-Za-z_][\w:.-]{0,60})>(?P<element>[^<\s]{1,300})</"
 )
@@ -66,6 +71,9 @@ KEYWORDS = (
     "bearer",
     "cipher",
     "heroku",
+    "app_key",
+    "appkey",
+    "app-key",
 )
 
 _EXPRESSION = re.compile(
@@ -163,6 +171,8 @@ def assess(
             return "encryption-key", "MEDIUM"  # startproject's key: 50 of a 50-letter alphabet
         if n >= 32 and looks_random(value, slack=0.3):
             return "encryption-key", "MEDIUM" if value.startswith("django-insecure") else "HIGH"
+        if charset(value) == "hex" and n < 32:
+            return None  # 64 bits or fewer: a key id (GPG ``signingkey``), not a key
         if n >= 16 and looks_random(value, slack=0.2) and classes(value) >= 2:
             return "encryption-key", "MEDIUM"
         return None
@@ -176,6 +186,18 @@ def assess(
     return "generic-secret", "MEDIUM" if n >= 16 else "LOW"
 
 
+_WEAK_TAIL = re.compile(r"[\d\W_]+$")
+
+
+def grade_password(value: str) -> Confidence | None:
+    """The confidence of ``value`` as a password written where only a password stands (SQL
+    ``PASSWORD '...'``, ``.netrc``, ``curl -u``), None for placeholders and non-secrets."""
+    if is_placeholder(value) or is_non_secret_value(value) or _made_of_words(value):
+        return None
+    verdict = _password(value)
+    return verdict[1] if verdict is not None else None
+
+
 def _password(value: str) -> tuple[str, Confidence] | None:
     """MEDIUM for a mixed password of 8+ characters (letters with digits or symbols, or
     random-looking letters); HIGH when also long and random; LOW for weak ones (a word)."""
@@ -187,6 +209,8 @@ def _password(value: str) -> tuple[str, Confidence] | None:
     mixed = (letters and others) or (value[1:] != value[1:].lower() and looks_random(value))
     if value.isalpha() and wordy(value):
         return "generic-password", "LOW"  # NewPassword, CorrectHorseBattery
+    if _WEAK_TAIL.sub("", value).lower() in STOPWORDS:
+        return "generic-password", "LOW"  # testpass123, admin2024!: a default plus digits
     if n >= 8 and mixed and shannon(value) >= 2.5:
         strong = n >= 12 and classes(value) >= 3 and looks_random(value, slack=0.3)
         return "generic-password", "HIGH" if strong else "MEDIUM"
@@ -354,5 +378,6 @@ __all__ = [
     "KEYWORDS",
     "assess",
     "grade_bearer",
+    "grade_password",
     "wordy",
 ]

@@ -99,7 +99,7 @@ _NOT_VALUE = frozenset(
     "position pos start end counter cache lifetime age created updated date time reset rotation "
     "input form button icon level status state flag option options setting settings config "
     "tokens field_name key_name file_path ttl_seconds exists valid invalid changed confirm "
-    "question attempts strength policy_id salt reference refs".split()
+    "question attempts strength policy_id salt reference refs stdin".split()
 )
 #: With a provider's name (``HEROKU_API_KEY``, ``TWILIO_AUTH_TOKEN``): that provider's key.
 _VENDOR_CREDENTIAL = frozenset({"key", "apikey", "token", "auth", "secret", "authtoken"})
@@ -138,6 +138,8 @@ def classify(name: str) -> Kind | None:
     ws = words(name)
     if not ws or ws[-1] in _NOT_VALUE or _NEVER.intersection(ws):
         return None
+    if name.endswith("signingkey"):
+        return None  # git's ``user.signingkey``: the id of a GPG or SSH key, not the key
     if "aws" in ws and "secret" in ws:
         return "aws"
     joined = "".join(ws)
