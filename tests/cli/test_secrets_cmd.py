@@ -34,7 +34,7 @@ def test_get_failure_exits_2_with_the_reason(openbao: Bao, tmp_path: Path) -> No
     r = run_cli("secrets", "get", "vault://secret/app#password", env=env, cwd=tmp_path)
     assert r.returncode == 2
     assert r.stdout == ""
-    assert "vault://secret/app#password: permission denied" in r.stderr
+    assert "error: cannot resolve vault://secret/app#password: permission denied" in r.stderr
 
 
 def test_get_bad_reference_exits_2(tmp_path: Path) -> None:
