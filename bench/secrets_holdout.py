@@ -1,9 +1,11 @@
-"""Secret scanning on a held-out corpus: recall and precision on a repository nobody tuned for.
+"""Secret scanning on a second, hand-written corpus: recall and precision side by side.
 
     .venv/bin/python bench/secrets_holdout.py [--seed N] [--keep DIR] [--details]
 
 Why: ``scan secrets`` was tuned against tests/fixtures/secrets_corpus.py, so that corpus no
-longer measures it.  This one was written apart from the scanner and from that corpus, from
+longer measures it.  This one was written apart from the scanner and from that corpus (it was
+held out until its first run gave recall 0.884 / precision 0.972; the misses it showed were
+then fixed in general form, so it is no longer held out either), from
 how credentials really look and leak: ``holdout_templates.py`` holds ~120 hand-written files of
 a fictional monorepo (Django, FastAPI, Celery, Airflow, CI workflows, docker-compose,
 Kubernetes, Helm, Terraform, Ansible, dotfiles, package-manager configs, Spring, a Go gateway,
@@ -279,7 +281,7 @@ def main() -> None:
         negatives = {x.item: x.rule for x in corpus.labels if not x.secret}
         size = sum(p.stat().st_size for p in repo.rglob("*") if p.is_file())
         print(
-            f"held-out secrets corpus, seed {args.seed}: {corpus.files} files ({size / 1024:.0f} KiB), "
+            f"second (hand-written) secrets corpus, seed {args.seed}: {corpus.files} files ({size / 1024:.0f} KiB), "
             f"{len(secrets)} secret lines over {len({x.rule for x in secrets})} rule ids, "
             f"{len(negatives)} hard negatives in {len(set(negatives.values()))} categories"
         )
