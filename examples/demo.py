@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shlex
 import subprocess
 import sys
@@ -89,6 +90,29 @@ def main() -> None:
         "high",
         str(HERE / "scripts" / "crunch.py"),
     )
+    step(
+        "install an offline OSV advisory database (here: 4 demo records)",
+        "db",
+        "update",
+        "--from",
+        str(HERE / "advisories"),
+    )
+    sbom = str(Path(home or ".") / "sbom.cdx.json")
+    step(
+        "check pinned dependencies against it; write a CycloneDX SBOM",
+        "scan",
+        "deps",
+        str(HERE / "requirements.txt"),
+        "--sbom",
+        sbom,
+        expect=1,
+    )
+    leaky = Path(home or ".") / "leaky"
+    leaky.mkdir(parents=True, exist_ok=True)
+    # A freshly made fake key (never a real one in the repository); the scan redacts it.
+    fake = "AKIA" + "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
+    (leaky / "settings.py").write_text(f'AWS_ACCESS_KEY_ID = "{fake}"  # oops\n')
+    step("find credentials in files (values redacted)", "scan", "secrets", str(leaky), expect=1)
     step("the run history", "history", "--limit", "8")
     step("failure rate and duration percentiles", "stats")
 
