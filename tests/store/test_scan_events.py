@@ -57,3 +57,11 @@ def test_one_event_per_counted_finding_keyed_by_tool(tmp_path: Path) -> None:
         3,
         "fp-aws-access-key-id",
     )
+
+
+def test_a_scan_is_recorded_in_a_home_that_does_not_exist_yet(tmp_path: Path) -> None:
+    """Scans write through SQLAlchemy; like the fast path, a new home's directory is made."""
+    db = tmp_path / "new-home" / "history.db"
+    record_scan(f"sqlite:///{db}", "deps", ScanResult(), started_at=1.0)
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT kind, status FROM scans").fetchall() == [("deps", "ok")]

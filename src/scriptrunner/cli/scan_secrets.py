@@ -88,10 +88,6 @@ def handle_secrets(args: argparse.Namespace) -> int:
     if args.max_file_bytes is not None and args.max_file_bytes <= 0:
         raise ConfigError("--max-file-bytes must be a positive number of bytes")
     settings = settings_from(args)
-    if not args.no_record:
-        # The default store is $SCRIPTRUNNER_HOME/history.db; nothing else creates the home
-        # for this scan kind (it keeps no cache).
-        settings.home.mkdir(parents=True, exist_ok=True)
     started = time.time()
     context = ScanContext(
         root=Path.cwd(),

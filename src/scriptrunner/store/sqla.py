@@ -39,12 +39,26 @@ def make_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
         # to_json, as the SQLite fast path writes JSON: a value json cannot encode is stored
         # as its string form instead of failing the run (the default serializer raises).
         if url.startswith("sqlite"):
+            _make_sqlite_parent(url)
             return create_engine(
                 url, connect_args={"timeout": busy_timeout}, json_serializer=to_json
             )
         return create_engine(url, pool_pre_ping=True, json_serializer=to_json)
     except (SQLAlchemyError, ImportError) as exc:
         raise StoreError(f"invalid database URL {safe_url(url)}: {exc}") from exc
+
+
+def _make_sqlite_parent(url: str) -> None:
+    """A SQLite file's directory is created like the fast path does (a new home)."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from scriptrunner.store.sqlite import make_parent
+
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        make_parent(Path(database))
 
 
 def migrated_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:

@@ -35,6 +35,17 @@ def _value(v: Any) -> Any:
     return to_json(v) if isinstance(v, (dict, list, tuple)) else v
 
 
+def make_parent(path: Path) -> None:
+    """Create the directory of a history file; ``StoreError`` naming it when that fails."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the history directory {path.parent}: {exc.strerror}; set "
+            "SCRIPTRUNNER_HOME to a writable directory"
+        ) from exc
+
+
 class SqliteHistory:
     """History store in one SQLite file."""
 
@@ -43,13 +54,7 @@ class SqliteHistory:
         self.where = str(path)
         self._lock = threading.RLock()
         self._in_transaction = False
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot create the history directory {path.parent}: {exc.strerror}; set "
-                "SCRIPTRUNNER_HOME to a writable directory"
-            ) from exc
+        make_parent(path)
         try:
             self._conn = sqlite3.connect(
                 str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
