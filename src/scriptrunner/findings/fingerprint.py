@@ -45,8 +45,12 @@ def fingerprint(rule_id: str, path: str, line_text: str, occurrence: int = 0) ->
 
 
 def _digest(rule_id: str, path: str, normalised: str, occurrence: int) -> str:
-    data = "\0".join((rule_id, path, normalised, str(occurrence)))
-    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
+    return digest(rule_id, path, normalised, str(occurrence))
+
+
+def digest(*parts: str) -> str:
+    """The hex SHA-256 of ``parts`` joined by NUL: every scanner's fingerprint recipe."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def assign(findings: Iterable[Finding], line_of: Callable[[str, int], str]) -> list[Finding]:

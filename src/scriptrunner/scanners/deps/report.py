@@ -15,10 +15,10 @@ version changes -- an upgrade that does not fix the advisory should be seen agai
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from scriptrunner.findings.fingerprint import digest as fingerprint_digest
 from scriptrunner.findings.model import Finding, Location, Severity, Suppression
 from scriptrunner.scanners.deps.model import Dependency, Vulnerability
 
@@ -32,10 +32,6 @@ DepKey = tuple[str, str | None, str]
 
 def dep_key(dep: Dependency) -> DepKey:
     return (dep.key, dep.version, dep.source)
-
-
-def _fingerprint(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _location(dep: Dependency) -> Location:
@@ -68,7 +64,7 @@ def vulnerability_finding(
         message=message,
         severity=vuln.severity,
         location=_location(dep),
-        fingerprint=_fingerprint(vuln.id, dep.key, dep.version or "", dep.source),
+        fingerprint=fingerprint_digest(vuln.id, dep.key, dep.version or "", dep.source),
         help_uri=OSV_URL + vuln.id,
         properties={
             "package": dep.key,
@@ -103,7 +99,7 @@ def unresolved_finding(dep: Dependency) -> Finding:
         ),
         severity=Severity.WARNING,
         location=_location(dep),
-        fingerprint=_fingerprint(UNRESOLVED_RULE, dep.key, dep.requirement, dep.source),
+        fingerprint=fingerprint_digest(UNRESOLVED_RULE, dep.key, dep.requirement, dep.source),
         properties={
             "package": dep.key,
             "version": None,

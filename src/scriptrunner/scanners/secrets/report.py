@@ -10,10 +10,10 @@ tells apart the same secret twice in one file (numbered in line order).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from scriptrunner.findings.fingerprint import digest as fingerprint_digest
 from scriptrunner.findings.model import Finding, Location, Suppression
 from scriptrunner.scanners.secrets.engine import RawMatch
 from scriptrunner.scanners.secrets.redact import secret_digest
@@ -26,8 +26,7 @@ CONFIDENCE_RANK = {"LOW": 1, "MEDIUM": 2, "HIGH": 3}
 
 
 def fingerprint(rule_id: str, path: str, digest: str, occurrence: int) -> str:
-    data = "\0".join((FINGERPRINT_TAG, rule_id, path, digest, str(occurrence)))
-    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
+    return fingerprint_digest(FINGERPRINT_TAG, rule_id, path, digest, str(occurrence))
 
 
 def to_findings(
