@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import subprocess
-import sys
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -15,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from fixtures.cli import cli_env, run_cli
 
 
 def osv(ident: str, package: str) -> dict[str, Any]:
@@ -31,12 +31,7 @@ def osv(ident: str, package: str) -> dict[str, Any]:
 
 
 def cli(home: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRIPTRUNNER_")}
-    env["SCRIPTRUNNER_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "scriptrunner", *args],
-        capture_output=True, text=True, env=env, cwd=cwd, timeout=120,
-    )  # fmt: skip
+    return run_cli(*args, env=cli_env(SCRIPTRUNNER_HOME=str(home)), cwd=cwd)
 
 
 def make_zip(path: Path, records: dict[str, dict[str, Any]]) -> Path:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from fixtures.cli import cli_env, run_cli
 from fixtures.sarif import validate_sarif
 
 CRITICAL = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
@@ -49,12 +48,7 @@ def write_db(directory: Path, *records: dict[str, Any]) -> Path:
 
 
 def cli(home: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRIPTRUNNER_")}
-    env["SCRIPTRUNNER_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "scriptrunner", *args],
-        capture_output=True, text=True, env=env, cwd=cwd, timeout=120,
-    )  # fmt: skip
+    return run_cli(*args, env=cli_env(SCRIPTRUNNER_HOME=str(home)), cwd=cwd)
 
 
 @pytest.fixture
