@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.cli import cli_env, run_cli
 from fixtures.sarif import validate_sarif
 from fixtures.scanning import semgrep_path
 
@@ -24,17 +24,11 @@ VULNERABLE = (
 def cli(
     home: Path, *args: str, cwd: Path, semgrep: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRIPTRUNNER_")}
-    env["SCRIPTRUNNER_HOME"] = str(home)
-    env["SCRIPTRUNNER_SEMGREP"] = semgrep if semgrep is not None else str(semgrep_path())
-    return subprocess.run(
-        [sys.executable, "-m", "scriptrunner", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=180,
+    env = cli_env(
+        SCRIPTRUNNER_HOME=str(home),
+        SCRIPTRUNNER_SEMGREP=semgrep if semgrep is not None else str(semgrep_path()),
     )
+    return run_cli(*args, env=env, cwd=cwd, timeout=180)
 
 
 @pytest.fixture
