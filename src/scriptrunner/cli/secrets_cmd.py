@@ -34,15 +34,10 @@ def register(sub: Any) -> None:
 
 
 def handle_get(args: argparse.Namespace) -> int:
-    from scriptrunner.errors import SecretError
     from scriptrunner.vaults.resolve import resolve_secrets
 
-    try:
-        value = resolve_secrets({"REF": args.ref})["REF"]
-    except SecretError as exc:  # there is no variable here: say "cannot resolve REF: why"
-        raise SecretError(
-            str(exc).replace("secret REF could not be resolved: ", "cannot resolve ", 1)
-        ) from None
+    # No variable here: a failure reads "cannot resolve REF: why".
+    value = resolve_secrets({"REF": args.ref}, failure="cannot resolve ")["REF"]
     if args.reveal:
         sys.stdout.write(value + "\n")
     else:

@@ -46,11 +46,13 @@ def resolve_secrets(
     *,
     environ: Mapping[str, str] | None = None,
     backends: Mapping[str, VaultBackend] | None = None,
+    failure: str = "secret {name} could not be resolved: ",
 ) -> dict[str, str]:
     """Fetch every secret of ``refs`` (``NAME -> reference``); returns ``NAME -> value``.
 
     ``environ`` configures the backends (default: this process's environment);
-    ``backends`` supplies ready-made ones by scheme (tests, or a caller holding a client).
+    ``backends`` supplies ready-made ones by scheme (tests, or a caller holding a client);
+    ``failure`` starts each line of the error (``{name}``: the variable), the cause follows.
     """
     parsed = parse_refs(refs)
     if not parsed:
@@ -88,7 +90,7 @@ def resolve_secrets(
     failed = {name: r for name, r in values.items() if isinstance(r, SecretError)}
     if failed:
         good = Masker(v for v in values.values() if isinstance(v, str))
-        lines = [f"secret {name} could not be resolved: {exc}" for name, exc in failed.items()]
+        lines = [f"{failure.format(name=name)}{exc}" for name, exc in failed.items()]
         # Masked anyway: a backend's error text must never carry another secret's value.
         raise SecretError(good.mask("; ".join(lines)))
     return {name: v for name, v in values.items() if isinstance(v, str)}
