@@ -9,13 +9,34 @@ from typing import TYPE_CHECKING
 from scriptrunner.errors import ConfigError
 
 if TYPE_CHECKING:
+    from scriptrunner.costs.attribution import RunCoster
     from scriptrunner.settings import Settings
+    from scriptrunner.tracing.config import TracingConfig
 
 
 def settings_from(args: argparse.Namespace, **extra: object) -> Settings:
     from scriptrunner.settings import load_settings
 
     return load_settings(overrides={"home": args.home, "database_url": args.database_url, **extra})
+
+
+def prepare_cost_and_trace(
+    args: argparse.Namespace, settings: Settings
+) -> tuple[RunCoster | None, TracingConfig | None]:
+    """``--cost-profile`` and ``--trace`` (or the ``trace`` setting), checked before anything
+    runs: a bad profile, or tracing without its extra, exits 2 up front."""
+    coster = None
+    if args.cost_profile:
+        from scriptrunner.cli.cost_cmd import max_age_days
+        from scriptrunner.costs.attribution import prepare
+
+        coster = prepare(args.cost_profile, settings.home, max_age_days(None))
+    trace_config = None
+    if args.trace or settings.trace:
+        from scriptrunner.tracing import config_for
+
+        trace_config = config_for(settings)
+    return coster, trace_config
 
 
 def parse_pairs(items: Iterable[str] | None, flag: str) -> dict[str, str]:

@@ -7,7 +7,13 @@ import signal
 import sys
 from typing import Any
 
-from scriptrunner.cli.common import fmt_bytes, fmt_seconds, parse_pairs, settings_from
+from scriptrunner.cli.common import (
+    fmt_bytes,
+    fmt_seconds,
+    parse_pairs,
+    prepare_cost_and_trace,
+    settings_from,
+)
 
 USAGE = """\
 scriptrunner run [OPTIONS] SCRIPT.py [ARGS...]
@@ -150,18 +156,7 @@ def handle(args: argparse.Namespace) -> int:
 
         secrets, masker = resolve_for_run(secret_refs, spec.env)
 
-    coster = None
-    if args.cost_profile:  # checked now: a bad profile fails before anything runs
-        from scriptrunner.cli.cost_cmd import max_age_days
-        from scriptrunner.costs.attribution import prepare
-
-        coster = prepare(args.cost_profile, settings.home, max_age_days(None))
-
-    trace_config = None
-    if args.trace or settings.trace:  # checked now: exit 2 before anything runs
-        from scriptrunner.tracing import config_for
-
-        trace_config = config_for(settings)
+    coster, trace_config = prepare_cost_and_trace(args, settings)
 
     echo = not args.quiet
     options = RunOptions(

@@ -8,7 +8,7 @@ import signal
 import sys
 from typing import Any
 
-from scriptrunner.cli.common import settings_from
+from scriptrunner.cli.common import prepare_cost_and_trace, settings_from
 
 
 def register(sub: Any) -> None:
@@ -135,17 +135,7 @@ def handle_run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--max-parallel must be >= 1, got {args.max_parallel}")
     plan = _plan(args.file)
     settings = settings_from(args)
-    coster = None
-    if args.cost_profile:  # checked now: a bad profile fails before anything runs
-        from scriptrunner.cli.cost_cmd import max_age_days
-        from scriptrunner.costs.attribution import prepare
-
-        coster = prepare(args.cost_profile, settings.home, max_age_days(None))
-    trace_config = None
-    if args.trace or settings.trace:  # checked now: exit 2 before anything runs
-        from scriptrunner.tracing import config_for
-
-        trace_config = config_for(settings)
+    coster, trace_config = prepare_cost_and_trace(args, settings)
     run_options = RunOptions(
         tail_bytes=settings.tail_bytes,
         kill_grace=settings.kill_grace,
