@@ -141,6 +141,34 @@ def test_close_abandons_a_stuck_export_at_the_deadline() -> None:
     stuck.release.set()
 
 
+class StuckThenFailing(Stuck):
+    def __init__(self) -> None:
+        super().__init__()
+        self.done = threading.Event()
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        self.release.wait(10)
+        self.done.set()
+        return SpanExportResult.FAILURE
+
+
+def test_an_abandoned_export_that_fails_later_is_counted_once() -> None:
+    """The in-flight batch counts as dropped at close; its late failure must not count it
+    again (seen as "2 spans were not exported" for one span on a loaded machine)."""
+    exporter = StuckThenFailing()
+    batch = BatchExporter(
+        Guard(exporter, "late", cooldown=30), queue_size=10, batch_size=1, delay=0.01
+    )
+    batch.on_end(fake_span())
+    time.sleep(0.1)
+    batch.close(time.monotonic() + 0.1)
+    assert batch.guard.stats.dropped == 1
+    exporter.release.set()
+    assert exporter.done.wait(5)
+    batch._thread.join(5)
+    assert batch.guard.stats.dropped == 1
+
+
 def test_exceptions_are_counted_and_a_failed_destination_pauses() -> None:
     exporter = Raising()
     guard = Guard(exporter, "x", cooldown=30)

@@ -38,6 +38,15 @@ class SinkStats:
     error: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One export: ``ok`` None when it was not tried (paused), ``mark`` for the explainer."""
+
+    ok: bool | None
+    error: str | None = None
+    mark: int = 0
+
+
 class Explainer(Protocol):
     """Where a failed export's reason is found when the exporter only logs it."""
 
@@ -66,15 +75,26 @@ class Guard:
         self._paused_until = 0.0
 
     def export(self, spans: Sequence[ReadableSpan]) -> None:
+        self.settle(spans, self.send(spans))
+
+    def send(self, spans: Sequence[ReadableSpan]) -> Outcome:
+        """Export ``spans`` (the slow part); :meth:`settle` counts the outcome."""
         if self.stats.failures and (self.closing or time.monotonic() < self._paused_until):
-            self.stats.dropped += len(spans)
-            return
+            return Outcome(ok=None)
         error = None
         mark = self._explainer.mark() if self._explainer is not None else 0
         try:
             ok = self.exporter.export(spans) is SpanExportResult.SUCCESS
         except Exception as exc:  # telemetry fails open: never let it reach the run
             ok, error = False, f"{type(exc).__name__}: {exc}"
+        return Outcome(ok, error, mark)
+
+    def settle(self, spans: Sequence[ReadableSpan], outcome: Outcome) -> None:
+        """Count what :meth:`send` did with ``spans``; a failure pauses the destination."""
+        ok, error, mark = outcome.ok, outcome.error, outcome.mark
+        if ok is None:  # not tried: the destination is paused after a failure
+            self.stats.dropped += len(spans)
+            return
         if ok:
             self.stats.exported += len(spans)
             return
@@ -110,7 +130,8 @@ class BatchExporter(SpanProcessor):
         self._queue: deque[ReadableSpan] = deque()
         self._wake = threading.Event()
         self._idle = threading.Condition()
-        self._busy = 0  # spans taken from the queue and not yet exported
+        self._busy = 0  # spans taken from the queue and not yet counted
+        self._lock = threading.Lock()  # taking a batch, counting it, and close's count
         self._stop = False
         self._thread = threading.Thread(
             target=self._loop, name=f"scriptrunner-trace-{name or guard.where}", daemon=True
@@ -141,10 +162,14 @@ class BatchExporter(SpanProcessor):
     def _drain(self) -> None:
         queue = self._queue
         while queue:
-            batch = [queue.popleft() for _ in range(min(self.batch_size, len(queue)))]
-            self._busy = len(batch)
-            self.guard.export(batch)
-            self._busy = 0
+            with self._lock:
+                batch = [queue.popleft() for _ in range(min(self.batch_size, len(queue)))]
+                self._busy = len(batch)
+            outcome = self.guard.send(batch)
+            with self._lock:
+                if self._busy:  # else close() gave up on it and counted it already
+                    self.guard.settle(batch, outcome)
+                self._busy = 0
         with self._idle:
             self._idle.notify_all()
 
@@ -166,9 +191,12 @@ class BatchExporter(SpanProcessor):
         self.guard.closing = True
         self._wake.set()
         self._thread.join(max(0.0, deadline - time.monotonic()))
-        # A thread still exporting is abandoned (a daemon): its batch counts as dropped.
-        self.guard.stats.dropped += len(self._queue) + self._busy
-        self._queue.clear()
+        # A thread still exporting is abandoned (a daemon): its batch counts as dropped,
+        # once -- should its export end later, that outcome is not counted again.
+        with self._lock:
+            self.guard.stats.dropped += len(self._queue) + self._busy
+            self._busy = 0
+            self._queue.clear()
         self.guard.shutdown()
 
     def shutdown(self) -> None:
