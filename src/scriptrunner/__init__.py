@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "7.0.0.dev0"
+from scriptrunner.version import __version__
 
 __all__ = ["RunResult", "RunSpec", "__version__", "run"]
 

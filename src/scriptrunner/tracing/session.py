@@ -33,7 +33,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from scriptrunner import __version__
+from scriptrunner.version import __version__
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.events import Event, EventBus
 from scriptrunner.store.base import HistoryStore

@@ -93,7 +93,7 @@ def _tool_version() -> str:
     try:
         return version("scriptrunner")
     except PackageNotFoundError:
-        from scriptrunner import __version__
+        from scriptrunner.version import __version__
 
         return __version__
 

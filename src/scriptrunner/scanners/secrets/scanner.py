@@ -33,7 +33,7 @@ DEFAULT_MIN_CONFIDENCE = "medium"
 
 
 def tool_version() -> str:
-    from scriptrunner import __version__
+    from scriptrunner.version import __version__
 
     return __version__
 

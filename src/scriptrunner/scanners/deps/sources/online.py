@@ -208,7 +208,7 @@ class OnlineSource:
         import urllib.error
         import urllib.request
 
-        from scriptrunner import __version__
+        from scriptrunner.version import __version__
 
         what = f"{method} {path}"
         data = json.dumps(body).encode() if body is not None else None
