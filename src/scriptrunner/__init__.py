@@ -1,34 +1,32 @@
 """scriptrunner — run Python scripts and workflows safely and observably.
 
-``from scriptrunner import run`` gives the one-call API; everything else is imported lazily
-so that ``scriptrunner run`` starts fast.
+``from scriptrunner import run, run_workflow`` gives the one-call API; everything else is
+imported lazily so that ``scriptrunner run`` starts fast.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from scriptrunner.version import __version__
 
-__all__ = ["RunResult", "RunSpec", "__version__", "run"]
+__all__ = ["RunResult", "RunSpec", "__version__", "run", "run_workflow"]
 
 if TYPE_CHECKING:
-    from scriptrunner.api import run
-    from scriptrunner.core.results import RunResult
+    from scriptrunner.api import run, run_workflow
     from scriptrunner.core.spec import RunSpec
+    from scriptrunner.results import RunResult
+
+_EXPORTS = {
+    "run": "scriptrunner.api",
+    "run_workflow": "scriptrunner.api",
+    "RunResult": "scriptrunner.results",
+    "RunSpec": "scriptrunner.core.spec",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name == "run":
-        from scriptrunner.api import run
-
-        return run
-    if name == "RunResult":
-        from scriptrunner.core.results import RunResult
-
-        return RunResult
-    if name == "RunSpec":
-        from scriptrunner.core.spec import RunSpec
-
-        return RunSpec
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'scriptrunner' has no attribute {name!r}")

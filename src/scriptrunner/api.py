@@ -1,17 +1,27 @@
-"""The one-call Python API: ``scriptrunner.run(...)``."""
+"""The Python API: ``scriptrunner.run(...)`` and ``scriptrunner.run_workflow(...)``.
+
+Both go through the application layer (:class:`~scriptrunner.app.RunSession`), the same
+composition of store, bus and masking the CLI uses.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from scriptrunner.app.requests import RunRequest, WorkflowRequest
+from scriptrunner.app.session import RunSession
 from scriptrunner.core.cancel import CancelToken
-from scriptrunner.core.results import RunResult
 from scriptrunner.core.retry import RetryPolicy
-from scriptrunner.core.runner import Runner, RunOptions, default_echo
+from scriptrunner.core.runner import default_echo
 from scriptrunner.core.spec import RunSpec
+from scriptrunner.results import RunResult
 from scriptrunner.settings import Settings, load_settings
-from scriptrunner.store import open_store
+
+if TYPE_CHECKING:
+    from scriptrunner.workflows.model import WorkflowSpec
+    from scriptrunner.workflows.results import WorkflowResult
 
 
 def run(
@@ -37,7 +47,6 @@ def run(
     script or command cannot be started and :class:`~scriptrunner.errors.StoreError` when
     the history store cannot be written.
     """
-    cfg = settings or load_settings()
     common = {
         "env": dict(env or {}),
         "timeout": timeout,
@@ -50,17 +59,35 @@ def run(
     else:
         spec = RunSpec(command=(*target, *args), cwd=workdir, **common)  # type: ignore[arg-type]
     out, err = default_echo() if echo else (None, None)
-    options = RunOptions(
-        tail_bytes=cfg.tail_bytes,
-        kill_grace=cfg.kill_grace,
-        sample_interval=cfg.sample_interval,
-        max_samples=cfg.max_samples,
-        echo_stdout=out,
-        echo_stderr=err,
+    request = RunRequest(spec, echo_stdout=out, echo_stderr=err)
+    with RunSession(settings or load_settings(), record=record, cancel=cancel) as session:
+        return session.run(request).result
+
+
+def run_workflow(
+    workflow: str | Path | WorkflowSpec,
+    *,
+    max_parallel: int | None = None,
+    fail_fast: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
+    record: bool = True,
+    settings: Settings | None = None,
+    cancel: CancelToken | None = None,
+) -> WorkflowResult:
+    """Load (if given a path), expand and run a workflow; returns its typed result.
+
+    Recorded in the history store unless ``record=False``.  A failing task is a result,
+    not an exception; invalid files raise :class:`~scriptrunner.errors.WorkflowError`.
+    """
+    from scriptrunner.workflows.dag import expand
+    from scriptrunner.workflows.loader import load_workflow
+    from scriptrunner.workflows.model import WorkflowSpec
+
+    spec = workflow if isinstance(workflow, WorkflowSpec) else load_workflow(workflow)
+    plan = expand(spec)
+    request = WorkflowRequest(
+        max_parallel=max_parallel, fail_fast=fail_fast, executor=executor, scheduler=scheduler
     )
-    store = open_store(cfg) if record else None
-    try:
-        return Runner(store, options=options).run(spec, cancel=cancel)
-    finally:
-        if store is not None:
-            store.close()
+    with RunSession(settings or load_settings(), record=record, cancel=cancel) as session:
+        return session.run_workflow(plan, request)

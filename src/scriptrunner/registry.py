@@ -14,27 +14,42 @@ import importlib
 from collections.abc import Iterator, Mapping
 from typing import Generic, TypeVar
 
-from scriptrunner.errors import ConfigError
+from scriptrunner.errors import ConfigError, ScriptRunnerError
 
 T = TypeVar("T")
 
 
-def unknown_name(what: str, name: str, valid: tuple[str, ...] | list[str]) -> ConfigError:
+def unknown_name(
+    what: str,
+    name: str,
+    valid: tuple[str, ...] | list[str],
+    error: type[ScriptRunnerError] = ConfigError,
+) -> ScriptRunnerError:
     """The error for ``name`` not among ``valid``, with a did-you-mean when one is close."""
     close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}? " if close else ""
-    return ConfigError(f"unknown {what} {name!r} ({hint}valid: {', '.join(valid)})")
+    return error(f"unknown {what} {name!r} ({hint}valid: {', '.join(valid)})")
 
 
 class Registry(Generic[T]):
     """Names of one kind of extension (``what``: "scanner", "vault backend"...)."""
 
-    def __init__(self, what: str, entries: Mapping[str, str | T]) -> None:
+    def __init__(
+        self,
+        what: str,
+        entries: Mapping[str, str | T],
+        *,
+        error: type[ScriptRunnerError] = ConfigError,
+    ) -> None:
         self.what = what
+        self.error = error
         self._entries: dict[str, str | T] = dict(entries)
 
     def names(self) -> tuple[str, ...]:
         return tuple(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
@@ -47,9 +62,9 @@ class Registry(Generic[T]):
         self._entries[name] = target
 
     def check(self, name: str) -> str:
-        """``name`` if registered, else the did-you-mean :class:`ConfigError`."""
+        """``name`` if registered, else the did-you-mean error (``ConfigError`` by default)."""
         if name not in self._entries:
-            raise unknown_name(self.what, name, self.names())
+            raise unknown_name(self.what, name, self.names(), self.error)
         return name
 
     def get(self, name: str) -> T:

@@ -67,10 +67,31 @@ class Settings:
     safety: str = ""
     #: The OSV-Scanner executable for ``scan deps --osv-scanner`` (empty = on PATH).
     osv_scanner: str = ""
+    #: Warn about bundled or downloaded prices older than this many days.
+    cost_max_age_days: int = 180
+    #: API key of the Google Cloud Billing Catalog (``cost prices update gcp``); never shown.
+    gcp_api_key: str = dataclasses.field(default="", repr=False)
+
+    # -- derived paths: computed here only ------------------------------------------------
 
     @property
     def store_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'history.db'}"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Scan caches (code findings, the OSV index, Semgrep's home)."""
+        return self.home / "cache"
+
+    @property
+    def advisories_dir(self) -> Path:
+        """The offline advisory database ``scriptrunner db update`` installs."""
+        return self.home / "advisories"
+
+    @property
+    def installed_advisories(self) -> Path | None:
+        """:attr:`advisories_dir` when ``scriptrunner db update`` has installed one."""
+        return self.advisories_dir if self.advisories_dir.exists() else None
 
     def with_overrides(self, **values: Any) -> Settings:
         clean = {k: v for k, v in values.items() if v is not None}
@@ -180,7 +201,7 @@ def load_settings(
             name = key[len(ENV_PREFIX) :].lower()
             # An empty variable means "not set" (the shell idiom VAR= to clear one).
             if name in _FIELDS and raw != "":
-                values[name] = _coerce(name, raw, f"environment variable {key}")
+                values[name] = _coerce(name, raw, f"environment variable {key}={raw!r}")
     if overrides:
         values.update(
             _coerce_all({k: v for k, v in overrides.items() if v is not None}, "command line")

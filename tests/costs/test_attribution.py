@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scriptrunner.core.results import AttemptResult, Metrics, RunId, RunResult
+from scriptrunner.results import AttemptResult, Metrics, RunId, RunResult
 from scriptrunner.core.runner import Runner
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.costs import Catalogs

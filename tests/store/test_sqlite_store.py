@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Table, create_engine
 
 from fixtures.cli import cli_env, run_cli
-from scriptrunner.core.results import RunResult, Sample
+from scriptrunner.results import RunResult, Sample
 from scriptrunner.core.runner import Runner
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import StoreError

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from scriptrunner.events import Event, EventBus
 from scriptrunner.vaults.masking import Masker
-from scriptrunner.vaults.redaction import MaskingBus, MaskingStore, mask_logging
+from scriptrunner.vaults.masked_sinks import MaskingBus, MaskingStore, mask_logging
 
 SECRET = "s3cr3t-Value/+!"
 PEM = "-----BEGIN KEY-----\nMIIBOgIBAAJBAKj34GkxFhD9\n0123456789abcdefABCDEF\n-----END KEY-----"

@@ -1,8 +1,12 @@
-"""Helpers shared by the sub-commands: settings from flags, key=value parsing, formatting."""
+"""Helpers shared by the sub-commands: settings from flags, key=value parsing, formatting.
+
+A helper module, not a command: command modules import it and never each other.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -27,16 +31,20 @@ def prepare_cost_and_trace(
     runs: a bad profile, or tracing without its extra, exits 2 up front."""
     coster = None
     if args.cost_profile:
-        from scriptrunner.cli.cost_cmd import max_age_days
         from scriptrunner.costs.attribution import prepare
 
-        coster = prepare(args.cost_profile, settings.home, max_age_days(None))
+        coster = prepare(args.cost_profile, settings.home, settings.cost_max_age_days)
     trace_config = None
     if args.trace or settings.trace:
         from scriptrunner.tracing import config_for
 
         trace_config = config_for(settings)
     return coster, trace_config
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr."""
+    print(f"scriptrunner: warning: {message}", file=sys.stderr)
 
 
 def parse_pairs(items: Iterable[str] | None, flag: str) -> dict[str, str]:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scriptrunner.cli.common import settings_from
+from scriptrunner.cli.common import settings_from, warn
 from scriptrunner.errors import PriceError
 
-MAX_AGE_ENV = "SCRIPTRUNNER_COST_MAX_AGE_DAYS"
+if TYPE_CHECKING:
+    from scriptrunner.settings import Settings
 
 
 def register(sub: Any) -> None:
@@ -65,29 +65,17 @@ def _max_age(p: argparse.ArgumentParser) -> None:
         "--max-catalog-age",
         type=int,
         metavar="DAYS",
-        help=f"warn about prices older than this (default ${MAX_AGE_ENV} or 180)",
+        help="warn about prices older than this (default $SCRIPTRUNNER_COST_MAX_AGE_DAYS or 180)",
     )
 
 
-def max_age_days(value: int | None) -> int:
-    """The stale-catalog limit: the flag, else ``$SCRIPTRUNNER_COST_MAX_AGE_DAYS``, else 180."""
-    from scriptrunner.costs.catalog import DEFAULT_MAX_AGE_DAYS
-
+def max_age_days(value: int | None, settings: Settings) -> int:
+    """The stale-catalog limit: ``--max-catalog-age``, else the ``cost_max_age_days`` setting."""
     if value is None:
-        raw = os.environ.get(MAX_AGE_ENV, "")
-        if not raw:
-            return DEFAULT_MAX_AGE_DAYS
-        if not raw.isdigit():
-            raise PriceError(f"{MAX_AGE_ENV}={raw!r}: expected a whole number of days")
-        value = int(raw)
+        return settings.cost_max_age_days
     if value < 0:
         raise PriceError(f"--max-catalog-age {value}: expected 0 or more days")
     return value
-
-
-def warn(messages: Any) -> None:
-    for message in messages:
-        print(f"scriptrunner: warning: {message}", file=sys.stderr)
 
 
 def handle_estimate(args: argparse.Namespace) -> int:
@@ -98,12 +86,13 @@ def handle_estimate(args: argparse.Namespace) -> int:
     by = check_by(args.by or "component")
     settings = settings_from(args)
     resources = load_manifest(args.file)
-    limit = max_age_days(args.max_catalog_age)
+    limit = max_age_days(args.max_catalog_age, settings)
     try:
         est = estimate(resources, Catalogs(settings.home), max_age_days=limit)
     except PriceError as exc:  # name the file, as errors found while reading it do
         raise PriceError(f"{args.file}: {exc}") from exc
-    warn(est.warnings)
+    for warning in est.warnings:
+        warn(warning)
     b = breakdown(est.lines, by)
     if args.format == "json":
         sys.stdout.write(render.to_json(est, b))
@@ -155,8 +144,9 @@ def handle_prices_show(args: argparse.Namespace) -> int:
 def handle_prices_update(args: argparse.Namespace) -> int:
     from scriptrunner.costs.providers import make_feed, update_catalog
 
-    home = settings_from(args).home
-    feed = make_feed(args.provider, args.endpoint, args.api_key)
+    settings = settings_from(args)
+    home = settings.home
+    feed = make_feed(args.provider, args.endpoint, args.api_key or settings.gcp_api_key)
     report = update_catalog(args.provider, home, feed, region=args.region)
     result = report.result
     for old, new in result.changed:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from scriptrunner.cli.common import (
-    fmt_bytes,
-    fmt_seconds,
-    parse_pairs,
-    prepare_cost_and_trace,
-    settings_from,
-)
+from scriptrunner.cli.common import parse_pairs, prepare_cost_and_trace, settings_from, warn
+from scriptrunner.cli.run_report import gate_printer, print_outcome
+from scriptrunner.errors import ConfigError
+
+if TYPE_CHECKING:
+    from scriptrunner.core.spec import RunSpec
 
 USAGE = """\
 scriptrunner run [OPTIONS] SCRIPT.py [ARGS...]
@@ -101,12 +101,47 @@ def register(sub: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from scriptrunner.core.cancel import CancelToken
+    from scriptrunner.app import RunRequest, RunSession
+
+    spec = _spec(args)
+    settings = settings_from(args, tail_bytes=args.tail_bytes, kill_grace=args.kill_grace)
+    secrets: dict[str, str] = {}
+    if args.secret:  # references checked now: a typo fails before any scan or fetch
+        from scriptrunner.vaults.run_secrets import parse_secret_args
+
+        secrets = parse_secret_args(args.secret)
+    gate = None
+    if args.scan or args.block_on:
+        from scriptrunner.gates.base import parse_policy
+
+        if not args.scan:
+            raise ConfigError("--block-on needs --scan KINDS")
+        gate = parse_policy(args.scan, args.block_on)
+    coster, trace = prepare_cost_and_trace(args, settings)
+    echo = not args.quiet
+    request = RunRequest(
+        spec,
+        gate=gate,
+        requirements=Path(args.requirements) if args.requirements else None,
+        secrets=secrets,
+        trace=trace,
+        coster=coster,
+        echo_stdout=sys.stdout.buffer if echo else None,
+        echo_stderr=sys.stderr.buffer if echo else None,
+    )
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    with RunSession(settings, signals=signals, warn=warn) as session:
+        outcome = session.run(request, on_gate=gate_printer(args) if gate else None)
+    print_outcome(args, outcome)
+    token = session.token
+    if outcome.result.status == "cancelled" and token.signal is not None:
+        return 128 + token.signal
+    return outcome.result.exit_code
+
+
+def _spec(args: argparse.Namespace) -> RunSpec:
     from scriptrunner.core.retry import RetryPolicy, parse_exit_codes
-    from scriptrunner.core.runner import Runner, RunOptions
     from scriptrunner.core.spec import RunSpec
-    from scriptrunner.errors import ConfigError, ScriptRunnerError
-    from scriptrunner.store import open_store
 
     target: list[str] = list(args.target)
     as_command = bool(target) and target[0] == "--"
@@ -114,7 +149,6 @@ def handle(args: argparse.Namespace) -> int:
         target = target[1:]
     if not target:
         raise ConfigError("nothing to run: usage: " + USAGE.replace("\n      ", ""))
-    settings = settings_from(args, tail_bytes=args.tail_bytes, kill_grace=args.kill_grace)
     if args.retries < 0:
         raise ConfigError(f"--retries must be >= 0, got {args.retries}")
     retry = RetryPolicy(
@@ -125,147 +159,23 @@ def handle(args: argparse.Namespace) -> int:
         jitter=args.retry_jitter,
         retry_on=parse_exit_codes(args.retry_on),
     )
-    secret_refs: dict[str, str] = {}
-    if args.secret:  # references checked now: a typo fails before any scan or fetch
-        from scriptrunner.cli.secrets_cmd import parse_secret_args
-
-        secret_refs = parse_secret_args(args.secret)
-    common: dict[str, Any] = {
-        "env": parse_pairs(args.env, "--env"),
-        "timeout": args.timeout,
-        "retry": retry,
-        "tags": parse_pairs(args.tag, "--tag"),
-    }
+    env, tags = parse_pairs(args.env, "--env"), parse_pairs(args.tag, "--tag")
     if as_command:
-        spec = RunSpec(command=tuple(target), cwd=args.cwd, **common)
-    else:
-        spec = RunSpec.for_script(target[0], target[1:], python=args.python, cwd=args.cwd, **common)
-
-    gate_run_id = None
-    if args.scan or args.block_on:  # before the store opens: a blocked script never starts
-        from scriptrunner.cli.scan_cmd import run_gate
-
-        if not args.scan:
-            raise ConfigError("--block-on needs --scan KINDS")
-        gate_run_id = run_gate(args, settings, spec)
-
-    secrets: dict[str, str] = {}
-    masker = None
-    if secret_refs:  # fetched now: a secret that cannot be fetched stops the run (exit 2)
-        from scriptrunner.cli.secrets_cmd import resolve_for_run
-
-        secrets, masker = resolve_for_run(secret_refs, spec.env)
-
-    coster, trace_config = prepare_cost_and_trace(args, settings)
-
-    echo = not args.quiet
-    options = RunOptions(
-        tail_bytes=settings.tail_bytes,
-        kill_grace=settings.kill_grace,
-        sample_interval=settings.sample_interval,
-        max_samples=settings.max_samples,
-        echo_stdout=sys.stdout.buffer if echo else None,
-        echo_stderr=sys.stderr.buffer if echo else None,
-        output_filter=masker or None,
+        return RunSpec(
+            command=tuple(target),
+            cwd=args.cwd,
+            env=env,
+            timeout=args.timeout,
+            retry=retry,
+            tags=tags,
+        )
+    return RunSpec.for_script(
+        target[0],
+        target[1:],
+        python=args.python,
+        cwd=args.cwd,
+        env=env,
+        timeout=args.timeout,
+        retry=retry,
+        tags=tags,
     )
-    store = open_store(settings)
-    bus = None
-    restore_logging = None
-    if masker:  # everything stored, published or logged from here on is masked
-        from scriptrunner.events import EventBus
-        from scriptrunner.vaults.redaction import MaskingBus, MaskingStore, mask_logging
-
-        store = MaskingStore(store, masker)
-        bus = MaskingBus(EventBus(store), masker)
-        restore_logging = mask_logging(masker)
-    tracing = None
-    if trace_config is not None:
-        import dataclasses
-
-        from scriptrunner.tracing.session import start_tracing
-
-        tracing = start_tracing(trace_config, store=store)
-        env_hook = tracing.env_hook
-        if masker:
-            env_hook = _masked_hook(env_hook, masker)
-        options = dataclasses.replace(options, env_hook=env_hook)
-    token = CancelToken()
-    previous = {
-        sig: signal.signal(sig, lambda signum, _frame: token.cancel(signum))
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    }
-    attribution = cost_error = None
-    try:
-        runner = Runner(store, bus=bus, options=options)
-        if tracing is not None:
-            tracing.attach(runner.bus)
-        try:
-            result = runner.run(spec, cancel=token, run_id=gate_run_id, extra_env=secrets)
-        except ScriptRunnerError as exc:
-            if masker:  # "command not found: <a value typed on the command line>"
-                exc.args = (masker.mask(str(exc)),)
-            raise
-        if coster is not None:
-            try:
-                attribution = coster.record(store, result)
-            except ScriptRunnerError as exc:  # the run happened: keep its exit code
-                cost_error = exc
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        if tracing is not None:  # waits at most the export timeout; never fails the run
-            for line in tracing.close():
-                print(f"scriptrunner: warning: {line}", file=sys.stderr)
-        store.close()
-        if restore_logging is not None:
-            restore_logging()
-
-    shown = masker.mask if masker else str
-    if args.json:
-        import json
-
-        summary = result.as_dict()
-        if attribution is not None:
-            summary["cloud_cost_usd"] = float(attribution.usd)
-        if masker:
-            summary = masker.mask_obj(summary)
-        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
-    elif not args.quiet:
-        m = result.metrics
-        mark = "ok" if result.ok else result.status.replace("_", " ")
-        print(
-            f"scriptrunner: {mark} · exit {result.exit_code} · {fmt_seconds(result.duration)}"
-            f" · CPU {fmt_seconds(m.cpu_seconds)} · peak RSS {fmt_bytes(m.peak_rss_bytes)}"
-            f" · attempts {len(result.attempts)} · run {result.run_id[:12]}",
-            file=sys.stderr,
-        )
-    if attribution is not None and not args.quiet:
-        from scriptrunner.costs.render import fmt_usd
-
-        for warning in attribution.estimate.warnings:
-            print(f"scriptrunner: warning: {warning}", file=sys.stderr)
-        print(
-            f"scriptrunner: cost {fmt_usd(attribution.usd)} as {args.cost_profile}", file=sys.stderr
-        )
-    if cost_error is not None:
-        print(f"scriptrunner: error: cost not recorded: {shown(str(cost_error))}", file=sys.stderr)
-    if result.error:
-        print(f"scriptrunner: error: {shown(result.error)}", file=sys.stderr)
-    if result.status == "cancelled" and token.signal is not None:
-        return 128 + token.signal
-    return result.exit_code
-
-
-def _masked_hook(hook: Any, masker: Any) -> Any:
-    """The tracing env hook, seeing the spec with its command line masked (span names)."""
-    import dataclasses
-
-    def masked(run_id: str, spec: Any) -> Any:
-        clean = dataclasses.replace(
-            spec,
-            command=tuple(masker.mask(c) for c in spec.command),
-            script=masker.mask(spec.script) if spec.script else spec.script,
-        )
-        return hook(run_id, clean)
-
-    return masked

@@ -8,7 +8,8 @@ import signal
 import sys
 from typing import Any
 
-from scriptrunner.cli.common import prepare_cost_and_trace, settings_from
+from scriptrunner.cli.common import prepare_cost_and_trace, settings_from, warn
+from scriptrunner.errors import ConfigError
 
 
 def register(sub: Any) -> None:
@@ -121,90 +122,39 @@ def handle_eval(args: argparse.Namespace) -> int:
 def handle_run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from scriptrunner.core.cancel import CancelToken
-    from scriptrunner.core.runner import RunOptions
-    from scriptrunner.errors import ConfigError
-    from scriptrunner.gates import GateContext
-    from scriptrunner.store import open_reader, open_store
-    from scriptrunner.workflows.engine import EngineOptions, WorkflowEngine
-    from scriptrunner.workflows.executors import make_executor
+    from scriptrunner.app import RunSession, WorkflowRequest
     from scriptrunner.workflows.progress import LiveProgress, print_summary
-    from scriptrunner.workflows.resume import reuse_from_history
 
     if args.max_parallel is not None and args.max_parallel < 1:
         raise ConfigError(f"--max-parallel must be >= 1, got {args.max_parallel}")
     plan = _plan(args.file)
     settings = settings_from(args)
-    coster, trace_config = prepare_cost_and_trace(args, settings)
-    run_options = RunOptions(
-        tail_bytes=settings.tail_bytes,
-        kill_grace=settings.kill_grace,
-        sample_interval=settings.sample_interval,
-        max_samples=settings.max_samples,
+    coster, trace = prepare_cost_and_trace(args, settings)
+    request = WorkflowRequest(
+        max_parallel=args.max_parallel,
+        fail_fast=args.fail_fast,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        trace=trace,
+        coster=coster,
     )
-    reuse = {}
-    if args.resume:
-        reader = open_reader(settings)
-        try:
-            reuse = reuse_from_history(reader, args.resume, plan)
-        finally:
-            reader.close()
-    store = open_store(settings)
-    executor = make_executor(args.executor, address=args.scheduler, options=run_options)
-    tracing = None
-    if trace_config is not None:
-        import dataclasses
-
-        from scriptrunner.tracing.session import start_tracing
-
-        tracing = start_tracing(trace_config, store=store)
-        # Only the engine's runner gets the hook: a Dask worker receives the TRACEPARENT in
-        # each attempt's environment (and the options it is sent stay picklable).
-        run_options = dataclasses.replace(run_options, env_hook=tracing.env_hook)
-    engine = WorkflowEngine(
-        store,
-        options=EngineOptions(
-            max_parallel=args.max_parallel,
-            fail_fast=args.fail_fast,
-            run_options=run_options,
-            after_run=coster.record if coster is not None else None,
-            gate_context=GateContext.from_settings(settings),
-        ),
-        executor=executor,
-    )
-    if tracing is not None:
-        tracing.attach(engine.bus)
     console = Console(stderr=True, highlight=False)
-    token = CancelToken()
-    previous = {
-        sig: signal.signal(sig, lambda signum, _frame: token.cancel(signum))
-        for sig in (signal.SIGINT, signal.SIGTERM)
-    }
     live = not args.quiet and not args.json and console.is_terminal
-    try:
+    with RunSession(settings, signals=(signal.SIGINT, signal.SIGTERM), warn=warn) as session:
         if live:
             with LiveProgress(console, len(plan.instances)) as progress:
-                engine.bus.subscribe(progress)
-                result = engine.run(plan, cancel=token, reuse=reuse)
+                session.bus.subscribe(progress)
+                result = session.run_workflow(plan, request)
         else:
-            result = engine.run(plan, cancel=token, reuse=reuse)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        executor.close()
-        if tracing is not None:  # waits at most the export timeout; never fails the run
-            for line in tracing.close():
-                print(f"scriptrunner: warning: {line}", file=sys.stderr)
-        store.close()
+            result = session.run_workflow(plan, request)
     if args.json:
         sys.stdout.write(json.dumps(_summary(result), indent=2) + "\n")
     elif not args.quiet:
-        print_summary(
-            Console(stderr=True, highlight=False, width=None if console.is_terminal else 160),
-            result,
-        )
-    if result.cancelled and token.signal is not None:
-        return 128 + token.signal
+        width = None if console.is_terminal else 160
+        print_summary(Console(stderr=True, highlight=False, width=width), result)
+    if result.cancelled and session.token.signal is not None:
+        return 128 + session.token.signal
     return result.exit_code
 
 

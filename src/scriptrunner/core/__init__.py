@@ -1,4 +1,4 @@
-"""Runner core: process runner, monitor, retry policies and results."""
+"""Runner core: process runner, monitor, retry policies (run results: ``scriptrunner.results``)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scriptrunner.core.cancel import CancelToken
-    from scriptrunner.core.results import (
-        AttemptResult,
-        Metrics,
-        OutputTail,
-        RunId,
-        RunResult,
-        RunStatus,
-        Sample,
-    )
     from scriptrunner.core.retry import RetryPolicy
     from scriptrunner.core.runner import Runner, RunOptions
     from scriptrunner.core.spec import RunSpec
@@ -22,13 +13,6 @@ if TYPE_CHECKING:
 # Lazy exports: importing one submodule (the CLI's fast path) must not load them all.
 _WHERE = {
     "CancelToken": "cancel",
-    "AttemptResult": "results",
-    "Metrics": "results",
-    "OutputTail": "results",
-    "RunId": "results",
-    "RunResult": "results",
-    "RunStatus": "results",
-    "Sample": "results",
     "RetryPolicy": "retry",
     "RunOptions": "runner",
     "Runner": "runner",
@@ -45,16 +29,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "AttemptResult",
     "CancelToken",
-    "Metrics",
-    "OutputTail",
     "RetryPolicy",
-    "RunId",
     "RunOptions",
-    "RunResult",
     "RunSpec",
-    "RunStatus",
     "Runner",
-    "Sample",
 ]

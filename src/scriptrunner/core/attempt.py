@@ -6,6 +6,7 @@ with retries, history and events (and a Dask worker calls it directly).
 
 from __future__ import annotations
 
+import dataclasses
 import resource
 import select
 import threading
@@ -19,9 +20,9 @@ from scriptrunner.core.hub import hub
 from scriptrunner.core.monitor import Monitor
 from scriptrunner.core.output import OutputFilter, OutputStream, TailBuffer
 from scriptrunner.core.process import ExitInfo, ProcessTree, spawn, wait_with_rusage
-from scriptrunner.core.results import TIMEOUT_EXIT_CODE, AttemptResult, Metrics, RunStatus
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import RunnerError
+from scriptrunner.results import TIMEOUT_EXIT_CODE, AttemptResult, Metrics, RunStatus
 
 #: How long to keep reading output after the child exited, for grandchildren holding pipes.
 DRAIN_SECONDS = 1.0
@@ -66,6 +67,9 @@ class RunOptions:
     #: the first process starts; the variables it returns go to every attempt (tracing
     #: adds TRACEPARENT here: bus events come too late for the first spawn's environment).
     env_hook: Callable[[str, RunSpec], Mapping[str, str]] | None = None
+
+    def with_env_hook(self, hook: Callable[[str, RunSpec], Mapping[str, str]]) -> RunOptions:
+        return dataclasses.replace(self, env_hook=hook)
 
 
 def run_attempt(

@@ -14,7 +14,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from scriptrunner.core.results import Sample
+from scriptrunner.results import Sample
 
 if TYPE_CHECKING:
     import psutil

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import BinaryIO, Protocol
 
-from scriptrunner.core.results import OutputTail
+from scriptrunner.results import OutputTail
 
 
 class TailBuffer:

@@ -3,15 +3,15 @@
 One call of :meth:`Runner.run` is one run in history.  Each attempt starts the command in
 its own session, streams its output, samples its tree, and ends in one of ``succeeded``,
 ``failed``, ``timed_out`` or ``cancelled``; failed attempts are retried by the spec's
-:class:`~scriptrunner.core.retry.RetryPolicy`.  The history row is written before the child
-starts, so a broken store stops the run before anything executes.
+:class:`~scriptrunner.core.retry.RetryPolicy`.  Rows and events go through the recorder
+(the event spine): the ``running`` row is written right after the first spawn (the store
+was opened and checked before, so a broken store stops the run before anything executes).
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -20,12 +20,14 @@ from typing import Any, BinaryIO
 from scriptrunner import events as ev
 from scriptrunner.core.attempt import DRAIN_SECONDS, AttemptFn, RunOptions, run_attempt
 from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.outcome import RUNNER_ERROR_EXIT_CODE, run_result
 from scriptrunner.core.output import FilteredTail, TailBuffer
-from scriptrunner.core.results import AttemptResult, Metrics, RunId, RunResult
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import RunnerError
+from scriptrunner.results import AttemptResult, RunId, RunResult, new_run_id
 from scriptrunner.store import rows
 from scriptrunner.store.base import HistoryStore
+from scriptrunner.store.recorder import Recorder
 
 # Re-exported: callers import these from here.
 __all__ = [
@@ -35,29 +37,23 @@ __all__ = [
     "RunOptions",
     "Runner",
     "default_echo",
-    "new_run_id",
 ]
-
-#: Exit code of a run that could not be started (the CLI's usage/runner error code).
-RUNNER_ERROR_EXIT_CODE = 2
-
-
-def new_run_id() -> RunId:
-    """128 random bits as 32 hex digits (like uuid4().hex, without importing uuid)."""
-    return RunId(os.urandom(16).hex())
 
 
 class Runner:
-    """Runs :class:`RunSpec` s and records them."""
+    """Runs :class:`RunSpec` s and records them (through ``recorder``, else a recorder
+    over ``store`` and ``bus``)."""
 
     def __init__(
         self,
         store: HistoryStore | None = None,
         bus: ev.EventBus | None = None,
         options: RunOptions | None = None,
+        *,
+        recorder: Recorder | None = None,
     ) -> None:
-        self.store = store
-        self.bus = bus if bus is not None else ev.EventBus(store)
+        self.recorder = recorder if recorder is not None else Recorder(store, bus)
+        self.bus = self.recorder.bus
         self.options = options or RunOptions()
 
     def run(
@@ -126,7 +122,7 @@ class Runner:
             nonlocal recorded
             if not recorded:
                 recorded = True
-                self._persist(started_event, lambda evs: self.store.start_run(start_row, evs))  # type: ignore[union-attr]
+                self.recorder.start_run(start_row, [started_event])
 
         if attempt_fn is not None and self.options.output_filter is not None:
             # A remote attempt hands back its output whole, never through an OutputStream:
@@ -161,7 +157,7 @@ class Runner:
                     break
                 # Attempts followed by a retry are announced now; the last one is written
                 # together with the run's final row below.
-                self._persist(ev.Event(ev.RUN_ATTEMPT_FINISHED, rid, attempt.as_dict()), None)
+                self.recorder.record([ev.Event(ev.RUN_ATTEMPT_FINISHED, rid, attempt.as_dict())])
         except RunnerError as exc:
             error = str(exc)
         finally:
@@ -172,7 +168,7 @@ class Runner:
                 outputs = collect_outputs()
             except RunnerError as exc:
                 error = str(exc)
-        result = self._result(rid, spec, cwd, started, attempts, out, err, token, error, outputs)
+        result = run_result(rid, spec, cwd, started, attempts, out, err, token, error, outputs)
         final_events = []
         if attempts:
             final_events.append(ev.Event(ev.RUN_ATTEMPT_FINISHED, rid, attempts[-1].as_dict()))
@@ -192,33 +188,8 @@ class Runner:
         )
         finish_values = rows.run_finish_values(result, result.outputs if collect_outputs else None)
         attempt_rows = [rows.attempt_row(rid, a) for a in attempts]
-        self._persist_many(
-            final_events,
-            lambda evs: self.store.finish_run(rid, finish_values, attempt_rows, samples, evs),  # type: ignore[union-attr]
-        )
+        self.recorder.finish_run(rid, finish_values, attempt_rows, samples, final_events)
         return result
-
-    def _persist(self, event: ev.Event, write: Callable[[list[ev.Event]], None] | None) -> None:
-        self._persist_many([event], write)
-
-    def _persist_many(
-        self, events: list[ev.Event], write: Callable[[list[ev.Event]], None] | None
-    ) -> None:
-        """Write ``events`` with the row change in one transaction, then notify subscribers.
-
-        Without a store the bus publishes them (its own sink, if any, persists them).
-        """
-        if self.store is None:
-            for e in events:
-                self.bus.publish(e)
-            return
-        if write is None:
-            for e in events:
-                self.store.append_event(e)
-        else:
-            write(events)
-        for e in events:
-            self.bus.notify(e)
 
     def _attempt_banner(self, n: int, spec: RunSpec, out: TailBuffer, err: TailBuffer) -> None:
         banner = f"--- scriptrunner: attempt {n} of {spec.retry.max_attempts} ---\n".encode()
@@ -230,73 +201,6 @@ class Runner:
                 self.options.echo_stderr.flush()
             except (OSError, ValueError):
                 pass
-
-    @staticmethod
-    def _result(
-        rid: RunId,
-        spec: RunSpec,
-        cwd: str,
-        started: float,
-        attempts: list[AttemptResult],
-        out: TailBuffer,
-        err: TailBuffer,
-        token: CancelToken,
-        error: str | None,
-        outputs: Mapping[str, str],
-    ) -> RunResult:
-        if attempts and error is None:
-            last = attempts[-1]
-            status, code = last.status, last.exit_code
-        elif error is not None:
-            status, code = "error", RUNNER_ERROR_EXIT_CODE
-            if attempts and attempts[-1].status != "succeeded":
-                status, code = attempts[-1].status, attempts[-1].exit_code
-        else:  # cancelled while waiting to retry: no attempt ran
-            status = "cancelled"
-            code = 128 + (token.signal or signal.SIGTERM)
-        if attempts and token.cancelled and status != "timed_out":
-            status = "cancelled"
-        finished = time.time()
-        return RunResult(
-            run_id=rid,
-            command=spec.command,
-            script=spec.script,
-            cwd=cwd,
-            status=status,
-            exit_code=code,
-            started_at=started,
-            finished_at=finished,
-            attempts=tuple(attempts),
-            metrics=_sum_metrics(attempts),
-            stdout=out.snapshot(),
-            stderr=err.snapshot(),
-            tags=dict(spec.tags),
-            error=error,
-            parent_run_id=spec.parent_run_id,
-            workflow_run_id=spec.workflow_run_id,
-            task_name=spec.task_name,
-            outputs=dict(outputs),
-        )
-
-
-def _sum_metrics(attempts: list[AttemptResult]) -> Metrics:
-    if not attempts:
-        return Metrics()
-    wall = sum(a.metrics.wall_seconds for a in attempts)
-    user = sum(a.metrics.cpu_user_seconds for a in attempts)
-    system = sum(a.metrics.cpu_system_seconds for a in attempts)
-    return Metrics(
-        wall_seconds=wall,
-        cpu_user_seconds=user,
-        cpu_system_seconds=system,
-        peak_rss_bytes=max(
-            (a.metrics.peak_rss_bytes for a in attempts if a.metrics.peak_rss_bytes is not None),
-            default=None,
-        ),
-        cpu_percent_avg=(user + system) / wall * 100.0 if wall > 0 else 0.0,
-        cpu_percent_max=max(a.metrics.cpu_percent_max for a in attempts),
-        samples=tuple(s for a in attempts for s in a.metrics.samples),
-    )
 
 
 def default_echo() -> tuple[BinaryIO, BinaryIO]:

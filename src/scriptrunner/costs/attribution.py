@@ -31,13 +31,12 @@ from scriptrunner.costs.estimate import Estimate, estimate
 from scriptrunner.costs.kinds import DEFAULT_REGIONS
 from scriptrunner.costs.render import exact_text
 from scriptrunner.errors import PriceError
-from scriptrunner.events import Event
+from scriptrunner.events import COST_CALCULATED, Event
 
 if TYPE_CHECKING:
-    from scriptrunner.core.results import RunResult
-    from scriptrunner.store.base import HistoryStore
+    from scriptrunner.results import RunResult
+    from scriptrunner.store.recorder import Recorder
 
-COST_CALCULATED = "cost.calculated"
 _INSTANCE_KINDS = {"aws": "aws.ec2", "azure": "azure.vm", "gcp": "gcp.compute"}
 _INSTANCE_FIELD = {"aws.ec2": "instance_type", "azure.vm": "size", "gcp.compute": "machine_type"}
 
@@ -195,11 +194,11 @@ def attribute(
     return Attribution(profile, est, Event(COST_CALCULATED, result.run_id, payload))
 
 
-def record_run_cost(store: HistoryStore, attribution: Attribution) -> None:
+def record_run_cost(recorder: Recorder, attribution: Attribution) -> None:
     """Store the cost on the run's row and its ``cost.calculated`` event, in one write."""
     run_id = attribution.event.run_id
     assert run_id is not None
-    store.set_run_cost(run_id, float(attribution.usd), [attribution.event])
+    recorder.set_run_cost(run_id, float(attribution.usd), [attribution.event])
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,10 +209,10 @@ class RunCoster:
     catalogs: Catalogs
     max_age_days: int = DEFAULT_MAX_AGE_DAYS
 
-    def record(self, store: HistoryStore, result: RunResult) -> Attribution:
-        """Price ``result`` and store its cost and ``cost.calculated`` event."""
+    def record(self, recorder: Recorder, result: RunResult) -> Attribution:
+        """Price ``result`` and record its cost and ``cost.calculated`` event."""
         attribution = attribute(result, self.profile, self.catalogs, max_age_days=self.max_age_days)
-        record_run_cost(store, attribution)
+        record_run_cost(recorder, attribution)
         return attribution
 
 

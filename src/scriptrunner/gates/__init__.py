@@ -14,11 +14,9 @@ from scriptrunner.gates.base import (
     get_gate,
     parse_policy,
 )
-from scriptrunner.gates.record import RUN_BLOCKED, record_blocked, record_gate_scan
 
 __all__ = [
     "GATES",
-    "RUN_BLOCKED",
     "Gate",
     "GateContext",
     "GateDecision",
@@ -28,6 +26,4 @@ __all__ = [
     "evaluate",
     "get_gate",
     "parse_policy",
-    "record_blocked",
-    "record_gate_scan",
 ]

@@ -9,14 +9,14 @@ analyse blocks the run like a finding would.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from scriptrunner.errors import ConfigError, ScannerError
 from scriptrunner.findings.model import Finding, ScanResult, Severity, Skipped
+from scriptrunner.registry import Registry
 
 if TYPE_CHECKING:
     from scriptrunner.settings import Settings
@@ -34,16 +34,10 @@ class Gate(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class GateContext:
-    """What gates need from the settings (built once by the caller).
-
-    ``store_url`` is where a caller that records gate scans itself (the workflow engine)
-    stores them; ``None``: they are not recorded.
-    """
+    """What gates need from the settings (built once by the caller)."""
 
     cache_dir: Path | None
     semgrep: str = ""
-    store_url: str | None = None
-    busy_timeout: float = 30.0
     #: The offline OSV database of the ``deps`` gate (``$SCRIPTRUNNER_HOME/advisories``).
     deps_db: Path | None = None
     #: The requirements file the ``deps`` gate checks (``run --requirements``); None: the
@@ -52,26 +46,26 @@ class GateContext:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GateContext:
-        """The scan cache, semgrep, history store and offline advisory database (when
+        """The scan cache, semgrep and offline advisory database (when
         ``scriptrunner db update`` installed one) of ``settings``."""
-        advisories = settings.home / "advisories"
         return cls(
-            cache_dir=settings.home / "cache",
+            cache_dir=settings.cache_dir,
             semgrep=settings.semgrep,
-            store_url=settings.store_url,
-            busy_timeout=settings.busy_timeout,
-            deps_db=advisories if advisories.exists() else None,
+            deps_db=settings.installed_advisories,
         )
 
 
 GateFactory = Callable[[GateContext], Gate]
 
-#: Gate kind -> "module:factory", imported only when used.
-GATES: dict[str, str] = {
-    "code": "scriptrunner.gates.code:CodeGate",
-    "deps": "scriptrunner.gates.deps:DepsGate",
-    "secrets": "scriptrunner.gates.secrets:SecretsGate",
-}
+#: Gate kind -> its factory ("module:factory", imported only when used).
+GATES: Registry[GateFactory] = Registry(
+    "scan kind",
+    {
+        "code": "scriptrunner.gates.code:CodeGate",
+        "deps": "scriptrunner.gates.deps:DepsGate",
+        "secrets": "scriptrunner.gates.secrets:SecretsGate",
+    },
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +83,8 @@ class GateDecision:
     result: ScanResult
     blocking: tuple[Finding, ...]
     unanalysed: tuple[Skipped, ...]
+    #: Tool name -> the gate kind that ran it (which event each finding emits when stored).
+    tool_kinds: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def blocked(self) -> bool:
@@ -116,20 +112,15 @@ def parse_policy(kinds: str | Iterable[str], block_on: str | None = None) -> Gat
     items = kinds.split(",") if isinstance(kinds, str) else list(kinds)
     names = tuple(dict.fromkeys(k.strip() for k in items if k.strip()))
     if not names:
-        raise ConfigError(f"no scan kind given (available: {', '.join(GATES)})")
+        raise ConfigError(f"no scan kind given (valid: {', '.join(GATES)})")
     for name in names:
-        if name not in GATES:
-            raise ConfigError(f"unknown scan kind {name!r} (available: {', '.join(GATES)})")
+        GATES.check(name)
     level = Severity.parse(block_on) if block_on else Severity.HIGH
     return GatePolicy(names, level)
 
 
 def get_gate(kind: str, context: GateContext) -> Gate:
-    if kind not in GATES:
-        raise ConfigError(f"unknown scan kind {kind!r} (available: {', '.join(GATES)})")
-    module, _, name = GATES[kind].partition(":")
-    factory: GateFactory = getattr(importlib.import_module(module), name)
-    return factory(context)
+    return GATES.get(kind)(context)
 
 
 def combine(results: Sequence[ScanResult]) -> ScanResult:
@@ -153,6 +144,9 @@ def evaluate(
 ) -> GateDecision:
     """Run every gate of ``policy`` on the script; raises ``ScannerError`` if one fails."""
     results = [get_gate(kind, context).check(script_path, extra=extra) for kind in policy.kinds]
+    tool_kinds = {
+        tool: kind for kind, r in zip(policy.kinds, results, strict=True) for tool in r.tools
+    }
     result = combine(results)
     if not result.complete:
         failed = "; ".join(f"{e.tool}: {e.message}" for e in result.failures)
@@ -163,6 +157,7 @@ def evaluate(
         result=result,
         blocking=tuple(f for f in result.findings if f.severity >= policy.block_on),
         unanalysed=result.skipped,
+        tool_kinds=tool_kinds,
     )
 
 

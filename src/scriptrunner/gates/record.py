@@ -1,45 +1,58 @@
-"""Recording a blocked run: a ``runs`` row with status ``blocked`` and its gate scan."""
+"""Recording a gate's decision through the event spine: its scan (kind ``gate``) under the
+run it decided, and, when it blocked, a ``runs`` row with status ``blocked`` and its
+``run.blocked`` event."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from scriptrunner.errors import SecurityError
-from scriptrunner.events import Event
-from scriptrunner.findings.model import ScanResult
-
-if TYPE_CHECKING:
-    from scriptrunner.settings import Settings
-
-RUN_BLOCKED = "run.blocked"
+from scriptrunner.events import RUN_BLOCKED, Event
+from scriptrunner.gates.base import GateDecision
+from scriptrunner.store import rows
+from scriptrunner.store.recorder import Recorder
 
 
-def new_run_id() -> str:
-    import os
+def record_gate_scan(
+    recorder: Recorder, decision: GateDecision, *, run_id: str, started_at: float
+) -> str:
+    """Store the gate's combined scan under ``run_id``; returns the scan id."""
+    return recorder.record_scan(
+        "gate",
+        decision.result,
+        started_at=started_at,
+        finished_at=time.time(),
+        run_id=run_id,
+        tool_kinds=decision.tool_kinds,
+    )
 
-    return os.urandom(16).hex()
+
+def blocked_event(
+    run_id: str, *, script: str | None, reason: str, findings: int, task: str | None = None
+) -> Event:
+    payload: dict[str, object] = {"script": script}
+    if task is not None:
+        payload["task"] = task
+    payload.update(reason=reason, findings=findings)
+    return Event(RUN_BLOCKED, run_id, payload)
 
 
 def record_blocked(
-    settings: Settings,
+    recorder: Recorder,
+    decision: GateDecision,
     *,
+    run_id: str,
     script: str | None,
     command: Sequence[str],
     cwd: str,
     tags: Mapping[str, str],
-    result: ScanResult,
     reason: str,
     started_at: float,
-) -> str:
-    """Insert the blocked run and its scan (``run_id`` set); returns the run id."""
-    from scriptrunner.store import open_store
-    from scriptrunner.store.rows import run_start_row
-
-    run_id = new_run_id()
+) -> None:
+    """Insert the blocked run (with its ``run.blocked`` event), then its gate scan."""
     now = time.time()
-    row = run_start_row(
+    row = rows.run_start_row(
         run_id=run_id,
         kind="run",
         script=script,
@@ -55,46 +68,8 @@ def record_blocked(
         duration_seconds=now - started_at,
         error=f"blocked by a security gate: {reason}",
     )
-    event = Event(
-        RUN_BLOCKED,
-        run_id,
-        {"script": script, "reason": reason, "findings": len(result.findings)},
-        ts=now,
+    event = blocked_event(
+        run_id, script=script, reason=reason, findings=len(decision.result.findings)
     )
-    store = open_store(settings)
-    try:
-        store.start_run(row, [event])
-    finally:
-        store.close()
-    record_gate_scan(
-        settings.store_url,
-        result,
-        run_id=run_id,
-        started_at=started_at,
-        finished_at=now,
-        busy_timeout=settings.busy_timeout,
-    )
-    return run_id
-
-
-def record_gate_scan(
-    store_url: str,
-    result: ScanResult,
-    *,
-    run_id: str,
-    started_at: float,
-    finished_at: float | None = None,
-    busy_timeout: float = 30.0,
-) -> str:
-    """Store a gate's scan (kind ``gate``) under the run it decided; returns the scan id."""
-    from scriptrunner.store.scans import record_scan
-
-    return record_scan(
-        store_url,
-        "gate",
-        result,
-        started_at=started_at,
-        finished_at=finished_at,
-        run_id=run_id,
-        busy_timeout=busy_timeout,
-    )
+    recorder.start_run(row, [Event(event.type, run_id, event.payload, ts=now)])
+    record_gate_scan(recorder, decision, run_id=run_id, started_at=started_at)

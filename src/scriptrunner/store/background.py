@@ -98,6 +98,15 @@ class BackgroundWriter:
         events = list(events)
         self._put(lambda: self.store.set_run_cost(run_id, usd, events))
 
+    def record_scan(
+        self,
+        scan: Mapping[str, Any],
+        findings: Sequence[Mapping[str, Any]],
+        events: Sequence[Event] = (),
+    ) -> None:
+        args = (dict(scan), [dict(f) for f in findings], list(events))
+        self._put(lambda: self.store.record_scan(*args))
+
     def flush(self) -> None:
         """Wait until every queued write is done; raise the first error, if any."""
         with self._idle:

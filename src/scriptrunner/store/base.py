@@ -40,6 +40,15 @@ class HistoryStore(Protocol):
         """Set the run's attributed ``cloud_cost_usd`` (and add its events), atomically."""
         ...
 
+    def record_scan(
+        self,
+        scan: Mapping[str, Any],
+        findings: Sequence[Mapping[str, Any]],
+        events: Sequence[Event] = (),
+    ) -> None:
+        """Insert a ``scans`` row, its ``findings`` rows and their events, atomically."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from scriptrunner.core.results import AttemptResult, RunResult, Sample
+from scriptrunner.results import AttemptResult, RunResult, Sample
 
 
 def run_start_row(

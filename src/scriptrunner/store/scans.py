@@ -1,36 +1,19 @@
-"""Writing scans and their findings (``scans`` / ``findings`` tables, schema v3).
+"""Scans and their findings as rows and events (``scans`` / ``findings`` tables, schema v3).
 
-Scans are not on a run's hot path, so this goes through SQLAlchemy on any store URL
-(``migrated_engine`` creates or upgrades the schema), in one transaction with the
-``scan.completed`` event.
+Pure builders: :meth:`scriptrunner.store.recorder.Recorder.record_scan` writes what
+:func:`scan_records` returns through the history store (``HistoryStore.record_scan``), in
+one transaction with the scan's events, and then publishes them.
 """
 
 from __future__ import annotations
 
 import os
-import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from scriptrunner.errors import StoreError
+from scriptrunner import events as ev
 from scriptrunner.findings.model import Finding, ScanResult
-
-if TYPE_CHECKING:
-    from scriptrunner.events import Event
-
-SCAN_COMPLETED = "scan.completed"
-VULNERABILITY_DETECTED = "vulnerability.detected"
-SECRET_DETECTED = "secret.detected"
-
-#: Tool name -> the event each of its (unsuppressed) findings emits.  Keyed by tool, not by
-#: scan kind, so a pre-execution gate scan mixing kinds emits the right events too.
-FINDING_EVENTS: dict[str, str] = {
-    "osv-db": VULNERABILITY_DETECTED,
-    "osv-api": VULNERABILITY_DETECTED,
-    "safety": VULNERABILITY_DETECTED,
-    "osv-scanner": VULNERABILITY_DETECTED,
-    "scriptrunner-deps": VULNERABILITY_DETECTED,
-    "scriptrunner-secrets": SECRET_DETECTED,
-}
 
 #: Finding properties copied into its event: identifiers and redacted forms only, so a
 #: secret value can never reach the events table (secret findings only carry redactions).
@@ -43,6 +26,16 @@ _EVENT_PROPERTIES = (
     "redacted",
     "commit",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRecords:
+    """What one scan adds to the store: its row, its findings' rows and its events."""
+
+    scan_id: str
+    row: Mapping[str, Any]
+    findings: tuple[Mapping[str, Any], ...]
+    events: tuple[ev.Event, ...]
 
 
 def scan_status(result: ScanResult) -> str:
@@ -99,15 +92,30 @@ def finding_row(scan_id: str, f: Finding) -> dict[str, Any]:
     }
 
 
-def finding_events(
-    scan_id: str, result: ScanResult, *, run_id: str | None, ts: float
-) -> list[Event]:
-    """One ``vulnerability.detected`` / ``secret.detected`` event per counted finding."""
-    from scriptrunner.events import Event
+def finding_event_type(
+    kind: str, finding: Finding, tool_kinds: Mapping[str, str] | None = None
+) -> str | None:
+    """The per-finding event of a finding of a ``kind`` scan; a ``gate`` scan (several
+    kinds) finds each finding's kind through the tools each gate ran (``tool_kinds``)."""
+    if kind not in ev.FINDING_EVENTS and tool_kinds:
+        kind = next((tool_kinds[t] for t in finding.tools if t in tool_kinds), kind)
+    return ev.FINDING_EVENTS.get(kind)
 
-    events: list[Event] = []
+
+def finding_events(
+    scan_id: str,
+    kind: str,
+    result: ScanResult,
+    *,
+    run_id: str | None,
+    ts: float,
+    tool_kinds: Mapping[str, str] | None = None,
+) -> list[ev.Event]:
+    """One ``finding.detected`` / ``vulnerability.detected`` / ``secret.detected`` event
+    per counted finding."""
+    events: list[ev.Event] = []
     for f in result.findings:
-        etype = next((FINDING_EVENTS[t] for t in f.tools if t in FINDING_EVENTS), None)
+        etype = finding_event_type(kind, f, tool_kinds)
         if etype is None:
             continue
         payload: dict[str, Any] = {
@@ -120,39 +128,27 @@ def finding_events(
             "fingerprint": f.fingerprint,
         }
         payload.update({k: f.properties[k] for k in _EVENT_PROPERTIES if k in f.properties})
-        events.append(Event(etype, run_id, payload, ts=ts))
+        events.append(ev.Event(etype, run_id, payload, ts=ts))
     return events
 
 
-def record_scan(
-    url: str,
+def scan_records(
     kind: str,
     result: ScanResult,
     *,
     started_at: float,
-    finished_at: float | None = None,
+    finished_at: float,
     run_id: str | None = None,
-    busy_timeout: float = 30.0,
-) -> str:
-    """Store ``result``, its findings and events (per finding, then ``scan.completed``).
-
-    Returns the scan id.
-    """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from scriptrunner.events import Event
-    from scriptrunner.store import schema
-    from scriptrunner.store.base import event_row
-    from scriptrunner.store.sqla import migrated_engine, safe_url
-
+    tool_kinds: Mapping[str, str] | None = None,
+) -> ScanRecords:
+    """The rows and events of one scan: per-finding events, then ``scan.completed``."""
     scan_id = os.urandom(16).hex()
-    finished = finished_at if finished_at is not None else time.time()
     row = scan_row(
-        scan_id, kind, result, started_at=started_at, finished_at=finished, run_id=run_id
+        scan_id, kind, result, started_at=started_at, finished_at=finished_at, run_id=run_id
     )
-    rows = [finding_row(scan_id, f) for f in (*result.findings, *result.suppressed)]
-    event = Event(
-        SCAN_COMPLETED,
+    findings = tuple(finding_row(scan_id, f) for f in (*result.findings, *result.suppressed))
+    completed = ev.Event(
+        ev.SCAN_COMPLETED,
         run_id,
         {
             "scan_id": scan_id,
@@ -161,18 +157,9 @@ def record_scan(
             "counts": row["counts"],
             "tools": row["tools"],
         },
-        ts=finished,
+        ts=finished_at,
     )
-    engine = migrated_engine(url, busy_timeout=busy_timeout)
-    try:
-        with engine.begin() as conn:
-            conn.execute(schema.scans.insert(), [row])
-            if rows:
-                conn.execute(schema.findings.insert(), rows)
-            per_finding = finding_events(scan_id, result, run_id=run_id, ts=finished)
-            conn.execute(schema.events.insert(), [event_row(e) for e in (*per_finding, event)])
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot record a scan in history store {safe_url(url)}: {exc}") from exc
-    finally:
-        engine.dispose()
-    return scan_id
+    per_finding = finding_events(
+        scan_id, kind, result, run_id=run_id, ts=finished_at, tool_kinds=tool_kinds
+    )
+    return ScanRecords(scan_id, row, findings, (*per_finding, completed))

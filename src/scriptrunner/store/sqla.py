@@ -133,5 +133,20 @@ class SqlAlchemyHistory:
 
         self._run("record a run's cost", work)
 
+    def record_scan(
+        self,
+        scan: Mapping[str, Any],
+        findings: Sequence[Mapping[str, Any]],
+        events: Sequence[Event] = (),
+    ) -> None:
+        def work(conn: Any) -> None:
+            conn.execute(schema.scans.insert(), [dict(scan)])
+            if findings:
+                conn.execute(schema.findings.insert(), [dict(f) for f in findings])
+            if events:
+                conn.execute(schema.events.insert(), [event_row(e) for e in events])
+
+        self._run("record a scan", work)
+
     def close(self) -> None:
         self.engine.dispose()

@@ -221,6 +221,19 @@ class SqliteHistory:
 
         self._write(work)
 
+    def record_scan(
+        self,
+        scan: Mapping[str, Any],
+        findings: Sequence[Mapping[str, Any]],
+        events: Sequence[Event] = (),
+    ) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            self._insert(conn, "scans", [scan])
+            self._insert(conn, "findings", findings)
+            self._insert(conn, "events", [event_row(e) for e in events])
+
+        self._write(work)
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

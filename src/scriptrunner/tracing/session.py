@@ -33,9 +33,8 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from scriptrunner.version import __version__
 from scriptrunner.core.spec import RunSpec
-from scriptrunner.events import Event, EventBus
+from scriptrunner.events import SPAN_CREATED, SPAN_ENDED, Event, EventBus
 from scriptrunner.store.base import HistoryStore
 from scriptrunner.tracing.batch import BatchExporter, Guard
 from scriptrunner.tracing.config import TracingConfig
@@ -45,9 +44,8 @@ from scriptrunner.tracing.samplers import make_sampler
 from scriptrunner.tracing.store_exporter import StoreSpanExporter
 from scriptrunner.tracing.tail import TailSamplingProcessor
 from scriptrunner.tracing.tracer import RunTracer
+from scriptrunner.version import __version__
 
-SPAN_CREATED = "trace.span.created"
-SPAN_ENDED = "trace.span.ended"
 
 
 class BusSpanEvents(SpanProcessor):
@@ -75,7 +73,7 @@ class BusSpanEvents(SpanProcessor):
             },
         )
         for bus in self.buses:
-            bus.notify(event)
+            bus.publish(event)
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         self._notify(SPAN_CREATED, span)

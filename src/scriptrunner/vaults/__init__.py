@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scriptrunner.vaults.base import BACKENDS, SecretRef, VaultBackend, parse_ref
+    from scriptrunner.vaults.masked_sinks import MaskingBus, MaskingStore, mask_logging
     from scriptrunner.vaults.masking import MASK, Masker, StreamMasker
-    from scriptrunner.vaults.redaction import MaskingBus, MaskingStore, mask_logging
     from scriptrunner.vaults.resolve import parse_refs, resolve_secrets, short_secrets
 
 __all__ = [

@@ -1,10 +1,11 @@
 """Workflow engine: YAML/JSON workflows with DAGs, conditions, matrices, retries, outputs.
 
-Public API (imported lazily, so ``import scriptrunner.workflows`` stays cheap)::
+Names imported lazily, so ``import scriptrunner.workflows`` stays cheap::
 
-    from scriptrunner.workflows import run_workflow, load_workflow, evaluate_expression
-    result = run_workflow("nightly.yaml", max_parallel=4)
-    result.ok, result.tasks["transform"].outputs
+    from scriptrunner.workflows import load_workflow, expand, evaluate_expression
+
+Running a workflow composes the application layer above this package: use
+``from scriptrunner import run_workflow``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "run_workflow": "api",
     "load_workflow": "loader",
     "parse_workflow": "loader",
     "workflow_from_dict": "loader",
@@ -40,4 +40,8 @@ __all__ = sorted(_EXPORTS)
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         return getattr(importlib.import_module(f"scriptrunner.workflows.{_EXPORTS[name]}"), name)
+    if name == "run_workflow":
+        raise AttributeError(
+            "scriptrunner.workflows.run_workflow moved: use `from scriptrunner import run_workflow`"
+        )
     raise AttributeError(f"module 'scriptrunner.workflows' has no attribute {name!r}")

@@ -18,9 +18,9 @@ from typing import Any
 from scriptrunner.core.attempt import AttemptFn, RunOptions, run_attempt
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.output import TailBuffer
-from scriptrunner.core.results import AttemptResult
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import ConfigError, RunnerError
+from scriptrunner.results import AttemptResult
 
 
 def remote_attempt(

@@ -18,9 +18,9 @@ Secrets (``workflows.secrets``) are fetched before anything is recorded: one tha
 be fetched fails the whole run up front.  While they are in use, the store, the bus, task
 output and task outputs are masked.
 
-A script task with a ``security`` policy is scanned in its worker thread before its process
-starts; blocking findings end it as ``blocked`` (no process, a history row and the stored
-scan), and a scanner that cannot run ends it as ``error``: nothing runs unscanned.
+What running one task means (its gate, run, outputs and cost) is ``workflows.task_exec``.
+Rows and events go through one recorder (the event spine) over a background writer, so
+committing history stays off the scheduler's critical path.
 """
 
 from __future__ import annotations
@@ -30,33 +30,30 @@ import itertools
 import queue
 import signal
 import tempfile
-import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from scriptrunner import events as ev
 from scriptrunner.core.cancel import CancelToken
-from scriptrunner.core.results import RunResult
-from scriptrunner.core.runner import Runner, RunOptions, new_run_id
-from scriptrunner.core.spec import RunSpec
+from scriptrunner.core.runner import Runner, RunOptions
 from scriptrunner.errors import ScriptRunnerError
-from scriptrunner.gates.base import GateContext, GatePolicy
-from scriptrunner.gates.record import RUN_BLOCKED
+from scriptrunner.gates.base import GateContext
+from scriptrunner.results import new_run_id
 from scriptrunner.store.background import BackgroundWriter
 from scriptrunner.store.base import HistoryStore
-from scriptrunner.workflows import gating, records
+from scriptrunner.store.recorder import Recorder
+from scriptrunner.workflows import records
 from scriptrunner.workflows.context import build_contexts, build_run_spec
 from scriptrunner.workflows.executors import Executor, LocalExecutor
 from scriptrunner.workflows.expressions import TaskStatus, evaluate_condition
-from scriptrunner.workflows.model import Plan, TaskInstance
-from scriptrunner.workflows.outputs import read_outputs
+from scriptrunner.workflows.model import Plan
 from scriptrunner.workflows.results import TaskResult, TaskState, WorkflowResult
-from scriptrunner.workflows.secrets import WorkflowSecrets, resolve_plan_secrets
+from scriptrunner.workflows.secrets import resolve_plan_secrets
+from scriptrunner.workflows.task_exec import AfterRun, TaskServices, execute_task
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +63,11 @@ class EngineOptions:
     max_parallel: int | None = None  # None: the workflow's own max_parallel
     fail_fast: bool = False
     run_options: RunOptions = RunOptions()
-    #: Called with the history writer and each task's finished run (cost attribution);
+    #: Called with the workflow's recorder and each task's finished run (cost attribution);
     #: a ScriptRunnerError it raises is noted on the task, which keeps its state.
-    after_run: Callable[[HistoryStore, RunResult], object] | None = None
-    #: What the pre-execution gates of ``security`` tasks use (semgrep, scan cache, and the
-    #: store their scans are recorded in); None: built from the default settings when a
-    #: task first needs it.
+    after_run: AfterRun | None = None
+    #: What the pre-execution gates of ``security`` tasks use (semgrep, scan cache, offline
+    #: advisories); None: no scan cache and no offline advisory database.
     gate_context: GateContext | None = None
 
 
@@ -113,15 +109,33 @@ class WorkflowEngine:
             store, bus, options, restore = secrets.wrap(store, bus, options)
         writer = BackgroundWriter(store) if store is not None else None
         try:
-            state = _WorkflowRun(
-                self, plan, cancel or CancelToken(), dict(reuse or {}), run_id, writer
+            run_id = run_id or new_run_id()
+            # The workflow's own row is written at once (a broken store fails before any
+            # task starts); everything after it goes through the background writer.
+            started = records.record_workflow_start(
+                Recorder(store, bus), plan, run_id, self._limit(plan)
             )
-            state.use(store, bus, options, secrets)
-            return state.run()
+            recorder = Recorder(writer, bus)
+            services = TaskServices(
+                plan=plan,
+                workflow_run_id=run_id,
+                recorder=recorder,
+                runner=Runner(recorder=recorder, options=options),
+                executor=self.executor,
+                gate_context=self.options.gate_context or GateContext(cache_dir=None),
+                secrets=secrets,
+                after_run=self.options.after_run,
+                recording=writer is not None,
+            )
+            state = _WorkflowRun(self, services, cancel or CancelToken(), dict(reuse or {}))
+            return state.run(started)
         finally:
             if writer is not None:
                 writer.close()
             restore()
+
+    def _limit(self, plan: Plan) -> int:
+        return max(1, self.options.max_parallel or plan.workflow.max_parallel)
 
 
 class _WorkflowRun:
@@ -130,22 +144,19 @@ class _WorkflowRun:
     def __init__(
         self,
         engine: WorkflowEngine,
-        plan: Plan,
+        services: TaskServices,
         token: CancelToken,
         reuse: dict[str, TaskResult],
-        run_id: str | None,
-        writer: BackgroundWriter | None,
     ) -> None:
         self.engine = engine
-        self.writer = writer
-        self.runner = Runner(writer, engine.bus, engine.options.run_options)
-        self.plan = plan
+        self.services = services
+        self.recorder = services.recorder
+        self.plan = plan = services.plan
         self.token = token
         self.reuse = reuse
-        self.run_id = run_id or new_run_id()
+        self.run_id = services.workflow_run_id
         self.instances = plan.by_id()
-        limit = engine.options.max_parallel or plan.workflow.max_parallel
-        self.max_parallel = max(1, limit)
+        self.max_parallel = engine._limit(plan)
         self.waiting: dict[str, int] = {}
         self.dependents: dict[str, list[str]] = {i: [] for i in self.instances}
         for inst in plan.instances:
@@ -159,31 +170,12 @@ class _WorkflowRun:
         self.clean: dict[str, bool] = {}
         self.failed: dict[str, bool] = {}
         self.done: queue.SimpleQueue[tuple[str, Future[TaskResult]]] = queue.SimpleQueue()
-        self.lock = threading.Lock()
         self.outdir = Path(tempfile.mkdtemp(prefix="scriptrunner-outputs-"))
         self.counter = itertools.count()
-        self.gate_context = engine.options.gate_context
-        self.store = engine.store
-        self.bus = engine.bus
-        self.secrets: WorkflowSecrets | None = None
-
-    def use(
-        self,
-        store: HistoryStore | None,
-        bus: ev.EventBus,
-        options: RunOptions,
-        secrets: WorkflowSecrets | None,
-    ) -> None:
-        """Record, publish and run through these (the masking ones when secrets are used)."""
-        self.store, self.bus, self.secrets = store, bus, secrets
-        self.runner = Runner(self.writer, bus, options)
 
     # -- the loop ------------------------------------------------------------------------
 
-    def run(self) -> WorkflowResult:
-        started = time.time()
-        spec = self.plan.workflow
-        self._record_workflow_start(started)
+    def run(self, started: float) -> WorkflowResult:
         remove = self.token.add_callback(self._cancel_running)
         pool = ThreadPoolExecutor(self.max_parallel, thread_name_prefix="scriptrunner-task")
         try:
@@ -201,20 +193,14 @@ class _WorkflowRun:
             self.outdir.rmdir()
         result = WorkflowResult(
             run_id=self.run_id,
-            name=spec.name,
+            name=self.plan.workflow.name,
             tasks={i.id: self.finished[i.id] for i in self.plan.instances},
             started_at=started,
             finished_at=time.time(),
             cancelled=self.token.cancelled,
         )
-        self._record_workflow_finish(result)
+        records.record_workflow_finish(self.recorder, result)
         return result
-
-    def _emit(self, type: str, run_id: str, **payload: Any) -> None:
-        event = ev.Event(type, run_id, payload)
-        if self.writer is not None:
-            self.writer.append_event(event)
-        self.bus.notify(event)
 
     def _status(self, iid: str) -> TaskStatus:
         """GitHub's status functions over *all* ancestors: success() needs every one to have
@@ -234,9 +220,10 @@ class _WorkflowRun:
             self._finish(iid, self.reuse[iid], record=True)
             return
         status = self._status(iid)
+        secrets = self.services.secrets
         try:
-            secrets = self.secrets.for_task(inst.task) if self.secrets is not None else None
-            contexts = build_contexts(inst, self.plan, self.finished, self.run_id, secrets)
+            task_secrets = secrets.for_task(inst.task) if secrets is not None else None
+            contexts = build_contexts(inst, self.plan, self.finished, self.run_id, task_secrets)
             if not evaluate_condition(inst.task.condition, contexts, status=status):
                 state: TaskState = "cancelled" if status.cancelled else "skipped"
                 reason = "workflow cancelled" if status.cancelled else "condition is false"
@@ -256,7 +243,7 @@ class _WorkflowRun:
         if self.token.cancelled and not status.cancelled:
             # Cancelled between the condition and now: the task must not run uncancelled.
             token.cancel(self.token.signal or signal.SIGTERM)
-        self._emit(
+        self.recorder.emit(
             ev.TASK_STARTED,
             self.run_id,
             task=iid,
@@ -264,89 +251,8 @@ class _WorkflowRun:
             matrix=dict(inst.matrix),
         )
         out_file = self.outdir / f"{next(self.counter)}.out"
-
-        def attempt_env(n: int) -> dict[str, str]:
-            # Each attempt starts with no outputs; the task creates the file if it writes
-            # any (no file: no outputs), which spares two file opens per task.
-            if n > 1:
-                out_file.unlink(missing_ok=True)
-            return {"SCRIPTRUNNER_OUTPUT": str(out_file)}
-
-        def execute() -> TaskResult:
-            if inst.task.security is not None:
-                blocked = self._gate(inst, spec, inst.task.security, task_run_id)
-                if blocked is not None:
-                    return blocked
-            result = self.runner.run(
-                spec,
-                cancel=token,
-                run_id=task_run_id,
-                on_attempt_env=attempt_env,
-                collect_outputs=lambda: self._outputs(out_file),
-                attempt_fn=self.engine.executor.attempt_fn(),
-            )
-            state = result.status if result.status != "running" else "error"
-            reason = result.error
-            hook = self.engine.options.after_run
-            if hook is not None and self.writer is not None:
-                try:
-                    hook(self.writer, result)
-                except ScriptRunnerError as exc:
-                    reason = "; ".join(filter(None, [reason, str(exc)]))
-            return TaskResult(
-                iid,
-                inst.task.name,
-                state,
-                run=result,
-                outputs=result.outputs,
-                reason=reason,
-                continue_on_error=inst.task.continue_on_error,
-            )
-
-        future = pool.submit(execute)
+        future = pool.submit(execute_task, self.services, inst, spec, token, task_run_id, out_file)
         future.add_done_callback(lambda f: self.done.put((iid, f)))
-
-    def _outputs(self, path: Path) -> Mapping[str, str]:
-        """The task's outputs, masked: a later task must not read a secret through them."""
-        outputs = read_outputs(path)
-        return self.secrets.mask_outputs(outputs) if self.secrets is not None else outputs
-
-    def _gate(
-        self, inst: TaskInstance, spec: RunSpec, policy: GatePolicy, task_run_id: str
-    ) -> TaskResult | None:
-        """Scan the task's script (in its worker thread); its ``blocked`` result, or None.
-
-        The scan is stored under ``task_run_id`` either way: the id of the task's run when
-        it passes, of its ``blocked`` row when not.  A ``ScannerError`` propagates, so the
-        task ends as ``error`` (fail closed).
-        """
-        blocked = gating.check(
-            inst, spec, policy, self._gate_context(), task_run_id, record=self.writer is not None
-        )
-        if blocked is None:
-            return None
-        result, findings = blocked
-        self._record_unstarted(
-            inst, result, run_id=task_run_id, command=spec.command, script=spec.script
-        )
-        self._emit(
-            RUN_BLOCKED,
-            task_run_id,
-            script=spec.script,
-            task=inst.id,
-            reason=result.reason,
-            findings=findings,
-        )
-        return result
-
-    def _gate_context(self) -> GateContext:
-        with self.lock:
-            if self.gate_context is None:
-                # Only when the caller passed none (run_workflow and the CLI pass theirs).
-                from scriptrunner.settings import load_settings
-
-                self.gate_context = GateContext.from_settings(load_settings())
-            return self.gate_context
 
     def _outcome(self, iid: str, future: Future[TaskResult]) -> TaskResult:
         inst = self.instances[iid]
@@ -357,29 +263,21 @@ class _WorkflowRun:
             # cwd): the task still gets its history row, like any task that ran no process.
             reason = str(exc) if isinstance(exc, ScriptRunnerError) else f"internal error: {exc!r}"
             result = TaskResult(iid, inst.task.name, "error", reason=reason)
-            self._record_unstarted(inst, result)
+            self._record_unstarted(iid, result)
             return result
 
     def _finish(self, iid: str, result: TaskResult, *, record: bool = False) -> None:
-        if self.secrets is not None and result.reason:  # "command not found: <value>"
-            result = dataclasses.replace(result, reason=self.secrets.mask(result.reason))
+        secrets = self.services.secrets
+        if secrets is not None and result.reason:  # "command not found: <value>"
+            result = dataclasses.replace(result, reason=secrets.mask(result.reason))
         self.running.pop(iid, None)
         self.finished[iid] = result
         needs = set(self.instances[iid].needs)
         self.clean[iid] = result.result == "success" and all(self.clean[n] for n in needs)
         self.failed[iid] = result.result == "failure" or any(self.failed[n] for n in needs)
         if record:
-            self._record_unstarted(self.instances[iid], result)
-        self._emit(
-            ev.TASK_FINISHED,
-            self.run_id,
-            task=iid,
-            state=result.state,
-            result=result.result,
-            exit_code=result.run.exit_code if result.run else None,
-            duration_seconds=round(result.duration, 6),
-            reason=result.reason,
-        )
+            self._record_unstarted(iid, result)
+        records.record_task_finished(self.recorder, self.run_id, iid, result)
         if result.result == "failure" and self.engine.options.fail_fast:
             self.token.cancel()
         for dependent in self.dependents[iid]:
@@ -391,52 +289,14 @@ class _WorkflowRun:
         for token in list(self.running.values()):
             token.cancel(sig)
 
-    # -- history -------------------------------------------------------------------------
-
-    def _record_workflow_start(self, started: float) -> None:
-        spec = self.plan.workflow
-        if self.store is not None:
-            self.store.start_run(records.workflow_start_row(self.run_id, spec, started))
-        self._emit(
-            ev.WORKFLOW_STARTED,
-            self.run_id,
-            name=spec.name,
-            tasks=len(self.plan.instances),
-            max_parallel=self.max_parallel,
-        )
-
-    def _record_workflow_finish(self, result: WorkflowResult) -> None:
-        if self.writer is not None:
-            self.writer.finish_run(self.run_id, records.workflow_finish_values(result), [], [])
-        self._emit(
-            ev.WORKFLOW_FINISHED,
-            self.run_id,
-            status=result.status,
-            exit_code=result.exit_code,
-            duration_seconds=round(result.duration, 6),
-            counts=result.counts(),
-        )
-
-    def _record_unstarted(
-        self,
-        inst: TaskInstance,
-        result: TaskResult,
-        *,
-        run_id: str | None = None,
-        command: Sequence[str] = (),
-        script: str | None = None,
-    ) -> None:
-        """A task that started no process (skipped, cancelled, reused, error, blocked) still
-        gets a row (``run_id``: its id, else a new one)."""
-        if self.writer is None:
-            return
+    def _record_unstarted(self, iid: str, result: TaskResult) -> None:
+        """A task that started no process (skipped, cancelled, reused, error) still gets a
+        row."""
         row = records.unstarted_task_row(
-            inst,
+            self.instances[iid],
             result,
             workflow_run_id=self.run_id,
             base_dir=self.plan.workflow.base_dir,
-            run_id=run_id or new_run_id(),
-            command=command,
-            script=script,
+            run_id=new_run_id(),
         )
-        self.writer.start_run(row)
+        self.recorder.start_run(row)

@@ -8,6 +8,7 @@ from pathlib import Path
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.gates.base import GateContext, GatePolicy, evaluate
 from scriptrunner.gates.record import record_gate_scan
+from scriptrunner.store.recorder import Recorder
 from scriptrunner.workflows.model import TaskInstance
 from scriptrunner.workflows.results import TaskResult
 
@@ -18,23 +19,15 @@ def check(
     policy: GatePolicy,
     context: GateContext,
     task_run_id: str,
-    *,
-    record: bool,
+    recorder: Recorder,
 ) -> tuple[TaskResult, int] | None:
     """Scan the task's script: None if it may run, else its ``blocked`` result and the
-    number of findings.  The scan is stored under ``task_run_id`` when ``record``; a
-    ``ScannerError`` propagates (the task then ends as ``error``: fail closed)."""
+    number of findings.  The scan is recorded under ``task_run_id``; a ``ScannerError``
+    propagates (the task then ends as ``error``: fail closed)."""
     assert spec.script is not None  # only script tasks have a policy
     started = time.time()
     decision = evaluate(policy, Path(spec.script), context)
-    if record and context.store_url:
-        record_gate_scan(
-            context.store_url,
-            decision.result,
-            run_id=task_run_id,
-            started_at=started,
-            busy_timeout=context.busy_timeout,
-        )
+    record_gate_scan(recorder, decision, run_id=task_run_id, started_at=started)
     if not decision.blocked:
         return None
     result = TaskResult(

@@ -1,4 +1,5 @@
-"""History rows of a workflow run: its own row and the rows of tasks that ran no process."""
+"""History of a workflow run: its own row and events, and the rows of tasks that ran no
+process; written through the recorder (the event spine)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from scriptrunner import events as ev
 from scriptrunner.errors import SecurityError
 from scriptrunner.store import rows
-from scriptrunner.workflows.model import TaskInstance, WorkflowSpec
+from scriptrunner.store.recorder import Recorder
+from scriptrunner.workflows.model import Plan, TaskInstance, WorkflowSpec
 from scriptrunner.workflows.results import TaskResult, WorkflowResult
 
 
@@ -80,3 +83,47 @@ def unstarted_task_row(
     if result.state == "blocked":
         row["exit_code"] = SecurityError.exit_code  # as `scriptrunner run --scan` records it
     return row
+
+
+def record_workflow_start(recorder: Recorder, plan: Plan, run_id: str, max_parallel: int) -> float:
+    """The workflow's row and ``workflow.started``, in one write; returns the start time."""
+    started = time.time()
+    spec = plan.workflow
+    event = ev.Event(
+        ev.WORKFLOW_STARTED,
+        run_id,
+        {"name": spec.name, "tasks": len(plan.instances), "max_parallel": max_parallel},
+        ts=started,
+    )
+    recorder.start_run(workflow_start_row(run_id, spec, started), [event])
+    return started
+
+
+def record_task_finished(
+    recorder: Recorder, workflow_run_id: str, task_id: str, result: TaskResult
+) -> None:
+    recorder.emit(
+        ev.TASK_FINISHED,
+        workflow_run_id,
+        task=task_id,
+        state=result.state,
+        result=result.result,
+        exit_code=result.run.exit_code if result.run else None,
+        duration_seconds=round(result.duration, 6),
+        reason=result.reason,
+    )
+
+
+def record_workflow_finish(recorder: Recorder, result: WorkflowResult) -> None:
+    """The workflow row's final columns and ``workflow.finished``, in one write."""
+    event = ev.Event(
+        ev.WORKFLOW_FINISHED,
+        result.run_id,
+        {
+            "status": result.status,
+            "exit_code": result.exit_code,
+            "duration_seconds": round(result.duration, 6),
+            "counts": result.counts(),
+        },
+    )
+    recorder.finish_run(result.run_id, workflow_finish_values(result), events=[event])

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from scriptrunner.core.results import RunResult
+from scriptrunner.results import RunResult
 
 #: How a task instance ended.  Every instance ends in exactly one of these.  ``blocked``:
 #: a pre-execution security gate stopped the script before any process started.

@@ -50,7 +50,7 @@ class WorkflowSecrets:
     ) -> tuple[HistoryStore | None, EventBus, RunOptions, Callable[[], None]]:
         """Masking versions of the store, bus and run options, and a function that undoes
         the logging mask when the workflow ends."""
-        from scriptrunner.vaults.redaction import MaskingBus, MaskingStore, mask_logging
+        from scriptrunner.vaults.masked_sinks import MaskingBus, MaskingStore, mask_logging
 
         if not self.masker:
             return store, bus, options, lambda: None

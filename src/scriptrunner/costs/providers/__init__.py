@@ -15,6 +15,7 @@ from pathlib import Path
 from scriptrunner.costs.catalog import Catalog, dump_catalog, load_catalog, local_path
 from scriptrunner.costs.providers.base import Found, Missed, PriceFeed, RefreshResult, refresh
 from scriptrunner.errors import PriceError
+from scriptrunner.registry import Registry
 
 __all__ = [
     "FEEDS",
@@ -43,23 +44,18 @@ def _azure(endpoint: str | None, api_key: str | None) -> PriceFeed:
 def _gcp(endpoint: str | None, api_key: str | None) -> PriceFeed:
     from scriptrunner.costs.providers.gcp import ENDPOINT, CloudBillingCatalog
 
-    key = api_key or os.environ.get("SCRIPTRUNNER_GCP_API_KEY", "")
-    return CloudBillingCatalog(key, endpoint or ENDPOINT)
+    return CloudBillingCatalog(api_key or "", endpoint or ENDPOINT)
 
 
 #: provider -> factory(endpoint override, API key) of its price feed.
-FEEDS: dict[str, Callable[[str | None, str | None], PriceFeed]] = {
-    "aws": _aws,
-    "azure": _azure,
-    "gcp": _gcp,
-}
+FEEDS: Registry[Callable[[str | None, str | None], PriceFeed]] = Registry(
+    "provider", {"aws": _aws, "azure": _azure, "gcp": _gcp}, error=PriceError
+)
 
 
 def make_feed(provider: str, endpoint: str | None = None, api_key: str | None = None) -> PriceFeed:
-    factory = FEEDS.get(provider)
-    if factory is None:
-        raise PriceError(f"unknown provider {provider!r}; valid: {', '.join(FEEDS)}")
-    return factory(endpoint, api_key)
+    """The price feed of ``provider`` (``api_key``: the caller's, from the settings)."""
+    return FEEDS.get(provider)(endpoint, api_key)
 
 
 @dataclass(frozen=True, slots=True)

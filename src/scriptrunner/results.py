@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NewType
 
 RunId = NewType("RunId", str)
+
+
+def new_run_id() -> RunId:
+    """128 random bits as 32 hex digits (like uuid4().hex, without importing uuid)."""
+    return RunId(os.urandom(16).hex())
+
 
 #: Final status of a run or attempt.  ``running`` only appears in the store while in flight.
 RunStatus = Literal[

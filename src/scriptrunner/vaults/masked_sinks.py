@@ -74,6 +74,16 @@ class MaskingStore:
     def set_run_cost(self, run_id: str, usd: float, events: Sequence[Event] = ()) -> None:
         self._inner.set_run_cost(run_id, usd, self._mask(list(events)))
 
+    def record_scan(
+        self,
+        scan: Mapping[str, Any],
+        findings: Sequence[Mapping[str, Any]],
+        events: Sequence[Event] = (),
+    ) -> None:
+        self._inner.record_scan(
+            self._mask(scan), self._mask(list(findings)), self._mask(list(events))
+        )
+
     def close(self) -> None:
         self._inner.close()
 
@@ -95,7 +105,7 @@ class MaskingBus(EventBus):
     """Forwards masked events to ``inner``; subscribing subscribes to ``inner``."""
 
     def __init__(self, inner: EventBus, masker: Masker) -> None:
-        super().__init__(None)
+        super().__init__()
         self._inner = inner
         self._masker = masker
 
@@ -104,9 +114,6 @@ class MaskingBus(EventBus):
 
     def publish(self, event: Event) -> None:
         self._inner.publish(mask_event(self._masker, event))
-
-    def notify(self, event: Event) -> None:
-        self._inner.notify(mask_event(self._masker, event))
 
 
 def mask_logging(masker: Masker) -> Callable[[], None]:

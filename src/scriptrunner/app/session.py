@@ -1,0 +1,260 @@
+"""One composition of a run for every entry point: the CLI, the Python API, the server.
+
+A :class:`RunSession` is built from :class:`~scriptrunner.settings.Settings` and owns, for
+as long as it is open: the history store, the event bus and the recorder (the event spine
+over them), signal handling into a cancel token, and, per run, the pre-execution gate,
+vault secrets (fetched, injected, and masked in everything recorded, published or logged),
+the tracing session and cost attribution.  Entry points only turn their input into a
+:class:`RunRequest` / :class:`WorkflowRequest` and print what comes back.
+
+Order inside :meth:`RunSession.run`, kept because each step must fail before the next has
+side effects: gate (a blocked script never starts and its secrets are never fetched), then
+secrets, then tracing, then the run, then its cost.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from scriptrunner.app.requests import RunOutcome, RunRequest, run_options
+from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.runner import Runner
+from scriptrunner.errors import ScriptRunnerError
+from scriptrunner.events import EventBus
+from scriptrunner.settings import Settings
+from scriptrunner.store import open_store
+from scriptrunner.store.recorder import Recorder
+
+if TYPE_CHECKING:
+    from scriptrunner.app.requests import WorkflowRequest
+    from scriptrunner.gates.pre_run import PreRunOutcome
+    from scriptrunner.store.base import HistoryStore
+    from scriptrunner.tracing import TracingConfig, TracingSession
+    from scriptrunner.vaults.masking import Masker
+    from scriptrunner.workflows.model import Plan
+    from scriptrunner.workflows.results import WorkflowResult
+
+Warn = Callable[[str], None]
+
+
+def _ignore(_message: str) -> None:
+    return None
+
+
+class RunSession:
+    """Store, bus, recorder and signals for the runs and workflows of one entry point.
+
+    ``record=False``: nothing is written (events are still published).  ``signals``: the
+    signals that cancel what runs (the CLI's SIGINT/SIGTERM...; the API passes none and
+    its caller's ``cancel`` token).  ``warn`` receives warnings worth showing (short
+    secrets, spans not exported): the CLI prints them, the API ignores them.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        record: bool = True,
+        signals: tuple[int, ...] = (),
+        cancel: CancelToken | None = None,
+        warn: Warn = _ignore,
+    ) -> None:
+        self.settings = settings
+        self.token = cancel or CancelToken()
+        self.bus = EventBus()
+        self._record = record
+        self._signals = signals
+        self._warn = warn
+        self._store: HistoryStore | None = None
+        self._previous: dict[int, Any] = {}
+
+    # -- lifetime ------------------------------------------------------------------------
+
+    def __enter__(self) -> RunSession:
+        self._store = open_store(self.settings) if self._record else None
+        for sig in self._signals:
+            self._previous[sig] = signal.signal(sig, self._on_signal)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous.clear()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        self.token.cancel(signum)
+
+    @property
+    def recorder(self) -> Recorder:
+        """The event spine over this session's store and bus."""
+        return Recorder(self._store, self.bus)
+
+    # -- one run -------------------------------------------------------------------------
+
+    def run(
+        self, request: RunRequest, on_gate: Callable[[PreRunOutcome], None] | None = None
+    ) -> RunOutcome:
+        """Gate, fetch secrets, trace, run, attribute cost; returns the outcome.
+
+        ``on_gate`` sees the gate's decision as soon as it is made (blocked or not).
+
+        Raises :class:`~scriptrunner.app.requests.GateBlocked` (a ``SecurityError``) when
+        the gate blocks, ``SecretError`` when a secret cannot be fetched (nothing ran),
+        ``RunnerError`` when the command cannot start (masked when secrets are in use).
+        """
+        gate = self._gate(request, on_gate) if request.gate is not None else None
+        secrets = None
+        if request.secrets:
+            from scriptrunner.vaults.run_secrets import fetch_run_secrets
+
+            secrets = fetch_run_secrets(request.secrets, request.spec.env)
+            for warning in secrets.warnings:
+                self._warn(warning)
+        masker = secrets.masker if secrets is not None and secrets.masker else None
+        store, bus, restore_logging = self._store, self.bus, None
+        if masker is not None:  # everything stored, published or logged from here is masked
+            from scriptrunner.vaults.masked_sinks import MaskingBus, MaskingStore, mask_logging
+
+            store = MaskingStore(store, masker) if store is not None else None
+            bus = MaskingBus(self.bus, masker)
+            restore_logging = mask_logging(masker)
+        recorder = Recorder(store, bus)
+        options = run_options(self.settings, request, masker)
+        tracing = self._start_tracing(request.trace, store)
+        try:
+            if tracing is not None:
+                hook = tracing.env_hook
+                options = options.with_env_hook(_masked_hook(hook, masker) if masker else hook)
+                tracing.attach(bus)
+            runner = Runner(recorder=recorder, options=options)
+            try:
+                result = runner.run(
+                    request.spec,
+                    cancel=self.token,
+                    run_id=gate.run_id if gate is not None else None,
+                    extra_env=secrets.values if secrets is not None else None,
+                )
+            except ScriptRunnerError as exc:
+                if masker is not None:  # "command not found: <a value typed on the line>"
+                    exc.args = (masker.mask(str(exc)),)
+                raise
+            attribution = cost_error = None
+            if request.coster is not None and store is not None:
+                try:
+                    attribution = request.coster.record(recorder, result)
+                except ScriptRunnerError as exc:  # the run happened: keep its exit code
+                    cost_error = exc
+        finally:
+            self._close_tracing(tracing)
+            if restore_logging is not None:
+                restore_logging()
+        return RunOutcome(result, gate, attribution, cost_error, masker)
+
+    def _gate(
+        self, request: RunRequest, on_gate: Callable[[PreRunOutcome], None] | None
+    ) -> PreRunOutcome:
+        from scriptrunner.app.requests import GateBlocked
+        from scriptrunner.gates.base import GateContext
+        from scriptrunner.gates.pre_run import check_before_run
+
+        assert request.gate is not None
+        outcome = check_before_run(
+            request.gate,
+            request.spec,
+            GateContext.from_settings(self.settings),
+            self.recorder,
+            requirements=request.requirements,
+        )
+        if on_gate is not None:  # the entry point shows the decision before anything runs
+            on_gate(outcome)
+        if outcome.blocked:
+            raise GateBlocked(outcome)
+        return outcome
+
+    # -- one workflow --------------------------------------------------------------------
+
+    def run_workflow(self, plan: Plan, request: WorkflowRequest) -> WorkflowResult:
+        """Run ``plan`` (resuming ``request.resume`` when given); returns its result."""
+        from scriptrunner.gates.base import GateContext
+        from scriptrunner.workflows.engine import EngineOptions, WorkflowEngine
+        from scriptrunner.workflows.executors import make_executor
+
+        reuse = self._reuse(plan, request.resume) if request.resume else {}
+        options = run_options(self.settings)
+        executor = make_executor(request.executor, address=request.scheduler, options=options)
+        tracing = None
+        try:
+            tracing = self._start_tracing(request.trace, self._store)
+            if tracing is not None:
+                # Only the engine's runner gets the hook: a Dask worker receives the
+                # TRACEPARENT in each attempt's environment (its options stay picklable).
+                options = options.with_env_hook(tracing.env_hook)
+                tracing.attach(self.bus)
+            engine = WorkflowEngine(
+                self._store,
+                self.bus,
+                EngineOptions(
+                    max_parallel=request.max_parallel,
+                    fail_fast=request.fail_fast,
+                    run_options=options,
+                    after_run=request.coster.record if request.coster is not None else None,
+                    gate_context=GateContext.from_settings(self.settings),
+                ),
+                executor=executor,
+            )
+            return engine.run(plan, cancel=self.token, reuse=reuse)
+        finally:
+            executor.close()
+            self._close_tracing(tracing)
+
+    def _reuse(self, plan: Plan, resume: str) -> Mapping[str, Any]:
+        from scriptrunner.store import open_reader
+        from scriptrunner.workflows.resume import reuse_from_history
+
+        reader = open_reader(self.settings)
+        try:
+            return reuse_from_history(reader, resume, plan)
+        finally:
+            reader.close()
+
+    # -- tracing -------------------------------------------------------------------------
+
+    def _start_tracing(
+        self, config: TracingConfig | None, store: HistoryStore | None
+    ) -> TracingSession | None:
+        if config is None:
+            return None
+        from scriptrunner.tracing.session import start_tracing
+
+        return start_tracing(config, store=store)
+
+    def _close_tracing(self, tracing: TracingSession | None) -> None:
+        if tracing is not None:  # waits at most the export timeout; never fails the run
+            for line in tracing.close():
+                self._warn(line)
+
+
+def _masked_hook(hook: Any, masker: Masker) -> Any:
+    """The tracing env hook, seeing the spec with its command line masked (span names)."""
+    import dataclasses
+
+    def masked(run_id: str, spec: Any) -> Any:
+        clean = dataclasses.replace(
+            spec,
+            command=tuple(masker.mask(c) for c in spec.command),
+            script=masker.mask(spec.script) if spec.script else spec.script,
+        )
+        return hook(run_id, clean)
+
+    return masked

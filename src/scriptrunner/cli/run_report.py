@@ -1,0 +1,72 @@
+"""What ``scriptrunner run`` prints after a run: the summary line or JSON, cost, errors.
+
+Everything printed goes through the run's masker: a secret typed on the command line or
+fetched from a vault never reaches the terminal through these lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from scriptrunner.cli.common import fmt_bytes, fmt_seconds
+
+if TYPE_CHECKING:
+    from scriptrunner.app import RunOutcome
+    from scriptrunner.gates.pre_run import PreRunOutcome
+
+
+def gate_printer(args: argparse.Namespace) -> Callable[[PreRunOutcome], None]:
+    """Shows the gate's decision before anything runs: what blocks, or that it passed."""
+
+    def show(gate: PreRunOutcome) -> None:
+        if gate.blocked:
+            from scriptrunner.findings import render_table
+
+            table = render_table(gate.shown(), color=sys.stderr.isatty())
+            print(table, end="", file=sys.stderr)
+        elif not args.quiet:
+            findings, level = len(gate.decision.result.findings), gate.policy.block_on.name
+            print(
+                f"scriptrunner: {','.join(gate.policy.kinds)} scan passed "
+                f"({findings} finding(s) below {level.lower()})",
+                file=sys.stderr,
+            )
+
+    return show
+
+
+def print_outcome(args: argparse.Namespace, outcome: RunOutcome) -> None:
+    result, attribution = outcome.result, outcome.attribution
+    if args.json:
+        summary = result.as_dict()
+        if attribution is not None:
+            summary["cloud_cost_usd"] = float(attribution.usd)
+        if outcome.masker is not None:
+            summary = outcome.masker.mask_obj(summary)
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    elif not args.quiet:
+        m = result.metrics
+        mark = "ok" if result.ok else result.status.replace("_", " ")
+        print(
+            f"scriptrunner: {mark} · exit {result.exit_code} · {fmt_seconds(result.duration)}"
+            f" · CPU {fmt_seconds(m.cpu_seconds)} · peak RSS {fmt_bytes(m.peak_rss_bytes)}"
+            f" · attempts {len(result.attempts)} · run {result.run_id[:12]}",
+            file=sys.stderr,
+        )
+    if attribution is not None and not args.quiet:
+        from scriptrunner.costs.render import fmt_usd
+
+        for warning in attribution.estimate.warnings:
+            print(f"scriptrunner: warning: {warning}", file=sys.stderr)
+        print(
+            f"scriptrunner: cost {fmt_usd(attribution.usd)} as {args.cost_profile}", file=sys.stderr
+        )
+    if outcome.cost_error is not None:
+        message = outcome.mask(str(outcome.cost_error))
+        print(f"scriptrunner: error: cost not recorded: {message}", file=sys.stderr)
+    if result.error:
+        print(f"scriptrunner: error: {outcome.mask(result.error)}", file=sys.stderr)

@@ -1,0 +1,132 @@
+"""Executing one task instance in a worker thread: its gate, its run, its outputs, its cost.
+
+The scheduler (``workflows.engine``) decides *when* a task runs; this module is *what*
+running it means.  Everything is recorded through the workflow's recorder (the event
+spine), so rows, events and their masking are those of the whole workflow run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.runner import Runner
+from scriptrunner.core.spec import RunSpec
+from scriptrunner.errors import ScriptRunnerError
+from scriptrunner.gates.base import GateContext
+from scriptrunner.gates.record import blocked_event
+from scriptrunner.results import RunResult
+from scriptrunner.store.recorder import Recorder
+from scriptrunner.workflows import gating, records
+from scriptrunner.workflows.executors import Executor
+from scriptrunner.workflows.model import Plan, TaskInstance
+from scriptrunner.workflows.outputs import read_outputs
+from scriptrunner.workflows.results import TaskResult
+from scriptrunner.workflows.secrets import WorkflowSecrets
+
+#: Called with the workflow's recorder and each task's finished run (cost attribution); a
+#: ScriptRunnerError it raises is noted on the task, which keeps its state.
+AfterRun = Callable[[Recorder, RunResult], object]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskServices:
+    """What every task of one workflow run shares."""
+
+    plan: Plan
+    workflow_run_id: str
+    recorder: Recorder
+    runner: Runner
+    executor: Executor
+    gate_context: GateContext
+    secrets: WorkflowSecrets | None
+    after_run: AfterRun | None
+    #: Whether history is written (False: ``record=False``; no cost is attributed then).
+    recording: bool
+
+
+def execute_task(
+    services: TaskServices,
+    inst: TaskInstance,
+    spec: RunSpec,
+    token: CancelToken,
+    task_run_id: str,
+    out_file: Path,
+) -> TaskResult:
+    """Gate (when the task has a ``security`` policy), run, read outputs, attribute cost."""
+    if inst.task.security is not None:
+        blocked = _gate(services, inst, spec, task_run_id)
+        if blocked is not None:
+            return blocked
+
+    def attempt_env(n: int) -> dict[str, str]:
+        # Each attempt starts with no outputs; the task creates the file if it writes any
+        # (no file: no outputs), which spares two file opens per task.
+        if n > 1:
+            out_file.unlink(missing_ok=True)
+        return {"SCRIPTRUNNER_OUTPUT": str(out_file)}
+
+    result = services.runner.run(
+        spec,
+        cancel=token,
+        run_id=task_run_id,
+        on_attempt_env=attempt_env,
+        collect_outputs=lambda: _outputs(services.secrets, out_file),
+        attempt_fn=services.executor.attempt_fn(),
+    )
+    state = result.status if result.status != "running" else "error"
+    reason = result.error
+    if services.after_run is not None and services.recording:
+        try:
+            services.after_run(services.recorder, result)
+        except ScriptRunnerError as exc:
+            reason = "; ".join(filter(None, [reason, str(exc)]))
+    return TaskResult(
+        inst.id,
+        inst.task.name,
+        state,
+        run=result,
+        outputs=result.outputs,
+        reason=reason,
+        continue_on_error=inst.task.continue_on_error,
+    )
+
+
+def _outputs(secrets: WorkflowSecrets | None, path: Path) -> Mapping[str, str]:
+    """The task's outputs, masked: a later task must not read a secret through them."""
+    outputs = read_outputs(path)
+    return secrets.mask_outputs(outputs) if secrets is not None else outputs
+
+
+def _gate(
+    services: TaskServices, inst: TaskInstance, spec: RunSpec, task_run_id: str
+) -> TaskResult | None:
+    """Scan the task's script; its ``blocked`` result, or None when it may run.
+
+    The scan is stored under ``task_run_id`` either way: the id of the task's run when it
+    passes, of its ``blocked`` row when not.  A ``ScannerError`` propagates, so the task
+    ends as ``error`` (fail closed).
+    """
+    assert inst.task.security is not None
+    blocked = gating.check(
+        inst, spec, inst.task.security, services.gate_context, task_run_id, services.recorder
+    )
+    if blocked is None:
+        return None
+    result, findings = blocked
+    row = records.unstarted_task_row(
+        inst,
+        result,
+        workflow_run_id=services.workflow_run_id,
+        base_dir=services.plan.workflow.base_dir,
+        run_id=task_run_id,
+        command=spec.command,
+        script=spec.script,
+    )
+    event = blocked_event(
+        task_run_id, script=spec.script, reason=result.reason or "", findings=findings, task=inst.id
+    )
+    services.recorder.start_run(row, [event])
+    return result
