@@ -14,9 +14,9 @@ from typing import Any
 from scriptrunner.errors import ConfigError
 from scriptrunner.findings.model import Severity
 from scriptrunner.gates.base import GATES, GatePolicy, parse_policy
-from scriptrunner.workflows import _fields as f
-from scriptrunner.workflows._fields import Where
-from scriptrunner.workflows._yaml import PathKey
+from scriptrunner.workflows import fields as f
+from scriptrunner.workflows.fields import Where
+from scriptrunner.workflows.yaml_source import PathKey
 
 SECURITY_KEYS = ("scan", "block_on")
 LEVELS = tuple(s.name.lower() for s in Severity)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scriptrunner.errors import WorkflowError
-from scriptrunner.workflows._yaml import Lines, PathKey
+from scriptrunner.workflows.yaml_source import Lines, PathKey
 
 NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_-]*"
 NAME_RE = re.compile(NAME_PATTERN)

@@ -10,12 +10,12 @@ from typing import Any
 
 from scriptrunner.core.retry import BACKOFFS, RetryPolicy
 from scriptrunner.errors import ConfigError
-from scriptrunner.workflows import _fields as f
-from scriptrunner.workflows._expr_check import Scope, check_text, condition
-from scriptrunner.workflows._fields import Where
-from scriptrunner.workflows._security import task_policy
-from scriptrunner.workflows._yaml import PathKey
+from scriptrunner.workflows import fields as f
+from scriptrunner.workflows.expressions.check import Scope, check_text, condition
+from scriptrunner.workflows.fields import Where
 from scriptrunner.workflows.model import Defaults, MatrixSpec, TaskSpec
+from scriptrunner.workflows.security_reader import task_policy
+from scriptrunner.workflows.yaml_source import PathKey
 
 TASK_KEYS = (
     "run", "script", "args", "needs", "if", "skip_if", "run_always", "matrix",
