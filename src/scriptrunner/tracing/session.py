@@ -33,7 +33,6 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from scriptrunner.version import __version__
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.events import Event, EventBus
 from scriptrunner.store.base import HistoryStore
@@ -45,6 +44,7 @@ from scriptrunner.tracing.samplers import make_sampler
 from scriptrunner.tracing.store_exporter import StoreSpanExporter
 from scriptrunner.tracing.tail import TailSamplingProcessor
 from scriptrunner.tracing.tracer import RunTracer
+from scriptrunner.version import __version__
 
 SPAN_CREATED = "trace.span.created"
 SPAN_ENDED = "trace.span.ended"
