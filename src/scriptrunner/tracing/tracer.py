@@ -8,11 +8,12 @@
 ``run SCRIPT``         a run outside a workflow: run.started ... run.finished
 ``attempt N``          children of a run span, only when the run was retried
 
-Attempts are also span events (``attempt.finished``, ``retry``, ``timeout``), and events
-whose type starts with ``security.`` or ``gate.`` (security-gate decisions) become events
-of their run's span.  The run's span
-must exist before its first process starts, so :meth:`RunTracer.env_for` (the runner's
-``env_hook``) opens it if needed and returns the ``TRACEPARENT`` for the child.
+Attempts are also span events (``attempt.finished``, ``retry``, ``timeout``), and an event
+of a run whose type starts with ``security.`` or ``gate.`` becomes an event of the run's
+span (a place for security-gate decisions; no scriptrunner producer publishes such events
+yet).  The run's span must exist before its first process starts, so
+:meth:`RunTracer.env_for` (the runner's ``env_hook``) opens it if needed and returns the
+``TRACEPARENT`` for the child.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from scriptrunner.tracing.masking import mask_args
 ATTR_PREFIX = "scriptrunner."
 _OK_RUN = ("succeeded",)
 _FAILED = ("failed", "timed_out", "error", "blocked")
-#: Events of these kinds (security-gate decisions) become events of their run's span.
+#: A run's events of these kinds become events of its span (none is published yet).
 _GATE_PREFIXES = ("security.", "gate.")
 _SCALARS = (str, bool, int, float)
 
