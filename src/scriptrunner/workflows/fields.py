@@ -166,6 +166,14 @@ def integer(where: Where, path: PathKey, value: Any, *, minimum: int) -> int:
     return value
 
 
+def choice(where: Where, path: PathKey, value: Any, choices: tuple[str, ...]) -> str:
+    """One of ``choices``, else ``expected one of ..., got ...`` with a did-you-mean hint."""
+    if value not in choices:
+        hint = did_you_mean(str(value), choices)
+        raise where.error(path, f"expected one of {', '.join(choices)}, got {show(value)}{hint}")
+    return str(value)
+
+
 def name(where: Where, path: PathKey, value: Any, what: str = "a task name") -> str:
     """A task or matrix key name: ``[A-Za-z_][A-Za-z0-9_-]*``."""
     if not isinstance(value, str) or not NAME_RE.fullmatch(value):

@@ -52,14 +52,7 @@ def _fields(where: Where, path: PathKey, value: Any) -> Mapping[str, Any] | None
     if "scan" in raw:
         fields["kinds"] = _kinds(where, (*path, "scan"), raw["scan"])
     if "block_on" in raw:
-        level = raw["block_on"]
-        if level not in LEVELS:
-            hint = f.did_you_mean(str(level), LEVELS)
-            raise where.error(
-                (*path, "block_on"),
-                f"expected one of {', '.join(LEVELS)}, got {f.show(level)}{hint}",
-            )
-        fields["block_on"] = level
+        fields["block_on"] = f.choice(where, (*path, "block_on"), raw["block_on"], LEVELS)
     return fields
 
 
