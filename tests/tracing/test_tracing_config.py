@@ -19,8 +19,8 @@ from scriptrunner.tracing.config import (
     PolicySpec,
     TailConfig,
     TracingConfig,
-    load_config,
 )
+from scriptrunner.tracing.config_loader import load_config
 from scriptrunner.tracing.exporters import EXPORTERS as EXPORTER_REGISTRY
 from scriptrunner.tracing.policies import POLICIES
 from scriptrunner.tracing.samplers import SAMPLERS as SAMPLER_REGISTRY

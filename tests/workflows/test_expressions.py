@@ -16,8 +16,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scriptrunner.errors import ConfigError, ExpressionError
-from scriptrunner.workflows.expr_eval import Evaluator
-from scriptrunner.workflows.expr_parser import ContextAccess, FunctionCall, Wildcard
 from scriptrunner.workflows.expressions import (
     TaskStatus,
     evaluate_condition,
@@ -31,6 +29,8 @@ from scriptrunner.workflows.expressions import (
     uses_status_function,
     value_to_string,
 )
+from scriptrunner.workflows.expressions.nodes import ContextAccess, FunctionCall, Wildcard
+from scriptrunner.workflows.expressions.operators import Evaluator
 
 FRUITS = [
     {"name": "apple", "quantity": 1},

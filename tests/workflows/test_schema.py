@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 
 from scriptrunner.errors import WorkflowError
-from scriptrunner.workflows._yaml import load_yaml
 from scriptrunner.workflows.loader import load_workflow, workflow_from_dict
 from scriptrunner.workflows.schema import schema_text, workflow_schema
+from scriptrunner.workflows.yaml_source import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGED = ROOT / "src" / "scriptrunner" / "workflows" / "workflow.schema.json"

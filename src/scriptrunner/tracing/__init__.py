@@ -67,7 +67,7 @@ def config_for(settings: Settings, environ: Mapping[str, str] | None = None) -> 
     require_extra()
     import os
 
-    from scriptrunner.tracing.config import load_config
+    from scriptrunner.tracing.config_loader import load_config
 
     return load_config(settings.tracing, os.environ if environ is None else environ)
 

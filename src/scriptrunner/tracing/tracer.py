@@ -8,11 +8,12 @@
 ``run SCRIPT``         a run outside a workflow: run.started ... run.finished
 ``attempt N``          children of a run span, only when the run was retried
 
-Attempts are also span events (``attempt.finished``, ``retry``, ``timeout``), and events
-whose type starts with ``security.`` or ``gate.`` (security-gate decisions) become events
-of their run's span.  The run's span
-must exist before its first process starts, so :meth:`RunTracer.env_for` (the runner's
-``env_hook``) opens it if needed and returns the ``TRACEPARENT`` for the child.
+Attempts are also span events (``attempt.finished``, ``retry``, ``timeout``), and an event
+of a run whose type starts with ``security.`` or ``gate.`` becomes an event of the run's
+span (a place for security-gate decisions; no scriptrunner producer publishes such events
+yet).  The run's span must exist before its first process starts, so
+:meth:`RunTracer.env_for` (the runner's ``env_hook``) opens it if needed and returns the
+``TRACEPARENT`` for the child.
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ from opentelemetry.trace import Span, Status, StatusCode, Tracer, set_span_in_co
 from scriptrunner import events as ev
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.tracing.context import inject_env
-from scriptrunner.tracing.redact import redact_args
+from scriptrunner.tracing.masking import mask_args
 
-P = "scriptrunner."  # attribute namespace
+#: The namespace of every span and span-event attribute scriptrunner sets.
+ATTR_PREFIX = "scriptrunner."
 _OK_RUN = ("succeeded",)
 _FAILED = ("failed", "timed_out", "error", "blocked")
-#: Events of these kinds (security-gate decisions) become events of their run's span.
+#: A run's events of these kinds become events of its span (none is published yet).
 _GATE_PREFIXES = ("security.", "gate.")
 _SCALARS = (str, bool, int, float)
 
@@ -103,7 +105,7 @@ class RunTracer:
                 run_id, spec.workflow_run_id, spec.task_name, spec.script, spec.command
             )
             if spec.timeout is not None:
-                open_.attrs[P + "timeout_seconds"] = spec.timeout
+                open_.attrs[ATTR_PREFIX + "timeout_seconds"] = spec.timeout
             return inject_env(open_.span)
         except Exception:  # telemetry fails open: the run goes on without a parent
             return {}
@@ -128,9 +130,12 @@ class RunTracer:
                 parent = self._open.get(workflow_run_id) if workflow_run_id else None
                 in_workflow = parent is not None and task is not None
                 name = f"task {task}" if in_workflow else f"run {_label(script, command)}"
-                attrs: dict[str, Any] = {P + "run_id": run_id, P + "kind": "run"}
+                attrs: dict[str, Any] = {
+                    ATTR_PREFIX + "run_id": run_id,
+                    ATTR_PREFIX + "kind": "run",
+                }
                 if in_workflow:
-                    attrs.update({P + "kind": "task", P + "task": task})
+                    attrs.update({ATTR_PREFIX + "kind": "task", ATTR_PREFIX + "task": task})
                 span = self._start(name, parent, time.time(), attrs)
                 open_ = self._open[run_id] = _Open(span, task=in_workflow)
             return open_
@@ -139,14 +144,14 @@ class RunTracer:
 
     def _workflow_started(self, e: ev.Event) -> None:
         p = e.payload
-        attrs = {P + "run_id": e.run_id or "", P + "kind": "workflow"}
+        attrs = {ATTR_PREFIX + "run_id": e.run_id or "", ATTR_PREFIX + "kind": "workflow"}
         span = self._start(f"workflow {p.get('name', '')}", None, e.ts, attrs)
         open_ = _Open(span)
         open_.attrs.update(
             {
-                P + "workflow.name": str(p.get("name", "")),
-                P + "workflow.tasks": int(p.get("tasks", 0)),
-                P + "workflow.max_parallel": int(p.get("max_parallel", 0)),
+                ATTR_PREFIX + "workflow.name": str(p.get("name", "")),
+                ATTR_PREFIX + "workflow.tasks": int(p.get("tasks", 0)),
+                ATTR_PREFIX + "workflow.max_parallel": int(p.get("max_parallel", 0)),
             }
         )
         with self._lock:
@@ -155,9 +160,15 @@ class RunTracer:
     def _task_started(self, e: ev.Event) -> None:
         p = e.payload
         task, run_id, wf = str(p["task"]), str(p["task_run_id"]), e.run_id or ""
-        attrs: dict[str, Any] = {P + "run_id": run_id, P + "kind": "task", P + "task": task}
+        attrs: dict[str, Any] = {
+            ATTR_PREFIX + "run_id": run_id,
+            ATTR_PREFIX + "kind": "task",
+            ATTR_PREFIX + "task": task,
+        }
         for key, value in (p.get("matrix") or {}).items():
-            attrs[f"{P}matrix.{key}"] = value if isinstance(value, _SCALARS) else str(value)
+            attrs[f"{ATTR_PREFIX}matrix.{key}"] = (
+                value if isinstance(value, _SCALARS) else str(value)
+            )
         with self._lock:
             span = self._start(f"task {task}", self._open.get(wf), e.ts, attrs)
             self._open[run_id] = _Open(span, task=True)
@@ -171,13 +182,13 @@ class RunTracer:
         )
         attrs = open_.attrs
         if script:
-            attrs[P + "script"] = str(script)
+            attrs[ATTR_PREFIX + "script"] = str(script)
         if command:
-            attrs[P + "program"] = command[0]
-            attrs[P + "args"] = redact_args(command[2:] if script else command[1:])
-        attrs[P + "cwd"] = str(p.get("cwd", ""))
+            attrs[ATTR_PREFIX + "program"] = command[0]
+            attrs[ATTR_PREFIX + "args"] = mask_args(command[2:] if script else command[1:])
+        attrs[ATTR_PREFIX + "cwd"] = str(p.get("cwd", ""))
         for key, value in (p.get("tags") or {}).items():
-            attrs[f"{P}tag.{key}"] = str(value)
+            attrs[f"{ATTR_PREFIX}tag.{key}"] = str(value)
 
     def _attempt_finished(self, e: ev.Event) -> None:
         open_ = self._open.get(e.run_id or "")
@@ -189,19 +200,19 @@ class RunTracer:
         finished = _ns(float(p.get("finished_at", e.ts)))
         if n > 1:
             retry: dict[str, Any] = {
-                P + "attempt": n,
-                P + "delay_seconds": float(p.get("delay_before", 0.0)),
+                ATTR_PREFIX + "attempt": n,
+                ATTR_PREFIX + "delay_seconds": float(p.get("delay_before", 0.0)),
             }
             span.add_event("retry", retry, _ns(float(p.get("started_at", e.ts))))
         if p.get("status") != "succeeded":  # a lone success is said by the run's attributes
             attempt: dict[str, Any] = {
-                P + "attempt": n,
-                P + "status": str(p.get("status")),
-                P + "exit_code": int(p.get("exit_code") or 0),
+                ATTR_PREFIX + "attempt": n,
+                ATTR_PREFIX + "status": str(p.get("status")),
+                ATTR_PREFIX + "exit_code": int(p.get("exit_code") or 0),
             }
             span.add_event("attempt.finished", attempt, finished)
         if p.get("status") == "timed_out":
-            span.add_event("timeout", {P + "attempt": n}, finished)
+            span.add_event("timeout", {ATTR_PREFIX + "attempt": n}, finished)
         open_.attempts.append(p)
 
     def _attempt_spans(self, run: _Open) -> None:
@@ -209,10 +220,10 @@ class RunTracer:
         for p in run.attempts:
             n = int(p.get("attempt", 0))
             attrs = {
-                P + "attempt": n,
-                P + "status": str(p.get("status")),
-                P + "exit_code": int(p.get("exit_code") or 0),
-                P + "delay_seconds": float(p.get("delay_before", 0.0)),
+                ATTR_PREFIX + "attempt": n,
+                ATTR_PREFIX + "status": str(p.get("status")),
+                ATTR_PREFIX + "exit_code": int(p.get("exit_code") or 0),
+                ATTR_PREFIX + "delay_seconds": float(p.get("delay_before", 0.0)),
             }
             span = self._start(f"attempt {n}", run, float(p["started_at"]), attrs)
             if p.get("status") != "succeeded":
@@ -231,13 +242,13 @@ class RunTracer:
         cpu = float(p.get("cpu_user_seconds") or 0) + float(p.get("cpu_system_seconds") or 0)
         attrs = open_.attrs
         if not open_.task:  # a task's state says it
-            attrs[P + "status"] = str(p.get("status"))
-        attrs[P + "exit_code"] = int(p.get("exit_code") or 0)
-        attrs[P + "attempts"] = int(p.get("attempts") or 0)
-        attrs[P + "duration_seconds"] = float(p.get("duration_seconds") or 0.0)
-        attrs[P + "cpu_seconds"] = round(cpu, 6)
+            attrs[ATTR_PREFIX + "status"] = str(p.get("status"))
+        attrs[ATTR_PREFIX + "exit_code"] = int(p.get("exit_code") or 0)
+        attrs[ATTR_PREFIX + "attempts"] = int(p.get("attempts") or 0)
+        attrs[ATTR_PREFIX + "duration_seconds"] = float(p.get("duration_seconds") or 0.0)
+        attrs[ATTR_PREFIX + "cpu_seconds"] = round(cpu, 6)
         if p.get("peak_rss_bytes") is not None:
-            attrs[P + "peak_rss_bytes"] = int(p["peak_rss_bytes"])
+            attrs[ATTR_PREFIX + "peak_rss_bytes"] = int(p["peak_rss_bytes"])
         if len(open_.attempts) > 1:
             self._attempt_spans(open_)
         if p.get("status") not in _OK_RUN:
@@ -252,15 +263,15 @@ class RunTracer:
             run_id = self._tasks.pop((wf, task), None)
             open_ = self._open.pop(run_id, None) if run_id else None
             if open_ is None:  # skipped, cancelled, reused: a task that started no run
-                attrs = {P + "kind": "task", P + "task": task}
+                attrs = {ATTR_PREFIX + "kind": "task", ATTR_PREFIX + "task": task}
                 span = self._start(f"task {task}", self._open.get(wf), e.ts, attrs)
                 open_ = _Open(span)
         state = str(p.get("state"))
-        open_.attrs[P + "task.state"] = state
+        open_.attrs[ATTR_PREFIX + "task.state"] = state
         if state in _FAILED and p.get("result") == "success":
-            open_.attrs[P + "task.result"] = "success"  # tolerated: continue_on_error
+            open_.attrs[ATTR_PREFIX + "task.result"] = "success"  # tolerated: continue_on_error
         if p.get("reason"):
-            open_.attrs[P + "task.reason"] = str(p["reason"])
+            open_.attrs[ATTR_PREFIX + "task.reason"] = str(p["reason"])
         error = None
         if state in _FAILED:  # the task's reason, else the run's own ("failed, exit 1")
             error = str(p.get("reason") or open_.error or state)
@@ -272,10 +283,10 @@ class RunTracer:
         if open_ is None:
             return
         p = e.payload
-        open_.attrs[P + "status"] = str(p.get("status"))
-        open_.attrs[P + "exit_code"] = int(p.get("exit_code") or 0)
+        open_.attrs[ATTR_PREFIX + "status"] = str(p.get("status"))
+        open_.attrs[ATTR_PREFIX + "exit_code"] = int(p.get("exit_code") or 0)
         for state, count in (p.get("counts") or {}).items():
-            open_.attrs[f"{P}tasks.{state}"] = int(count)
+            open_.attrs[f"{ATTR_PREFIX}tasks.{state}"] = int(count)
         open_.end(e.ts, str(p.get("status")) if p.get("status") != "succeeded" else None)
 
 
@@ -284,5 +295,5 @@ def _flat(payload: Mapping[str, Any]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in payload.items():
         if value is not None:
-            flat[P + key] = value if isinstance(value, _SCALARS) else str(value)
+            flat[ATTR_PREFIX + key] = value if isinstance(value, _SCALARS) else str(value)
     return flat

@@ -16,20 +16,10 @@ from typing import Any
 
 from scriptrunner.core.retry import RetryPolicy
 from scriptrunner.errors import WorkflowError
-from scriptrunner.workflows import _fields as f
-from scriptrunner.workflows._expr_check import Scope, check_text
-from scriptrunner.workflows._fields import Where
-from scriptrunner.workflows._security import default_policy
-from scriptrunner.workflows._task import (
-    env_map,
-    make_retry,
-    retry_fields,
-    secrets_map,
-    task_spec,
-    timeout_value,
-)
-from scriptrunner.workflows._yaml import PathKey, load_json, load_yaml
+from scriptrunner.workflows import fields as f
 from scriptrunner.workflows.dag import find_cycle, format_cycle
+from scriptrunner.workflows.expressions.check import Scope
+from scriptrunner.workflows.fields import Where
 from scriptrunner.workflows.matrix import MatrixError, named_combinations
 from scriptrunner.workflows.model import (
     DEFAULT_MAX_MATRIX,
@@ -38,6 +28,16 @@ from scriptrunner.workflows.model import (
     WorkflowSpec,
     default_max_parallel,
 )
+from scriptrunner.workflows.security_reader import default_policy
+from scriptrunner.workflows.task_reader import (
+    cwd_value,
+    env_map,
+    retry_policy,
+    secrets_map,
+    task_spec,
+    timeout_value,
+)
+from scriptrunner.workflows.yaml_source import PathKey, load_json, load_yaml
 
 __all__ = ["load_workflow", "parse_workflow", "workflow_from_dict"]
 
@@ -97,12 +97,10 @@ def _defaults(where: Where, value: Any) -> Defaults:
     f.check_keys(where, path, raw, DEFAULT_KEYS)
     retry = RetryPolicy()
     if "retries" in raw:
-        fields = retry_fields(where, (*path, "retries"), raw["retries"])
-        retry = make_retry(where, (*path, "retries"), retry, fields)
+        retry = retry_policy(where, (*path, "retries"), raw["retries"], retry)
     cwd = None
     if "cwd" in raw:
-        cwd = f.non_empty_string(where, (*path, "cwd"), raw["cwd"])
-        check_text(where, (*path, "cwd"), cwd, Scope(None))
+        cwd = cwd_value(where, (*path, "cwd"), raw["cwd"], Scope(None))
     return Defaults(
         timeout=timeout_value(where, (*path, "timeout"), raw.get("timeout")),
         retry=retry,

@@ -1,18 +1,9 @@
-"""The GitHub Actions expression language (``${{ ... }}``), implemented by hand.
+"""Parsing and evaluating expressions, rendering templates and ``if:`` conditions.
 
-Behaviour follows the GitHub docs ("Evaluate expressions in workflows and actions") and the
-reference implementation in ``actions/runner`` (``src/Sdk/Expressions``); nothing is passed
-to Python's ``eval``.  The work is split over ``expr_lexer`` (tokens), ``expr_parser``
-(syntax tree), ``expr_values`` (coercion, comparison, string/JSON output) and ``expr_eval``
-(operators and functions); this module is the public entry point.
-
-Typical use::
-
-    node = parse_expression("matrix.os == 'linux'")   # at load time: syntax errors early
-    referenced_contexts(node)                          # {'matrix'}
-    evaluate_expression("${{ format('{0}-x', matrix.os) }}", {"matrix": {"os": "linux"}})
-    evaluate_condition("failure()", contexts, status=TaskStatus(success=False, failure=True))
-    render_template("echo ${{ github.ref }}", {"github": {"ref": "refs/heads/main"}})
+The entry points the package re-exports (see :mod:`scriptrunner.workflows.expressions`):
+they unwrap ``${{ }}`` (:mod:`.templates`), parse (:mod:`.parser`), check context names
+and status functions the way the runner does while parsing, evaluate (:mod:`.operators`)
+and turn the result into plain JSON-like values or template text.
 """
 
 from __future__ import annotations
@@ -23,19 +14,26 @@ from collections.abc import Mapping
 from typing import Any
 
 from scriptrunner.errors import ConfigError, ExpressionError
-from scriptrunner.workflows.expr_eval import Evaluator, TaskStatus
-from scriptrunner.workflows.expr_lexer import is_legal_identifier
-from scriptrunner.workflows.expr_parser import (
+from scriptrunner.workflows.expressions.functions import TaskStatus
+from scriptrunner.workflows.expressions.lexer import is_legal_identifier
+from scriptrunner.workflows.expressions.nodes import (
     STATUS_FUNCTIONS,
     ContextAccess,
     FunctionCall,
     Node,
-    parse,
-    referenced_contexts,
     uses_status_function,
     walk,
 )
-from scriptrunner.workflows.expr_values import (
+from scriptrunner.workflows.expressions.operators import Evaluator
+from scriptrunner.workflows.expressions.parser import parse
+from scriptrunner.workflows.expressions.templates import (
+    END,
+    START,
+    find_expressions,
+    is_whole,
+    unwrap,
+)
+from scriptrunner.workflows.expressions.values import (
     FilteredArray,
     fold,
     format_number,
@@ -44,81 +42,6 @@ from scriptrunner.workflows.expr_values import (
     to_json,
 )
 
-__all__ = [
-    "ExpressionError",
-    "Node",
-    "TaskStatus",
-    "evaluate_condition",
-    "evaluate_expression",
-    "evaluate_node",
-    "find_expressions",
-    "parse_context_arg",
-    "parse_expression",
-    "referenced_contexts",
-    "render_template",
-    "uses_status_function",
-    "value_to_string",
-]
-
-_START, _END = "${{", "}}"
-
-
-def find_expressions(text: str) -> list[tuple[int, str]]:
-    """The ``${{ ... }}`` spans in ``text`` as (offset of ``${{``, inner text) pairs.
-
-    Like the runner's ``TemplateReader.ParseScalar``: an expression ends at the first ``}}``
-    outside a single-quoted string (``'a''b'`` escapes toggle twice, so they need no special
-    case).  An unclosed ``${{`` is an ``ExpressionError``.
-    """
-    spans: list[tuple[int, str]] = []
-    start = text.find(_START)
-    while start >= 0:
-        in_string = False
-        end = -1
-        for i in range(start + len(_START), len(text)):
-            if text[i] == "'":
-                in_string = not in_string
-            elif not in_string and text[i] == "}" and text[i - 1] == "}":
-                end = i
-                break
-        if end < 0:
-            raise ExpressionError(
-                "the expression is not closed: '${{' without a matching '}}'",
-                expression=text,
-                position=start,
-            )
-        spans.append((start, text[start + len(_START) : end - 1]))
-        start = text.find(_START, end + 1)
-    return spans
-
-
-def _is_whole(text: str, spans: list[tuple[int, str]]) -> bool:
-    """Whether the (stripped) ``text`` is exactly one ``${{ }}`` and nothing else."""
-    return (
-        len(spans) == 1
-        and spans[0][0] == 0
-        and len(spans[0][1]) + len(_START) + len(_END) == len(text)
-    )
-
-
-def _whole_expression(text: str) -> str | None:
-    """The inner expression when ``text`` (already stripped) is exactly one ``${{ }}``."""
-    if not text.startswith(_START):
-        return None
-    spans = find_expressions(text)
-    if _is_whole(text, spans):
-        return spans[0][1]
-    raise ExpressionError(
-        "expected one expression but got text around '${{ }}'; use render_template() for templates",
-        expression=text,
-    )
-
-
-def _unwrap(expr: str) -> str:
-    text = expr.strip()
-    inner = _whole_expression(text)
-    return text if inner is None else inner.strip()
-
 
 def parse_expression(expr: str) -> Node:
     """Parse ``expr`` (with or without a surrounding ``${{ }}``) into a syntax tree.
@@ -126,7 +49,7 @@ def parse_expression(expr: str) -> Node:
     Checks syntax, function names and argument counts, but not context names (those are
     only known at evaluation time).  Raises ``ExpressionError``.
     """
-    return parse(_unwrap(expr))
+    return parse(unwrap(expr))
 
 
 def _check_names(
@@ -197,7 +120,7 @@ def evaluate_expression(
     ``status`` enables ``success()``/``failure()``/``cancelled()``/``always()``.  Returns a
     JSON-like value (object filters give lists; whole numbers are ints).
     """
-    source = _unwrap(expr)
+    source = unwrap(expr)
     return evaluate_node(parse(source), contexts, status=status, expression=source)
 
 
@@ -236,7 +159,7 @@ def render_template(
         out.append(
             value_to_string(evaluate_node(node, contexts, status=status, expression=inner.strip()))
         )
-        position = start + len(_START) + len(inner) + len(_END)
+        position = start + len(START) + len(inner) + len(END)
     out.append(text[position:])
     return "".join(out)
 
@@ -258,9 +181,9 @@ def evaluate_condition(
         text = expr.strip()
     if not text:
         return status.success
-    if _START in text:
+    if START in text:
         spans = find_expressions(text)
-        if not _is_whole(text, spans):
+        if not is_whole(text, spans):
             nodes = [parse(inner.strip()) for _, inner in spans]
             for node, (_, inner) in zip(nodes, spans, strict=True):
                 _check_names(node, inner.strip(), contexts, status)

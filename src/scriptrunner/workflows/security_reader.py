@@ -14,9 +14,9 @@ from typing import Any
 from scriptrunner.errors import ConfigError
 from scriptrunner.findings.model import Severity
 from scriptrunner.gates.base import GATES, GatePolicy, parse_policy
-from scriptrunner.workflows import _fields as f
-from scriptrunner.workflows._fields import Where
-from scriptrunner.workflows._yaml import PathKey
+from scriptrunner.workflows import fields as f
+from scriptrunner.workflows.fields import Where
+from scriptrunner.workflows.yaml_source import PathKey
 
 SECURITY_KEYS = ("scan", "block_on")
 LEVELS = tuple(s.name.lower() for s in Severity)
@@ -52,14 +52,7 @@ def _fields(where: Where, path: PathKey, value: Any) -> Mapping[str, Any] | None
     if "scan" in raw:
         fields["kinds"] = _kinds(where, (*path, "scan"), raw["scan"])
     if "block_on" in raw:
-        level = raw["block_on"]
-        if level not in LEVELS:
-            hint = f.did_you_mean(str(level), LEVELS)
-            raise where.error(
-                (*path, "block_on"),
-                f"expected one of {', '.join(LEVELS)}, got {f.show(level)}{hint}",
-            )
-        fields["block_on"] = level
+        fields["block_on"] = f.choice(where, (*path, "block_on"), raw["block_on"], LEVELS)
     return fields
 
 

@@ -10,12 +10,12 @@ from typing import Any
 
 from scriptrunner.core.retry import BACKOFFS, RetryPolicy
 from scriptrunner.errors import ConfigError
-from scriptrunner.workflows import _fields as f
-from scriptrunner.workflows._expr_check import Scope, check_text, condition
-from scriptrunner.workflows._fields import Where
-from scriptrunner.workflows._security import task_policy
-from scriptrunner.workflows._yaml import PathKey
+from scriptrunner.workflows import fields as f
+from scriptrunner.workflows.expressions.check import Scope, check_text, condition
+from scriptrunner.workflows.fields import Where
 from scriptrunner.workflows.model import Defaults, MatrixSpec, TaskSpec
+from scriptrunner.workflows.security_reader import task_policy
+from scriptrunner.workflows.yaml_source import PathKey
 
 TASK_KEYS = (
     "run", "script", "args", "needs", "if", "skip_if", "run_always", "matrix",
@@ -65,12 +65,24 @@ def secrets_map(where: Where, path: PathKey, value: Any, env: Mapping[str, str])
     return secrets
 
 
+def cwd_value(where: Where, path: PathKey, value: Any, scope: Scope) -> str:
+    """A working directory: a non-empty string whose ``${{ }}`` are checked."""
+    cwd = f.non_empty_string(where, path, value)
+    check_text(where, path, cwd, scope)
+    return cwd
+
+
 def timeout_value(where: Where, path: PathKey, value: Any) -> float | None:
     """Seconds > 0, or ``None``: an explicit ``null`` switches a default timeout off."""
     return None if value is None else f.number(where, path, value, positive=True)
 
 
-def retry_fields(where: Where, path: PathKey, value: Any) -> dict[str, Any]:
+def retry_policy(where: Where, path: PathKey, value: Any, base: RetryPolicy) -> RetryPolicy:
+    """``retries`` read over ``base`` (the defaults' policy, or the built-in one)."""
+    return _make_retry(where, path, base, _retry_fields(where, path, value))
+
+
+def _retry_fields(where: Where, path: PathKey, value: Any) -> dict[str, Any]:
     """``retries`` as keyword arguments for :class:`RetryPolicy` (only the keys given).
 
     Returning only what was written lets a task's ``retries`` override the defaults key
@@ -84,14 +96,7 @@ def retry_fields(where: Where, path: PathKey, value: Any) -> dict[str, Any]:
     if "max" in raw:
         fields["retries"] = f.integer(where, (*path, "max"), raw["max"], minimum=0)
     if "backoff" in raw:
-        backoff = raw["backoff"]
-        if backoff not in BACKOFFS:
-            hint = f.did_you_mean(str(backoff), BACKOFFS)
-            raise where.error(
-                (*path, "backoff"),
-                f"expected one of {', '.join(BACKOFFS)}, got {f.show(backoff)}{hint}",
-            )
-        fields["backoff"] = backoff
+        fields["backoff"] = f.choice(where, (*path, "backoff"), raw["backoff"], BACKOFFS)
     for key in ("delay", "max_delay"):
         if key in raw:
             fields[key] = f.number(where, (*path, key), raw[key])
@@ -117,7 +122,7 @@ def _exit_codes(where: Where, path: PathKey, value: Any) -> frozenset[int]:
     return frozenset(items)
 
 
-def make_retry(
+def _make_retry(
     where: Where, path: PathKey, base: RetryPolicy, fields: Mapping[str, Any]
 ) -> RetryPolicy:
     """``base`` with ``fields`` replaced; RetryPolicy's own checks become located errors."""
@@ -233,8 +238,7 @@ def task_spec(where: Where, name: str, value: Any, defaults: Defaults) -> TaskSp
         timeout = timeout_value(where, (*path, "timeout"), raw["timeout"])
     retry = defaults.retry
     if "retries" in raw:
-        fields = retry_fields(where, (*path, "retries"), raw["retries"])
-        retry = make_retry(where, (*path, "retries"), retry, fields)
+        retry = retry_policy(where, (*path, "retries"), raw["retries"], retry)
     security = None  # the workflow's default covers script tasks only
     if script is not None:
         security = defaults.security
@@ -242,8 +246,7 @@ def task_spec(where: Where, name: str, value: Any, defaults: Defaults) -> TaskSp
             security = task_policy(where, path, raw["security"], defaults.security)
     cwd = defaults.cwd
     if "cwd" in raw:
-        cwd = f.non_empty_string(where, (*path, "cwd"), raw["cwd"])
-        check_text(where, (*path, "cwd"), cwd, scope)
+        cwd = cwd_value(where, (*path, "cwd"), raw["cwd"], scope)
     env = env_map(where, (*path, "env"), raw.get("env", {}), scope)
     secrets = secrets_map(where, (*path, "secrets"), raw.get("secrets", {}), env)
     return TaskSpec(

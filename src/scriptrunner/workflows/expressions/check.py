@@ -1,7 +1,7 @@
 """Load-time checks of ``${{ ... }}`` expressions.
 
 Expressions are rendered only when a task runs, but a typo in one should fail the load,
-not the task at 3 a.m.  Each expression is parsed (``workflows.expressions``), its
+not the task at 3 a.m.  Each expression is parsed (:mod:`.evaluate`), its
 top-level names must be known contexts, status functions (``failure()``) may only appear
 in conditions, and - as GitHub does - ``needs.X`` must name a task this task needs and
 ``matrix.K`` a key of its matrix.  Those last two walk the syntax tree, so ``needs['x']``
@@ -14,9 +14,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scriptrunner.errors import ExpressionError, WorkflowError
-from scriptrunner.workflows._fields import Where, did_you_mean
-from scriptrunner.workflows._yaml import PathKey
+from scriptrunner.workflows.expressions.evaluate import parse_expression
+from scriptrunner.workflows.expressions.nodes import (
+    ContextAccess,
+    Index,
+    Literal,
+    referenced_contexts,
+    uses_status_function,
+    walk,
+)
+from scriptrunner.workflows.expressions.templates import find_expressions
+from scriptrunner.workflows.fields import Where, did_you_mean
 from scriptrunner.workflows.model import CONTEXTS
+from scriptrunner.workflows.yaml_source import PathKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +54,6 @@ def check_expression(
 
     ``condition`` allows the status functions (``success()``, ``failure()``...).
     """
-    from scriptrunner.workflows.expr_parser import ContextAccess, Index, Literal, walk
-    from scriptrunner.workflows.expressions import (
-        parse_expression,
-        referenced_contexts,
-        uses_status_function,
-    )
-
     shown = expr.strip()
     try:
         node = parse_expression(shown)
@@ -114,8 +117,6 @@ def _check_matrix_key(where: Where, path: PathKey, key: str, scope: Scope) -> No
 
 def check_text(where: Where, path: PathKey, text: str, scope: Scope) -> None:
     """Check every ``${{ }}`` embedded in a string field (``run``, ``args``, ``env``...)."""
-    from scriptrunner.workflows.expressions import find_expressions
-
     try:
         spans = find_expressions(text)
     except ExpressionError as exc:
@@ -131,8 +132,6 @@ def condition(where: Where, path: PathKey, text: str, scope: Scope) -> str:
     (``${{ failure() }}``).  A value that mixes the two (``${{ a }} == b``) would be a
     non-empty string, hence always true in GitHub; here it is an error instead.
     """
-    from scriptrunner.workflows.expressions import find_expressions
-
     stripped = text.strip()
     try:
         spans = find_expressions(stripped)

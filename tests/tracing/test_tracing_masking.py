@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scriptrunner.tracing.redact import MASK, redact_args
+from scriptrunner.tracing.masking import MASK, mask_args
 
 CASES = [
     (["--password=hunter2"], ["--password=***"]),
@@ -24,8 +24,8 @@ CASES = [
 
 
 @pytest.mark.parametrize(("args", "expected"), CASES)
-def test_redact_args(args: list[str], expected: list[str]) -> None:
-    assert redact_args(args) == expected
+def test_mask_args(args: list[str], expected: list[str]) -> None:
+    assert mask_args(args) == expected
 
 
 names = st.sampled_from(["password", "SECRET", "api_token", "aws-key", "passwd", "auth"])
@@ -36,9 +36,9 @@ values = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF), min_size=
 
 @given(prefix=st.sampled_from(["", "-", "--", "MY_"]), name=names, value=values)
 def test_assigned_secret_values_never_survive(prefix: str, name: str, value: str) -> None:
-    assert value not in " ".join(redact_args([f"{prefix}{name}={value}"])).split("=", 1)[1]
+    assert value not in " ".join(mask_args([f"{prefix}{name}={value}"])).split("=", 1)[1]
 
 
 @given(name=names, value=values.filter(lambda v: not v.startswith("-")))
 def test_the_value_after_a_secret_flag_never_survives(name: str, value: str) -> None:
-    assert redact_args([f"--{name}", value]) == [f"--{name}", MASK]
+    assert mask_args([f"--{name}", value]) == [f"--{name}", MASK]

@@ -22,14 +22,14 @@ _FLAG = re.compile(rf"(?i)^--?[\w.-]*{_WORD}[\w.-]*$")
 _URL_CREDENTIALS = re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^:/@\s]*:)([^@/\s]+)(@)")
 
 
-def redact_text(text: str) -> str:
+def mask_text(text: str) -> str:
     """``text`` with secret-looking assignments and URL passwords masked."""
     text = _LEADING.sub(lambda m: m.group(1) + MASK, text)
     text = _ASSIGNMENT.sub(lambda m: m.group(1) + MASK, text)
     return _URL_CREDENTIALS.sub(lambda m: m.group(1) + MASK + m.group(3), text)
 
 
-def redact_args(args: Sequence[str]) -> list[str]:
+def mask_args(args: Sequence[str]) -> list[str]:
     """Arguments with secret values masked (see the module docstring)."""
     result: list[str] = []
     mask_next = False
@@ -39,5 +39,5 @@ def redact_args(args: Sequence[str]) -> list[str]:
             mask_next = False
             continue
         mask_next = bool(_FLAG.match(arg))
-        result.append(redact_text(arg))
+        result.append(mask_text(arg))
     return result

@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from scriptrunner.workflows.expr_lexer import parse_number
+from scriptrunner.workflows.expressions.lexer import parse_number
 
 NULL, BOOLEAN, NUMBER, STRING, ARRAY, OBJECT = (
     "null",

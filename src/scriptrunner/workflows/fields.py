@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scriptrunner.errors import WorkflowError
-from scriptrunner.workflows._yaml import Lines, PathKey
+from scriptrunner.workflows.yaml_source import Lines, PathKey
 
 NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_-]*"
 NAME_RE = re.compile(NAME_PATTERN)
@@ -164,6 +164,14 @@ def integer(where: Where, path: PathKey, value: Any, *, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise where.expected(path, f"an integer >= {minimum}", value)
     return value
+
+
+def choice(where: Where, path: PathKey, value: Any, choices: tuple[str, ...]) -> str:
+    """One of ``choices``, else ``expected one of ..., got ...`` with a did-you-mean hint."""
+    if value not in choices:
+        hint = did_you_mean(str(value), choices)
+        raise where.error(path, f"expected one of {', '.join(choices)}, got {show(value)}{hint}")
+    return str(value)
 
 
 def name(where: Where, path: PathKey, value: Any, what: str = "a task name") -> str:
