@@ -1,4 +1,4 @@
-"""The event bus: subscribers, failures that stay contained, and persistence in the store."""
+"""The event bus and catalogue: subscribers, failures that stay contained, payload shapes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pytest
 from scriptrunner import events as ev
 from scriptrunner.core.runner import Runner
 from scriptrunner.core.spec import RunSpec
-from scriptrunner.errors import StoreError
 from scriptrunner.events import Event, EventBus
 from scriptrunner.store.reader import HistoryReader
 from scriptrunner.store.sqlite import SqliteHistory
@@ -43,10 +42,9 @@ def test_subscribers_are_notified_in_subscription_order() -> None:
     bus.subscribe(lambda e: seen.append(("second", e.type)))
 
     bus.publish(Event("a", None))
-    event = bus.emit("b", "run-1", answer=42)
+    bus.publish(Event("b", "run-1", {"answer": 42}))
 
     assert seen == [("first", "a"), ("second", "a"), ("first", "b"), ("second", "b")]
-    assert (event.type, event.run_id, dict(event.payload)) == ("b", "run-1", {"answer": 42})
 
 
 def test_unsubscribe_stops_notifications() -> None:
@@ -56,10 +54,10 @@ def test_unsubscribe_stops_notifications() -> None:
     bus.subscribe(kept.append)
     unsubscribe = bus.subscribe(dropped.append)
 
-    bus.emit("before", None)
+    bus.publish(Event("before", None))
     unsubscribe()
     unsubscribe()  # a second call is harmless
-    bus.emit("after", None)
+    bus.publish(Event("after", None))
 
     assert [e.type for e in kept] == ["before", "after"]
     assert [e.type for e in dropped] == ["before"]
@@ -79,7 +77,7 @@ def test_failing_subscriber_is_logged_once_and_never_breaks_publish(
 
     with caplog.at_level(logging.WARNING, logger="scriptrunner.events"):
         for n in range(3):
-            bus.emit(f"e{n}", None)
+            bus.publish(Event(f"e{n}", None))
 
     assert after == ["e0", "e1", "e2"]  # later subscribers still hear every event
     records = [r for r in caplog.records if r.name == "scriptrunner.events"]
@@ -100,49 +98,9 @@ def test_each_failing_subscriber_is_reported(caplog: pytest.LogCaptureFixture) -
     bus.subscribe(one)
     bus.subscribe(two)
     with caplog.at_level(logging.WARNING, logger="scriptrunner.events"):
-        bus.emit("x", None)
-        bus.emit("y", None)
+        bus.publish(Event("x", None))
+        bus.publish(Event("y", None))
     assert len([r for r in caplog.records if r.name == "scriptrunner.events"]) == 2
-
-
-def test_events_are_persisted_before_subscribers_see_them(
-    store: SqliteHistory, reader: HistoryReader
-) -> None:
-    bus = EventBus(store)
-    stored_when_notified: list[list[str]] = []
-    bus.subscribe(lambda _e: stored_when_notified.append([r["type"] for r in reader.events()]))
-
-    bus.emit("first", "r1", n=1)
-    bus.publish(Event("second", None, {"nested": {"k": ["v", 2]}}, ts=123.5))
-
-    assert stored_when_notified == [["first"], ["first", "second"]]
-    rows = reader.events()
-    assert [(r["type"], r["run_id"], r["payload"]) for r in rows] == [
-        ("first", "r1", {"n": 1}),
-        ("second", None, {"nested": {"k": ["v", 2]}}),
-    ]
-    assert rows[1]["ts"] == 123.5
-
-
-def test_notify_does_not_persist(store: SqliteHistory, reader: HistoryReader) -> None:
-    bus = EventBus(store)
-    seen: list[Event] = []
-    bus.subscribe(seen.append)
-    bus.notify(Event("already.stored", None))
-    assert [e.type for e in seen] == ["already.stored"]
-    assert reader.events() == []
-
-
-def test_store_failure_propagates_and_subscribers_are_not_told(tmp_path: Path) -> None:
-    store = SqliteHistory(tmp_path / "history.db")
-    store.close()  # every write now fails
-    bus = EventBus(store)
-    seen: list[Event] = []
-    bus.subscribe(seen.append)
-
-    with pytest.raises(StoreError, match="cannot write history store"):
-        bus.emit("lost?", None)
-    assert seen == []  # history must not silently lose an event that observers saw
 
 
 def test_runner_events_reach_subscribers_and_the_store(
@@ -172,3 +130,28 @@ def test_runner_events_reach_subscribers_and_the_store(
     assert [r["ts"] for r in stored] == pytest.approx([e.ts for e in seen])
     assert stored[-1]["payload"]["status"] == "failed"
     assert len([r for r in caplog.records if r.name == "scriptrunner.events"]) == 1
+
+
+def test_the_catalogue_checks_payload_keys() -> None:
+    assert (
+        ev.payload_problems(ev.TASK_STARTED, {"task": "a", "task_run_id": "r", "matrix": {}}) == []
+    )
+    assert ev.payload_problems(ev.TASK_STARTED, {"task": "a", "extra": 1}) == [
+        "task.started: missing 'matrix'",
+        "task.started: missing 'task_run_id'",
+        "task.started: unexpected 'extra'",
+    ]
+    assert ev.payload_problems("nope", {}) == ["unknown event type 'nope'"]
+    # Optional keys are allowed, not required.
+    blocked = {"script": "s.py", "reason": "r", "findings": 1}
+    assert ev.payload_problems(ev.RUN_BLOCKED, blocked) == []
+    assert ev.payload_problems(ev.RUN_BLOCKED, {**blocked, "task": "t"}) == []
+
+
+def test_every_finding_kind_has_a_catalogued_event() -> None:
+    assert set(ev.FINDING_EVENTS) == {"code", "deps", "secrets"}
+    assert all(t in ev.CATALOGUE for t in ev.FINDING_EVENTS.values())
+    assert {t.name for t in ev.CATALOGUE.values() if not t.stored} == {
+        ev.SPAN_CREATED,
+        ev.SPAN_ENDED,
+    }

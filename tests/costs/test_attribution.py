@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from scriptrunner.results import AttemptResult, Metrics, RunId, RunResult
 from scriptrunner.core.runner import Runner
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.costs import Catalogs
@@ -20,8 +19,10 @@ from scriptrunner.costs.attribution import (
     record_run_cost,
 )
 from scriptrunner.errors import PriceError
+from scriptrunner.results import AttemptResult, Metrics, RunId, RunResult
 from scriptrunner.store.background import BackgroundWriter
 from scriptrunner.store.reader import HistoryReader
+from scriptrunner.store.recorder import Recorder
 from scriptrunner.store.sqla import SqlAlchemyHistory
 from scriptrunner.store.sqlite import SqliteHistory
 
@@ -145,7 +146,7 @@ def test_a_real_run_gets_its_cost_and_event_in_the_store(tmp_path: Path) -> None
     try:
         coster = prepare("aws:m5.large", None)
         run = Runner(store).run(RunSpec(command=("true",)))
-        a = coster.record(store, run)
+        a = coster.record(Recorder(store), run)
     finally:
         store.close()
     reader = HistoryReader(f"sqlite:///{tmp_path / 'h.db'}")
@@ -169,8 +170,8 @@ def test_set_run_cost_on_every_backend_and_through_the_background_writer(
         first = runner.run(RunSpec(command=("true",)))
         second = runner.run(RunSpec(command=("true",)))
         profile = parse_profile("gcp:e2-micro", catalogs)
-        record_run_cost(store, attribute(first, profile, catalogs))
-        record_run_cost(writer, attribute(second, profile, catalogs))
+        record_run_cost(Recorder(store), attribute(first, profile, catalogs))
+        record_run_cost(Recorder(writer), attribute(second, profile, catalogs))
         writer.flush()
     finally:
         writer.close()

@@ -10,19 +10,23 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.stores import record_scan_at
 from scriptrunner.errors import ConfigError, ScannerError
 from scriptrunner.findings.model import Finding, Location, ScanResult, Severity, Skipped
 from scriptrunner.gates import (
     GateContext,
+    GateDecision,
     GatePolicy,
     combine,
     evaluate,
     get_gate,
     parse_policy,
-    record_blocked,
 )
+from scriptrunner.gates.record import record_blocked
 from scriptrunner.settings import load_settings
-from scriptrunner.store.scans import record_scan, scan_status
+from scriptrunner.store import open_store
+from scriptrunner.store.recorder import Recorder
+from scriptrunner.store.scans import scan_status
 
 RISKY = "import os\nimport sys\n\nos.system('rm -rf /srv/' + sys.argv[1])\nprint('ran')\n"
 MILD = "import requests\n\nrequests.get('https://example.org')\n"
@@ -36,7 +40,7 @@ def test_parse_policy() -> None:
     assert parse_policy("code") == GatePolicy(("code",), Severity.HIGH)
     assert parse_policy(["code", " code"], "critical") == GatePolicy(("code",), Severity.CRITICAL)
     with pytest.raises(
-        ConfigError, match=r"unknown scan kind 'licence' \(available: code, deps, secrets\)"
+        ConfigError, match=r"unknown scan kind 'licence' \(valid: code, deps, secrets\)"
     ):
         parse_policy("code,licence")
     with pytest.raises(ConfigError, match="no scan kind"):
@@ -101,16 +105,23 @@ def test_blocked_run_is_recorded_with_its_scan(tmp_path: Path) -> None:
     settings = load_settings(cwd=tmp_path, environ={}, overrides={"home": tmp_path / "home"})
     f = Finding(("semgrep",), "code-injection", "t", "m", Severity.HIGH, Location("job.py", 3))
     result = ScanResult(findings=(f,), tools={"semgrep": "1.185.0"}, targets=("job.py",))
-    run_id = record_blocked(
-        settings,
-        script=str(tmp_path / "job.py"),
-        command=["python", "job.py"],
-        cwd=str(tmp_path),
-        tags={"team": "data"},
-        result=result,
-        reason="1 finding(s) at or above high",
-        started_at=time.time(),
-    )
+    decision = GateDecision(result, blocking=(f,), unanalysed=(), tool_kinds={"semgrep": "code"})
+    run_id = "b" * 32
+    store = open_store(settings)
+    try:
+        record_blocked(
+            Recorder(store),
+            decision,
+            run_id=run_id,
+            script=str(tmp_path / "job.py"),
+            command=["python", "job.py"],
+            cwd=str(tmp_path),
+            tags={"team": "data"},
+            reason="1 finding(s) at or above high",
+            started_at=time.time(),
+        )
+    finally:
+        store.close()
     with sqlite3.connect(tmp_path / "home" / "history.db") as conn:
         status, code, error = conn.execute(
             "SELECT status, exit_code, error FROM runs WHERE id = ?", (run_id,)
@@ -121,7 +132,7 @@ def test_blocked_run_is_recorded_with_its_scan(tmp_path: Path) -> None:
     assert (status, code) == ("blocked", 3) and "security gate" in error
     assert scans == [("gate", "findings", run_id)]
     assert findings == [("code-injection", "HIGH", "job.py")]
-    assert events == ["run.blocked", "scan.completed"]
+    assert events == ["run.blocked", "finding.detected", "scan.completed"]
 
 
 def test_scan_records_on_every_backend(empty_store_url: str) -> None:
@@ -131,7 +142,7 @@ def test_scan_records_on_every_backend(empty_store_url: str) -> None:
         ("bandit",), "weak-hash", "t", "m", Severity.WARNING, Location("a.py", 2), cwe=(328,)
     )
     result = ScanResult(findings=(f,), suppressed=(), tools={"bandit": "1.9.4"}, targets=("a.py",))
-    scan_id = record_scan(empty_store_url, "code", result, started_at=time.time())
+    scan_id = record_scan_at(empty_store_url, "code", result, started_at=time.time())
     url = empty_store_url.replace("postgresql://", "postgresql+psycopg://")
     engine = create_engine(url)
     try:

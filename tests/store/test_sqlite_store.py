@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import Table, create_engine
 
 from fixtures.cli import cli_env, run_cli
-from scriptrunner.results import RunResult, Sample
 from scriptrunner.core.runner import Runner
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import StoreError
 from scriptrunner.events import Event
+from scriptrunner.results import RunResult, Sample
 from scriptrunner.settings import Settings
 from scriptrunner.store import SCHEMA_VERSION, open_store, rows, schema
 from scriptrunner.store.base import event_row

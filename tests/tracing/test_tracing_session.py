@@ -261,7 +261,12 @@ def test_close_is_idempotent_and_context_manager_closes() -> None:
     assert session.close() == []
 
 
-def test_timeout_and_security_events_on_the_run_span(otlp_http_receiver: Receiver) -> None:
+def test_timeout_and_gate_decisions_are_span_events(
+    otlp_http_receiver: Receiver, tmp_path: Path
+) -> None:
+    from scriptrunner.gates.base import GateContext
+    from scriptrunner.workflows import EngineOptions, WorkflowEngine, expand, workflow_from_dict
+
     config = TracingConfig(endpoint=otlp_http_receiver.url, schedule_delay=0.05)
     session = start_tracing(config, environ={})
     runner = Runner(options=RunOptions(env_hook=session.env_hook, kill_grace=0.2))
@@ -269,27 +274,32 @@ def test_timeout_and_security_events_on_the_run_span(otlp_http_receiver: Receive
     spec = RunSpec(command=(sys.executable, "-c", "import time; time.sleep(5)"), timeout=0.3)
     result = runner.run(spec)
     session.close()
-    # A security gate publishes its decision as a security.* event of the run.
-    session2 = start_tracing(config, environ={})
-    runner2 = Runner(options=RunOptions(env_hook=session2.env_hook))
-    session2.attach(runner2.bus)
-    unsubscribe = runner2.bus.subscribe(
-        lambda e: (
-            e.type == "run.started"
-            and runner2.bus.notify(
-                Event("security.gate", e.run_id, {"decision": "allow", "findings": 0})
-            )
-        )
+    # A workflow task blocked by its (real) secrets gate: the decision is on the task's span.
+    (tmp_path / "job.py").write_text("KEY = 'sk_live_" + "a1B2c3D4e5F6g7H8i9J0kLmN'\n")
+    workflow = workflow_from_dict(
+        {
+            "name": "gated",
+            "tasks": {"job": {"script": "job.py", "security": {"scan": ["secrets"]}}},
+        },
+        base_dir=tmp_path,
     )
-    runner2.run(TRUE)
-    unsubscribe()
+    session2 = start_tracing(config, environ={})
+    options = EngineOptions(
+        run_options=RunOptions(env_hook=session2.env_hook),
+        gate_context=GateContext(cache_dir=None),
+    )
+    engine = WorkflowEngine(options=options)
+    session2.attach(engine.bus)
+    gated = engine.run(expand(workflow))
     session2.close()
-    spans = {s.name: s for s in otlp_http_receiver.wait_for(2)}
+    spans = {s.name: s for s in otlp_http_receiver.wait_for(3)}
     timed = spans[f"run {Path(sys.executable).name}"]
     assert result.status == "timed_out"
     assert timed.error and "timeout" in timed.events
     assert timed.attributes["scriptrunner.timeout_seconds"] == 0.3
-    assert "security.gate" in spans["run true"].events
+    assert gated.tasks["job"].state == "blocked"
+    task_events = spans["task job"].events
+    assert {"scan.completed", "secret.detected", "run.blocked"} <= set(task_events)
 
 
 def test_a_failed_setup_leaves_logging_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scriptrunner.events import Event, EventBus
-from scriptrunner.vaults.masking import Masker
 from scriptrunner.vaults.masked_sinks import MaskingBus, MaskingStore, mask_logging
+from scriptrunner.vaults.masking import Masker
 
 SECRET = "s3cr3t-Value/+!"
 PEM = "-----BEGIN KEY-----\nMIIBOgIBAAJBAKj34GkxFhD9\n0123456789abcdefABCDEF\n-----END KEY-----"
@@ -124,8 +124,11 @@ class ListStore:
     def set_run_cost(self, run_id: str, usd: float, events: Any = ()) -> None:
         self.calls.append(("cost", list(events)))
 
-    def record_scan(self, row: Any) -> None:  # any other method is masked too
-        self.calls.append(("scan", row))
+    def record_scan(self, scan: Any, findings: Any, events: Any = ()) -> None:
+        self.calls.append(("scan", (scan, findings, list(events))))
+
+    def reopen(self, row: Any) -> None:  # any other method is masked too
+        self.calls.append(("other", row))
 
     def close(self) -> None:
         self.calls.append(("close", None))
@@ -140,7 +143,8 @@ def test_the_masking_store_masks_every_string_it_writes() -> None:
     store.append_event(event)
     store.append_spans([{"name": "run", "attributes": {"a": [SECRET]}}])
     store.set_run_cost("r1", 1.0, [event])
-    store.record_scan({"detail": SECRET})
+    store.record_scan({"detail": SECRET}, [{"message": SECRET}], [event])
+    store.reopen({"detail": SECRET})
     store.close()
     assert SECRET not in repr(inner.calls)
     assert "***" in repr(inner.calls) and inner.calls[-1] == ("close", None)
@@ -153,8 +157,8 @@ def test_subscribers_of_a_masking_bus_only_see_masked_events() -> None:
     inner = EventBus()
     bus = MaskingBus(inner, Masker([SECRET]))
     bus.subscribe(seen.append)
-    bus.notify(Event("task.finished", "w", {"reason": f"command not found: {SECRET}"}))
-    bus.emit("x", None, value=SECRET)
+    bus.publish(Event("task.finished", "w", {"reason": f"command not found: {SECRET}"}))
+    bus.publish(Event("x", None, {"value": SECRET}))
     assert [e.payload for e in seen] == [
         {"reason": "command not found: ***"},
         {"value": "***"},

@@ -82,9 +82,7 @@ def gated(
     bus.subscribe(keep)
     store = open_store(settings)
     try:
-        context = GateContext(
-            cache_dir=scan_cache, semgrep=str(semgrep_exe), store_url=settings.store_url
-        )
+        context = GateContext(cache_dir=scan_cache, semgrep=str(semgrep_exe))
         engine = WorkflowEngine(store, bus, EngineOptions(max_parallel=3, gate_context=context))
         result = engine.run(expand(load_workflow(base / "wf.yaml")))
     finally:
@@ -205,7 +203,7 @@ def test_workflow_default_applies_to_script_tasks_only_and_tasks_override_it() -
         (
             "tasks:\n  a:\n    script: a.py\n    security:\n      scan: [code, licence]\n",
             "wf.yaml:5: tasks.a.security.scan[1]: unknown scan kind 'licence' "
-            "(available: code, deps, secrets)",
+            "(valid: code, deps, secrets)",
         ),
         (
             "security: {scan: 'code,cod'}\ntasks:\n  a: {script: a.py}\n",

@@ -12,7 +12,14 @@ if TYPE_CHECKING:
     from scriptrunner.settings import Settings
     from scriptrunner.store.reader import HistoryReader
 
-__all__ = ["SCHEMA_VERSION", "HistoryStore", "open_reader", "open_store", "sqlite_path"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "HistoryStore",
+    "open_reader",
+    "open_store",
+    "open_store_url",
+    "sqlite_path",
+]
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -24,15 +31,19 @@ def sqlite_path(url: str) -> Path | None:
 
 def open_store(settings: Settings) -> HistoryStore:
     """Open (creating or upgrading if needed) the store the settings point at."""
-    url = settings.store_url
+    return open_store_url(settings.store_url, busy_timeout=settings.busy_timeout)
+
+
+def open_store_url(url: str, *, busy_timeout: float = 30.0) -> HistoryStore:
+    """Open the store at ``url``: the fast SQLite writer for a SQLite file, else SQLAlchemy."""
     path = sqlite_path(url)
     if path is not None:
         from scriptrunner.store.sqlite import SqliteHistory
 
-        return SqliteHistory(path, busy_timeout=settings.busy_timeout)
+        return SqliteHistory(path, busy_timeout=busy_timeout)
     from scriptrunner.store.sqla import SqlAlchemyHistory
 
-    return SqlAlchemyHistory(url, busy_timeout=settings.busy_timeout)
+    return SqlAlchemyHistory(url, busy_timeout=busy_timeout)
 
 
 def open_reader(settings: Settings) -> HistoryReader:

@@ -47,7 +47,6 @@ from scriptrunner.tracing.tracer import RunTracer
 from scriptrunner.version import __version__
 
 
-
 class BusSpanEvents(SpanProcessor):
     """Tells the buses' subscribers (the dashboard) about spans as they start and end.
 

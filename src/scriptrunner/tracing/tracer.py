@@ -8,10 +8,10 @@
 ``run SCRIPT``         a run outside a workflow: run.started ... run.finished
 ``attempt N``          children of a run span, only when the run was retried
 
-Attempts are also span events (``attempt.finished``, ``retry``, ``timeout``), and an event
-of a run whose type starts with ``security.`` or ``gate.`` becomes an event of the run's
-span (a place for security-gate decisions; no scriptrunner producer publishes such events
-yet).  The run's span must exist before its first process starts, so
+Attempts are also span events (``attempt.finished``, ``retry``, ``timeout``), and so are a
+workflow task's gate decisions (``scan.completed``, ``run.blocked`` and one event per
+finding), published while the task's span is open.  The run's span must exist before its
+first process starts, so
 :meth:`RunTracer.env_for` (the runner's ``env_hook``) opens it if needed and returns the
 ``TRACEPARENT`` for the child.
 """
@@ -37,8 +37,16 @@ from scriptrunner.tracing.masking import mask_args
 ATTR_PREFIX = "scriptrunner."
 _OK_RUN = ("succeeded",)
 _FAILED = ("failed", "timed_out", "error", "blocked")
-#: A run's events of these kinds become events of its span (none is published yet).
-_GATE_PREFIXES = ("security.", "gate.")
+#: A run's events of these kinds become events of its span, when it is open (a task's gate).
+_SPAN_EVENTS = frozenset(
+    {
+        ev.SCAN_COMPLETED,
+        ev.RUN_BLOCKED,
+        ev.FINDING_DETECTED,
+        ev.VULNERABILITY_DETECTED,
+        ev.SECRET_DETECTED,
+    }
+)
 _SCALARS = (str, bool, int, float)
 
 
@@ -93,7 +101,7 @@ class RunTracer:
         handler = self._handlers.get(event.type)
         if handler is not None:
             handler(event)
-        elif event.type.startswith(_GATE_PREFIXES) and event.run_id:
+        elif event.type in _SPAN_EVENTS and event.run_id:
             open_ = self._open.get(event.run_id)
             if open_ is not None:
                 open_.span.add_event(event.type, _flat(event.payload), _ns(event.ts))

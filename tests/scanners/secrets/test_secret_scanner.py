@@ -95,10 +95,10 @@ def test_no_secret_value_in_any_output_store_or_event(tmp_path: Path) -> None:
     assert len(result.findings) + len(result.suppressed) == 5
     outputs = [render(result, fmt) for fmt in ("json", "sarif", "table", "github")]
     outputs.append(repr(result))
-    from scriptrunner.store.scans import record_scan
+    from fixtures.stores import record_scan_at
 
     db = tmp_path / "history.db"
-    record_scan(f"sqlite:///{db}", "secrets", result, started_at=time.time())
+    record_scan_at(f"sqlite:///{db}", "secrets", result, started_at=time.time())
     with sqlite3.connect(db) as conn:
         for table in ("scans", "findings", "events"):
             outputs += [
