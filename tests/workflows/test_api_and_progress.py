@@ -8,9 +8,10 @@ from pathlib import Path
 from rich.console import Console
 
 from scriptrunner import events as ev
+from scriptrunner import run_workflow
 from scriptrunner.settings import load_settings
 from scriptrunner.store import open_reader
-from scriptrunner.workflows import run_workflow, workflow_from_dict
+from scriptrunner.workflows import workflow_from_dict
 from scriptrunner.workflows.progress import LiveProgress, print_summary
 
 

@@ -15,8 +15,9 @@ import pytest
 
 from scriptrunner import events as ev
 from scriptrunner.errors import WorkflowError
+from scriptrunner.events import RUN_BLOCKED
 from scriptrunner.findings.model import Severity
-from scriptrunner.gates import RUN_BLOCKED, GateContext, GatePolicy
+from scriptrunner.gates import GateContext, GatePolicy
 from scriptrunner.settings import load_settings
 from scriptrunner.store import open_store
 from scriptrunner.workflows.dag import expand
@@ -207,7 +208,8 @@ def test_workflow_default_applies_to_script_tasks_only_and_tasks_override_it() -
         ),
         (
             "security: {scan: 'code,cod'}\ntasks:\n  a: {script: a.py}\n",
-            "wf.yaml:1: security.scan: unknown scan kind 'cod' (did you mean 'code'?)",
+            "wf.yaml:1: security.scan: unknown scan kind 'cod' (did you mean 'code'? valid: code, "
+            "deps, secrets)",
         ),
         (
             "security:\n  scan: code\n  block_on: severe\ntasks:\n  a: {script: a.py}\n",

@@ -13,7 +13,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from scriptrunner import __version__
 from scriptrunner.cli import (
     cost_cmd,
     db_cmd,
@@ -25,6 +24,7 @@ from scriptrunner.cli import (
     workflow_cmd,
 )
 from scriptrunner.errors import ScriptRunnerError
+from scriptrunner.version import __version__
 
 EXIT_USAGE = 2
 

@@ -14,6 +14,7 @@ from typing import Any
 from scriptrunner.errors import ConfigError
 from scriptrunner.findings.model import Severity
 from scriptrunner.gates.base import GATES, GatePolicy, parse_policy
+from scriptrunner.registry import unknown_name
 from scriptrunner.workflows import fields as f
 from scriptrunner.workflows.fields import Where
 from scriptrunner.workflows.yaml_source import PathKey
@@ -35,10 +36,7 @@ def _kinds(where: Where, path: PathKey, value: Any) -> tuple[str, ...]:
         if not isinstance(item, str) or not item:
             raise where.expected(at, f"a scan kind ({', '.join(GATES)})", item)
         if item not in GATES:
-            hint = f.did_you_mean(item, GATES)
-            raise where.error(
-                at, f"unknown scan kind {item!r}{hint} (available: {', '.join(GATES)})"
-            )
+            raise where.error(at, str(unknown_name(GATES.what, item, GATES.names())))
     return tuple(dict.fromkeys(items))
 
 
@@ -72,7 +70,7 @@ def default_policy(where: Where, value: Any) -> GatePolicy | None:
     if fields is None:
         return None
     if "kinds" not in fields:
-        raise where.error(path, f"missing required key 'scan' (available: {', '.join(GATES)})")
+        raise where.error(path, f"missing required key 'scan' (valid: {', '.join(GATES)})")
     return _policy(where, path, fields["kinds"], fields.get("block_on", "high"))
 
 
