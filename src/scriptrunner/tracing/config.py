@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from scriptrunner.errors import ConfigError
+from scriptrunner.registry import unknown_name
 
 EXPORTERS = ("otlp", "jaeger", "zipkin", "console", "none")
 PROTOCOLS = ("http/protobuf", "grpc")
@@ -111,4 +112,4 @@ class TracingConfig:
 def one_of(what: str, value: str, valid: tuple[str, ...]) -> None:
     """Raise :class:`ConfigError` listing ``valid`` unless ``value`` is one of them."""
     if value not in valid:
-        raise ConfigError(f"unknown tracing {what} {value!r}; valid: {', '.join(valid)}")
+        raise unknown_name(f"tracing {what}", value, valid)

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from scriptrunner.errors import ConfigError
+from scriptrunner.registry import Registry
 from scriptrunner.tracing.config import TracingConfig
 
 #: Builds the exporter for a configuration; None means "no network export" (store only).
@@ -57,20 +57,18 @@ def _console(config: TracingConfig) -> SpanExporter:
     return ConsoleSpanExporter(out=sys.stderr)
 
 
-EXPORTERS: dict[str, ExporterFactory] = {
-    "otlp": _otlp,
-    "jaeger": _otlp,
-    "zipkin": _zipkin,
-    "console": _console,
-    "none": lambda _config: None,
-}
+EXPORTERS: Registry[ExporterFactory] = Registry(
+    "tracing exporter",
+    {
+        "otlp": _otlp,
+        "jaeger": _otlp,
+        "zipkin": _zipkin,
+        "console": _console,
+        "none": lambda _config: None,
+    },
+)
 
 
 def make_exporter(config: TracingConfig) -> SpanExporter | None:
     """The exporter ``config`` names; an unknown name is an error listing the valid ones."""
-    factory = EXPORTERS.get(config.exporter)
-    if factory is None:
-        raise ConfigError(
-            f"unknown tracing exporter {config.exporter!r}; valid: {', '.join(EXPORTERS)}"
-        )
-    return factory(config)
+    return EXPORTERS.get(config.exporter)(config)

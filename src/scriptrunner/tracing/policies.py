@@ -16,7 +16,7 @@ from typing import Protocol
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import StatusCode
 
-from scriptrunner.errors import ConfigError
+from scriptrunner.registry import Registry
 from scriptrunner.tracing.config import PolicySpec
 
 _ID_MASK = (1 << 64) - 1
@@ -107,23 +107,18 @@ class RateLimitPolicy:
             return False
 
 
-POLICIES: dict[str, Callable[[PolicySpec], Policy]] = {
-    "error": lambda _spec: ErrorPolicy(),
-    "duration": lambda spec: DurationPolicy(spec.threshold),
-    "attribute": lambda spec: AttributePolicy(spec.key, spec.values),
-    "probabilistic": lambda spec: ProbabilisticPolicy(spec.ratio),
-    "rate_limit": lambda spec: RateLimitPolicy(spec.per_second),
-}
+POLICIES: Registry[Callable[[PolicySpec], Policy]] = Registry(
+    "tail-sampling policy",
+    {
+        "error": lambda _spec: ErrorPolicy(),
+        "duration": lambda spec: DurationPolicy(spec.threshold),
+        "attribute": lambda spec: AttributePolicy(spec.key, spec.values),
+        "probabilistic": lambda spec: ProbabilisticPolicy(spec.ratio),
+        "rate_limit": lambda spec: RateLimitPolicy(spec.per_second),
+    },
+)
 
 
 def make_policies(specs: Sequence[PolicySpec]) -> tuple[Policy, ...]:
     """Policy objects for ``specs``; an unknown type is an error listing the valid ones."""
-    policies = []
-    for spec in specs:
-        factory = POLICIES.get(spec.type)
-        if factory is None:
-            raise ConfigError(
-                f"unknown tail-sampling policy {spec.type!r}; valid: {', '.join(POLICIES)}"
-            )
-        policies.append(factory(spec))
-    return tuple(policies)
+    return tuple(POLICIES.get(spec.type)(spec) for spec in specs)

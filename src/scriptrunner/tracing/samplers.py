@@ -17,7 +17,7 @@ from opentelemetry.sdk.trace.sampling import (
     TraceIdRatioBased,
 )
 
-from scriptrunner.errors import ConfigError
+from scriptrunner.registry import Registry
 
 #: Builds a sampler from the sampler argument (None when not given).
 SamplerFactory = Callable[[float | None], Sampler]
@@ -27,21 +27,21 @@ def _ratio(arg: float | None) -> Sampler:
     return TraceIdRatioBased(1.0 if arg is None else arg)
 
 
-SAMPLERS: dict[str, SamplerFactory] = {
-    "always_on": lambda _arg: ALWAYS_ON,
-    "always_off": lambda _arg: ALWAYS_OFF,
-    "traceidratio": _ratio,
-    "parentbased_always_on": lambda _arg: ParentBased(ALWAYS_ON),
-    "parentbased_always_off": lambda _arg: ParentBased(ALWAYS_OFF),
-    "parentbased_traceidratio": lambda arg: ParentBased(_ratio(arg)),
-    # Record everything; the tail-sampling processor keeps or drops whole traces later.
-    "tail": lambda _arg: ALWAYS_ON,
-}
+SAMPLERS: Registry[SamplerFactory] = Registry(
+    "tracing sampler",
+    {
+        "always_on": lambda _arg: ALWAYS_ON,
+        "always_off": lambda _arg: ALWAYS_OFF,
+        "traceidratio": _ratio,
+        "parentbased_always_on": lambda _arg: ParentBased(ALWAYS_ON),
+        "parentbased_always_off": lambda _arg: ParentBased(ALWAYS_OFF),
+        "parentbased_traceidratio": lambda arg: ParentBased(_ratio(arg)),
+        # Record everything; the tail-sampling processor keeps or drops whole traces later.
+        "tail": lambda _arg: ALWAYS_ON,
+    },
+)
 
 
 def make_sampler(name: str, arg: float | None = None) -> Sampler:
     """The sampler called ``name``; an unknown name is an error listing the valid ones."""
-    factory = SAMPLERS.get(name)
-    if factory is None:
-        raise ConfigError(f"unknown tracing sampler {name!r}; valid: {', '.join(SAMPLERS)}")
-    return factory(arg)
+    return SAMPLERS.get(name)(arg)

@@ -20,13 +20,13 @@ are checked at load time, and ``scriptrunner run`` without ``--secret`` pays not
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from scriptrunner.errors import SecretError
+from scriptrunner.registry import Registry
 
 __all__ = [
     "BACKENDS",
@@ -44,12 +44,16 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "azure-kv": (),
 }
 
-#: scheme -> "module:Class"; modules are imported only when a reference of theirs is used.
-BACKENDS: dict[str, str] = {
-    "vault": "scriptrunner.vaults.hashicorp:HashiCorpVault",
-    "aws-sm": "scriptrunner.vaults.aws:AwsSecretsManager",
-    "azure-kv": "scriptrunner.vaults.azure:AzureKeyVault",
-}
+#: Scheme -> backend class ("module:class", imported only when a reference uses it).
+BACKENDS: Registry[Callable[[Mapping[str, str]], VaultBackend]] = Registry(
+    "secret scheme",
+    {
+        "vault": "scriptrunner.vaults.hashicorp:HashiCorpVault",
+        "aws-sm": "scriptrunner.vaults.aws:AwsSecretsManager",
+        "azure-kv": "scriptrunner.vaults.azure:AzureKeyVault",
+    },
+    error=SecretError,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,13 +171,5 @@ def _text(value: Any) -> str:
 
 def load_backend(scheme: str, environ: Mapping[str, str]) -> VaultBackend:
     """Import and build the backend for ``scheme`` (an unknown one lists the valid ones)."""
-    try:
-        target = BACKENDS[scheme]
-    except KeyError:
-        raise SecretError(
-            f"unknown secret scheme {scheme!r}; choose one of: {', '.join(sorted(BACKENDS))}"
-        ) from None
-    module_name, _, class_name = target.partition(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
-    backend: VaultBackend = cls(environ)
+    backend: VaultBackend = BACKENDS.get(scheme)(environ)
     return backend

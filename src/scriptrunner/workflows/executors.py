@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from scriptrunner.core.runner import AttemptFn
-from scriptrunner.errors import ConfigError
+from scriptrunner.registry import Registry
 
 
 class Executor(Protocol):
@@ -43,18 +43,11 @@ def _dask(**kwargs: Any) -> Executor:
     return DaskExecutor(**kwargs)
 
 
-EXECUTORS: dict[str, Callable[..., Executor]] = {
-    "local": lambda **_: LocalExecutor(),
-    "dask": _dask,
-}
+EXECUTORS: Registry[Callable[..., Executor]] = Registry(
+    "executor", {"local": lambda **_: LocalExecutor(), "dask": _dask}
+)
 
 
 def make_executor(name: str, **kwargs: Any) -> Executor:
     """The executor called ``name``; an unknown name lists the valid ones."""
-    try:
-        factory = EXECUTORS[name]
-    except KeyError:
-        raise ConfigError(
-            f"unknown executor {name!r}; choose one of: {', '.join(sorted(EXECUTORS))}"
-        ) from None
-    return factory(**kwargs)
+    return EXECUTORS.get(name)(**kwargs)
