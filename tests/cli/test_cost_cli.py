@@ -5,15 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from fixtures.cli import cli
 from fixtures.price_apis import AzureHandler, azure_item, moto_server, queue_ce_results, serve
 
 MANIFEST = """\
@@ -39,21 +37,6 @@ resources:
     size: Standard_D2s_v3
     hours: 100
 """
-
-
-def cli(
-    home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SCRIPTRUNNER_", "AWS_"))}
-    clean.update({"SCRIPTRUNNER_HOME": str(home), **(env or {})})
-    return subprocess.run(
-        [sys.executable, "-m", "scriptrunner", *args],
-        capture_output=True,
-        text=True,
-        env=clean,
-        cwd=home.parent,
-        timeout=timeout,
-    )
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.cli import cli_env, run_cli
+from fixtures.cli import cli_env, run_cli, run_python
 from fixtures.otel import Receiver, span_tree
 from fixtures.postgres import free_port
 
@@ -173,10 +173,6 @@ def test_run_without_trace_imports_no_tracing_code(tmp_path: Path) -> None:
         "print(sorted(m for m in sys.modules if m.startswith(('opentelemetry', 'scriptrunner.tracing'))))\n"
     )
     env = cli_env(SCRIPTRUNNER_HOME=str(tmp_path / "home"))
-    import subprocess
-
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True
-    )
+    out = run_python(code, env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"

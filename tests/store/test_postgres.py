@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 import scriptrunner
-from fixtures.cli import SCRIPTRUNNER, cli_env, run_cli
+from fixtures.cli import cli_env, run_cli, start_cli
 from fixtures.postgres import free_port
 from scriptrunner.errors import StoreError
 from scriptrunner.settings import Settings, load_settings
@@ -212,17 +211,7 @@ def test_store_from_newer_version_is_refused(postgres_db_url: str, tmp_path: Pat
 def test_concurrent_first_use_creates_the_schema_once(postgres_db_url: str, tmp_path: Path) -> None:
     # Eight runners start at once on an empty database: the advisory lock lets one create it.
     env = cli_env(SCRIPTRUNNER_DATABASE_URL=postgres_db_url)
-    procs = [
-        subprocess.Popen(
-            [str(SCRIPTRUNNER), "run", "-q", "--", "true"],
-            env=env,
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(8)
-    ]
+    procs = [start_cli("run", "-q", "--", "true", env=env, cwd=tmp_path) for _ in range(8)]
     results = [(p.wait(timeout=120), p.communicate()) for p in procs]
     assert [code for code, _ in results] == [0] * 8, [err for _, (_, err) in results]
 
