@@ -234,6 +234,7 @@ def test_prices_update_network_errors_are_clear(home: Path) -> None:
     assert r.returncode == 2 and "needs an API key" in r.stderr
 
 
+@pytest.mark.slow
 def test_run_with_a_cost_profile_stores_wall_hours_times_the_hourly_price(home: Path) -> None:
     r = cli(home, "run", "--cost-profile", "aws:m5.large", "--tag", "team=web", "--", "true")
     assert r.returncode == 0, r.stderr
@@ -275,6 +276,7 @@ def test_a_bad_profile_fails_before_anything_runs(home: Path, tmp_path: Path) ->
     assert "COST" not in cli(home, "history").stdout
 
 
+@pytest.mark.slow
 def test_cost_report_over_history(home: Path) -> None:
     assert "no runs with an attributed cost" in cli(home, "cost", "report").stdout
     for team in ("web", "web", "data"):
@@ -311,6 +313,7 @@ def moto() -> Iterator[str]:
         yield url
 
 
+@pytest.mark.slow
 def test_cost_actuals_from_cost_explorer(home: Path, moto: str) -> None:
     queue_ce_results(
         moto,

@@ -124,6 +124,7 @@ def test_signal_to_runner_is_forwarded_and_run_cancelled(
     assert runs[0]["status"] == "cancelled"
 
 
+@pytest.mark.slow
 def test_history_show_stats(tmp_path: Path, home: Path) -> None:
     ok = tmp_path / "ok.py"
     ok.write_text("print('fine')\n")

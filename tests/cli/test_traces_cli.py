@@ -65,6 +65,7 @@ def test_run_trace_passes_traceparent_to_a_script_that_joins(
     assert {s.service for s in spans} == {"nightly-etl"}  # the child read OTEL_SERVICE_NAME too
 
 
+@pytest.mark.slow
 def test_workflow_trace_then_list_and_show_it(otlp_http_receiver: Receiver, tmp_path: Path) -> None:
     (tmp_path / "wf.yaml").write_text(WORKFLOW)
     env = env_for(tmp_path, otlp_http_receiver.url)

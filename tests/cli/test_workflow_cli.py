@@ -203,6 +203,7 @@ def test_history_lists_workflows_and_hides_tasks_unless_all(tmp_path: Path, home
     assert sorted(r["kind"] for r in everything) == ["task", "task", "workflow"]
 
 
+@pytest.mark.slow
 def test_cost_profile_prices_every_task_and_sums_the_workflow(tmp_path: Path, home: Path) -> None:
     wf = write(
         tmp_path / "wf.yaml", "name: priced\ntasks:\n  a: {run: 'sleep 0.2'}\n  b: {run: 'true'}\n"

@@ -218,6 +218,7 @@ def test_cancel_during_retry_delay_stops_without_new_attempt() -> None:
     assert result.status == "cancelled"
 
 
+@pytest.mark.slow
 def test_cpu_seconds_are_exact_for_a_busy_loop() -> None:
     code = """
         import time

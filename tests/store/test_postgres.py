@@ -89,6 +89,7 @@ def test_api_run_is_recorded_via_database_url_env(
     assert not (tmp_path / "home").exists()
 
 
+@pytest.mark.slow
 def test_cli_run_history_show_stats_via_database_url_env(
     postgres_db_url: str, tmp_path: Path
 ) -> None:
@@ -157,6 +158,7 @@ def test_connection_errors_hide_the_password(postgres_url: str) -> None:
         assert PASSWORD not in message
 
 
+@pytest.mark.slow
 def test_cli_connection_error_hides_the_password(postgres_url: str, tmp_path: Path) -> None:
     port = int(postgres_url.rsplit(":", 1)[1].split("/")[0])
     marker = tmp_path / "ran"
@@ -208,6 +210,7 @@ def test_store_from_newer_version_is_refused(postgres_db_url: str, tmp_path: Pat
     engine.dispose()
 
 
+@pytest.mark.slow
 def test_concurrent_first_use_creates_the_schema_once(postgres_db_url: str, tmp_path: Path) -> None:
     # Eight runners start at once on an empty database: the advisory lock lets one create it.
     env = cli_env(SCRIPTRUNNER_DATABASE_URL=postgres_db_url)
