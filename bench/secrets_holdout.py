@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/secrets_holdout.py [--seed N] [--keep DIR] [--details]
 
-Why: ``scan secrets`` was tuned against tests/fixtures/secrets_corpus.py, so that corpus no
+Why: ``scan secrets`` was tuned against tests/fixtures/secrets_corpus/, so that corpus no
 longer measures it.  This one was written apart from the scanner and from that corpus (it was
 held out until its first run gave recall 0.884 / precision 0.972; the misses it showed were
 then fixed in general form, so it is no longer held out either), from
