@@ -2,11 +2,11 @@
 
     .venv/bin/python bench/secrets_holdout.py [--seed N] [--keep DIR] [--details]
 
-Why: ``scan secrets`` was tuned against tests/fixtures/secrets_corpus.py, so that corpus no
+Why: ``scan secrets`` was tuned against tests/fixtures/secrets_corpus/, so that corpus no
 longer measures it.  This one was written apart from the scanner and from that corpus (it was
 held out until its first run gave recall 0.884 / precision 0.972; the misses it showed were
 then fixed in general form, so it is no longer held out either), from
-how credentials really look and leak: ``holdout_templates.py`` holds ~120 hand-written files of
+how credentials really look and leak: ``holdout/templates/`` holds ~120 hand-written files of
 a fictional monorepo (Django, FastAPI, Celery, Airflow, CI workflows, docker-compose,
 Kubernetes, Helm, Terraform, Ansible, dotfiles, package-manager configs, Spring, a Go gateway,
 notebooks, Postman, docs, lockfiles) with slots filled by fresh random values of the right
@@ -14,7 +14,7 @@ format (deterministic by ``--seed``).  Every secret's line is labelled with its 
 hard negative (placeholders, documented example keys, env and vault references, template
 variables, hashes, public keys, encrypted blobs, test fixtures, i18n strings, ...) with its
 category; the labelling decisions (e.g. base64 values in a Kubernetes Secret ARE secrets) are
-listed in the templates' docstring.
+listed in the docstring of ``holdout_templates.py`` (which loads them).
 
 Method: the repository is generated into a temporary directory; ``scriptrunner scan secrets .
 --format json --min-confidence medium`` and ``detect-secrets scan --all-files .`` run on it

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/secrets_scan.py [--scale N] [--runs N] [--ds-mb MB] [--details]
 
-Quality: ``tests/fixtures/secrets_corpus.py`` generates a repository of realistic files
+Quality: ``tests/fixtures/secrets_corpus/`` generates a repository of realistic files
 (Python, JS/TS, YAML, JSON, .env, INI, TOML, Dockerfiles, shell, Terraform, notebooks,
 .properties, XML, Markdown, lockfiles) with secrets of every rule id at known lines and hard
 negatives (placeholders, documented example keys, template variables, env lookups, UUIDs,

@@ -5,15 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from fixtures.cli import cli
 from fixtures.price_apis import AzureHandler, azure_item, moto_server, queue_ce_results, serve
 
 MANIFEST = """\
@@ -39,21 +37,6 @@ resources:
     size: Standard_D2s_v3
     hours: 100
 """
-
-
-def cli(
-    home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SCRIPTRUNNER_", "AWS_"))}
-    clean.update({"SCRIPTRUNNER_HOME": str(home), **(env or {})})
-    return subprocess.run(
-        [sys.executable, "-m", "scriptrunner", *args],
-        capture_output=True,
-        text=True,
-        env=clean,
-        cwd=home.parent,
-        timeout=timeout,
-    )
 
 
 @pytest.fixture
@@ -251,6 +234,7 @@ def test_prices_update_network_errors_are_clear(home: Path) -> None:
     assert r.returncode == 2 and "needs an API key" in r.stderr
 
 
+@pytest.mark.slow
 def test_run_with_a_cost_profile_stores_wall_hours_times_the_hourly_price(home: Path) -> None:
     r = cli(home, "run", "--cost-profile", "aws:m5.large", "--tag", "team=web", "--", "true")
     assert r.returncode == 0, r.stderr
@@ -292,6 +276,7 @@ def test_a_bad_profile_fails_before_anything_runs(home: Path, tmp_path: Path) ->
     assert "COST" not in cli(home, "history").stdout
 
 
+@pytest.mark.slow
 def test_cost_report_over_history(home: Path) -> None:
     assert "no runs with an attributed cost" in cli(home, "cost", "report").stdout
     for team in ("web", "web", "data"):
@@ -329,6 +314,7 @@ def moto() -> Iterator[str]:
         yield url
 
 
+@pytest.mark.slow
 def test_cost_actuals_from_cost_explorer(home: Path, moto: str) -> None:
     queue_ce_results(
         moto,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import subprocess
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from fixtures.cli import cli_env, run_cli
+from fixtures.cli import cli
 
 
 def osv(ident: str, package: str) -> dict[str, Any]:
@@ -28,10 +27,6 @@ def osv(ident: str, package: str) -> dict[str, Any]:
             }
         ],
     }
-
-
-def cli(home: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return run_cli(*args, env=cli_env(SCRIPTRUNNER_HOME=str(home)), cwd=cwd)
 
 
 def make_zip(path: Path, records: dict[str, dict[str, Any]]) -> Path:

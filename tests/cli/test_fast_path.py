@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from fixtures.cli import cli_env, run_python
 
 HEAVY = {
     "sqlalchemy",
@@ -41,14 +40,8 @@ print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
 
 
 def probe(home: Path, *args: str) -> dict[str, object]:
-    env = {**os.environ, "SCRIPTRUNNER_HOME": str(home)}
-    r = subprocess.run(
-        [sys.executable, "-c", PROBE % json.dumps(sorted(HEAVY)), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    env = cli_env(SCRIPTRUNNER_HOME=str(home))
+    r = run_python(PROBE % json.dumps(sorted(HEAVY)), *args, env=env, cwd=home.parent)
     result: dict[str, object] = json.loads(r.stderr.strip().splitlines()[-1])
     return result
 

@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from fixtures.cli import cli, cli_env, read_line, start_cli
 from scriptrunner.cli.main import main
-
-
-def cli(
-    home: Path, *args: str, timeout: float = 60, **kw: object
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SCRIPTRUNNER_HOME": str(home)}
-    env.pop("SCRIPTRUNNER_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "scriptrunner", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-        **kw,  # type: ignore[arg-type]
-    )
 
 
 @pytest.fixture
@@ -75,7 +59,7 @@ def test_unwritable_store_exits_2_before_running(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     marker = tmp_path / "ran"
-    r = cli(blocker / "home", "run", "--", "touch", str(marker))
+    r = cli(blocker / "home", "run", "--", "touch", str(marker), cwd=tmp_path)
     assert r.returncode == 2
     assert "SCRIPTRUNNER_HOME" in r.stderr
     assert not marker.exists()
@@ -130,16 +114,8 @@ def test_signal_to_runner_is_forwarded_and_run_cancelled(
         "signal.signal(signal.SIGTERM, h)\nsignal.signal(signal.SIGINT, h)\n"
         "print('ready', flush=True)\ntime.sleep(60)\n"
     )
-    env = {**os.environ, "SCRIPTRUNNER_HOME": str(home)}
-    p = subprocess.Popen(
-        [sys.executable, "-m", "scriptrunner", "run", str(s)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert p.stdout is not None
-    assert p.stdout.readline() == "ready\n"
+    p = start_cli("run", str(s), env=cli_env(SCRIPTRUNNER_HOME=str(home)), cwd=tmp_path)
+    assert read_line(p) == "ready\n"
     p.send_signal(sig)
     _, err = p.communicate(timeout=30)
     assert p.returncode == 128 + sig
@@ -148,6 +124,7 @@ def test_signal_to_runner_is_forwarded_and_run_cancelled(
     assert runs[0]["status"] == "cancelled"
 
 
+@pytest.mark.slow
 def test_history_show_stats(tmp_path: Path, home: Path) -> None:
     ok = tmp_path / "ok.py"
     ok.write_text("print('fine')\n")
@@ -185,17 +162,22 @@ def test_main_in_process_reports_errors(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_live_output_streams_before_exit(tmp_path: Path, home: Path) -> None:
     s = tmp_path / "slow.py"
-    s.write_text("import time\nprint('first')\ntime.sleep(2)\nprint('second')\n")
-    env = {**os.environ, "SCRIPTRUNNER_HOME": str(home)}
-    p = subprocess.Popen(
-        [sys.executable, "-m", "scriptrunner", "run", str(s)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
+    go = tmp_path / "go"
+    # The script holds its second line until the test has read the first (or 2 s have passed).
+    s.write_text(
+        "import os, time\nprint('first')\ndeadline = time.monotonic() + 2\n"
+        f"while not os.path.exists({str(go)!r}) and time.monotonic() < deadline:\n"
+        "    time.sleep(0.01)\nprint('second')\n"
     )
-    assert p.stdout is not None
+    p = start_cli(
+        "run",
+        str(s),
+        env=cli_env(SCRIPTRUNNER_HOME=str(home)),
+        cwd=tmp_path,
+        stderr=subprocess.DEVNULL,
+    )
     started = time.monotonic()
-    assert p.stdout.readline() == "first\n"
-    assert time.monotonic() - started < 1.8  # arrived while the script still sleeps
+    assert read_line(p) == "first\n"
+    assert time.monotonic() - started < 1.8  # arrived while the script still waits
+    go.touch()
     p.communicate(timeout=30)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from fixtures.cli import cli_env, run_cli
+from fixtures.cli import cli
 from fixtures.sarif import validate_sarif
 
 CRITICAL = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
@@ -45,10 +44,6 @@ def write_db(directory: Path, *records: dict[str, Any]) -> Path:
     for data in records:
         (directory / f"{data['id']}.json").write_text(json.dumps(data))
     return directory
-
-
-def cli(home: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return run_cli(*args, env=cli_env(SCRIPTRUNNER_HOME=str(home)), cwd=cwd)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.cli import cli_env, run_cli
+from fixtures.cli import cli_env, run_cli, run_python
 from fixtures.otel import Receiver, span_tree
 from fixtures.postgres import free_port
 
@@ -65,6 +65,7 @@ def test_run_trace_passes_traceparent_to_a_script_that_joins(
     assert {s.service for s in spans} == {"nightly-etl"}  # the child read OTEL_SERVICE_NAME too
 
 
+@pytest.mark.slow
 def test_workflow_trace_then_list_and_show_it(otlp_http_receiver: Receiver, tmp_path: Path) -> None:
     (tmp_path / "wf.yaml").write_text(WORKFLOW)
     env = env_for(tmp_path, otlp_http_receiver.url)
@@ -173,10 +174,6 @@ def test_run_without_trace_imports_no_tracing_code(tmp_path: Path) -> None:
         "print(sorted(m for m in sys.modules if m.startswith(('opentelemetry', 'scriptrunner.tracing'))))\n"
     )
     env = cli_env(SCRIPTRUNNER_HOME=str(tmp_path / "home"))
-    import subprocess
-
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True
-    )
+    out = run_python(code, env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
-
-def cli(home: Path, *args: str, **kw: object) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SCRIPTRUNNER_HOME": str(home)}
-    env.pop("SCRIPTRUNNER_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "scriptrunner", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        **kw,  # type: ignore[arg-type]
-    )
+from fixtures.cli import cli, cli_env, start_cli
+from fixtures.waiting import wait_until
 
 
 def write(path: Path, text: str) -> Path:
@@ -180,25 +167,21 @@ def test_eval_prints_json(home: Path) -> None:
 
 
 def test_sigint_cancels_the_workflow(tmp_path: Path, home: Path) -> None:
+    started_marker = tmp_path / "slow-started"
     wf = write(
         tmp_path / "wf.yaml",
-        """
+        f"""
         name: long
         tasks:
-          slow: {run: "sleep 60"}
-          after: {run: "true", needs: [slow]}
-          cleanup: {run: "true", needs: [slow], if: always()}
+          slow: {{run: "sh -c 'touch {started_marker}; exec sleep 60'"}}
+          after: {{run: "true", needs: [slow]}}
+          cleanup: {{run: "true", needs: [slow], if: always()}}
     """,
     )
-    env = {**os.environ, "SCRIPTRUNNER_HOME": str(home)}
-    p = subprocess.Popen(
-        [sys.executable, "-m", "scriptrunner", "workflow", "run", str(wf), "--json"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
+    p = start_cli(
+        "workflow", "run", str(wf), "--json", env=cli_env(SCRIPTRUNNER_HOME=str(home)), cwd=tmp_path
     )
-    time.sleep(1.5)
+    wait_until(started_marker.exists, "the slow task to start")
     started = time.monotonic()
     p.send_signal(signal.SIGINT)
     out, _ = p.communicate(timeout=30)
@@ -220,6 +203,7 @@ def test_history_lists_workflows_and_hides_tasks_unless_all(tmp_path: Path, home
     assert sorted(r["kind"] for r in everything) == ["task", "task", "workflow"]
 
 
+@pytest.mark.slow
 def test_cost_profile_prices_every_task_and_sums_the_workflow(tmp_path: Path, home: Path) -> None:
     wf = write(
         tmp_path / "wf.yaml", "name: priced\ntasks:\n  a: {run: 'sleep 0.2'}\n  b: {run: 'true'}\n"

@@ -13,6 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from fixtures.waiting import wait_until
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.retry import RetryPolicy
 from scriptrunner.core.runner import Runner, RunOptions
@@ -181,16 +182,23 @@ def test_tail_cut_inside_a_multibyte_character_is_clean() -> None:
 
 def test_cancel_forwards_signal_and_records_cancelled(tmp_path: Path) -> None:
     marker = tmp_path / "got"
+    ready = tmp_path / "ready"
     code = f"""
         import signal, sys, time, pathlib
         def h(sig, frame):
             pathlib.Path({str(marker)!r}).write_text(str(sig)); sys.exit(5)
         signal.signal(signal.SIGTERM, h)
         print("ready", flush=True)
+        pathlib.Path({str(ready)!r}).touch()
         time.sleep(60)
     """
     token = CancelToken()
-    threading.Timer(0.5, token.cancel, args=(signal.SIGTERM,)).start()
+
+    def cancel_once_ready() -> None:  # the child's handler is installed once it says so
+        wait_until(ready.exists, "the child to install its handler")
+        token.cancel(signal.SIGTERM)
+
+    threading.Thread(target=cancel_once_ready, daemon=True).start()
     result = Runner().run(RunSpec(command=py(code)), cancel=token)
     assert result.status == "cancelled"
     assert marker.read_text() == str(int(signal.SIGTERM))
@@ -199,15 +207,18 @@ def test_cancel_forwards_signal_and_records_cancelled(tmp_path: Path) -> None:
 
 def test_cancel_during_retry_delay_stops_without_new_attempt() -> None:
     token = CancelToken()
-    threading.Timer(0.3, token.cancel).start()
+    runner = Runner()
+    # Cancel as soon as the first attempt is over, i.e. during the 5 s retry delay.
+    runner.bus.subscribe(lambda e: token.cancel() if e.type == "run.attempt.finished" else None)
     policy = RetryPolicy(retries=3, backoff="fixed", delay=5)
     started = time.monotonic()
-    result = Runner().run(RunSpec(command=py("raise SystemExit(1)"), retry=policy), cancel=token)
+    result = runner.run(RunSpec(command=py("raise SystemExit(1)"), retry=policy), cancel=token)
     assert time.monotonic() - started < 3
     assert len(result.attempts) == 1
     assert result.status == "cancelled"
 
 
+@pytest.mark.slow
 def test_cpu_seconds_are_exact_for_a_busy_loop() -> None:
     code = """
         import time
@@ -298,7 +309,9 @@ def test_no_leftover_threads_or_fds() -> None:
     before_fds = len(os.listdir("/proc/self/fd"))
     for _ in range(20):
         Runner().run(RunSpec(command=("true",)))
-    time.sleep(0.2)
+    wait_until(
+        lambda: len(os.listdir("/proc/self/fd")) <= before_fds + 2, "the runs' fds to close", 5
+    )
     assert len(os.listdir("/proc/self/fd")) <= before_fds + 2
 
 

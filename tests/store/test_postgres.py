@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 import scriptrunner
-from fixtures.cli import SCRIPTRUNNER, cli_env, run_cli
+from fixtures.cli import cli_env, run_cli, start_cli
 from fixtures.postgres import free_port
 from scriptrunner.errors import StoreError
 from scriptrunner.settings import Settings, load_settings
@@ -90,6 +89,7 @@ def test_api_run_is_recorded_via_database_url_env(
     assert not (tmp_path / "home").exists()
 
 
+@pytest.mark.slow
 def test_cli_run_history_show_stats_via_database_url_env(
     postgres_db_url: str, tmp_path: Path
 ) -> None:
@@ -158,6 +158,7 @@ def test_connection_errors_hide_the_password(postgres_url: str) -> None:
         assert PASSWORD not in message
 
 
+@pytest.mark.slow
 def test_cli_connection_error_hides_the_password(postgres_url: str, tmp_path: Path) -> None:
     port = int(postgres_url.rsplit(":", 1)[1].split("/")[0])
     marker = tmp_path / "ran"
@@ -209,20 +210,11 @@ def test_store_from_newer_version_is_refused(postgres_db_url: str, tmp_path: Pat
     engine.dispose()
 
 
+@pytest.mark.slow
 def test_concurrent_first_use_creates_the_schema_once(postgres_db_url: str, tmp_path: Path) -> None:
     # Eight runners start at once on an empty database: the advisory lock lets one create it.
     env = cli_env(SCRIPTRUNNER_DATABASE_URL=postgres_db_url)
-    procs = [
-        subprocess.Popen(
-            [str(SCRIPTRUNNER), "run", "-q", "--", "true"],
-            env=env,
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(8)
-    ]
+    procs = [start_cli("run", "-q", "--", "true", env=env, cwd=tmp_path) for _ in range(8)]
     results = [(p.wait(timeout=120), p.communicate()) for p in procs]
     assert [code for code, _ in results] == [0] * 8, [err for _, (_, err) in results]
 
