@@ -82,6 +82,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow
 @settings(
     max_examples=15,
     deadline=None,
