@@ -143,7 +143,7 @@ def handle(args: argparse.Namespace) -> int:
 
     gate_run_id = None
     if args.scan or args.block_on:  # before the store opens: a blocked script never starts
-        from scriptrunner.cli.scan_cmd import run_gate
+        from scriptrunner.cli.scan.gate import run_gate
 
         if not args.scan:
             raise ConfigError("--block-on needs --scan KINDS")
