@@ -13,7 +13,7 @@
   for generic assignments;
 * Vault ``operator init`` output: ``Unseal Key 1: <base64>``.
 
-Values are graded like generic ones (``generic.py``): placeholders and weak words are not
+Values are graded like generic ones (``values.py``): placeholders and weak words are not
 reported, or only at LOW confidence.
 """
 
@@ -25,8 +25,8 @@ import json
 
 from scriptrunner.findings.model import Confidence, Severity
 from scriptrunner.scanners.secrets.allowlist import is_placeholder
-from scriptrunner.scanners.secrets.rules.generic import grade_bearer, grade_password
 from scriptrunner.scanners.secrets.rules.model import BU, Rule
+from scriptrunner.scanners.secrets.rules.values import grade_bearer, grade_password
 
 #: Password hashes SQL accepts in place of a password: stored forms, not secrets.
 _SQL_HASH_PREFIXES = ("md5", "SCRAM-SHA-256$", "*", "$")
