@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from scriptrunner.errors import ConfigError
-from scriptrunner.scanners.deps.inputs.pyproject import find_line, read_toml
-from scriptrunner.scanners.deps.inputs.requirements import (
+from scriptrunner.scanners.deps.inputs.pep508 import (
     current_environment,
     marker_true,
     relative_source,
 )
+from scriptrunner.scanners.deps.inputs.pyproject import find_line, read_toml
 from scriptrunner.scanners.deps.model import Dependency, normalise_name
 
 
