@@ -1,9 +1,10 @@
 """The code scanner: Bandit and Semgrep in parallel, cached per file, merged into one result.
 
-Pipeline: collect files (``scanners/files.py``, read by ``files.py``) -> drop what cannot be analysed -> for each tool,
-take cached per-file results and run the tool on the rest (tools run concurrently, each in
-its own process) -> map to our rules and apply in-source suppressions -> merge duplicates
-(``merge.py``) -> fingerprint.  A tool that is missing raises ``ScannerError`` before
+Pipeline: collect files (``scanners/files.py``; read by ``files.py``) -> drop what cannot be
+analysed -> for each tool, take cached per-file results and run the tool on the rest (tools
+run concurrently, each in its own process) -> map to our rules and apply in-source
+suppressions -> merge duplicates (``merge.py``) -> fingerprint (``scanners/result.py``
+builds the result).  A tool that is missing raises ``ScannerError`` before
 anything runs; a tool that fails mid-scan is a ``ToolFailure`` in the (incomplete) result.
 """
 

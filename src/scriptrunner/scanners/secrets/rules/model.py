@@ -1,4 +1,4 @@
-"""The shape of a secret rule: data, not code (``STYLE.md`` section 4).
+"""The shape of a secret rule: data, not code.
 
 A rule names the keywords that must occur for it to run at all (the Aho-Corasick prefilter),
 where around a keyword its regex looks (the keyword's line, or a few lines around it), the
