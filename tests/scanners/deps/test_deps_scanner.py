@@ -191,3 +191,25 @@ def test_real_snapshot_known_vulnerable_pins(tmp_path: Path, snapshot_cache: Pat
     second = again.scan([tmp_path / "requirements.txt"])
     assert time.perf_counter() - started < first_seconds / 3
     assert [f.fingerprint for f in second.findings] == [f.fingerprint for f in first.findings]
+
+
+class NotingSource:
+    """A source that finds nothing but has something to say."""
+
+    name = "noting"
+
+    def check(self, dependencies: Sequence[Dependency]) -> SourceReport:
+        return SourceReport(source=self.name, version="1", warnings=("skipped demo 1.0",))
+
+
+def test_warnings_and_the_inventory_travel_in_the_result(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = scanner(project)
+    monkeypatch.setattr(s, "sources", lambda targets: [NotingSource()])
+    result = s.scan([project / "requirements.txt"])
+    assert result.warnings == ("skipped demo 1.0",)
+    inventory = result.artefact(DependencyInventory)
+    assert inventory is not None and inventory.vulnerabilities == ()
+    assert [d.key for d in inventory.dependencies] == ["demo", "other", "flask", "nofix"]
+    assert not hasattr(s, "last_dependencies")  # results come back in the result only
