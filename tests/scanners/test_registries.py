@@ -13,6 +13,7 @@ from scriptrunner.findings import RENDERERS, render
 from scriptrunner.findings.model import ScanResult, Severity
 from scriptrunner.scanners.base import SCANNERS, ScanContext, get_scanner
 from scriptrunner.scanners.code.scanner import CODE_TOOLS, CodeScanner
+from scriptrunner.scanners.deps.inputs import INPUTS
 from scriptrunner.scanners.deps.sbom import SBOM_FORMATS, render_sbom
 from scriptrunner.scanners.deps.scanner import SOURCES, make_source
 from scriptrunner.scanners.options import CONFIDENCE_LEVELS, CodeOptions, SecretsOptions
@@ -69,6 +70,13 @@ def test_registries_list_every_implementation() -> None:
     assert SBOM_FORMATS.names() == ("json", "xml")
     assert CONFIDENCE_LEVELS.names() == ("low", "medium", "high")
     assert RENDERERS.names() == ("table", "json", "sarif", "github")
+    assert INPUTS.names() == (
+        "requirements*.txt",
+        "pyproject.toml",
+        "poetry.lock",
+        "uv.lock",
+        "Pipfile.lock",
+    )
 
 
 def test_every_scanner_kind_and_source_loads() -> None:
@@ -76,6 +84,8 @@ def test_every_scanner_kind_and_source_loads() -> None:
         assert callable(SCANNERS.get(kind))
     for name in SOURCES:
         assert callable(SOURCES.get(name))
+    for name in INPUTS:
+        assert callable(INPUTS.get(name))
 
 
 def test_options_of_another_kind_are_refused() -> None:

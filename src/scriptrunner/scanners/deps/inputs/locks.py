@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -194,11 +194,3 @@ def parse_pipfile_lock(
                 dep = replace(dep, unresolvable=f"no exact version ({raw or 'none'}) in the lock")
             deps.append(dep)
     return deps
-
-
-Parser = Callable[[Path, Path, Mapping[str, str] | None], list[Dependency]]
-PARSERS: dict[str, Parser] = {
-    "poetry.lock": parse_poetry_lock,
-    "uv.lock": parse_uv_lock,
-    "Pipfile.lock": parse_pipfile_lock,
-}
