@@ -110,14 +110,11 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def write_sbom(path: Path, fmt: str, result: ScanResult) -> None:
-    """The scan's dependency inventory as a CycloneDX SBOM in ``path``."""
-    from scriptrunner.errors import ConfigError
+    """The scan's dependency inventory as a CycloneDX SBOM in ``path`` (an unwritable path
+    is a ``ConfigError``)."""
     from scriptrunner.scanners.deps.model import DependencyInventory
     from scriptrunner.scanners.deps.sbom import write_sbom as write
 
     inventory = result.artefact(DependencyInventory) or DependencyInventory()
-    try:
-        write(path, fmt, inventory.dependencies, inventory.vulnerabilities)
-    except OSError as exc:
-        raise ConfigError(f"cannot write SBOM {path}: {exc.strerror}") from exc
+    write(path, fmt, inventory.dependencies, inventory.vulnerabilities)
     print(f"scriptrunner: SBOM ({fmt}) -> {path}", file=sys.stderr)
