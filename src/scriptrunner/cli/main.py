@@ -18,7 +18,7 @@ from scriptrunner.cli import (
     db_cmd,
     history_cmd,
     run_cmd,
-    scan_cmd,
+    scan,
     secrets_cmd,
     traces_cmd,
     workflow_cmd,
@@ -35,7 +35,7 @@ MODULES = (
     workflow_cmd,
     cost_cmd,
     traces_cmd,
-    scan_cmd,
+    scan,
     secrets_cmd,
     db_cmd,
 )
@@ -48,7 +48,7 @@ COMMANDS = {
     "workflow": workflow_cmd,
     "cost": cost_cmd,
     "traces": traces_cmd,
-    "scan": scan_cmd,
+    "scan": scan,
     "secrets": secrets_cmd,
     "db": db_cmd,
 }

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from scriptrunner.findings.baseline import apply_baseline, load_baseline, write_baseline
 from scriptrunner.findings.fingerprint import FINGERPRINT_KEY, fingerprint
 from scriptrunner.findings.github import render_github
@@ -22,9 +24,12 @@ from scriptrunner.findings.model import (
 )
 from scriptrunner.findings.sarif import render_sarif, to_sarif
 from scriptrunner.findings.table import render_table
+from scriptrunner.registry import Registry
 
 __all__ = [
     "FINGERPRINT_KEY",
+    "FORMATS",
+    "RENDERERS",
     "Confidence",
     "Finding",
     "Location",
@@ -45,19 +50,22 @@ __all__ = [
     "write_baseline",
 ]
 
-FORMATS = ("table", "json", "sarif", "github")
+#: A renderer: the result and whether to colour the output (only the table uses it).
+Renderer = Callable[[ScanResult, bool], str]
+
+#: Report format -> renderer.
+RENDERERS: Registry[Renderer] = Registry(
+    "format",
+    {
+        "table": lambda result, color: render_table(result, color=color),
+        "json": lambda result, color: render_json(result),
+        "sarif": lambda result, color: render_sarif(result),
+        "github": lambda result, color: render_github(result),
+    },
+)
+FORMATS = RENDERERS.names()
 
 
 def render(result: ScanResult, fmt: str, *, color: bool = False) -> str:
     """``result`` in one of ``FORMATS``."""
-    if fmt == "json":
-        return render_json(result)
-    if fmt == "sarif":
-        return render_sarif(result)
-    if fmt == "github":
-        return render_github(result)
-    if fmt == "table":
-        return render_table(result, color=color)
-    from scriptrunner.errors import ConfigError
-
-    raise ConfigError(f"unknown format {fmt!r} (choose one of: {', '.join(FORMATS)})")
+    return RENDERERS.get(fmt)(result, color)

@@ -10,12 +10,13 @@ import enum
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from scriptrunner.errors import ConfigError
+from scriptrunner.registry import unknown_name
 
 Confidence = Literal["LOW", "MEDIUM", "HIGH"]
 SuppressionKind = Literal["inSource", "external"]
+ArtefactT = TypeVar("ArtefactT")
 
 
 class Severity(enum.IntEnum):
@@ -32,8 +33,8 @@ class Severity(enum.IntEnum):
         try:
             return cls[text.strip().upper()]
         except KeyError:
-            names = ", ".join(s.name.lower() for s in cls)
-            raise ConfigError(f"unknown severity {text!r} (choose one of: {names})") from None
+            names = [s.name.lower() for s in cls]
+            raise unknown_name("severity", text, names) from None
 
     def __str__(self) -> str:
         return self.name
@@ -133,11 +134,20 @@ class ScanResult:
     targets: tuple[str, ...] = ()
     #: Directory the finding paths are relative to (absolute).
     root: str = ""
+    #: Notes that do not make the scan incomplete (a source that skipped a package, ...).
+    warnings: tuple[str, ...] = ()
+    #: Typed by-products of the scan (the deps scanner's dependency inventory, for the
+    #: SBOM); read them with :meth:`artefact`.  Renderers and the store ignore them.
+    artefacts: tuple[object, ...] = ()
 
     @property
     def complete(self) -> bool:
         """True when every tool ran; an incomplete scan must never be reported as clean."""
         return not self.failures
+
+    def artefact(self, kind: type[ArtefactT]) -> ArtefactT | None:
+        """The artefact of type ``kind``, or None when the scanner produced none."""
+        return next((a for a in self.artefacts if isinstance(a, kind)), None)
 
     def at_or_above(self, level: Severity) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity >= level)

@@ -16,6 +16,7 @@ from scriptrunner.errors import ScannerError
 from scriptrunner.findings.model import ScanResult
 from scriptrunner.gates.base import GateContext
 from scriptrunner.scanners.base import ScanContext
+from scriptrunner.scanners.options import DepsOptions
 
 #: Files next to the script the gate looks for, in order of preference.
 NEXT_TO_SCRIPT = ("requirements.txt", "uv.lock", "poetry.lock", "Pipfile.lock", "pyproject.toml")
@@ -53,7 +54,7 @@ class DepsGate:
             ScanContext(
                 root=script_path.resolve().parent,
                 cache_dir=self.context.cache_dir,
-                options={"db": self.context.deps_db, "env": found is None},
+                options=DepsOptions(db=self.context.deps_db, env=found is None),
             )
         )
         return scanner.scan([found] if found is not None else [])

@@ -16,6 +16,7 @@ from pathlib import Path
 from scriptrunner.findings.model import ScanResult
 from scriptrunner.gates.base import GateContext
 from scriptrunner.scanners.base import ScanContext
+from scriptrunner.scanners.options import SecretsOptions
 
 CONFIG_PATTERNS = ("*.env", "*.ini", "*.cfg", "*.toml", "*.yaml", "*.yml", "*.json")
 GATE_MIN_CONFIDENCE = "medium"
@@ -52,7 +53,7 @@ class SecretsGate:
                 root=root,
                 # Files named explicitly: scanned even when .gitignore excludes them (a
                 # git-ignored .env is exactly where a leaked credential hides).
-                options={"min_confidence": GATE_MIN_CONFIDENCE, "workers": 1},
+                options=SecretsOptions(min_confidence=GATE_MIN_CONFIDENCE, workers=1),
             )
         )
         return scanner.scan([*gate_files(script_path), *extra])

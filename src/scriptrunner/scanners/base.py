@@ -1,5 +1,4 @@
-"""The scanner interface and the registry of scanner kinds (``code`` now; ``deps`` and
-``secrets`` plug in here later).
+"""The scanner interface and the registry of scanner kinds (``code``, ``deps``, ``secrets``).
 
 A scanner turns targets (files or directories) into one :class:`ScanResult`.  It raises
 :class:`ScannerError` when it cannot run at all (a tool is missing); a tool that fails
@@ -9,14 +8,18 @@ scan is incomplete and callers must fail closed (``ScanResult.complete``).
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol, TypeVar
 
 from scriptrunner.errors import ConfigError
 from scriptrunner.findings.model import ScanResult
+from scriptrunner.registry import Registry
+from scriptrunner.scanners.options import ScanOptions
+
+OptionsT = TypeVar("OptionsT", bound=ScanOptions)
 
 
 class Scanner(Protocol):
@@ -40,31 +43,44 @@ class ScanContext:
     cache_dir: Path | None = None
     #: Tool name -> executable chosen by configuration (e.g. ``semgrep``); "" = find it.
     tool_paths: Mapping[str, str] = field(default_factory=dict)
-    #: Kind-specific options (code: ``tools``, ``rules``, ``exclude``, ``max_file_bytes``).
-    options: Mapping[str, Any] = field(default_factory=dict)
+    #: The scanner kind's options (``scanners/options.py``); None = its defaults.
+    options: ScanOptions | None = None
+
+    def options_as(self, kind: type[OptionsT]) -> OptionsT:
+        """:attr:`options` as ``kind`` (its defaults when None); another kind is an error."""
+        if self.options is None:
+            return kind()
+        if not isinstance(self.options, kind):
+            raise ConfigError(
+                f"{type(self.options).__name__} given to a scanner that takes {kind.__name__}"
+            )
+        return self.options
 
 
 ScannerFactory = Callable[[ScanContext], Scanner]
 
 #: Scanner kind -> "module:factory", imported only when that kind is used.
-SCANNERS: dict[str, str] = {
-    "code": "scriptrunner.scanners.code.scanner:CodeScanner",
-    "deps": "scriptrunner.scanners.deps.scanner:DepsScanner",
-    "secrets": "scriptrunner.scanners.secrets.scanner:SecretsScanner",
-}
+SCANNERS: Registry[ScannerFactory] = Registry(
+    "scanner",
+    {
+        "code": "scriptrunner.scanners.code.scanner:CodeScanner",
+        "deps": "scriptrunner.scanners.deps.scanner:DepsScanner",
+        "secrets": "scriptrunner.scanners.secrets.scanner:SecretsScanner",
+    },
+)
 
 
 def scanner_kinds() -> tuple[str, ...]:
-    return tuple(SCANNERS)
+    return SCANNERS.names()
 
 
 def get_scanner(kind: str, context: ScanContext) -> Scanner:
     """The scanner registered as ``kind``; an unknown kind lists the valid ones."""
-    try:
-        target = SCANNERS[kind]
-    except KeyError:
-        valid = ", ".join(SCANNERS)
-        raise ConfigError(f"unknown scanner {kind!r} (available: {valid})") from None
-    module, _, name = target.partition(":")
-    factory: ScannerFactory = getattr(importlib.import_module(module), name)
-    return factory(context)
+    return SCANNERS.get(kind)(context)
+
+
+def check_targets(targets: Iterable[Path]) -> None:
+    """A target that does not exist is bad input (``ConfigError``), never an empty scan."""
+    for target in targets:
+        if not os.path.lexists(target):
+            raise ConfigError(f"scan target {target} does not exist")

@@ -18,6 +18,7 @@ from scriptrunner.scanners.base import ScanContext
 from scriptrunner.scanners.code.merge import RULES, rule_for
 from scriptrunner.scanners.code.scanner import CodeScanner
 from scriptrunner.scanners.code.semgrep import BUNDLED_RULES
+from scriptrunner.scanners.options import CodeOptions
 
 SAMPLES = Path(__file__).with_name("rule_samples")
 _MARK = re.compile(r"\s*# (ruleid|ok): ([\w-]+)\s*$")
@@ -53,7 +54,7 @@ def samples_scan(semgrep_exe: Path, scan_cache: Path) -> ScanResult:
             root=SAMPLES,
             cache_dir=scan_cache,
             tool_paths={"semgrep": str(semgrep_exe)},
-            options={"tools": ["semgrep"]},
+            options=CodeOptions(tools=("semgrep",)),
         )
     )
     result = scanner.scan([SAMPLES])

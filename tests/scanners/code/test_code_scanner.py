@@ -9,6 +9,7 @@ from sample_project import write_project
 
 from scriptrunner.findings.model import Finding, ScanResult, Severity
 from scriptrunner.scanners.base import ScanContext, get_scanner
+from scriptrunner.scanners.options import CodeOptions
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def scan(project: Path, semgrep_exe: Path, scan_cache: Path) -> ScanResult:
             root=project,
             cache_dir=scan_cache,
             tool_paths={"semgrep": str(semgrep_exe)},
-            options={"exclude": ["vendor/*"], "max_file_bytes": 20000},
+            options=CodeOptions(exclude=("vendor/*",), max_file_bytes=20000),
         ),
     )
     return scanner.scan([project])

@@ -21,7 +21,7 @@ from scriptrunner.errors import ScannerError
 from scriptrunner.findings.model import Severity
 from scriptrunner.scanners.deps.model import Dependency
 from scriptrunner.scanners.deps.sources.osv_scanner import (
-    NOT_FOUND,
+    OSV_SCANNER,
     OsvScannerSource,
     parse_osv_scanner_json,
 )
@@ -154,10 +154,10 @@ def test_missing_executable_fails_closed_with_a_clear_message(tmp_path: Path) ->
     req.write_text("jinja2==2.10\n")
     for missing in ("osv-scanner-not-installed", str(tmp_path / "bin" / "osv-scanner")):
         with pytest.raises(
-            ScannerError, match="^osv-scanner not found: install OSV-Scanner"
+            ScannerError, match="^osv-scanner not found (at|on PATH).*: install OSV-Scanner"
         ) as info:
             OsvScannerSource(missing, [req]).check([dep("jinja2", "2.10", 1)])
-        assert NOT_FOUND in str(info.value)
+        assert OSV_SCANNER.fix in str(info.value)
         assert info.value.exit_code == 2
 
 
@@ -217,12 +217,13 @@ def test_scanner_keeps_osv_scanner_offline_unless_online_is_asked(tmp_path: Path
     """OSV-Scanner would query api.osv.dev by itself: only ``--online`` lets it."""
     from scriptrunner.scanners.base import ScanContext
     from scriptrunner.scanners.deps.scanner import DepsScanner
+    from scriptrunner.scanners.options import DepsOptions
 
     req = tmp_path / "requirements.txt"
     tools = {"osv-scanner": str(tmp_path / "osv-scanner")}
 
     def adapter(online: bool) -> OsvScannerSource:
-        options = {"osv_scanner": True, "online": online, "osv_url": "http://127.0.0.1:9"}
+        options = DepsOptions(osv_scanner=True, online=online, osv_url="http://127.0.0.1:9")
         scanner = DepsScanner(ScanContext(root=tmp_path, tool_paths=tools, options=options))
         (source,) = [s for s in scanner.sources([req]) if s.name == "osv-scanner"]
         assert isinstance(source, OsvScannerSource)

@@ -19,7 +19,8 @@ from scriptrunner.errors import ScannerError
 from scriptrunner.findings.model import Severity
 from scriptrunner.scanners.deps.merge import merge
 from scriptrunner.scanners.deps.model import Dependency, SourceReport, Vulnerability
-from scriptrunner.scanners.deps.sources.safety import NOT_FOUND, SafetySource
+from scriptrunner.scanners.deps.sources.safety import SAFETY as SAFETY_TOOL
+from scriptrunner.scanners.deps.sources.safety import SafetySource
 
 SAFETY = os.environ.get("SCRIPTRUNNER_SAFETY") or str(
     Path(__file__).resolve().parents[3] / ".tools" / "safety" / "bin" / "safety"
@@ -150,7 +151,7 @@ def test_safety_missing_executable_fails_closed(tmp_path: Path) -> None:
     for missing in (str(tmp_path / "no-such-safety"), "no-such-safety-binary"):
         with pytest.raises(ScannerError, match="safety not found") as info:
             SafetySource(missing, write_db(tmp_path / f"db{len(missing)}")).check(DEPS)
-        assert NOT_FOUND in str(info.value)
+        assert SAFETY_TOOL.fix in str(info.value)
 
 
 def test_safety_database_without_its_files_fails_closed(tmp_path: Path) -> None:

@@ -13,10 +13,17 @@ from scriptrunner.errors import ScannerError
 from scriptrunner.findings.model import Severity
 from scriptrunner.scanners.base import ScanContext
 from scriptrunner.scanners.deps.merge import merge
-from scriptrunner.scanners.deps.model import Cvss, Dependency, SourceReport, Vulnerability
+from scriptrunner.scanners.deps.model import (
+    Cvss,
+    Dependency,
+    DependencyInventory,
+    SourceReport,
+    Vulnerability,
+)
 from scriptrunner.scanners.deps.report import UNRESOLVED_RULE
 from scriptrunner.scanners.deps.scanner import DepsScanner, scan_dependencies
 from scriptrunner.scanners.deps.sources.offline import OfflineSource
+from scriptrunner.scanners.options import DepsOptions
 
 CRITICAL = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
 
@@ -38,7 +45,8 @@ def project(tmp_path: Path) -> Path:
 
 
 def scanner(root: Path, **options: object) -> DepsScanner:
-    return DepsScanner(ScanContext(root=root, cache_dir=root / "cache", options=options))
+    typed = DepsOptions(**options)  # type: ignore[arg-type]
+    return DepsScanner(ScanContext(root=root, cache_dir=root / "cache", options=typed))
 
 
 def test_findings_severity_fixes_and_properties(project: Path) -> None:
@@ -66,8 +74,10 @@ def test_findings_severity_fixes_and_properties(project: Path) -> None:
     assert unresolved.severity is Severity.WARNING and "pin it with ==" in unresolved.message
     assert result.findings[0].severity is Severity.CRITICAL  # most severe first
     assert set(result.tools) == {"osv-db", "scriptrunner-deps"}
-    assert [d.key for d in s.last_dependencies] == ["demo", "other", "flask", "nofix"]
-    assert {v.id for v in s.last_vulnerabilities} == {"PYSEC-1", "PYSEC-2", "PYSEC-5"}
+    inventory = result.artefact(DependencyInventory)
+    assert inventory is not None
+    assert [d.key for d in inventory.dependencies] == ["demo", "other", "flask", "nofix"]
+    assert {v.id for v in inventory.vulnerabilities} == {"PYSEC-1", "PYSEC-2", "PYSEC-5"}
 
 
 def test_fingerprints_ignore_line_moves_but_not_versions(project: Path) -> None:
@@ -82,7 +92,7 @@ def test_fingerprints_ignore_line_moves_but_not_versions(project: Path) -> None:
 
 
 def test_ignore_by_id_or_alias_suppresses(project: Path) -> None:
-    result = scanner(project, db=project / "db", ignore=["GHSA-1", "PYSEC-5"]).scan(
+    result = scanner(project, db=project / "db", ignore=("GHSA-1", "PYSEC-5")).scan(
         [project / "requirements.txt"]
     )
     assert {f.rule_id for f in result.suppressed} == {"PYSEC-1", "PYSEC-5"}
@@ -160,7 +170,7 @@ def test_real_snapshot_known_vulnerable_pins(tmp_path: Path, snapshot_cache: Pat
     (tmp_path / "requirements.txt").write_text(
         "Jinja2==2.7.1\nrequests==2.19.0\nPyYAML==5.3\nurllib3==2.2.3\n"
     )
-    context = ScanContext(root=tmp_path, cache_dir=snapshot_cache, options={"db": SNAPSHOT})
+    context = ScanContext(root=tmp_path, cache_dir=snapshot_cache, options=DepsOptions(db=SNAPSHOT))
     started = time.perf_counter()
     first = DepsScanner(context).scan([tmp_path / "requirements.txt"])
     first_seconds = time.perf_counter() - started
@@ -181,3 +191,25 @@ def test_real_snapshot_known_vulnerable_pins(tmp_path: Path, snapshot_cache: Pat
     second = again.scan([tmp_path / "requirements.txt"])
     assert time.perf_counter() - started < first_seconds / 3
     assert [f.fingerprint for f in second.findings] == [f.fingerprint for f in first.findings]
+
+
+class NotingSource:
+    """A source that finds nothing but has something to say."""
+
+    name = "noting"
+
+    def check(self, dependencies: Sequence[Dependency]) -> SourceReport:
+        return SourceReport(source=self.name, version="1", warnings=("skipped demo 1.0",))
+
+
+def test_warnings_and_the_inventory_travel_in_the_result(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = scanner(project)
+    monkeypatch.setattr(s, "sources", lambda targets: [NotingSource()])
+    result = s.scan([project / "requirements.txt"])
+    assert result.warnings == ("skipped demo 1.0",)
+    inventory = result.artefact(DependencyInventory)
+    assert inventory is not None and inventory.vulnerabilities == ()
+    assert [d.key for d in inventory.dependencies] == ["demo", "other", "flask", "nofix"]
+    assert not hasattr(s, "last_dependencies")  # results come back in the result only

@@ -9,7 +9,7 @@ from secret_samples import expand
 
 from scriptrunner.scanners.secrets.allowlist import is_non_secret_value, is_placeholder
 from scriptrunner.scanners.secrets.engine import scan_text
-from scriptrunner.scanners.secrets.rules.generic import grade_password
+from scriptrunner.scanners.secrets.rules.values import grade_password
 
 FOUND = [
     # Postman collections and environments: a member names the secret, another holds it

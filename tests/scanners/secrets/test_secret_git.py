@@ -10,6 +10,7 @@ from secret_samples import expand
 
 from scriptrunner.errors import ConfigError
 from scriptrunner.scanners.base import ScanContext
+from scriptrunner.scanners.options import SecretsOptions
 from scriptrunner.scanners.secrets.git import parse_patch
 from scriptrunner.scanners.secrets.scanner import SecretsScanner
 
@@ -30,7 +31,8 @@ def repo(tmp_path: Path) -> Path:
 
 
 def scan(repo: Path, **options: object) -> list[tuple[str, int, str, dict[str, object]]]:
-    result = SecretsScanner(ScanContext(root=repo, options=options)).scan([repo])
+    typed = SecretsOptions(**options)  # type: ignore[arg-type]
+    result = SecretsScanner(ScanContext(root=repo, options=typed)).scan([repo])
     return [
         (f.location.path, f.location.start_line, f.rule_id, dict(f.properties))
         for f in result.findings

@@ -16,6 +16,7 @@ from scriptrunner.errors import ConfigError
 from scriptrunner.findings import apply_baseline, load_baseline, render, write_baseline
 from scriptrunner.findings.model import ScanResult, Severity
 from scriptrunner.scanners.base import ScanContext, get_scanner
+from scriptrunner.scanners.options import SecretsOptions
 from scriptrunner.scanners.secrets.scanner import SecretsScanner
 
 SOURCE = (
@@ -30,7 +31,8 @@ SOURCE = (
 
 
 def scan(root: Path, *targets: Path, **options: object) -> ScanResult:
-    return get_scanner("secrets", ScanContext(root=root, options=options)).scan(
+    typed = SecretsOptions(**options)  # type: ignore[arg-type]
+    return get_scanner("secrets", ScanContext(root=root, options=typed)).scan(
         list(targets) or [root]
     )
 
@@ -112,9 +114,11 @@ def test_no_secret_value_in_any_output_store_or_event(tmp_path: Path) -> None:
 
 def test_bad_options_are_config_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown confidence 'sure'"):
-        SecretsScanner(ScanContext(root=tmp_path, options={"min_confidence": "sure"}))
+        SecretsScanner(ScanContext(root=tmp_path, options=SecretsOptions(min_confidence="sure")))
     with pytest.raises(ConfigError, match="cannot be combined"):
-        SecretsScanner(ScanContext(root=tmp_path, options={"staged": True, "git_history": True}))
+        SecretsScanner(
+            ScanContext(root=tmp_path, options=SecretsOptions(staged=True, git_history=True))
+        )
     with pytest.raises(ConfigError, match="does not exist"):
         scan(tmp_path, tmp_path / "missing")
 

@@ -14,7 +14,7 @@ from secret_samples import expand
 
 from scriptrunner.scanners.secrets.allowlist import is_non_secret_value, is_placeholder
 from scriptrunner.scanners.secrets.engine import scan_text
-from scriptrunner.scanners.secrets.rules.generic import wordy
+from scriptrunner.scanners.secrets.rules.values import wordy
 
 UUID = "{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}"
 

@@ -10,9 +10,10 @@ import pytest
 from secret_samples import expand
 
 from scriptrunner.scanners.base import ScanContext
+from scriptrunner.scanners.files import SECRETS_WALK, collect
+from scriptrunner.scanners.options import SecretsOptions
 from scriptrunner.scanners.secrets import parallel
 from scriptrunner.scanners.secrets.scanner import SecretsScanner
-from scriptrunner.scanners.secrets.walker import collect
 
 TOKEN_LINE = "TOKEN = 'ghp_{alnum:36}'\n"
 
@@ -35,7 +36,8 @@ def _tree(root: Path) -> None:
 
 
 def _scan(root: Path, **options: object) -> tuple[set[str], dict[str, str]]:
-    scanner = SecretsScanner(ScanContext(root=root, options={"max_file_bytes": 4096, **options}))
+    typed = SecretsOptions(max_file_bytes=4096, **options)  # type: ignore[arg-type]
+    scanner = SecretsScanner(ScanContext(root=root, options=typed))
     result = scanner.scan([root])
     return (
         {f.location.path for f in result.findings},
@@ -70,9 +72,9 @@ def test_exclude_globs(tmp_path: Path) -> None:
     _tree(tmp_path)
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "t.py").write_text(expand(TOKEN_LINE, 9))
-    assert _scan(tmp_path, exclude=["tests"])[0] == {"src/app.py"}
-    assert _scan(tmp_path, exclude=["*.py"])[0] == set()
-    assert _scan(tmp_path, exclude=["src/*"])[0] == {"tests/t.py"}
+    assert _scan(tmp_path, exclude=("tests",))[0] == {"src/app.py"}
+    assert _scan(tmp_path, exclude=("*.py",))[0] == set()
+    assert _scan(tmp_path, exclude=("src/*",))[0] == {"tests/t.py"}
 
 
 def test_explicit_file_is_scanned_even_if_ignored(tmp_path: Path) -> None:
@@ -90,7 +92,7 @@ def test_parallel_scan_equals_single_process(
         d.mkdir(exist_ok=True)
         body = "".join(f"x_{n} = {n}\n" for n in range(200))
         (d / f"m{i}.py").write_text(body + expand(TOKEN_LINE + "password = '{pw:14}'\n", i))
-    files, _ = collect([tmp_path], tmp_path)
+    files, _ = collect([tmp_path], tmp_path, policy=SECRETS_WALK, gitignore=True)
     single = parallel.scan_files(files, workers=1)
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     multi = parallel.scan_files(files, workers=2)
@@ -100,7 +102,7 @@ def test_parallel_scan_equals_single_process(
 
 
 def test_chunks_balance_bytes() -> None:
-    from scriptrunner.scanners.secrets.walker import FileTarget
+    from scriptrunner.scanners.files import FileTarget
 
     sizes = [90_000, 50_000, 40_000, 10_000]
     files = [FileTarget(f"/f{i}", f"f{i}", size) for i, size in enumerate(sizes)]

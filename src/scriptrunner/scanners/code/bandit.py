@@ -28,9 +28,12 @@ from typing import Any
 from scriptrunner.errors import ScannerError
 from scriptrunner.findings.model import Confidence, Finding, Location, Severity, Skipped
 from scriptrunner.scanners.code.files import SourceFile
-from scriptrunner.scanners.code.tool import BATCH, ToolOutput, rel_of, run_tool, tail
+from scriptrunner.scanners.code.tool import BATCH, ToolOutput, rel_of
+from scriptrunner.scanners.tools import ExternalTool, run_tool, tail
 
-INSTALL_HINT = "install it with: pip install 'scriptrunner[scan]' (or pip install bandit)"
+BANDIT = ExternalTool(
+    "bandit", "install it with: pip install 'scriptrunner[scan]' (or pip install bandit)"
+)
 
 SEVERITY_MAP: dict[tuple[str, str], Severity] = {
     ("HIGH", "HIGH"): Severity.HIGH,
@@ -68,7 +71,9 @@ class BanditTool:
             try:
                 self._version = metadata.version("bandit")
             except metadata.PackageNotFoundError:
-                raise ScannerError(f"bandit is not installed; {INSTALL_HINT}") from None
+                raise ScannerError(
+                    f"bandit not found in this Python environment: {BANDIT.fix}"
+                ) from None
         return self._version
 
     def config_digest(self) -> str:
@@ -94,7 +99,7 @@ class BanditTool:
 
     def _analyse(self, files: Sequence[SourceFile], root: Path) -> ToolOutput:
         by_abs = {str(f.path): f for f in files}
-        proc = run_tool("bandit", self.argv([str(f.path) for f in files]), cwd=root)
+        proc = run_tool(BANDIT, self.argv([str(f.path) for f in files]), cwd=root)
         try:
             report: dict[str, Any] = json.loads(proc.stdout)
         except ValueError:

@@ -1,96 +1,109 @@
 """The code scanner: Bandit and Semgrep in parallel, cached per file, merged into one result.
 
-Pipeline: collect files (``files.py``) -> drop what cannot be analysed -> for each tool,
-take cached per-file results and run the tool on the rest (tools run concurrently, each in
-its own process) -> map to our rules and apply in-source suppressions -> merge duplicates
-(``merge.py``) -> fingerprint.  A tool that is missing raises ``ScannerError`` before
+Pipeline: collect files (``scanners/files.py``; read by ``files.py``) -> drop what cannot be
+analysed -> for each tool, take cached per-file results and run the tool on the rest (tools
+run concurrently, each in its own process) -> map to our rules and apply in-source
+suppressions -> merge duplicates (``merge.py``) -> fingerprint (``scanners/result.py``
+builds the result).  A tool that is missing raises ``ScannerError`` before
 anything runs; a tool that fails mid-scan is a ``ToolFailure`` in the (incomplete) result.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scriptrunner.errors import ConfigError, ScannerError
+from scriptrunner.errors import ScannerError
 from scriptrunner.findings.fingerprint import assign
 from scriptrunner.findings.jsonout import finding_from_dict, finding_to_dict
 from scriptrunner.findings.model import Finding, ScanResult, Skipped, ToolFailure
-from scriptrunner.scanners.base import ScanContext
+from scriptrunner.registry import Registry
+from scriptrunner.scanners.base import ScanContext, check_targets
 from scriptrunner.scanners.code.bandit import BanditTool
 from scriptrunner.scanners.code.cache import NoCache, ResultCache, cache_key
-from scriptrunner.scanners.code.files import (
-    DEFAULT_MAX_FILE_BYTES,
-    SourceFile,
-    collect,
-    content_problem,
-)
+from scriptrunner.scanners.code.files import SourceFile, collect_sources, content_problem
 from scriptrunner.scanners.code.merge import canonical, merge
 from scriptrunner.scanners.code.semgrep import SemgrepTool, find_semgrep
 from scriptrunner.scanners.code.suppress import apply_suppressions
 from scriptrunner.scanners.code.tool import CodeTool, ToolOutput
+from scriptrunner.scanners.options import CodeOptions
+from scriptrunner.scanners.result import finish_scan
 
-TOOLS = ("bandit", "semgrep")
 CACHE_FILE = "code-scan.db"
 _FINAL = "final-v1"
 _PRECHECK = f"precheck-v1-{sys.version_info[0]}.{sys.version_info[1]}"
 
 
+@dataclass(frozen=True, slots=True)
+class ToolSetup:
+    """What building a code tool may need."""
+
+    root: Path
+    rules: tuple[Path, ...]
+    cache_dir: Path | None
+    semgrep_setting: str
+    cache: ResultCache
+
+
+def _bandit(setup: ToolSetup) -> CodeTool:
+    return BanditTool()
+
+
+def _semgrep(setup: ToolSetup) -> CodeTool:
+    exe = find_semgrep(setup.semgrep_setting, search_from=setup.root)
+    home = (setup.cache_dir or Path.home() / ".cache" / "scriptrunner") / "semgrep-home"
+    semgrep = SemgrepTool(exe, rules=setup.rules, home=home)
+    # `semgrep --version` costs a second: remember it per installed executable.
+    key = cache_key("semgrep-version", semgrep.version_key())
+    known = setup.cache.get(key)
+    if isinstance(known, str):
+        semgrep.remember_version(known)
+    else:
+        setup.cache.put(key, semgrep.version())
+    return semgrep
+
+
+#: Code analysis tool name -> how to build it.
+CODE_TOOLS: Registry[Callable[[ToolSetup], CodeTool]] = Registry(
+    "code analysis tool", {"bandit": _bandit, "semgrep": _semgrep}
+)
+TOOLS = CODE_TOOLS.names()
+
+
 class CodeScanner:
     """``scan(targets) -> ScanResult`` over Python files with Bandit and Semgrep.
 
-    Options (``ScanContext.options``): ``tools`` (default both), ``rules`` (extra Semgrep
-    rule directories), ``exclude`` (glob patterns), ``max_file_bytes``.
+    Options: :class:`~scriptrunner.scanners.options.CodeOptions` (tools, default both; extra
+    Semgrep rules; excludes; the size limit).
     """
 
     kind = "code"
 
     def __init__(self, context: ScanContext) -> None:
-        opts = context.options
+        opts = context.options_as(CodeOptions)
         self.root = context.root.resolve()
-        self.tool_names = tuple(dict.fromkeys(opts.get("tools") or TOOLS))
-        unknown = [t for t in self.tool_names if t not in TOOLS]
-        if unknown:
-            raise ConfigError(
-                f"unknown code analysis tool {unknown[0]!r} (available: {', '.join(TOOLS)})"
-            )
-        self.rules = tuple(Path(r).resolve() for r in opts.get("rules", ()))
-        self.excludes = tuple(opts.get("exclude", ()))
-        self.max_bytes = int(opts.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES))
+        self.tool_names = tuple(CODE_TOOLS.check(t) for t in dict.fromkeys(opts.tools or TOOLS))
+        self.rules = tuple(Path(r).resolve() for r in opts.rules)
+        self.excludes = opts.exclude
+        self.max_bytes = opts.max_file_bytes
         self.cache_dir = context.cache_dir
         self.semgrep_setting = context.tool_paths.get("semgrep", "")
 
     def _tools(self, cache: ResultCache) -> list[CodeTool]:
-        tools: list[CodeTool] = []
-        for name in self.tool_names:
-            if name == "bandit":
-                tools.append(BanditTool())
-            else:
-                exe = find_semgrep(self.semgrep_setting, search_from=self.root)
-                home = (self.cache_dir or Path.home() / ".cache" / "scriptrunner") / "semgrep-home"
-                semgrep = SemgrepTool(exe, rules=self.rules, home=home)
-                # `semgrep --version` costs a second: remember it per installed executable.
-                key = cache_key("semgrep-version", semgrep.version_key())
-                known = cache.get(key)
-                if isinstance(known, str):
-                    semgrep.remember_version(known)
-                else:
-                    cache.put(key, semgrep.version())
-                tools.append(semgrep)
+        setup = ToolSetup(self.root, self.rules, self.cache_dir, self.semgrep_setting, cache)
+        tools = [CODE_TOOLS.get(name)(setup) for name in self.tool_names]
         for tool in tools:
             tool.version()  # fail closed now, before anything runs
         return tools
 
     def scan(self, targets: Sequence[Path]) -> ScanResult:
         started = time.perf_counter()
-        for target in targets:
-            if not os.path.lexists(target):
-                raise ConfigError(f"scan target {target} does not exist")
+        check_targets(targets)
         cache: ResultCache = (
             ResultCache(self.cache_dir / CACHE_FILE) if self.cache_dir is not None else NoCache()
         )
@@ -101,7 +114,7 @@ class CodeScanner:
 
     def _scan(self, targets: Sequence[Path], cache: ResultCache, started: float) -> ScanResult:
         tools = self._tools(cache)
-        files, skipped = collect(
+        files, skipped = collect_sources(
             targets, self.root, excludes=self.excludes, max_bytes=self.max_bytes
         )
         files, bad = _precheck(files, cache)
@@ -168,20 +181,15 @@ class CodeScanner:
             if rel not in incomplete and rel in final_keys:
                 fresh[final_keys[rel]] = items
         cache.put_many(fresh)
-        merged = sorted(
-            [*ready, *analysed],
-            key=lambda f: (f.location.path, f.location.start_line, f.rule_id),
-        )
         timings["total"] = time.perf_counter() - started
-        return ScanResult(
-            findings=tuple(f for f in merged if not f.suppressed),
-            suppressed=tuple(f for f in merged if f.suppressed),
-            skipped=tuple(sorted(skipped, key=lambda s: (s.target, s.tool or ""))),
-            failures=tuple(failures),
+        return finish_scan(
+            [*ready, *analysed],
+            skipped=skipped,
+            failures=failures,
             tools={tool.name: tool.version() for tool in tools},
             timings=timings,
-            targets=tuple(str(t) for t in targets),
-            root=str(self.root),
+            targets=targets,
+            root=self.root,
         )
 
 

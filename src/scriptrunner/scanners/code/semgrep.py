@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,16 +25,18 @@ from typing import Any
 from scriptrunner.errors import ScannerError
 from scriptrunner.findings.model import Confidence, Finding, Location, Severity, Skipped
 from scriptrunner.scanners.code.files import SourceFile
-from scriptrunner.scanners.code.tool import BATCH, ToolOutput, rel_of, run_tool, tail
+from scriptrunner.scanners.code.tool import BATCH, ToolOutput, rel_of
+from scriptrunner.scanners.tools import ExternalTool, find_executable, run_tool, tail
 
 #: The rules we ship (package data).
 BUNDLED_RULES = Path(__file__).with_name("rules")
 #: Where ``make`` puts the tool environment, relative to a source checkout.
 TOOL_ENV = Path(".tools") / "semgrep" / "bin" / "semgrep"
-INSTALL_HINT = (
+SEMGREP = ExternalTool(
+    "semgrep",
     "install it in its own environment: `pipx install semgrep` (or `make` in a scriptrunner "
     "checkout, which creates .tools/semgrep), or point SCRIPTRUNNER_SEMGREP (setting "
-    "`semgrep`) at the executable"
+    "`semgrep`) at the executable",
 )
 SEVERITY_MAP = {
     "CRITICAL": Severity.CRITICAL,
@@ -52,28 +53,10 @@ SEVERITY_MAP = {
 
 def find_semgrep(setting: str = "", *, search_from: Path | None = None) -> Path:
     """The semgrep executable: the setting, else ``.tools/semgrep`` of a checkout, else PATH."""
-    if setting:
-        path = Path(setting).expanduser()
-        if path.is_file() and os.access(path, os.X_OK):
-            return path
-        found = shutil.which(setting)
-        if found:
-            return Path(found)
-        raise ScannerError(
-            f"semgrep not found at {setting} (setting `semgrep` / SCRIPTRUNNER_SEMGREP); "
-            + INSTALL_HINT
-        )
     starts = [Path(__file__).resolve().parents[4]]  # a source checkout: <repo>/src/scriptrunner/...
     if search_from is not None:
         starts += [search_from.resolve(), *search_from.resolve().parents]
-    for base in starts:
-        candidate = base / TOOL_ENV
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    found = shutil.which("semgrep")
-    if found:
-        return Path(found)
-    raise ScannerError("semgrep is not installed; " + INSTALL_HINT)
+    return find_executable(SEMGREP, setting, candidates=[base / TOOL_ENV for base in starts])
 
 
 def rule_files(dirs: Sequence[Path]) -> list[Path]:
@@ -131,12 +114,12 @@ class SemgrepTool:
     def version(self) -> str:
         if self._version is None:
             argv = [str(self.executable), "--experimental", "--version"]
-            proc = run_tool("semgrep", argv, cwd=self.home, env=self.env(), timeout=120)
+            proc = run_tool(SEMGREP, argv, cwd=self.home, env=self.env(), timeout=120)
             text = proc.stdout.strip().splitlines()[-1:] if proc.returncode == 0 else []
             if not text or not re.fullmatch(r"\d+(\.\d+)+\S*", text[0]):
                 raise ScannerError(
                     f"semgrep at {self.executable} does not work (exit {proc.returncode}): "
-                    f"{tail(proc.stderr or proc.stdout)}; " + INSTALL_HINT
+                    f"{tail(proc.stderr or proc.stdout)}; {SEMGREP.fix}"
                 )
             self._version = text[0]
         return self._version
@@ -183,7 +166,7 @@ class SemgrepTool:
     def _analyse(self, files: Sequence[SourceFile], root: Path) -> ToolOutput:
         by_abs = {str(f.path): f for f in files}
         argv = self.argv([str(f.path) for f in files])
-        proc = run_tool("semgrep", argv, cwd=root, env=self.env())
+        proc = run_tool(SEMGREP, argv, cwd=root, env=self.env())
         try:
             report: dict[str, Any] = json.loads(proc.stdout)
         except ValueError:

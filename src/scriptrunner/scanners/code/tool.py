@@ -1,15 +1,17 @@
-"""The interface of one code-analysis tool (Bandit, Semgrep) inside the code scanner."""
+"""The interface of one code-analysis tool (Bandit, Semgrep) inside the code scanner.
+
+Starting the tools and finding their executables is shared with the other scanners
+(``scanners/tools.py``).
+"""
 
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from scriptrunner.errors import ScannerError
 from scriptrunner.findings.model import Finding, Skipped
 from scriptrunner.scanners.code.files import SourceFile
 
@@ -43,37 +45,6 @@ class CodeTool(Protocol):
     def analyse(self, files: Sequence[SourceFile], root: Path) -> ToolOutput:
         """Analyse ``files``; raises ``ScannerError`` if the tool fails as a whole."""
         ...
-
-
-def run_tool(
-    name: str,
-    argv: Sequence[str],
-    *,
-    cwd: Path,
-    env: Mapping[str, str] | None = None,
-    timeout: float = 900,
-) -> subprocess.CompletedProcess[str]:
-    """Run a tool, turning "cannot start" and time-outs into ``ScannerError``."""
-    try:
-        return subprocess.run(
-            list(argv),
-            cwd=cwd,
-            env=dict(env) if env is not None else None,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise ScannerError(f"{name} did not finish within {timeout:.0f} s") from None
-    except OSError as exc:
-        raise ScannerError(f"{name} cannot be started ({argv[0]}): {exc.strerror}") from exc
-
-
-def tail(text: str, limit: int = 800) -> str:
-    """The last ``limit`` characters of a tool's stderr, for an error message."""
-    text = text.strip()
-    return text if len(text) <= limit else "..." + text[-limit:]
 
 
 def rel_of(tool_path: str, cwd: Path, by_abs: Mapping[str, SourceFile]) -> SourceFile | None:

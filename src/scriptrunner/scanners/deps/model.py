@@ -7,6 +7,8 @@
   matching and reporting need.
 * :class:`Vulnerability` — one advisory that affects one dependency, as one source saw it;
   sources' results are merged by advisory id and aliases.
+* :class:`DependencyInventory` — what a scan checked and found, carried by its ``ScanResult``
+  for the SBOM writer.
 
 All frozen: nobody downstream may change what an input or a source reported.
 """
@@ -179,3 +181,12 @@ class VulnerabilitySource(Protocol):
     name: str
 
     def check(self, dependencies: Sequence[Dependency]) -> SourceReport: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DependencyInventory:
+    """A deps scan's artefact (``ScanResult.artefact(DependencyInventory)``): every
+    dependency it checked and every vulnerability found, the input of the SBOM."""
+
+    dependencies: tuple[Dependency, ...] = ()
+    vulnerabilities: tuple[Vulnerability, ...] = ()

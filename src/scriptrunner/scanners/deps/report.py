@@ -129,5 +129,11 @@ def to_findings(
         upgrade = (upgrades or {}).get(dep_key(vuln.dependency), vuln.fix)
         out.append(vulnerability_finding(vuln, upgrade, hit[0] if hit else None))
     out += [unresolved_finding(d) for d in unresolvable]
-    out.sort(key=lambda f: (-f.severity, f.location.path, f.location.start_line, f.rule_id))
+    out.sort(key=report_order)
     return out
+
+
+def report_order(finding: Finding) -> tuple[int, str, int, str]:
+    """Most severe first, then path, line and rule id."""
+    location = finding.location
+    return (-finding.severity, location.path, location.start_line, finding.rule_id)

@@ -28,13 +28,16 @@ from typing import TYPE_CHECKING, Any
 
 from scriptrunner.errors import ConfigError
 from scriptrunner.findings.model import Severity
+from scriptrunner.registry import Registry
 from scriptrunner.scanners.deps.model import Dependency, Vulnerability
 
 if TYPE_CHECKING:
     from cyclonedx.model.component import Component
     from cyclonedx.model.vulnerability import VulnerabilitySource
 
-FORMATS = ("json", "xml")
+#: SBOM format -> the CycloneDX library's ``OutputFormat`` member name.
+SBOM_FORMATS: Registry[str] = Registry("SBOM format", {"json": "JSON", "xml": "XML"})
+FORMATS = SBOM_FORMATS.names()
 
 _HEX_DIGEST = re.compile(
     r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128}"
@@ -60,13 +63,12 @@ def render_sbom(
     project: str | None = None,
 ) -> str:
     """The SBOM as a string in ``fmt`` (``json`` or ``xml``), CycloneDX spec 1.6."""
-    if fmt not in FORMATS:
-        raise ConfigError(f"unknown SBOM format {fmt!r} (choose one of: {', '.join(FORMATS)})")
+    member = SBOM_FORMATS.get(fmt)
     from cyclonedx.output import make_outputter
     from cyclonedx.schema import OutputFormat, SchemaVersion
 
     bom = _build_bom(dependencies, vulnerabilities, project)
-    output_format = OutputFormat.JSON if fmt == "json" else OutputFormat.XML
+    output_format = OutputFormat[member]
     outputter = make_outputter(bom, output_format, SchemaVersion.V1_6)
     return outputter.output_as_string(indent=2)
 

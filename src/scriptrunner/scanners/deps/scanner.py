@@ -7,42 +7,47 @@ package -> findings (plus one ``SR-DEPS-UNRESOLVED`` per dependency without a ve
 
 Fails closed: no source configured -> ``ScannerError`` ("no vulnerability source: pass --db
 PATH or --online"); a source that cannot answer raises ``ScannerError`` and the scan stops.
-After ``scan`` the scanner keeps ``last_dependencies``, ``last_vulnerabilities`` and
-``last_warnings`` for the SBOM writer and the CLI.
+The result carries the sources' warnings (``ScanResult.warnings``) and a
+:class:`~scriptrunner.scanners.deps.model.DependencyInventory` artefact for the SBOM writer.
 """
 
 from __future__ import annotations
 
-import importlib
-import os
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from scriptrunner.errors import ConfigError, ScannerError
 from scriptrunner.findings.model import ScanResult
-from scriptrunner.scanners.base import ScanContext
+from scriptrunner.registry import Registry
+from scriptrunner.scanners.base import ScanContext, check_targets
 from scriptrunner.scanners.deps.model import (
     Affected,
     Dependency,
+    DependencyInventory,
     SourceReport,
     Vulnerability,
     VulnerabilitySource,
 )
+from scriptrunner.scanners.options import DepsOptions
+from scriptrunner.scanners.result import finish_scan
 
 NO_SOURCE = "no vulnerability source: pass --db PATH or --online"
 DEFAULT_OSV_URL = "https://api.osv.dev"
 
 #: Source name -> "module:Class", imported only when used.
-SOURCES: dict[str, str] = {
-    "osv-db": "scriptrunner.scanners.deps.sources.offline:OfflineSource",
-    "osv-api": "scriptrunner.scanners.deps.sources.online:OnlineSource",
-    "safety": "scriptrunner.scanners.deps.sources.safety:SafetySource",
-    "osv-scanner": "scriptrunner.scanners.deps.sources.osv_scanner:OsvScannerSource",
-}
+SOURCES: Registry[Callable[..., VulnerabilitySource]] = Registry(
+    "vulnerability source",
+    {
+        "osv-db": "scriptrunner.scanners.deps.sources.offline:OfflineSource",
+        "osv-api": "scriptrunner.scanners.deps.sources.online:OnlineSource",
+        "safety": "scriptrunner.scanners.deps.sources.safety:SafetySource",
+        "osv-scanner": "scriptrunner.scanners.deps.sources.osv_scanner:OsvScannerSource",
+    },
+)
 
 
 #: OSV-Scanner queries api.osv.dev unless told not to: without ``--online`` it runs with its
@@ -52,15 +57,7 @@ OSV_SCANNER_OFFLINE = ("--offline-vulnerabilities",)
 
 def make_source(name: str, *args: Any, **kwargs: Any) -> VulnerabilitySource:
     """The source registered as ``name``, constructed with ``args``."""
-    try:
-        module, _, cls = SOURCES[name].partition(":")
-    except KeyError:
-        raise ConfigError(
-            f"unknown vulnerability source {name!r} (available: {', '.join(SOURCES)})"
-        ) from None
-    factory = getattr(importlib.import_module(module), cls)
-    source: VulnerabilitySource = factory(*args, **kwargs)
-    return source
+    return SOURCES.get(name)(*args, **kwargs)
 
 
 def scan_dependencies(
@@ -117,29 +114,25 @@ def minimal_upgrades(
 class DepsScanner:
     """``scan(targets) -> ScanResult`` over dependency files and/or an environment.
 
-    Options (``ScanContext.options``): ``db``, ``online``, ``osv_url``, ``python``, ``env``,
-    ``ignore``, ``safety_db``, ``osv_scanner``.  Executables come from
+    Options: :class:`~scriptrunner.scanners.options.DepsOptions`.  Executables come from
     ``ScanContext.tool_paths`` (``safety``, ``osv-scanner``; "" = search PATH).
     """
 
     kind = "deps"
 
     def __init__(self, context: ScanContext) -> None:
-        opts = context.options
+        opts = context.options_as(DepsOptions)
         self.root = context.root.resolve()
         self.cache_dir = context.cache_dir
         self.tool_paths = context.tool_paths
-        self.db: Path | None = Path(opts["db"]) if opts.get("db") else None
-        self.online = bool(opts.get("online"))
-        self.osv_url: str = opts.get("osv_url") or DEFAULT_OSV_URL
-        self.python: str | None = opts.get("python") or None
-        self.env = bool(opts.get("env")) or self.python is not None
-        self.ignore: tuple[str, ...] = tuple(opts.get("ignore") or ())
-        self.safety_db: Path | None = Path(opts["safety_db"]) if opts.get("safety_db") else None
-        self.osv_scanner = bool(opts.get("osv_scanner"))
-        self.last_dependencies: list[Dependency] = []
-        self.last_vulnerabilities: list[Vulnerability] = []
-        self.last_warnings: list[str] = []
+        self.db = opts.db
+        self.online = opts.online
+        self.osv_url = opts.osv_url or DEFAULT_OSV_URL
+        self.python = opts.python or None
+        self.env = opts.env or self.python is not None
+        self.ignore = opts.ignore
+        self.safety_db = opts.safety_db
+        self.osv_scanner = opts.osv_scanner
 
     def sources(self, targets: Sequence[Path]) -> list[VulnerabilitySource]:
         """The configured sources, offline database first (its ids stay primary)."""
@@ -149,10 +142,10 @@ class DepsScanner:
         if self.online:
             found.append(make_source("osv-api", self.osv_url, self.cache_dir))
         if self.safety_db is not None:
-            exe = self.tool_paths.get("safety") or "safety"
+            exe = self.tool_paths.get("safety", "")
             found.append(make_source("safety", exe, self.safety_db))
         if self.osv_scanner:
-            exe = self.tool_paths.get("osv-scanner") or "osv-scanner"
+            exe = self.tool_paths.get("osv-scanner", "")
             offline = () if self.online else OSV_SCANNER_OFFLINE
             found.append(make_source("osv-scanner", exe, list(targets), extra_args=offline))
         if not found:
@@ -176,15 +169,13 @@ class DepsScanner:
             source = f"<environment {data.get('python') or self.python}>"
             deps += build(data["dists"], data["environment"], source)
             names.append(source)
-        for target in targets:
-            if not os.path.lexists(target):
-                raise ConfigError(f"scan target {target} does not exist")
+        check_targets(targets)
         deps += load_inputs(list(targets), self.root, environment)
         names += [str(t) for t in targets]
         return deps, names
 
     def scan(self, targets: Sequence[Path]) -> ScanResult:
-        from scriptrunner.scanners.deps.report import UNRESOLVED_TOOL, to_findings
+        from scriptrunner.scanners.deps.report import UNRESOLVED_TOOL, report_order, to_findings
 
         started = time.perf_counter()
         deps, names = self.dependencies(targets)
@@ -204,17 +195,16 @@ class DepsScanner:
         timings["total"] = time.perf_counter() - started
         tools = {r.source: r.version for r in reports}
         if unresolvable:
-            from scriptrunner import __version__
+            from scriptrunner.version import __version__
 
             tools[UNRESOLVED_TOOL] = __version__
-        self.last_dependencies = deps
-        self.last_vulnerabilities = vulns
-        self.last_warnings = [w for r in reports for w in r.warnings]
-        return ScanResult(
-            findings=tuple(f for f in findings if not f.suppressed),
-            suppressed=tuple(f for f in findings if f.suppressed),
+        return finish_scan(
+            findings,
             tools=tools,
             timings=timings,
-            targets=tuple(names),
-            root=str(self.root),
+            targets=names,
+            root=self.root,
+            warnings=[w for r in reports for w in r.warnings],
+            artefacts=[DependencyInventory(tuple(deps), tuple(vulns))],
+            order=report_order,
         )

@@ -8,8 +8,8 @@ Two kinds of allowlisting, kept apart on purpose:
 * inline *pragmas* (:func:`pragma_on`) keep the finding but mark it suppressed
   (``Suppression("inSource", ...)``), so accepted secrets stay visible in reports.
 
-The word lists follow what gitleaks (stopwords, global allowlist) and detect-secrets
-(``filters/heuristic.py``: templated, indirect references, UUIDs, sequential strings) learnt
+The word lists follow what gitleaks (stopwords, global allowlist) and detect-secrets (its
+heuristic filters: templated values, indirect references, UUIDs, sequential strings) learnt
 from real repositories.
 """
 
@@ -67,12 +67,13 @@ _PLACEHOLDER_WORDS = re.compile(
     re.IGNORECASE,
 )
 
-#: ``xxxx`` masks a value (``sk_live_xxxxxxxx``); by chance a random token holds ``xxxX``.
+#: ``xxxx`` stands in for a value in examples (``sk_live_xxxxxxxx``); by chance a random
+#: token holds ``xxxX``.
 _X_RUN = re.compile(r"x{4,}|X{4,}")
 
 
-def _masks(run: int, length: int) -> bool:
-    """A run of ``x`` long enough, or a large enough part of the value, to be a mask."""
+def _x_placeholder(run: int, length: int) -> bool:
+    """A run of ``x`` long enough, or a large enough part of the value, to stand in for it."""
     return run >= 8 or run * 4 >= length
 
 
@@ -178,7 +179,7 @@ def is_placeholder(value: str) -> bool:
         return True
     if is_template(value) or _PLACEHOLDER_WORDS.search(value):
         return True
-    if any(_masks(m.end() - m.start(), len(value)) for m in _X_RUN.finditer(value)):
+    if any(_x_placeholder(m.end() - m.start(), len(value)) for m in _X_RUN.finditer(value)):
         return True
     if len(set(value)) <= 2:
         return True

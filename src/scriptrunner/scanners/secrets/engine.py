@@ -7,9 +7,10 @@ the lines the rule asks for; merged when they overlap; clipped around the hit on
 lines so a minified file cannot make a rule quadratic).  Generic ``name = value`` rules share
 one pass per hit line over every syntax that gives a name a value (``syntax.py``: assignments,
 flags, call arguments, XML attributes, ``ENV``...), then judge name and value
-(``rules/names.py``, ``rules/generic.py``).  Matches then pass the rule's checks (examples,
+(``rules/names.py``, ``rules/values.py``).  Matches then pass the rule's checks (examples,
 placeholders, entropy, context, validator, grade); overlapping matches keep the most specific
-rule; inline pragmas mark a match suppressed.
+rule; inline pragmas mark a match suppressed (``windows.py`` for where rules look,
+``matches.py`` for what is reported).
 
 Regex engine for the rules: stdlib ``re``.  Every quantifier in the rules is bounded and
 windows are bounded, so a hostile line cannot backtrack catastrophically (tested).  google-re2
@@ -24,23 +25,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
-from scriptrunner.findings.model import Confidence, Severity
-from scriptrunner.scanners.secrets.allowlist import DOCUMENTED_EXAMPLES, is_placeholder, pragma_on
+from scriptrunner.scanners.secrets.allowlist import DOCUMENTED_EXAMPLES, is_placeholder
 from scriptrunner.scanners.secrets.entropy import shannon
+from scriptrunner.scanners.secrets.matches import Candidate, RawMatch, Secret, resolve, to_matches
 from scriptrunner.scanners.secrets.prefilter import Prefilter, lower
-from scriptrunner.scanners.secrets.redact import redact
 from scriptrunner.scanners.secrets.rules import RULES, Rule
-from scriptrunner.scanners.secrets.rules.generic import assess
 from scriptrunner.scanners.secrets.rules.names import classify
+from scriptrunner.scanners.secrets.rules.values import assess
 from scriptrunner.scanners.secrets.syntax import CodeMap, pairs
-
-#: Lines longer than this are searched only near each keyword hit.
-LONG_LINE = 8192
-_CLIP_BEFORE = 2048
-_CLIP_AFTER = 6144
+from scriptrunner.scanners.secrets.windows import LONG_LINE, near_context, windows
 
 
 class _Lower:
@@ -58,74 +54,11 @@ class _Lower:
         return self._low
 
 
-class Secret:
-    """A secret value that redacts itself in ``repr``/``str``: logs cannot leak it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __str__(self) -> str:
-        return redact(self._value)
-
-    def __repr__(self) -> str:
-        return f"Secret({redact(self._value)!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-    def __len__(self) -> int:
-        return len(self._value)
-
-
-@dataclass(frozen=True, slots=True)
-class RawMatch:
-    """One secret found in a text; ``secret`` stays in memory (redaction, fingerprints)."""
-
-    rule_id: str
-    title: str
-    line: int
-    #: 1-based, ``end_column`` exclusive (SARIF convention); ``end_line`` is the secret's.
-    start_column: int
-    end_line: int
-    end_column: int
-    confidence: Confidence
-    severity: Severity
-    entropy: float
-    secret: Secret = field(repr=False)
-    #: The pragma that accepts this secret (``gitleaks:allow``...), None when it counts.
-    pragma: str | None = None
-
-    @property
-    def redacted(self) -> str:
-        return str(self.secret)
-
-
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     rule: Rule
     regex: re.Pattern[str]
     allow: re.Pattern[str] | None
-
-
-@dataclass(slots=True)
-class _Candidate:
-    start: int  # secret span in the text
-    end: int
-    at: int  # the position that is reported (match or secret start)
-    rule_id: str
-    title: str
-    priority: int
-    confidence: Confidence
-    severity: Severity
-    value: str
 
 
 def compile_rule(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -164,7 +97,7 @@ class Engine:
             hits.setdefault(index, []).append(start)
         if not hits:
             return []
-        candidates: list[_Candidate] = []
+        candidates: list[Candidate] = []
         low = _Lower(text)
         for index, positions in hits.items():
             if index == self.generic_index:
@@ -173,7 +106,7 @@ class Engine:
                 self._patterns(self.compiled[index], text, low, path, positions, candidates)
         if not candidates:
             return []
-        return _finish(text, _resolve(candidates))
+        return to_matches(text, resolve(candidates))
 
     def _patterns(
         self,
@@ -182,10 +115,10 @@ class Engine:
         low: _Lower,
         path: str,
         positions: list[int],
-        out: list[_Candidate],
+        out: list[Candidate],
     ) -> None:
         rule = c.rule
-        for a, b in _windows(text, positions, rule.lines_before, rule.lines_after):
+        for a, b in windows(text, positions, rule.lines_before, rule.lines_after):
             for m in c.regex.finditer(text, a, b):
                 value = m.group("secret")
                 if not value or value in DOCUMENTED_EXAMPLES or is_placeholder(value):
@@ -196,7 +129,7 @@ class Engine:
                     continue
                 if rule.validator is not None and not rule.validator(value):
                     continue
-                if rule.context and not _context(rule, low.get(), path, m.start()):
+                if rule.context and not near_context(rule, low.get(), path, m.start()):
                     continue
                 confidence = rule.grade(value) if rule.grade is not None else rule.confidence
                 if confidence is None:
@@ -204,7 +137,7 @@ class Engine:
                 s, e = m.span("secret")
                 at = m.start() if rule.report_at_match else s
                 out.append(
-                    _Candidate(
+                    Candidate(
                         s,
                         e,
                         at,
@@ -218,12 +151,12 @@ class Engine:
                 )
 
     def _assignments(
-        self, text: str, path: str, positions: list[int], out: list[_Candidate]
+        self, text: str, path: str, positions: list[int], out: list[Candidate]
     ) -> None:
         assert self.assignment is not None
         code = CodeMap(text, path)
         rules = self.assignment_rules
-        for a, b in _windows(text, positions, 0, 0):
+        for a, b in windows(text, positions, 0, 0):
             for pair in pairs(self.assignment, text, a, b):
                 kind = classify(pair.name)
                 if kind is None:
@@ -237,7 +170,7 @@ class Engine:
                 rule_id, confidence = verdict
                 rule = rules.get(rule_id) or _first(rule_id)
                 out.append(
-                    _Candidate(
+                    Candidate(
                         pair.start,
                         pair.end,
                         pair.start,
@@ -256,117 +189,6 @@ def _first(rule_id: str) -> Rule:
     from scriptrunner.scanners.secrets.rules import first_rule
 
     return first_rule(rule_id)
-
-
-def _windows(text: str, positions: list[int], before: int, after: int) -> list[tuple[int, int]]:
-    """Merged ``[start, end)`` ranges: each hit's line plus ``before``/``after`` lines."""
-    out: list[tuple[int, int]] = []
-    size = len(text)
-    for p in sorted(positions):
-        if out and p < out[-1][1] and not before and not after:
-            continue  # same line (or window) as the previous hit
-        a = text.rfind("\n", 0, p) + 1
-        for _ in range(before):
-            if a == 0:
-                break
-            a = text.rfind("\n", 0, a - 1) + 1
-        b = text.find("\n", p)
-        b = size if b < 0 else b
-        for _ in range(after):
-            if b >= size:
-                break
-            nxt = text.find("\n", b + 1)
-            b = size if nxt < 0 else nxt
-        if b - a > LONG_LINE:
-            a, b = max(a, p - _CLIP_BEFORE), min(b, p + _CLIP_AFTER)
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
-
-
-def _context(rule: Rule, low: str, path: str, pos: int) -> bool:
-    """One of the rule's context words is near ``pos`` (or in the path)."""
-    lowpath = path.lower()
-    if any(w in lowpath for w in rule.context):
-        return True
-    if rule.context_lines < 0:
-        return any(w in low for w in rule.context)
-    a = pos
-    for _ in range(rule.context_lines + 1):
-        a = low.rfind("\n", 0, a - 1) + 1 if a > 0 else 0
-    b = pos
-    for _ in range(rule.context_lines + 1):
-        nxt = low.find("\n", b + 1)
-        b = len(low) if nxt < 0 else nxt
-    window = low[a:b]
-    return any(w in window for w in rule.context)
-
-
-def _resolve(candidates: list[_Candidate]) -> list[_Candidate]:
-    """Overlapping secret spans keep the highest-priority rule (ties: the longer match)."""
-    candidates.sort(key=lambda c: (c.start, -c.priority, -(c.end - c.start)))
-    kept: list[_Candidate] = []
-    for c in candidates:
-        if kept and c.start < kept[-1].end:
-            last = kept[-1]
-            if (c.priority, c.end - c.start) > (last.priority, last.end - last.start):
-                kept[-1] = c
-            continue
-        kept.append(c)
-    return kept
-
-
-def _finish(text: str, candidates: list[_Candidate]) -> list[RawMatch]:
-    """Line numbers, columns and pragmas for the kept candidates."""
-    out: list[RawMatch] = []
-    line, counted = 1, 0
-    for c in sorted(candidates, key=lambda c: c.at):
-        line += text.count("\n", counted, c.at)
-        counted = c.at
-        line_start = text.rfind("\n", 0, c.at) + 1
-        line_end = text.find("\n", c.at)
-        line_end = len(text) if line_end < 0 else line_end
-        end_line = line + text.count("\n", c.at, c.end)
-        end_line_start = text.rfind("\n", 0, c.end) + 1 if end_line != line else line_start
-        previous = None
-        if line_start > 0:
-            previous = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]
-        pragma = pragma_on(text[line_start:line_end], previous)
-        if pragma is None and end_line != line:
-            secret_line_end = text.find("\n", c.start)
-            secret_line_start = text.rfind("\n", 0, c.start) + 1
-            pragma = pragma_on(
-                text[secret_line_start : len(text) if secret_line_end < 0 else secret_line_end],
-                None,
-            )
-        out.append(
-            RawMatch(
-                rule_id=c.rule_id,
-                title=c.title,
-                line=line,
-                start_column=c.at - line_start + 1,
-                end_line=end_line,
-                end_column=c.end - end_line_start + 1,
-                confidence=c.confidence,
-                severity=_severity(c.severity, c.confidence),
-                entropy=round(shannon(c.value), 3),
-                secret=Secret(c.value),
-                pragma=pragma,
-            )
-        )
-    return out
-
-
-def _severity(base: Severity, confidence: Confidence) -> Severity:
-    """The rule's severity, lowered for weaker evidence: LOW -> WARNING, MEDIUM -> at most
-    HIGH (CRITICAL needs a HIGH-confidence match)."""
-    if confidence == "LOW":
-        return Severity.WARNING
-    if confidence == "MEDIUM":
-        return min(base, Severity.HIGH)
-    return base
 
 
 @cache

@@ -13,9 +13,9 @@ import os
 from collections.abc import Sequence
 
 from scriptrunner.findings.model import Finding, Skipped
+from scriptrunner.scanners.files import FileTarget, read_text
 from scriptrunner.scanners.secrets.engine import engine
 from scriptrunner.scanners.secrets.report import TOOL, to_findings
-from scriptrunner.scanners.secrets.walker import FileTarget, read_text
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 _CHUNKS_PER_WORKER = 6

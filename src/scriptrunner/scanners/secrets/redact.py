@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import hashlib
 
-MASK = "***"
-#: Values shorter than this are fully masked.
+#: What replaces the hidden part of a value.
+REDACTED = "***"
+#: Values shorter than this are redacted entirely.
 MIN_PARTIAL = 12
 
 
 def redact(value: str) -> str:
     """``"AKIAIOSFODNN7EXAMPLE"`` -> ``"AKIA***"``; ``"hunter22"`` -> ``"***"``."""
     if len(value) < MIN_PARTIAL:
-        return MASK
-    return value[:4] + MASK
+        return REDACTED
+    return value[:4] + REDACTED
 
 
 def secret_digest(value: str) -> str:
@@ -26,4 +27,4 @@ def secret_digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-__all__ = ["MASK", "MIN_PARTIAL", "redact", "secret_digest"]
+__all__ = ["MIN_PARTIAL", "REDACTED", "redact", "secret_digest"]

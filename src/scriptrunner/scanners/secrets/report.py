@@ -15,6 +15,7 @@ from typing import Any
 
 from scriptrunner.findings.fingerprint import digest as fingerprint_digest
 from scriptrunner.findings.model import Finding, Location, Suppression
+from scriptrunner.scanners.options import CONFIDENCE_LEVELS
 from scriptrunner.scanners.secrets.engine import RawMatch
 from scriptrunner.scanners.secrets.redact import secret_digest
 
@@ -22,7 +23,8 @@ TOOL = "scriptrunner-secrets"
 FINGERPRINT_TAG = "scriptrunner-secrets/v1"
 #: CWE-798: Use of Hard-coded Credentials.
 CWE = (798,)
-CONFIDENCE_RANK = {"LOW": 1, "MEDIUM": 2, "HIGH": 3}
+#: Rank of a finding's confidence (``Finding.confidence`` spelling).
+CONFIDENCE_RANK = {name.upper(): CONFIDENCE_LEVELS.get(name) for name in CONFIDENCE_LEVELS}
 
 
 def fingerprint(rule_id: str, path: str, digest: str, occurrence: int) -> str:
@@ -76,4 +78,12 @@ def to_findings(
     return out
 
 
-__all__ = ["CONFIDENCE_RANK", "CWE", "FINGERPRINT_TAG", "TOOL", "fingerprint", "to_findings"]
+__all__ = [
+    "CONFIDENCE_LEVELS",
+    "CONFIDENCE_RANK",
+    "CWE",
+    "FINGERPRINT_TAG",
+    "TOOL",
+    "fingerprint",
+    "to_findings",
+]

@@ -1,13 +1,10 @@
 """The secret scanner: ``SecretsScanner(context).scan(targets) -> ScanResult``.
 
-Modes: files and directories (``walker.py`` + ``parallel.py``), the git index
+Modes: files and directories (``scanners/files.py`` + ``parallel.py``), the git index
 (``staged``) and git history (``git_history``, optionally ``since`` a revision) -- the git
-modes scan added lines only (``git.py``).  Options (``ScanContext.options``): ``exclude``
-(globs), ``min_confidence`` (``low``/``medium``/``high``; findings below it are not
-reported; default ``medium``: LOW findings are weak passwords and borderline-entropy
-values, useful when auditing but too noisy to fail a build on), ``staged``, ``git_history``,
-``since``, ``gitignore`` (default True), ``max_file_bytes`` (default 2 MiB), ``workers``
-(default: the CPUs this process may use).
+modes scan added lines only (``git.py``).  Options:
+:class:`~scriptrunner.scanners.options.SecretsOptions` (findings below ``min_confidence`` are
+not reported; ``.gitignore`` is respected unless ``gitignore=False``).
 
 Severity: the rule's (CRITICAL for private keys, cloud, VCS, payment and AI provider keys;
 HIGH for JWTs, webhooks, test keys and generic secrets), at most HIGH for MEDIUM confidence
@@ -24,12 +21,19 @@ from typing import Any
 
 from scriptrunner.errors import ConfigError
 from scriptrunner.findings.model import Finding, ScanResult, Skipped
-from scriptrunner.scanners.base import ScanContext
-from scriptrunner.scanners.secrets.report import CONFIDENCE_RANK, TOOL, to_findings
-from scriptrunner.scanners.secrets.walker import DEFAULT_MAX_FILE_BYTES, Excludes, display_path
+from scriptrunner.scanners.base import ScanContext, check_targets
+from scriptrunner.scanners.files import SECRETS_WALK, Excludes, display_path
+from scriptrunner.scanners.options import SecretsOptions
+from scriptrunner.scanners.result import finish_scan
+from scriptrunner.scanners.secrets.report import (
+    CONFIDENCE_LEVELS,
+    CONFIDENCE_RANK,
+    TOOL,
+    to_findings,
+)
 
-CONFIDENCES = ("low", "medium", "high")
-DEFAULT_MIN_CONFIDENCE = "medium"
+CONFIDENCES = CONFIDENCE_LEVELS.names()
+DEFAULT_MIN_CONFIDENCE = SecretsOptions().min_confidence
 
 
 def tool_version() -> str:
@@ -40,10 +44,7 @@ def tool_version() -> str:
 
 def parse_confidence(text: str) -> str:
     """``"medium"`` -> ``"MEDIUM"``; an unknown level lists the valid ones."""
-    level = str(text).strip().upper()
-    if level not in CONFIDENCE_RANK:
-        raise ConfigError(f"unknown confidence {text!r} (choose one of: {', '.join(CONFIDENCES)})")
-    return level
+    return CONFIDENCE_LEVELS.check(str(text).strip().lower()).upper()
 
 
 class SecretsScanner:
@@ -52,66 +53,52 @@ class SecretsScanner:
     kind = "secrets"
 
     def __init__(self, context: ScanContext) -> None:
-        opts = context.options
+        opts = context.options_as(SecretsOptions)
         self.root = context.root.resolve()
-        self.excludes = tuple(opts.get("exclude") or ())
-        self.min_confidence = parse_confidence(opts.get("min_confidence") or DEFAULT_MIN_CONFIDENCE)
-        self.staged = bool(opts.get("staged"))
-        self.git_history = bool(opts.get("git_history"))
-        self.since: str | None = opts.get("since")
-        self.gitignore = bool(opts.get("gitignore", True))
-        self.max_bytes = int(opts.get("max_file_bytes") or DEFAULT_MAX_FILE_BYTES)
-        workers = opts.get("workers")
-        self.workers: int | None = int(workers) if workers else None
-        if self.staged and self.git_history:
+        self.options = opts
+        self.min_confidence = parse_confidence(opts.min_confidence)
+        if opts.staged and opts.git_history:
             raise ConfigError("--staged and --git-history cannot be combined")
-        if self.since is not None and not self.git_history:
+        if opts.since is not None and not opts.git_history:
             raise ConfigError("--since needs --git-history")
 
     def scan(self, targets: Sequence[Path]) -> ScanResult:
         started = time.perf_counter()
         targets = list(targets) or [Path(".")]
-        for target in targets:
-            if not os.path.lexists(target):
-                raise ConfigError(f"scan target {target} does not exist")
+        check_targets(targets)
         timings: dict[str, float] = {}
-        if self.staged or self.git_history:
+        if self.options.staged or self.options.git_history:
             findings, skipped = self._git(targets)
         else:
             findings, skipped = self._files(targets, timings)
-        floor = CONFIDENCE_RANK[self.min_confidence]
-        kept = sorted(
-            (f for f in findings if CONFIDENCE_RANK[f.confidence or "LOW"] >= floor),
-            key=lambda f: (f.location.path, f.location.start_line, f.rule_id),
-        )
         timings["total"] = time.perf_counter() - started
-        return ScanResult(
-            findings=tuple(f for f in kept if not f.suppressed),
-            suppressed=tuple(f for f in kept if f.suppressed),
-            skipped=tuple(sorted(skipped, key=lambda s: s.target)),
+        return finish_scan(
+            only_blocking(findings, self.min_confidence),
+            skipped=skipped,
             tools={TOOL: tool_version()},
             timings=timings,
-            targets=tuple(str(t) for t in targets),
-            root=str(self.root),
+            targets=targets,
+            root=self.root,
         )
 
     def _files(
         self, targets: Sequence[Path], timings: dict[str, float]
     ) -> tuple[list[Finding], list[Skipped]]:
+        from scriptrunner.scanners.files import collect
         from scriptrunner.scanners.secrets.parallel import scan_files
-        from scriptrunner.scanners.secrets.walker import collect
 
         t0 = time.perf_counter()
         files, skipped = collect(
             targets,
             self.root,
-            excludes=self.excludes,
-            gitignore=self.gitignore,
-            max_bytes=self.max_bytes,
+            policy=SECRETS_WALK,
+            excludes=self.options.exclude,
+            gitignore=self.options.gitignore,
+            max_bytes=self.options.max_file_bytes,
         )
         timings["collect"] = time.perf_counter() - t0
         t1 = time.perf_counter()
-        findings, unread = scan_files(files, workers=self.workers)
+        findings, unread = scan_files(files, workers=self.options.workers)
         timings["scan"] = time.perf_counter() - t1
         return findings, [*skipped, *unread]
 
@@ -122,8 +109,11 @@ class SecretsScanner:
         start = Path(os.path.abspath(targets[0]))
         repo = toplevel(start if start.is_dir() else start.parent)
         within = [Path(os.path.abspath(t)) for t in targets]
-        excluded = Excludes(self.excludes)
-        hunks = staged_hunks(repo) if self.staged else history_hunks(repo, self.since)
+        excluded = Excludes(self.options.exclude)
+        if self.options.staged:
+            hunks = staged_hunks(repo)
+        else:
+            hunks = history_hunks(repo, self.options.since)
         scan = engine().scan
         seen: dict[tuple[str, str, str], int] = {}
         findings: list[Finding] = []

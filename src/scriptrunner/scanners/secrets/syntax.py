@@ -28,8 +28,8 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from scriptrunner.scanners.secrets.rules.generic import wordy
 from scriptrunner.scanners.secrets.rules.names import is_code_file
+from scriptrunner.scanners.secrets.rules.values import wordy
 
 # A quote, possibly escaped inside a JSON or code string (``\"`` in a notebook line).
 _OPEN = r"[bBrRuU]{0,2}\\{0,3}[\"'`]"

@@ -18,27 +18,32 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from scriptrunner.errors import ConfigError
+from scriptrunner.registry import Registry
 from scriptrunner.scanners.deps.model import Dependency
 
-SUPPORTED = ("requirements*.txt", "pyproject.toml", "poetry.lock", "uv.lock", "Pipfile.lock")
-
 Parser = Callable[[Path, Path, Mapping[str, str] | None], list[Dependency]]
+
+#: Dependency file name (a glob for requirements files) -> its parser, imported when used.
+INPUTS: Registry[Parser] = Registry(
+    "dependency file",
+    {
+        "requirements*.txt": "scriptrunner.scanners.deps.inputs.requirements:parse_requirements",
+        "pyproject.toml": "scriptrunner.scanners.deps.inputs.pyproject:parse_pyproject",
+        "poetry.lock": "scriptrunner.scanners.deps.inputs.locks:parse_poetry_lock",
+        "uv.lock": "scriptrunner.scanners.deps.inputs.locks:parse_uv_lock",
+        "Pipfile.lock": "scriptrunner.scanners.deps.inputs.locks:parse_pipfile_lock",
+    },
+)
+SUPPORTED = INPUTS.names()
+_REQUIREMENTS = "requirements*.txt"
 
 
 def _parser(path: Path, explicit: bool) -> Parser | None:
     name = path.name
-    if name == "pyproject.toml":
-        from scriptrunner.scanners.deps.inputs.pyproject import parse_pyproject
-
-        return parse_pyproject
-    if name in ("poetry.lock", "uv.lock", "Pipfile.lock"):
-        from scriptrunner.scanners.deps.inputs import locks
-
-        return locks.PARSERS[name]
-    if fnmatch.fnmatch(name, "requirements*.txt") or (explicit and name.endswith(".txt")):
-        from scriptrunner.scanners.deps.inputs.requirements import parse_requirements
-
-        return parse_requirements
+    if name in INPUTS and name != _REQUIREMENTS:
+        return INPUTS.get(name)
+    if fnmatch.fnmatch(name, _REQUIREMENTS) or (explicit and name.endswith(".txt")):
+        return INPUTS.get(_REQUIREMENTS)
     return None
 
 
@@ -85,4 +90,4 @@ def load_environment(python: str | None) -> list[Dependency]:
     return installed(python)
 
 
-__all__ = ["SUPPORTED", "load_environment", "load_inputs", "supported_files"]
+__all__ = ["INPUTS", "SUPPORTED", "load_environment", "load_inputs", "supported_files"]

@@ -1,6 +1,6 @@
 """Installed environments: the current interpreter (``--env``) or another (``--python PATH``).
 
-Both read ``importlib.metadata`` through :mod:`._probe`, in-process or in a subprocess of the
+Both read ``importlib.metadata`` through :mod:`.dist_probe`, in-process or in a subprocess of the
 other interpreter (which needs nothing but the standard library).  The dependency graph comes
 from each distribution's ``Requires-Dist`` with markers evaluated for *that* interpreter,
 including the extras its dependents ask for; ``direct`` means no other installed
@@ -20,16 +20,16 @@ from typing import Any
 from scriptrunner.errors import ConfigError, ScannerError
 from scriptrunner.scanners.deps.model import Dependency, normalise_name
 
-PROBE = Path(__file__).with_name("_probe.py")
+PROBE = Path(__file__).with_name("dist_probe.py")
 TIMEOUT = 120.0
 
 
 def probe(python: str | None) -> dict[str, Any]:
-    """What :mod:`._probe` reports for ``python`` (None: this interpreter, in-process)."""
+    """What :mod:`.dist_probe` reports for ``python`` (None: this interpreter, in-process)."""
     if python is None:
-        from scriptrunner.scanners.deps.inputs import _probe
+        from scriptrunner.scanners.deps.inputs import dist_probe
 
-        return _probe.collect()
+        return dist_probe.collect()
     exe = shutil.which(python) or python
     if not Path(exe).is_file():
         raise ConfigError(f"--python {python}: no such interpreter")

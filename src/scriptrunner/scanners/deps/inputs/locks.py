@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from scriptrunner.errors import ConfigError
-from scriptrunner.scanners.deps.inputs.pyproject import find_line, read_toml
-from scriptrunner.scanners.deps.inputs.requirements import (
+from scriptrunner.scanners.deps.inputs.pep508 import (
     current_environment,
     marker_true,
     relative_source,
 )
+from scriptrunner.scanners.deps.inputs.pyproject import find_line, read_toml
 from scriptrunner.scanners.deps.model import Dependency, normalise_name
 
 
@@ -194,11 +194,3 @@ def parse_pipfile_lock(
                 dep = replace(dep, unresolvable=f"no exact version ({raw or 'none'}) in the lock")
             deps.append(dep)
     return deps
-
-
-Parser = Callable[[Path, Path, Mapping[str, str] | None], list[Dependency]]
-PARSERS: dict[str, Parser] = {
-    "poetry.lock": parse_poetry_lock,
-    "uv.lock": parse_uv_lock,
-    "Pipfile.lock": parse_pipfile_lock,
-}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from scriptrunner.errors import ConfigError
-from scriptrunner.scanners.deps.inputs.requirements import (
+from scriptrunner.scanners.deps.inputs.pep508 import (
     UNPINNED_HINT,
     current_environment,
     marker_true,

@@ -22,17 +22,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
-from packaging.requirements import InvalidRequirement, Requirement
-
 from scriptrunner.errors import ConfigError
+from scriptrunner.scanners.deps.inputs.pep508 import (
+    URL,
+    current_environment,
+    relative_source,
+    requirement_dependency,
+    unresolved_target,
+)
 from scriptrunner.scanners.deps.model import Dependency
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
-_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://|^file:")
-_EGG = re.compile(r"[#&]egg=([A-Za-z0-9_.\-]+)")
-_ARCHIVE = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar")
 
 #: Options that take a value and are ignored (global options of a requirements file).
 _VALUE_OPTIONS = (
@@ -43,8 +44,6 @@ _VALUE_OPTIONS = (
 #: Flag options that are ignored.
 _FLAG_OPTIONS = {"--pre", "--no-index", "--prefer-binary", "--require-hashes"}
 
-UNPINNED_HINT = "pin it with ==, or scan a lock file or the environment"
-
 
 @dataclass
 class _Context:
@@ -52,40 +51,6 @@ class _Context:
     environment: Mapping[str, str]
     stack: list[Path] = field(default_factory=list)
     constraints: dict[str, str] = field(default_factory=dict)
-
-
-def relative_source(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` when inside it (POSIX separators), else absolute."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(resolved)
-
-
-def current_environment() -> dict[str, str]:
-    """The marker environment of this interpreter (the default target)."""
-    from packaging.markers import default_environment
-
-    return {k: str(v) for k, v in default_environment().items()}
-
-
-def marker_true(marker: Marker | None, environment: Mapping[str, str], where: str) -> bool:
-    """Evaluate a marker against the target environment (``extra`` empty)."""
-    if marker is None:
-        return True
-    try:
-        return marker.evaluate({**environment, "extra": ""})
-    except (UndefinedComparison, UndefinedEnvironmentName, InvalidMarker) as exc:
-        raise ConfigError(f"{where}: cannot evaluate marker {str(marker)!r}: {exc}") from None
-
-
-def pinned_version(req: Requirement) -> str | None:
-    """The exact version of ``==X`` (no wildcard) or ``===X``; None for anything else."""
-    for spec in req.specifier:
-        if spec.operator == "===" or (spec.operator == "==" and not spec.version.endswith("*")):
-            return spec.version
-    return None
 
 
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -250,7 +215,7 @@ def _option_line(
         if editable is not None:
             target, i = editable
             if not constraint:
-                yield _unresolved_target(target, source, number, line, "editable install (-e)")
+                yield unresolved_target(target, source, number, line, "editable install (-e)")
             continue
         ignored = _option_value(tokens, i, _VALUE_OPTIONS, where)
         if ignored is not None:
@@ -264,7 +229,7 @@ def _option_line(
 def _include(
     path: Path, target: str, ctx: _Context, constraint: bool, where: str
 ) -> Iterator[Dependency]:
-    if _URL.match(target):
+    if URL.match(target):
         raise ConfigError(
             f"{where}: remote requirements file {target} is not fetched; "
             "download it and scan the local copy"
@@ -275,84 +240,4 @@ def _include(
     yield from _parse_file(included, ctx, constraint=constraint, where=where)
 
 
-def _name_from_target(target: str) -> str:
-    egg = _EGG.search(target)
-    if egg:
-        return egg.group(1)
-    tail = target.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-    for suffix in _ARCHIVE:
-        if tail.endswith(suffix):
-            tail = tail[: -len(suffix)]
-            # name-version[-...]: wheel and sdist file names start with the name.
-            return tail.split("-", 1)[0]
-    return tail.removesuffix(".git") or target
-
-
-def _unresolved_target(target: str, source: str, number: int, line: str, why: str) -> Dependency:
-    return Dependency(
-        name=_name_from_target(target),
-        version=None,
-        source=source,
-        line=number,
-        requirement=line,
-        unresolvable=f"{why}: {target}; the installed version cannot be known from the file",
-    )
-
-
-def _is_path(text: str) -> bool:
-    return (
-        text.startswith((".", "/", "~")) or os.sep in text or "/" in text or text.endswith(_ARCHIVE)
-    )
-
-
-def requirement_dependency(
-    text: str,
-    source: str,
-    number: int,
-    environment: Mapping[str, str],
-    hashes: tuple[str, ...] = (),
-) -> Dependency | None:
-    """One PEP 508 requirement (or a bare URL/path) as a dependency; None if its marker is
-    false in ``environment``."""
-    where = f"{source}:{number}"
-    if _URL.match(text):
-        return _unresolved_target(text, source, number, text, "URL requirement")
-    try:
-        req = Requirement(text)
-    except InvalidRequirement as exc:
-        if _is_path(text.split(";", 1)[0].strip()):
-            return _unresolved_target(text, source, number, text, "local path requirement")
-        raise ConfigError(f"{where}: invalid requirement {text!r}: {exc}") from None
-    if not marker_true(req.marker, environment, where):
-        return None
-    base = Dependency(
-        name=req.name,
-        version=None,
-        source=source,
-        line=number,
-        requirement=text,
-        extras=tuple(sorted(req.extras)),
-        hashes=hashes,
-    )
-    if req.url:
-        kind = "local path requirement" if req.url.startswith("file:") else "URL requirement"
-        return replace(
-            base,
-            unresolvable=f"{kind}: {req.url}; the installed version cannot be known from the file",
-        )
-    version = pinned_version(req)
-    if version is None:
-        spec = str(req.specifier) or "no version"
-        return replace(base, unresolvable=f"not pinned ({spec}): {UNPINNED_HINT}")
-    return replace(base, version=version)
-
-
-__all__ = [
-    "UNPINNED_HINT",
-    "current_environment",
-    "marker_true",
-    "parse_requirements",
-    "pinned_version",
-    "relative_source",
-    "requirement_dependency",
-]
+__all__ = ["parse_requirements"]

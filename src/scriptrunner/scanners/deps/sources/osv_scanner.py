@@ -28,27 +28,21 @@ was written on; the parser is tested on JSON in the documented format.
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from scriptrunner.errors import ScannerError
 from scriptrunner.scanners.deps.model import Dependency, SourceReport, Vulnerability
-from scriptrunner.scanners.deps.sources.executable import find_executable as _find
+from scriptrunner.scanners.tools import ExternalTool, find_executable, run_tool, tail
 
-NOT_FOUND = (
-    "osv-scanner not found: install OSV-Scanner (https://google.github.io/osv-scanner/) "
-    "or set SCRIPTRUNNER_OSV_SCANNER"
+OSV_SCANNER = ExternalTool(
+    "osv-scanner",
+    "install OSV-Scanner (https://google.github.io/osv-scanner/) or set SCRIPTRUNNER_OSV_SCANNER",
 )
 _EXIT_OK = (0, 1)
 _NO_PACKAGES = 128
 _TAIL = 1500
-
-
-def find_executable(executable: str) -> str:
-    """The path of the OSV-Scanner executable; ScannerError when there is none."""
-    return _find(executable, NOT_FOUND)
 
 
 class OsvScannerSource:
@@ -81,24 +75,21 @@ class OsvScannerSource:
 
     def check(self, dependencies: Sequence[Dependency]) -> SourceReport:
         """Run OSV-Scanner on :attr:`files`; results are matched to ``dependencies``."""
-        exe = find_executable(self.executable)
+        exe = str(find_executable(OSV_SCANNER, self.executable))
         if not self.files:
             return SourceReport(source=self.name, version="not run: no files to scan")
-        try:
-            proc = subprocess.run(
-                self.command(exe), capture_output=True, text=True, timeout=self.timeout
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise ScannerError(f"osv-scanner did not finish within {self.timeout:g} s") from exc
-        except OSError as exc:
-            raise ScannerError(f"{NOT_FOUND} ({exe}: {exc.strerror or exc})") from exc
         names = ", ".join(str(f) for f in self.files)
+        proc = run_tool(
+            OSV_SCANNER,
+            self.command(exe),
+            timeout=self.timeout,
+            ok_exits=(*_EXIT_OK, _NO_PACKAGES),
+            subject=f"on {names}",
+            tail_chars=_TAIL,
+        )
         if proc.returncode == _NO_PACKAGES:
-            raise ScannerError(f"osv-scanner found no packages in {names}: {_tail(proc.stderr)}")
-        if proc.returncode not in _EXIT_OK:
             raise ScannerError(
-                f"osv-scanner failed (exit {proc.returncode}) on {names}: "
-                f"{_tail(proc.stderr or proc.stdout)}"
+                f"osv-scanner found no packages in {names}: {tail(proc.stderr, _TAIL)}"
             )
         try:
             data = json.loads(proc.stdout)
@@ -107,7 +98,7 @@ class OsvScannerSource:
         if not isinstance(data, Mapping):
             raise ScannerError(
                 f"osv-scanner printed no JSON report (exit {proc.returncode}): "
-                f"{_tail(proc.stderr or proc.stdout)}"
+                f"{tail(proc.stderr or proc.stdout, _TAIL)}"
             )
         by_key: dict[str, list[Dependency]] = {}
         for dep in dependencies:
@@ -203,8 +194,3 @@ def _with_group_severity(vuln: Vulnerability, severities: Mapping[str, float]) -
     from scriptrunner.scanners.deps.osv.severity import from_score
 
     return replace(vuln, severity=from_score(max(scores)), severity_unknown=False)
-
-
-def _tail(text: str) -> str:
-    text = text.strip()
-    return ("..." + text[-_TAIL:]) if len(text) > _TAIL else (text or "(no output)")

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -39,17 +38,12 @@ from scriptrunner.scanners.deps.model import (
     Vulnerability,
     normalise_name,
 )
-from scriptrunner.scanners.deps.sources.executable import find_executable as _find
+from scriptrunner.scanners.tools import ExternalTool, find_executable, run_tool, tail
 
-NOT_FOUND = "safety not found: install safety 2.3 (make safety) or set SCRIPTRUNNER_SAFETY"
+SAFETY = ExternalTool("safety", "install safety 2.3 (make safety) or set SCRIPTRUNNER_SAFETY")
 #: Safety 2.3's exit codes for "no vulnerabilities" and "vulnerabilities found".
 _EXIT_OK = (0, 64)
 _TAIL = 1500
-
-
-def find_executable(executable: str) -> str:
-    """The path of the Safety executable; ScannerError when there is none."""
-    return _find(executable, NOT_FOUND)
 
 
 class SafetySource:
@@ -64,7 +58,7 @@ class SafetySource:
 
     def check(self, dependencies: Sequence[Dependency]) -> SourceReport:
         """Run ``safety check`` on the pinned dependencies and parse its JSON report."""
-        exe = find_executable(self.executable)
+        exe = str(find_executable(SAFETY, self.executable))
         if (
             not (self.db / "insecure.json").is_file()
             or not (self.db / "insecure_full.json").is_file()
@@ -84,18 +78,15 @@ class SafetySource:
             cmd = [exe, "--disable-optional-telemetry-data", "check"]
             cmd += ["--file", str(requirements), "--db", str(self.db.resolve())]
             cmd += ["--output", "json"]
-            try:
-                proc = subprocess.run(
-                    cmd, capture_output=True, text=True, env=env, timeout=self.timeout, cwd=tmp
-                )
-            except subprocess.TimeoutExpired as exc:
-                raise ScannerError(f"safety did not finish within {self.timeout:g} s") from exc
-            except OSError as exc:
-                raise ScannerError(f"{NOT_FOUND} ({exe}: {exc.strerror or exc})") from exc
-        if proc.returncode not in _EXIT_OK:
-            raise ScannerError(
-                f"safety failed (exit {proc.returncode}) on database {self.db}: "
-                f"{_tail(proc.stderr or proc.stdout)}"
+            proc = run_tool(
+                SAFETY,
+                cmd,
+                cwd=Path(tmp),
+                env=env,
+                timeout=self.timeout,
+                ok_exits=_EXIT_OK,
+                subject=f"on database {self.db}",
+                tail_chars=_TAIL,
             )
         try:
             report = json.loads(proc.stdout)
@@ -104,7 +95,7 @@ class SafetySource:
         if not isinstance(report, Mapping) or not isinstance(report.get("vulnerabilities"), list):
             raise ScannerError(
                 f"safety printed no JSON report (exit {proc.returncode}): "
-                f"{_tail(proc.stderr or proc.stdout)}"
+                f"{tail(proc.stderr or proc.stdout, _TAIL)}"
             )
         return parse_safety_json(report, dependencies, db=self.db)
 
@@ -203,8 +194,3 @@ def _smallest_above(fixed: Sequence[str], installed: str | None) -> str | None:
         if parsed is not None and (current is None or parsed > current):
             return candidate
     return None
-
-
-def _tail(text: str) -> str:
-    text = text.strip()
-    return ("..." + text[-_TAIL:]) if len(text) > _TAIL else (text or "(no output)")

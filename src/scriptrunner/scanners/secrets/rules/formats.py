@@ -13,7 +13,7 @@
   for generic assignments;
 * Vault ``operator init`` output: ``Unseal Key 1: <base64>``.
 
-Values are graded like generic ones (``generic.py``): placeholders and weak words are not
+Values are graded like generic ones (``values.py``): placeholders and weak words are not
 reported, or only at LOW confidence.
 """
 
@@ -25,8 +25,8 @@ import json
 
 from scriptrunner.findings.model import Confidence, Severity
 from scriptrunner.scanners.secrets.allowlist import is_placeholder
-from scriptrunner.scanners.secrets.rules.generic import grade_bearer, grade_password
-from scriptrunner.scanners.secrets.rules.model import BU, Rule
+from scriptrunner.scanners.secrets.rules.model import TOKEN_START_DASH, Rule
+from scriptrunner.scanners.secrets.rules.values import grade_bearer, grade_password
 
 #: Password hashes SQL accepts in place of a password: stored forms, not secrets.
 _SQL_HASH_PREFIXES = ("md5", "SCRAM-SHA-256$", "*", "$")
@@ -174,7 +174,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
         id="private-key",
         title="Private key (base64-encoded PEM)",
         keywords=("ls0tls1crudjti",),
-        pattern=BU + r"(?P<secret>LS0tLS1CRUdJTi[A-Za-z0-9+/]{60,16000}={0,2})",
+        pattern=TOKEN_START_DASH + r"(?P<secret>LS0tLS1CRUdJTi[A-Za-z0-9+/]{60,16000}={0,2})",
         min_entropy=4.0,
         validator=_pem_private_key,
         priority=30,
@@ -244,7 +244,8 @@ FORMAT_RULES: tuple[Rule, ...] = (
         id="generic-secret",
         title="AWS session token",
         keywords=("iqojb3jpz2lux2vj", "fwogzxivyxdz"),
-        pattern=BU + r"(?P<secret>(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdz)[A-Za-z0-9+/]{100,4000}={0,2})"
+        pattern=TOKEN_START_DASH
+        + r"(?P<secret>(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdz)[A-Za-z0-9+/]{100,4000}={0,2})"
         r"(?![A-Za-z0-9+/=])",
         min_entropy=4.5,
         examples=(

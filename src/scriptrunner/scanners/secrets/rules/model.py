@@ -1,4 +1,4 @@
-"""The shape of a secret rule: data, not code (``STYLE.md`` section 4).
+"""The shape of a secret rule: data, not code.
 
 A rule names the keywords that must occur for it to run at all (the Aho-Corasick prefilter),
 where around a keyword its regex looks (the keyword's line, or a few lines around it), the
@@ -16,11 +16,11 @@ from typing import Literal
 from scriptrunner.findings.model import Confidence, Severity
 
 # Regex pieces the rule modules share.  Boundaries: a token does not start or end inside a
-# longer run of token characters (``U``: the charset includes ``-``).
-B = r"(?<![A-Za-z0-9_])"
-BU = r"(?<![A-Za-z0-9_-])"
-E = r"(?![A-Za-z0-9_])"
-EU = r"(?![A-Za-z0-9_-])"
+# longer run of token characters (``_DASH``: the token's charset includes ``-``).
+TOKEN_START = r"(?<![A-Za-z0-9_])"
+TOKEN_START_DASH = r"(?<![A-Za-z0-9_-])"
+TOKEN_END = r"(?![A-Za-z0-9_])"
+TOKEN_END_DASH = r"(?![A-Za-z0-9_-])"
 #: The rest of a name, then ``=``, ``:``, ``=>`` or ``:=``, then an optional opening quote.
 ASSIGN = r"""[\w.-]{0,40}(?:\\?["'`])?\]?\s{0,4}(?:=>|:=|[:=])\s{0,4}[bru]?(?:\\{0,2}["'`])?"""
 
@@ -74,4 +74,14 @@ class Rule:
     counterexamples: tuple[str, ...] = ()
 
 
-__all__ = ["ASSIGN", "B", "BU", "E", "EU", "Grader", "Rule", "RuleFamily", "Validator"]
+__all__ = [
+    "ASSIGN",
+    "TOKEN_END",
+    "TOKEN_END_DASH",
+    "TOKEN_START",
+    "TOKEN_START_DASH",
+    "Grader",
+    "Rule",
+    "RuleFamily",
+    "Validator",
+]

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 
 from scriptrunner.findings.model import Severity
-from scriptrunner.scanners.secrets.rules.model import ASSIGN as _ASSIGN
-from scriptrunner.scanners.secrets.rules.model import BU as _BU
-from scriptrunner.scanners.secrets.rules.model import EU as _EU
-from scriptrunner.scanners.secrets.rules.model import B as _B
-from scriptrunner.scanners.secrets.rules.model import E as _E
-from scriptrunner.scanners.secrets.rules.model import Rule
+from scriptrunner.scanners.secrets.rules.model import (
+    ASSIGN,
+    TOKEN_END,
+    TOKEN_END_DASH,
+    TOKEN_START,
+    TOKEN_START_DASH,
+    Rule,
+)
 
 PROVIDER_RULES: tuple[Rule, ...] = (
     Rule(
@@ -42,7 +44,7 @@ PROVIDER_RULES: tuple[Rule, ...] = (
             "secret-access-key",
         ),
         pattern=r"(?:aws[_.-]?secret(?:[_.-]?access)?(?:[_.-]?key)?|secret[_.-]?access[_.-]?key)"
-        + _ASSIGN
+        + ASSIGN
         + r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
         flags=re.IGNORECASE,
         min_entropy=3.8,
@@ -78,7 +80,7 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         id="aws-secret-access-key",
         title="AWS secret access key",
         keywords=("secret",),
-        pattern=r"secret" + _ASSIGN + r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+        pattern=r"secret" + ASSIGN + r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
         flags=re.IGNORECASE,
         min_entropy=3.8,
         context=("aws", "akia", "boto"),
@@ -109,7 +111,7 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         title="Azure storage account key",
         keywords=("accountkey", "account_key", "account-key", "storage_key", "storagekey"),
         pattern=r"(?:AccountKey=|(?:storage[_.-]?(?:account[_.-]?)?key|account[_.-]?key)"
-        + _ASSIGN
+        + ASSIGN
         + r")(?P<secret>[A-Za-z0-9+/]{86}==)",
         flags=re.IGNORECASE,
         min_entropy=4.0,
@@ -134,7 +136,7 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         id="digitalocean-token",
         title="DigitalOcean token",
         keywords=("dop_v1_", "doo_v1_", "dor_v1_"),
-        pattern=_B + r"(?P<secret>do[opr]_v1_[a-f0-9]{64})" + _E,
+        pattern=TOKEN_START + r"(?P<secret>do[opr]_v1_[a-f0-9]{64})" + TOKEN_END,
         min_entropy=3.0,
         examples=('DO_TOKEN="dop_v1_{hex:64}"',),
         counterexamples=("dop_v1_{hex:63}",),
@@ -146,7 +148,7 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         lines_before=1,
         lines_after=3,
         pattern=r"(?:heroku[\w.-]{0,40}|password|token|key)"
-        + _ASSIGN.replace(r"(?:=>|:=|[:=])", r"(?:=>|:=|[:=]|\s)")
+        + ASSIGN.replace(r"(?:=>|:=|[:=])", r"(?:=>|:=|[:=]|\s)")
         + r"(?P<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
         r"(?![0-9a-f-])",
         flags=re.IGNORECASE,
@@ -166,7 +168,7 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         id="heroku-api-key",
         title="Heroku API key",
         keywords=("hrku-",),
-        pattern=_BU + r"(?P<secret>HRKU-[A-Za-z0-9_-]{60})" + _EU,
+        pattern=TOKEN_START_DASH + r"(?P<secret>HRKU-[A-Za-z0-9_-]{60})" + TOKEN_END_DASH,
         min_entropy=3.5,
         examples=("HRKU-{url:60}",),
     ),
@@ -174,9 +176,9 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         id="github-token",
         title="GitHub token",
         keywords=("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
-        pattern=_B
+        pattern=TOKEN_START
         + r"(?P<secret>gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{82,250})"
-        + _E,
+        + TOKEN_END,
         min_entropy=3.5,
         examples=("GITHUB_TOKEN=ghp_{alnum:36}", 'token: "github_pat_{alnum:22}_{alnum:59}"'),
         counterexamples=("ghp_{alnum:35}", "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
@@ -185,9 +187,9 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         id="gitlab-token",
         title="GitLab token",
         keywords=("glpat-", "gldt-", "glrt-", "glptt-", "glsoat-", "glcbt-", "glimt-", "gloas-"),
-        pattern=_B
+        pattern=TOKEN_START
         + r"(?P<secret>(?:glpat|gldt|glrt|glptt|glsoat|glcbt|glimt|gloas)-[A-Za-z0-9_-]{20,64}"
-        r"(?:\.[0-9a-z]{2}\.[a-z0-9]{9})?)" + _EU,
+        r"(?:\.[0-9a-z]{2}\.[a-z0-9]{9})?)" + TOKEN_END_DASH,
         min_entropy=3.0,
         examples=("CI_TOKEN=glpat-{url:20}", "gldt-{url:20}"),
         counterexamples=("glpat-{url:19}",),
@@ -197,7 +199,7 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         title="npm access token",
         keywords=("npm_",),
         keyword_boundary=True,
-        pattern=_B + r"(?P<secret>npm_[A-Za-z0-9]{36})" + _E,
+        pattern=TOKEN_START + r"(?P<secret>npm_[A-Za-z0-9]{36})" + TOKEN_END,
         min_entropy=3.5,
         examples=("//registry.npmjs.org/:_authToken=npm_{alnum:36}",),
         counterexamples=("npm_{alnum:35}", "my_npm_{alnum:36}"),
@@ -215,9 +217,9 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         id="pypi-token",
         title="PyPI upload token",
         keywords=("pypi-ageichlwas5vcmc", "pypi-agendgvzdc5wexbplm9yzw"),
-        pattern=_BU
+        pattern=TOKEN_START_DASH
         + r"(?P<secret>pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,1000})"
-        + _EU,
+        + TOKEN_END_DASH,
         examples=("password = pypi-AgEIcHlwaS5vcmc{url:70}",),
         counterexamples=("pypi-AgEIcHlwaS5vcmc{url:20}",),
     ),

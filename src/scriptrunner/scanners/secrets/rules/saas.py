@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 
 from scriptrunner.findings.model import Severity
-from scriptrunner.scanners.secrets.rules.model import ASSIGN as _ASSIGN
-from scriptrunner.scanners.secrets.rules.model import BU as _BU
-from scriptrunner.scanners.secrets.rules.model import EU as _EU
-from scriptrunner.scanners.secrets.rules.model import B as _B
-from scriptrunner.scanners.secrets.rules.model import E as _E
-from scriptrunner.scanners.secrets.rules.model import Rule
+from scriptrunner.scanners.secrets.rules.model import (
+    ASSIGN,
+    TOKEN_END,
+    TOKEN_END_DASH,
+    TOKEN_START,
+    TOKEN_START_DASH,
+    Rule,
+)
 
 SAAS_RULES: tuple[Rule, ...] = (
     Rule(
@@ -47,7 +49,7 @@ SAAS_RULES: tuple[Rule, ...] = (
         id="stripe-key",
         title="Stripe live secret key",
         keywords=("sk_live_", "rk_live_"),
-        pattern=_B + r"(?P<secret>[sr]k_live_[A-Za-z0-9]{24,247})" + _E,
+        pattern=TOKEN_START + r"(?P<secret>[sr]k_live_[A-Za-z0-9]{24,247})" + TOKEN_END,
         min_entropy=3.0,
         examples=("STRIPE_KEY=sk_live_{alnum:24}", "rk_live_{alnum:99}", "sk_live_{alnum:107}"),
         counterexamples=("pk_live_{alnum:24}", "sk_live_{alnum:20}"),
@@ -56,7 +58,7 @@ SAAS_RULES: tuple[Rule, ...] = (
         id="stripe-key",
         title="Stripe test secret key",
         keywords=("sk_test_", "rk_test_"),
-        pattern=_B + r"(?P<secret>[sr]k_test_[A-Za-z0-9]{24,247})" + _E,
+        pattern=TOKEN_START + r"(?P<secret>[sr]k_test_[A-Za-z0-9]{24,247})" + TOKEN_END,
         severity=Severity.HIGH,
         min_entropy=3.0,
         examples=("stripe.api_key = 'sk_test_{alnum:24}'",),
@@ -67,7 +69,7 @@ SAAS_RULES: tuple[Rule, ...] = (
         title="Google API key",
         keywords=("aiza",),
         keyword_boundary=True,
-        pattern=_BU + r"(?P<secret>AIza[0-9A-Za-z_-]{35})" + _EU,
+        pattern=TOKEN_START_DASH + r"(?P<secret>AIza[0-9A-Za-z_-]{35})" + TOKEN_END_DASH,
         severity=Severity.HIGH,
         min_entropy=3.5,
         examples=('GOOGLE_API_KEY = "AIza{url:35}"',),
@@ -77,7 +79,7 @@ SAAS_RULES: tuple[Rule, ...] = (
         id="google-oauth-client-secret",
         title="Google OAuth client secret",
         keywords=("gocspx-",),
-        pattern=_BU + r"(?P<secret>GOCSPX-[A-Za-z0-9_-]{28})" + _EU,
+        pattern=TOKEN_START_DASH + r"(?P<secret>GOCSPX-[A-Za-z0-9_-]{28})" + TOKEN_END_DASH,
         min_entropy=3.0,
         examples=('"client_secret": "GOCSPX-{url:28}"',),
         counterexamples=("GOCSPX-{url:20}",),
@@ -101,7 +103,7 @@ SAAS_RULES: tuple[Rule, ...] = (
         lines_before=8,
         lines_after=8,
         pattern=r"(?:(?:auth|account|api)[_.-]?(?:token|secret)|twilio[_.-]?(?:auth[_.-]?)?"
-        r"(?:token|secret))" + _ASSIGN + r"(?P<secret>[0-9a-zA-Z]{32})(?![A-Za-z0-9])",
+        r"(?:token|secret))" + ASSIGN + r"(?P<secret>[0-9a-zA-Z]{32})(?![A-Za-z0-9])",
         flags=re.IGNORECASE,
         min_entropy=3.0,
         priority=30,
@@ -143,7 +145,9 @@ SAAS_RULES: tuple[Rule, ...] = (
         title="SendGrid API key",
         keywords=("sg.",),
         keyword_boundary=True,
-        pattern=_BU + r"(?P<secret>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})" + _EU,
+        pattern=TOKEN_START_DASH
+        + r"(?P<secret>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})"
+        + TOKEN_END_DASH,
         min_entropy=3.5,
         examples=("SENDGRID_API_KEY=SG.{url:22}.{url:43}",),
         counterexamples=("msg.{url:22}.{url:43}", "SG.{url:22}.{url:40}"),
@@ -154,7 +158,9 @@ SAAS_RULES: tuple[Rule, ...] = (
         keywords=("mailgun",),
         lines_before=8,
         lines_after=8,
-        pattern=_BU + r"(?P<secret>key-[0-9a-z]{32}|[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})" + _EU,
+        pattern=TOKEN_START_DASH
+        + r"(?P<secret>key-[0-9a-z]{32}|[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})"
+        + TOKEN_END_DASH,
         min_entropy=3.0,
         examples=("MAILGUN_API_KEY=key-{lowalnum:32}",),
         counterexamples=("API_KEY=key-{lowalnum:32}",),
@@ -163,7 +169,7 @@ SAAS_RULES: tuple[Rule, ...] = (
         id="shopify-token",
         title="Shopify access token",
         keywords=("shpat_", "shpca_", "shppa_", "shpss_"),
-        pattern=_B + r"(?P<secret>shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})" + _E,
+        pattern=TOKEN_START + r"(?P<secret>shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})" + TOKEN_END,
         min_entropy=3.0,
         examples=("SHOPIFY_TOKEN=shpat_{hex:32}",),
         counterexamples=("shpat_{hex:31}",),
@@ -185,7 +191,8 @@ SAAS_RULES: tuple[Rule, ...] = (
         title="Telegram bot token",
         keywords=(":aa",),
         # In a Bot API URL the token follows ``/bot`` with no boundary before its digits.
-        pattern=r"(?:(?<=/bot)|(?<![A-Za-z0-9_:]))(?P<secret>\d{8,10}:AA[A-Za-z0-9_-]{33})" + _EU,
+        pattern=r"(?:(?<=/bot)|(?<![A-Za-z0-9_:]))(?P<secret>\d{8,10}:AA[A-Za-z0-9_-]{33})"
+        + TOKEN_END_DASH,
         min_entropy=3.5,
         examples=(
             "TELEGRAM_TOKEN={digits:10}:AA{url:33}",
@@ -202,9 +209,9 @@ SAAS_RULES: tuple[Rule, ...] = (
         title="Square access token",
         keywords=("eaaa", "sq0atp-", "sq0csp-"),
         keyword_boundary=True,
-        pattern=_BU
+        pattern=TOKEN_START_DASH
         + r"(?P<secret>EAAA[A-Za-z0-9_-]{60}|sq0atp-[A-Za-z0-9_-]{22}|sq0csp-[A-Za-z0-9_-]{43})"
-        + _EU,
+        + TOKEN_END_DASH,
         min_entropy=3.5,
         examples=("SQUARE_ACCESS_TOKEN=EAAA{url:60}", "sq0csp-{url:43}"),
         counterexamples=("EAAA{url:50}",),
@@ -213,8 +220,9 @@ SAAS_RULES: tuple[Rule, ...] = (
         id="openai-api-key",
         title="OpenAI API key",
         keywords=("t3blbkfj", "sk-proj-", "sk-svcacct-", "sk-admin-"),
-        pattern=_BU + r"(?P<secret>sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{0,160}T3BlbkFJ"
-        r"[A-Za-z0-9_-]{0,160}|sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{80,250})" + _EU,
+        pattern=TOKEN_START_DASH
+        + r"(?P<secret>sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{0,160}T3BlbkFJ"
+        r"[A-Za-z0-9_-]{0,160}|sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{80,250})" + TOKEN_END_DASH,
         min_entropy=3.5,
         examples=("OPENAI_API_KEY=sk-{alnum:20}T3BlbkFJ{alnum:20}", "sk-proj-{url:120}"),
         counterexamples=("sk-proj-{url:40}",),
@@ -224,7 +232,7 @@ SAAS_RULES: tuple[Rule, ...] = (
         title="OpenAI API key",
         keywords=("sk-",),
         keyword_boundary=True,
-        pattern=_BU + r"(?P<secret>sk-[A-Za-z0-9]{48})" + _EU,
+        pattern=TOKEN_START_DASH + r"(?P<secret>sk-[A-Za-z0-9]{48})" + TOKEN_END_DASH,
         confidence="MEDIUM",
         severity=Severity.HIGH,
         min_entropy=4.0,
@@ -236,7 +244,9 @@ SAAS_RULES: tuple[Rule, ...] = (
         id="anthropic-api-key",
         title="Anthropic API key",
         keywords=("sk-ant-",),
-        pattern=_BU + r"(?P<secret>sk-ant-(?:api|admin|oat|sid)\d{2}-[A-Za-z0-9_-]{80,120})" + _EU,
+        pattern=TOKEN_START_DASH
+        + r"(?P<secret>sk-ant-(?:api|admin|oat|sid)\d{2}-[A-Za-z0-9_-]{80,120})"
+        + TOKEN_END_DASH,
         min_entropy=3.5,
         examples=("ANTHROPIC_API_KEY=sk-ant-api03-{url:93}AA",),
         counterexamples=("sk-ant-api03-{url:40}",),
@@ -246,7 +256,7 @@ SAAS_RULES: tuple[Rule, ...] = (
         title="Hugging Face token",
         keywords=("hf_",),
         keyword_boundary=True,
-        pattern=_B + r"(?P<secret>hf_[A-Za-z]{34})" + _E,
+        pattern=TOKEN_START + r"(?P<secret>hf_[A-Za-z]{34})" + TOKEN_END,
         min_entropy=3.5,
         examples=("HF_TOKEN=hf_{alpha:34}",),
         counterexamples=("hf_{alpha:30}", "hf_abcdefghijklmnopqrstuvwxyzabcdefgh"),

@@ -15,7 +15,7 @@ import json
 from scriptrunner.findings.model import Confidence, Severity
 from scriptrunner.scanners.secrets.allowlist import is_placeholder
 from scriptrunner.scanners.secrets.entropy import looks_random, shannon
-from scriptrunner.scanners.secrets.rules.model import BU, EU, Rule
+from scriptrunner.scanners.secrets.rules.model import TOKEN_END_DASH, TOKEN_START_DASH, Rule
 
 
 def jwt_header_ok(token: str) -> bool:
@@ -85,8 +85,8 @@ STRUCTURAL_RULES: tuple[Rule, ...] = (
         id="jwt",
         title="JSON Web Token",
         keywords=("eyj",),
-        pattern=BU + r"(?P<secret>eyJ[A-Za-z0-9_-]{10,2000}\.ey[A-Za-z0-9_-]{4,8000}"
-        r"\.[A-Za-z0-9_-]{16,1000})" + EU,
+        pattern=TOKEN_START_DASH + r"(?P<secret>eyJ[A-Za-z0-9_-]{10,2000}\.ey[A-Za-z0-9_-]{4,8000}"
+        r"\.[A-Za-z0-9_-]{16,1000})" + TOKEN_END_DASH,
         validator=jwt_header_ok,
         severity=Severity.HIGH,
         min_entropy=3.5,

@@ -1,18 +1,13 @@
-"""``scriptrunner scan code ...`` and the pre-execution gate of ``scriptrunner run --scan``.
-
-``scan`` has one sub-command per scanner kind; each adds its own options and shares the
-report options (``--format``, ``-o``, ``--fail-on``, ``--baseline``) and :func:`finish`, so
-``scan deps`` and ``scan secrets`` plug in the same way.
+"""What every ``scan`` kind shares: the report options (``--format``, ``-o``, ``--fail-on``,
+``--baseline``...), :func:`finish` (baseline, render, record, exit code) and :func:`record`,
+the one place the CLI stores a scan.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
-from typing import TYPE_CHECKING, Any
-
-from scriptrunner.cli.common import settings_from
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,38 +15,21 @@ if TYPE_CHECKING:
     from scriptrunner.findings.model import Finding, ScanResult
     from scriptrunner.settings import Settings
 
-FORMATS = ("table", "json", "sarif", "github")
-LEVELS = ("info", "warning", "high", "critical")
-
 EPILOG = """\
 exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 a scanner
 failed or is missing, or bad usage (an incomplete scan is never reported as clean)."""
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser(
-        "scan",
-        help="security scanners: code, deps, secrets",
-        description="Security scanners; results are stored in history (scans, findings).",
-    )
-    kinds = p.add_subparsers(dest="scan_kind", metavar="KIND")
-    kinds.required = True
-    register_code(kinds)
-    from scriptrunner.cli.scan_deps import register_deps
-
-    register_deps(kinds)
-    from scriptrunner.cli.scan_secrets import register_secrets
-
-    register_secrets(kinds)
-
-
 def add_report_options(p: argparse.ArgumentParser, *, cache: bool = True) -> None:
     """Options every scan kind shares (``--no-cache`` only for kinds that keep a cache)."""
+    from scriptrunner.findings import FORMATS
+    from scriptrunner.findings.model import Severity
+
     p.add_argument("--format", choices=FORMATS, default="table", help="report format (table)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report here (default stdout)")
     p.add_argument(
         "--fail-on",
-        choices=LEVELS,
+        choices=tuple(s.name.lower() for s in Severity),
         default="warning",
         type=str.lower,
         metavar="LEVEL",
@@ -71,48 +49,11 @@ def add_report_options(p: argparse.ArgumentParser, *, cache: bool = True) -> Non
     p.add_argument("--no-record", action="store_true", help="do not store the scan in history")
 
 
-def register_code(kinds: Any) -> None:
-    p = kinds.add_parser(
-        "code",
-        help="static analysis of Python code (Bandit + Semgrep)",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Run Bandit and Semgrep (bundled rules, offline) in parallel on Python "
-        "files, merge what both find, honour # nosec / # nosemgrep / "
-        "# scriptrunner: ignore[RULE] (suppressed findings are still reported as such).",
-    )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to scan")
-    p.add_argument(
-        "--tool",
-        action="append",
-        choices=("bandit", "semgrep"),
-        help="run only this tool (repeatable; default both)",
-    )
-    p.add_argument(
-        "--rules", action="append", metavar="DIR", help="extra Semgrep rules (repeatable)"
-    )
-    p.add_argument(
-        "--exclude", action="append", metavar="GLOB", help="skip matching paths (repeatable)"
-    )
-    add_report_options(p)
-    p.set_defaults(handler=handle_code)
+def record(settings: Settings, kind: str, result: ScanResult, *, started_at: float) -> None:
+    """Store ``result`` in history (the scan, its findings and its events)."""
+    from scriptrunner.app.scans import record_scan
 
-
-def handle_code(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from scriptrunner.scanners.base import ScanContext, get_scanner
-
-    settings = settings_from(args)
-    started = time.time()
-    context = ScanContext(
-        root=Path.cwd(),
-        cache_dir=None if args.no_cache else settings.home / "cache",
-        tool_paths={"semgrep": settings.semgrep},
-        options={"tools": args.tool, "rules": args.rules or (), "exclude": args.exclude or ()},
-    )
-    result = get_scanner("code", context).scan([Path(p) for p in args.paths])
-    return finish(args, settings, "code", result, started)
+    record_scan(settings, kind, result, started_at=started_at)
 
 
 def finish(
@@ -140,7 +81,7 @@ def finish(
         if baseline is None:
             raise ConfigError("--update-baseline needs --baseline FILE")
         if not result.complete:
-            _failures(result)
+            print_failures(result)
             return 2  # never accept an incomplete scan as the new normal
         count = write_baseline(baseline, result.findings)
         print(f"scriptrunner: baseline {baseline}: {count} finding(s) recorded", file=sys.stderr)
@@ -161,21 +102,20 @@ def finish(
         color = args.format == "table" and sys.stdout.isatty()
         sys.stdout.write(render(result, args.format, color=color))
     if not args.no_record:
-        from scriptrunner.app.scans import record_scan
-
-        record_scan(settings, kind, result, started_at=started)
+        record(settings, kind, result, started_at=started)
     if not result.complete:
-        _failures(result)
+        print_failures(result)
         return 2
     if blocking is not None:
         return 1 if any(blocking(f) for f in result.findings) else 0
     return 1 if result.at_or_above(Severity.parse(args.fail_on)) else 0
 
 
-def _failures(result: ScanResult) -> None:
+def print_failures(result: ScanResult) -> None:
+    """The tools that failed, and why the scan is not reported as clean."""
     for e in result.failures:
         print(f"scriptrunner: error: {e.tool} failed: {e.message}", file=sys.stderr)
     print("scriptrunner: error: the scan is incomplete; not reporting it as clean", file=sys.stderr)
 
 
-# -- the pre-execution gate of `scriptrunner run --scan KINDS` ------------------------------
+__all__ = ["EPILOG", "add_report_options", "finish", "print_failures", "record"]

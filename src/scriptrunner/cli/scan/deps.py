@@ -1,7 +1,7 @@
 """``scriptrunner scan deps``: dependency vulnerability scanning against OSV advisories.
 
 Shares ``--format``, ``-o``, ``--fail-on``, ``--baseline`` and the exit codes with
-``scan code`` (:func:`scan_cmd.add_report_options`, :func:`scan_cmd.finish`).  Sources:
+``scan code`` (:func:`report.add_report_options`, :func:`report.finish`).  Sources:
 ``--db PATH`` (default ``$SCRIPTRUNNER_HOME/advisories`` once ``scriptrunner db update`` made
 it), ``--online`` (the OSV API; opt-in), ``--safety-db DIR`` (Safety 2.3 adapter) and
 ``--osv-scanner``; none at all is an error, never an empty "clean" report.
@@ -12,13 +12,20 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scriptrunner.cli.common import settings_from
-from scriptrunner.cli.scan_cmd import EPILOG, add_report_options, finish
+from scriptrunner.cli.scan.report import EPILOG, add_report_options, finish
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from scriptrunner.findings.model import ScanResult
 
 
-def register_deps(kinds: Any) -> None:
+def register(kinds: Any) -> None:
+    from scriptrunner.scanners.deps.sbom import SBOM_FORMATS
+
     p = kinds.add_parser(
         "deps",
         help="dependency vulnerabilities (OSV advisories), fix versions, SBOM",
@@ -51,7 +58,7 @@ def register_deps(kinds: Any) -> None:
     )
     p.add_argument("--sbom", metavar="FILE", help="also write a CycloneDX 1.6 SBOM here")
     p.add_argument(
-        "--sbom-format", choices=("json", "xml"), default="json", help="SBOM format (json)"
+        "--sbom-format", choices=SBOM_FORMATS.names(), default="json", help="SBOM format (json)"
     )
     p.add_argument(
         "--ignore",
@@ -64,50 +71,50 @@ def register_deps(kinds: Any) -> None:
     )
     p.add_argument("--osv-scanner", action="store_true", help="also run OSV-Scanner on the FILES")
     add_report_options(p)
-    p.set_defaults(handler=handle_deps)
+    p.set_defaults(handler=handle)
 
 
-def handle_deps(args: argparse.Namespace) -> int:
+def handle(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from scriptrunner.scanners.base import ScanContext
-    from scriptrunner.scanners.deps.scanner import DepsScanner
+    from scriptrunner.scanners.base import ScanContext, get_scanner
+    from scriptrunner.scanners.options import DepsOptions
 
     settings = settings_from(args)
     started = time.time()
     db = Path(args.db) if args.db else None
     if db is None and (settings.home / "advisories").exists():
         db = settings.home / "advisories"
+    options = DepsOptions(
+        db=db,
+        online=bool(args.online or args.osv_url),
+        osv_url=args.osv_url,
+        python=args.python,
+        env=args.env,
+        ignore=tuple(args.ignore or ()),
+        safety_db=Path(args.safety_db) if args.safety_db else None,
+        osv_scanner=args.osv_scanner,
+    )
     context = ScanContext(
         root=Path.cwd(),
         cache_dir=None if args.no_cache else settings.home / "cache",
         tool_paths={"safety": settings.safety, "osv-scanner": settings.osv_scanner},
-        options={
-            "db": db,
-            "online": bool(args.online or args.osv_url),
-            "osv_url": args.osv_url,
-            "python": args.python,
-            "env": args.env,
-            "ignore": tuple(args.ignore or ()),
-            "safety_db": Path(args.safety_db) if args.safety_db else None,
-            "osv_scanner": args.osv_scanner,
-        },
+        options=options,
     )
-    scanner = DepsScanner(context)
-    result = scanner.scan([Path(f) for f in args.files])
-    for warning in scanner.last_warnings[:20]:
+    result = get_scanner("deps", context).scan([Path(f) for f in args.files])
+    for warning in result.warnings[:20]:
         print(f"scriptrunner: warning: {warning}", file=sys.stderr)
     if args.sbom:
-        _write_sbom(Path(args.sbom), args.sbom_format, scanner)
+        write_sbom(Path(args.sbom), args.sbom_format, result)
     return finish(args, settings, "deps", result, started)
 
 
-def _write_sbom(path: Any, fmt: str, scanner: Any) -> None:
-    from scriptrunner.errors import ConfigError
-    from scriptrunner.scanners.deps.sbom import write_sbom
+def write_sbom(path: Path, fmt: str, result: ScanResult) -> None:
+    """The scan's dependency inventory as a CycloneDX SBOM in ``path`` (an unwritable path
+    is a ``ConfigError``)."""
+    from scriptrunner.scanners.deps.model import DependencyInventory
+    from scriptrunner.scanners.deps.sbom import write_sbom as write
 
-    try:
-        write_sbom(path, fmt, scanner.last_dependencies, scanner.last_vulnerabilities)
-    except OSError as exc:
-        raise ConfigError(f"cannot write SBOM {path}: {exc.strerror}") from exc
+    inventory = result.artefact(DependencyInventory) or DependencyInventory()
+    write(path, fmt, inventory.dependencies, inventory.vulnerabilities)
     print(f"scriptrunner: SBOM ({fmt}) -> {path}", file=sys.stderr)

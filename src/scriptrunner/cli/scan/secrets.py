@@ -1,7 +1,7 @@
 """``scriptrunner scan secrets``: credentials in files, the git index or git history.
 
 Shares ``--format``, ``-o``, ``--baseline``/``--update-baseline`` and recording with the other
-scan kinds (:func:`scan_cmd.add_report_options`, :func:`scan_cmd.finish`).  The exit code
+scan kinds (:func:`report.add_report_options`, :func:`report.finish`).  The exit code
 follows ``--min-confidence`` (default ``medium``): findings below it are not reported, and any
 reported (not suppressed, not baselined) finding exits 1.  ``--fail-on LEVEL``, when given,
 additionally requires that severity.  Errors (bad input, git failing) exit 2.
@@ -14,12 +14,10 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from scriptrunner.cli.common import settings_from
-from scriptrunner.cli.scan_cmd import add_report_options, finish
+from scriptrunner.cli.scan.report import add_report_options, finish
 
 if TYPE_CHECKING:
     from scriptrunner.findings.model import Finding
-
-DEFAULT_MIN_CONFIDENCE = "medium"
 
 EPILOG_SECRETS = """\
 exit codes: 0 no finding at or above --min-confidence; 1 findings at or above it (and at or
@@ -31,8 +29,10 @@ pragmas: a finding on a line with `# scriptrunner:allow-secret`, `gitleaks:allow
 `pragma: allowlist nextline secret`, is reported as suppressed and does not fail the scan."""
 
 
-def register_secrets(kinds: Any) -> None:
+def register(kinds: Any) -> None:
     """Add ``scan secrets`` to the ``scan`` sub-commands."""
+    from scriptrunner.scanners.options import CONFIDENCE_LEVELS, SecretsOptions
+
     p = kinds.add_parser(
         "secrets",
         help="hard-coded credentials: API keys, tokens, private keys, passwords",
@@ -55,8 +55,8 @@ def register_secrets(kinds: Any) -> None:
     )
     p.add_argument(
         "--min-confidence",
-        choices=("low", "medium", "high"),
-        default=DEFAULT_MIN_CONFIDENCE,
+        choices=CONFIDENCE_LEVELS.names(),
+        default=SecretsOptions().min_confidence,
         type=str.lower,
         help="report (and fail on) findings of at least this confidence (medium)",
     )
@@ -72,16 +72,20 @@ def register_secrets(kinds: Any) -> None:
     p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: CPUs)")
     add_report_options(p, cache=False)
     # --fail-on applies only when given (findings are already filtered by confidence).
-    p.set_defaults(handler=handle_secrets, fail_on=None)
+    p.set_defaults(handler=handle, fail_on=None)
 
 
-def handle_secrets(args: argparse.Namespace) -> int:
+def handle(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from scriptrunner.errors import ConfigError
     from scriptrunner.findings.model import Severity
     from scriptrunner.scanners.base import ScanContext, get_scanner
-    from scriptrunner.scanners.secrets.report import CONFIDENCE_RANK
+    from scriptrunner.scanners.options import (
+        CONFIDENCE_LEVELS,
+        DEFAULT_MAX_FILE_BYTES,
+        SecretsOptions,
+    )
 
     if args.since and not args.git_history:
         raise ConfigError("--since needs --git-history")
@@ -89,29 +93,27 @@ def handle_secrets(args: argparse.Namespace) -> int:
         raise ConfigError("--max-file-bytes must be a positive number of bytes")
     settings = settings_from(args)
     started = time.time()
-    context = ScanContext(
-        root=Path.cwd(),
-        options={
-            "exclude": args.exclude or (),
-            "min_confidence": args.min_confidence,
-            "staged": args.staged,
-            "git_history": args.git_history,
-            "since": args.since,
-            "gitignore": not args.no_gitignore,
-            "max_file_bytes": args.max_file_bytes,
-            "workers": args.workers,
-        },
+    options = SecretsOptions(
+        exclude=tuple(args.exclude or ()),
+        min_confidence=args.min_confidence,
+        staged=args.staged,
+        git_history=args.git_history,
+        since=args.since,
+        gitignore=not args.no_gitignore,
+        max_file_bytes=args.max_file_bytes or DEFAULT_MAX_FILE_BYTES,
+        workers=args.workers or None,
     )
+    context = ScanContext(root=Path.cwd(), options=options)
     result = get_scanner("secrets", context).scan([Path(p) for p in args.paths or ["."]])
-    floor = CONFIDENCE_RANK[args.min_confidence.upper()]
+    floor = CONFIDENCE_LEVELS.get(args.min_confidence)
     level = Severity.parse(args.fail_on) if args.fail_on else None
 
     def blocking(f: Finding) -> bool:
-        if CONFIDENCE_RANK.get(f.confidence or "LOW", 1) < floor:
+        if CONFIDENCE_LEVELS.get((f.confidence or "LOW").lower()) < floor:
             return False
         return level is None or f.severity >= level
 
     return finish(args, settings, "secrets", result, started, blocking=blocking)
 
 
-__all__ = ["DEFAULT_MIN_CONFIDENCE", "handle_secrets", "register_secrets"]
+__all__ = ["handle", "register"]

@@ -1,0 +1,62 @@
+"""``scriptrunner scan code``: Bandit and Semgrep on Python files."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from scriptrunner.cli.common import settings_from
+from scriptrunner.cli.scan.report import EPILOG, add_report_options, finish
+
+
+def register(kinds: Any) -> None:
+    from scriptrunner.scanners.code.scanner import TOOLS
+
+    p = kinds.add_parser(
+        "code",
+        help="static analysis of Python code (Bandit + Semgrep)",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run Bandit and Semgrep (bundled rules, offline) in parallel on Python "
+        "files, merge what both find, honour # nosec / # nosemgrep / "
+        "# scriptrunner: ignore[RULE] (suppressed findings are still reported as such).",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to scan")
+    p.add_argument(
+        "--tool",
+        action="append",
+        choices=TOOLS,
+        help="run only this tool (repeatable; default both)",
+    )
+    p.add_argument(
+        "--rules", action="append", metavar="DIR", help="extra Semgrep rules (repeatable)"
+    )
+    p.add_argument(
+        "--exclude", action="append", metavar="GLOB", help="skip matching paths (repeatable)"
+    )
+    add_report_options(p)
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from scriptrunner.scanners.base import ScanContext, get_scanner
+    from scriptrunner.scanners.options import CodeOptions
+
+    settings = settings_from(args)
+    started = time.time()
+    options = CodeOptions(
+        tools=tuple(args.tool or ()),
+        rules=tuple(Path(r) for r in args.rules or ()),
+        exclude=tuple(args.exclude or ()),
+    )
+    context = ScanContext(
+        root=Path.cwd(),
+        cache_dir=None if args.no_cache else settings.home / "cache",
+        tool_paths={"semgrep": settings.semgrep},
+        options=options,
+    )
+    result = get_scanner("code", context).scan([Path(p) for p in args.paths])
+    return finish(args, settings, "code", result, started)
