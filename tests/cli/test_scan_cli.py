@@ -163,7 +163,7 @@ def test_run_with_scan_runs_a_clean_enough_script(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--block-on", "high"], "--block-on needs --scan KINDS"),
-        (["--scan", "licence"], "unknown scan kind 'licence' (available: code, deps, secrets)"),
+        (["--scan", "licence"], "unknown scan kind 'licence' (valid: code, deps, secrets)"),
         (["--scan", "code", "--block-on", "loud"], "unknown severity 'loud'"),
     ],
 )
