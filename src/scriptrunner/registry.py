@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 from scriptrunner.errors import ConfigError, ScriptRunnerError
 
-T = TypeVar("T")
+Impl = TypeVar("Impl")
 
 
 def unknown_name(
@@ -31,19 +31,19 @@ def unknown_name(
     return error(f"unknown {what} {name!r} ({hint}valid: {', '.join(valid)})")
 
 
-class Registry(Generic[T]):
+class Registry(Generic[Impl]):
     """Names of one kind of extension (``what``: "scanner", "vault backend"...)."""
 
     def __init__(
         self,
         what: str,
-        entries: Mapping[str, str | T],
+        entries: Mapping[str, str | Impl],
         *,
         error: type[ScriptRunnerError] = ConfigError,
     ) -> None:
         self.what = what
         self.error = error
-        self._entries: dict[str, str | T] = dict(entries)
+        self._entries: dict[str, str | Impl] = dict(entries)
 
     def names(self) -> tuple[str, ...]:
         return tuple(self._entries)
@@ -57,7 +57,7 @@ class Registry(Generic[T]):
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)
 
-    def register(self, name: str, target: str | T) -> None:
+    def register(self, name: str, target: str | Impl) -> None:
         """Add (or replace) ``name``; ``target`` is the object or ``"module:attribute"``."""
         self._entries[name] = target
 
@@ -67,12 +67,12 @@ class Registry(Generic[T]):
             raise unknown_name(self.what, name, self.names(), self.error)
         return name
 
-    def get(self, name: str) -> T:
+    def get(self, name: str) -> Impl:
         """The implementation registered as ``name`` (imported on first use)."""
         target = self._entries[self.check(name)]
         if isinstance(target, str) and ":" in target:
             module, _, attr = target.partition(":")
-            loaded: T = getattr(importlib.import_module(module), attr)
+            loaded: Impl = getattr(importlib.import_module(module), attr)
             self._entries[name] = loaded
             return loaded
         return target  # type: ignore[return-value]

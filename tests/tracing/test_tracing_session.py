@@ -101,8 +101,10 @@ def test_opentelemetry_log_lines_are_not_printed(capfd: pytest.CaptureFixture[st
 class Stuck(SpanExporter):
     def __init__(self) -> None:
         self.release = threading.Event()
+        self.exporting = threading.Event()  # set once the exporter thread is inside export
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        self.exporting.set()
         self.release.wait(10)
         return SpanExportResult.SUCCESS
 
@@ -133,7 +135,7 @@ def test_close_abandons_a_stuck_export_at_the_deadline() -> None:
     )
     for _ in range(3):
         batch.on_end(fake_span())
-    time.sleep(0.1)
+    assert stuck.exporting.wait(5)
     t0 = time.monotonic()
     batch.close(time.monotonic() + 0.3)
     assert time.monotonic() - t0 < 0.6
@@ -147,6 +149,7 @@ class StuckThenFailing(Stuck):
         self.done = threading.Event()
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        self.exporting.set()
         self.release.wait(10)
         self.done.set()
         return SpanExportResult.FAILURE
@@ -160,7 +163,7 @@ def test_an_abandoned_export_that_fails_later_is_counted_once() -> None:
         Guard(exporter, "late", cooldown=30), queue_size=10, batch_size=1, delay=0.01
     )
     batch.on_end(fake_span())
-    time.sleep(0.1)
+    assert exporter.exporting.wait(5)
     batch.close(time.monotonic() + 0.1)
     assert batch.guard.stats.dropped == 1
     exporter.release.set()
