@@ -14,8 +14,9 @@ secrets, then tracing, then the run, then its cost.
 
 from __future__ import annotations
 
+import contextlib
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -69,14 +70,11 @@ class RunSession:
         self._signals = signals
         self._warn = warn
         self._store: HistoryStore | None = None
-        self._previous: dict[int, Any] = {}
 
     # -- lifetime ------------------------------------------------------------------------
 
     def __enter__(self) -> RunSession:
         self._store = open_store(self.settings) if self._record else None
-        for sig in self._signals:
-            self._previous[sig] = signal.signal(sig, self._on_signal)
         return self
 
     def __exit__(
@@ -85,15 +83,23 @@ class RunSession:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
-        self._previous.clear()
         if self._store is not None:
             self._store.close()
             self._store = None
 
-    def _on_signal(self, signum: int, _frame: object) -> None:
-        self.token.cancel(signum)
+    @contextlib.contextmanager
+    def _cancel_on_signals(self) -> Iterator[None]:
+        """While something runs, the session's signals cancel it (and its whole tree);
+        before that (a gate scan, a vault fetch) they interrupt as usual."""
+        previous = {
+            sig: signal.signal(sig, lambda signum, _frame: self.token.cancel(signum))
+            for sig in self._signals
+        }
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     @property
     def recorder(self) -> Recorder:
@@ -139,12 +145,13 @@ class RunSession:
                 tracing.attach(bus)
             runner = Runner(recorder=recorder, options=options)
             try:
-                result = runner.run(
-                    request.spec,
-                    cancel=self.token,
-                    run_id=gate.run_id if gate is not None else None,
-                    extra_env=secrets.values if secrets is not None else None,
-                )
+                with self._cancel_on_signals():
+                    result = runner.run(
+                        request.spec,
+                        cancel=self.token,
+                        run_id=gate.run_id if gate is not None else None,
+                        extra_env=secrets.values if secrets is not None else None,
+                    )
             except ScriptRunnerError as exc:
                 if masker is not None:  # "command not found: <a value typed on the line>"
                     exc.args = (masker.mask(str(exc)),)
@@ -213,7 +220,8 @@ class RunSession:
                 ),
                 executor=executor,
             )
-            return engine.run(plan, cancel=self.token, reuse=reuse)
+            with self._cancel_on_signals():
+                return engine.run(plan, cancel=self.token, reuse=reuse)
         finally:
             executor.close()
             self._close_tracing(tracing)

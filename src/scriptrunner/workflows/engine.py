@@ -84,9 +84,8 @@ class WorkflowEngine:
         self.store = store
         self.options = options or EngineOptions()
         self.executor = executor or LocalExecutor()
-        # The engine and its runner persist their own events (through a background writer,
-        # off the hot path) and only *notify* the bus, so a bus with a sink of its own does
-        # not store them twice.
+        # Subscribers (tracing, progress) listen here; each run records through a recorder
+        # over this bus and a background writer on the store.
         self.bus = bus if bus is not None else ev.EventBus()
 
     def run(
