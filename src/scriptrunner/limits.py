@@ -1,0 +1,66 @@
+"""One validation rule for every duration and count the user gives (CLI flags, settings,
+workflow files): finite, within documented bounds, else a ``ConfigError`` naming the field.
+
+``nan`` would time out at once and ``1e308`` overflows ``time.monotonic() + x``; both are
+refused here, before anything runs or is recorded.
+"""
+
+from __future__ import annotations
+
+import math
+
+from scriptrunner.errors import ConfigError
+
+#: The longest duration accepted anywhere (timeouts, delays, grace periods): 30 days.
+MAX_SECONDS = 30 * 24 * 3600.0
+#: The largest count accepted where no tighter bound is documented (retries, limits...).
+MAX_COUNT = 1_000_000
+
+
+def duration(
+    field: str,
+    value: object,
+    *,
+    minimum: float = 0.0,
+    maximum: float = MAX_SECONDS,
+    allow_zero: bool = True,
+) -> float:
+    """``value`` as seconds within ``[minimum, maximum]`` (``allow_zero=False``: > 0)."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConfigError(f"{field}: expected a number of seconds, got {value!r}") from None
+    if not math.isfinite(seconds):
+        raise ConfigError(f"{field}: expected a finite number of seconds, got {value!r}")
+    if seconds < minimum or seconds > maximum or (not allow_zero and seconds == 0):
+        low = f"more than {minimum:g}" if not allow_zero and minimum == 0 else f"{minimum:g}"
+        raise ConfigError(f"{field}: must be between {low} and {maximum:g} seconds, got {value!r}")
+    return seconds
+
+
+def count(field: str, value: object, *, minimum: int = 0, maximum: int = MAX_COUNT) -> int:
+    """``value`` as a whole number within ``[minimum, maximum]``."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ConfigError(f"{field}: expected a whole number, got {value!r}")
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"{field}: expected a whole number, got {value!r}") from None
+    if number < minimum or number > maximum:
+        raise ConfigError(f"{field}: must be between {minimum} and {maximum}, got {value!r}")
+    return number
+
+
+def fraction(field: str, value: object) -> float:
+    """``value`` as a number in ``[0, 1]`` (jitter)."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConfigError(f"{field}: expected a number between 0 and 1, got {value!r}") from None
+    if not math.isfinite(number) or not 0 <= number <= 1:
+        raise ConfigError(f"{field}: expected a number between 0 and 1, got {value!r}")
+    return number
