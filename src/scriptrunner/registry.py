@@ -9,7 +9,6 @@ everywhere: ``unknown scanner 'cdoe' (did you mean 'code'? valid: code, deps, se
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from collections.abc import Iterator, Mapping
 from typing import Generic, TypeVar
@@ -26,6 +25,8 @@ def unknown_name(
     error: type[ScriptRunnerError] = ConfigError,
 ) -> ScriptRunnerError:
     """The error for ``name`` not among ``valid``, with a did-you-mean when one is close."""
+    import difflib  # only on this error path: it costs start-up time on every run
+
     close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}? " if close else ""
     return error(f"unknown {what} {name!r} ({hint}valid: {', '.join(valid)})")

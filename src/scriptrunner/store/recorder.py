@@ -13,12 +13,13 @@ Without a store (``record=False`` in the Python API) events are only published.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scriptrunner.events import Event, EventBus
-from scriptrunner.findings.model import ScanResult
 from scriptrunner.store.base import HistoryStore
-from scriptrunner.store.scans import scan_records
+
+if TYPE_CHECKING:
+    from scriptrunner.findings.model import ScanResult
 
 Write = Callable[[HistoryStore, list[Event]], None]
 
@@ -77,6 +78,9 @@ class Recorder:
         tool_kinds: Mapping[str, str] | None = None,
     ) -> str:
         """Store a scan, its findings and its events; returns the scan id."""
+        # Imported here: a plain run records no scan and must not load the findings model.
+        from scriptrunner.store.scans import scan_records
+
         records = scan_records(
             kind,
             result,
