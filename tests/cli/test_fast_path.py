@@ -30,18 +30,32 @@ HEAVY = {
     "azure",
 }
 
+#: Parts of scriptrunner (and of the standard library) a plain run has no use for.
+NOT_ON_RUN = {
+    "scriptrunner.findings",
+    "scriptrunner.scanners",
+    "scriptrunner.gates",
+    "scriptrunner.vaults",
+    "scriptrunner.tracing",
+    "scriptrunner.costs",
+    "scriptrunner.workflows",
+    "difflib",
+}
+
 PROBE = """
 import json, sys
 from scriptrunner.cli.main import main
 code = main(sys.argv[1:])
-heavy = sorted({m.split('.')[0] for m in sys.modules} & set(json.loads(%r)))
+names = set(json.loads(%r))
+heavy = sorted({m.split('.')[0] for m in sys.modules} & names)
+heavy += sorted({m for m in sys.modules if m in names or m.rpartition('.')[0] in names})
 print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
 """
 
 
 def probe(home: Path, *args: str) -> dict[str, object]:
     env = cli_env(SCRIPTRUNNER_HOME=str(home))
-    r = run_python(PROBE % json.dumps(sorted(HEAVY)), *args, env=env, cwd=home.parent)
+    r = run_python(PROBE % json.dumps(sorted(HEAVY | NOT_ON_RUN)), *args, env=env, cwd=home.parent)
     result: dict[str, object] = json.loads(r.stderr.strip().splitlines()[-1])
     return result
 
