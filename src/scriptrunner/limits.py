@@ -29,7 +29,9 @@ def duration(
     try:
         if isinstance(value, bool):
             raise TypeError
-        seconds = float(value)  # type: ignore[arg-type]
+        if not isinstance(value, (int, float, str)):
+            raise TypeError
+        seconds = float(value)
     except (TypeError, ValueError):
         raise ConfigError(f"{field}: expected a number of seconds, got {value!r}") from None
     if not math.isfinite(seconds):
@@ -45,7 +47,9 @@ def count(field: str, value: object, *, minimum: int = 0, maximum: int = MAX_COU
     if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
         raise ConfigError(f"{field}: expected a whole number, got {value!r}")
     try:
-        number = int(value)  # type: ignore[call-overload]
+        if not isinstance(value, (int, float, str)):
+            raise TypeError
+        number = int(value)
     except (TypeError, ValueError, OverflowError):
         raise ConfigError(f"{field}: expected a whole number, got {value!r}") from None
     if number < minimum or number > maximum:
@@ -58,7 +62,9 @@ def fraction(field: str, value: object) -> float:
     try:
         if isinstance(value, bool):
             raise TypeError
-        number = float(value)  # type: ignore[arg-type]
+        if not isinstance(value, (int, float, str)):
+            raise TypeError
+        number = float(value)
     except (TypeError, ValueError):
         raise ConfigError(f"{field}: expected a number between 0 and 1, got {value!r}") from None
     if not math.isfinite(number) or not 0 <= number <= 1:
