@@ -45,7 +45,7 @@ def count(field: str, value: object, *, minimum: int = 0, maximum: int = MAX_COU
     if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
         raise ConfigError(f"{field}: expected a whole number, got {value!r}")
     try:
-        number = int(value)  # type: ignore[call-overload]
+        number: int = int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError, OverflowError):
         raise ConfigError(f"{field}: expected a whole number, got {value!r}") from None
     if number < minimum or number > maximum:

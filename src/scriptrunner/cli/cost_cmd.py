@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from scriptrunner.cli.common import settings_from, warn
+from scriptrunner.cli.common import settings_from, warn, whole
 from scriptrunner.errors import PriceError
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def register(sub: Any) -> None:
 def _max_age(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-catalog-age",
-        type=int,
+        type=whole("--max-catalog-age"),
         metavar="DAYS",
         help="warn about prices older than this (default $SCRIPTRUNNER_COST_MAX_AGE_DAYS or 180)",
     )

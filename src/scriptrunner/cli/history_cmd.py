@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Any, get_args
 
-from scriptrunner.cli.common import fmt_bytes, fmt_seconds, settings_from
+from scriptrunner.cli.common import fmt_bytes, fmt_seconds, settings_from, whole
+from scriptrunner.results import RunStatus
 
+#: What ``--status`` accepts: every status a run, a workflow or a task can have.
+STATUSES = get_args(RunStatus)
 STATUS_STYLE = {
     "succeeded": "green",
     "failed": "red",
@@ -21,8 +24,12 @@ STATUS_STYLE = {
 
 def register(sub: Any) -> None:
     h = sub.add_parser("history", help="list recorded runs, newest first")
-    h.add_argument("--limit", type=int, default=20, metavar="N", help="how many (20; 0 = all)")
-    h.add_argument("--status", help="only runs with this status")
+    h.add_argument(
+        "--limit", type=whole("--limit"), default=20, metavar="N", help="how many (20; 0 = all)"
+    )
+    h.add_argument(
+        "--status", choices=STATUSES, metavar="STATUS", help="only runs with this status"
+    )
     h.add_argument("--script", help="only runs of this script (path or file name)")
     h.add_argument("--all", action="store_true", help="include workflow tasks")
     h.add_argument("--json", action="store_true", help="print JSON")

@@ -8,7 +8,7 @@ import signal
 import sys
 from typing import Any
 
-from scriptrunner.cli.common import prepare_cost_and_trace, settings_from, warn
+from scriptrunner.cli.common import prepare_cost_and_trace, settings_from, warn, whole
 from scriptrunner.errors import ConfigError
 
 
@@ -19,7 +19,12 @@ def register(sub: Any) -> None:
 
     r = wsub.add_parser("run", help="run a workflow file")
     r.add_argument("file", metavar="FILE")
-    r.add_argument("--max-parallel", type=int, metavar="N", help="override max_parallel")
+    r.add_argument(
+        "--max-parallel",
+        type=whole("--max-parallel", minimum=1),
+        metavar="N",
+        help="override max_parallel",
+    )
     r.add_argument("--fail-fast", action="store_true", help="cancel running tasks on a failure")
     r.add_argument("--executor", default="local", help="local (default) or dask")
     r.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://HOST:8786")
