@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from scriptrunner import limits
+from scriptrunner.display import shown
 from scriptrunner.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -115,8 +116,8 @@ def prepare_cost_and_trace(
 
 
 def warn(message: str) -> None:
-    """One warning line on stderr."""
-    print(f"scriptrunner: warning: {message}", file=sys.stderr)
+    """One warning line on stderr (control characters in it escaped)."""
+    print(f"scriptrunner: warning: {shown(message, lines=True)}", file=sys.stderr)
 
 
 def parse_pairs(items: Iterable[str] | None, flag: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from scriptrunner.cli.common import settings_from, warn, whole
+from scriptrunner.display import shown
 from scriptrunner.errors import PriceError
 
 if TYPE_CHECKING:
@@ -192,10 +193,12 @@ def handle_report(args: argparse.Namespace) -> int:
         print("no runs with an attributed cost" + (f" since {args.since}" if args.since else ""))
         print("(attribute one with `scriptrunner run --cost-profile aws:m5.large ...`)")
         return 0
-    width = max(len(g.name) for g in report.groups)
-    print(f"{report.by.upper():<{width}}  {'RUNS':>5}  COST")
-    for g in report.groups:
-        print(f"{g.name:<{width}}  {g.runs:>5}  {fmt_usd(g.cost_usd)}")
+    # Groups are scripts, tags, workflow names from the history: shown (controls escaped).
+    names = [shown(g.name) for g in report.groups]
+    width = max(len(name) for name in names)
+    print(f"{shown(report.by.upper()):<{width}}  {'RUNS':>5}  COST")
+    for name, g in zip(names, report.groups, strict=True):
+        print(f"{name:<{width}}  {g.runs:>5}  {fmt_usd(g.cost_usd)}")
     print(f"{'total':<{width}}  {report.runs:>5}  {fmt_usd(report.total)}")
     return 0
 
@@ -232,5 +235,5 @@ def handle_actuals(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         mark = " (estimated)" if r.estimated else ""
-        print(f"{r.start}..{r.end}  {r.group:<30} {r.amount:,.2f} {r.unit}{mark}")
+        print(f"{r.start}..{r.end}  {shown(r.group):<30} {r.amount:,.2f} {shown(r.unit)}{mark}")
     return 0

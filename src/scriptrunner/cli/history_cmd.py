@@ -7,6 +7,7 @@ import sys
 from typing import Any, get_args
 
 from scriptrunner.cli.common import fmt_bytes, fmt_seconds, settings_from, whole
+from scriptrunner.display import shown
 from scriptrunner.results import RunStatus
 
 #: What ``--status`` accepts: every status a run, a workflow or a task can have.
@@ -56,10 +57,22 @@ def _when(ts: float | None) -> str:
 
 def _what(row: dict[str, Any]) -> str:
     if row.get("task_name"):
-        return str(row["task_name"])
+        return shown(row["task_name"])
     if row.get("script"):
-        return str(row["script"])
-    return " ".join(str(c) for c in row.get("command") or [])
+        return shown(row["script"])
+    return shown(" ".join(str(c) for c in row.get("command") or []))
+
+
+def _text(value: object, style: str = "") -> Any:
+    """Stored text as a rich ``Text``: shown (control characters escaped), never parsed as
+    markup (``[/tmp]`` in a command is text)."""
+    from rich.text import Text
+
+    return Text(shown(value), style=style)
+
+
+def _status(status: object) -> Any:
+    return _text(status, STATUS_STYLE.get(str(status), ""))
 
 
 def _cost(usd: float | None) -> str:
@@ -76,7 +89,13 @@ def _console() -> Any:
     from rich.console import Console
 
     # Piped output (CI logs, `| less`) gets a wide fixed width instead of rich's 80 columns.
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    # User data is printed as Text (see _text); emoji codes like :x: stay text too.
+    return Console(
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+        width=None if sys.stdout.isatty() else 160,
+    )
 
 
 def handle_history(args: argparse.Namespace) -> int:
@@ -118,19 +137,18 @@ def handle_history(args: argparse.Namespace) -> int:
         cpu = None
         if r["cpu_user_seconds"] is not None:
             cpu = r["cpu_user_seconds"] + (r["cpu_system_seconds"] or 0)
-        style = STATUS_STYLE.get(r["status"], "")
         extra = [_cost(r.get("cloud_cost_usd"))] if costs else []
         table.add_row(
-            r["id"][:12],
+            _text(str(r["id"])[:12]),
             _when(r["started_at"]),
-            f"[{style}]{r['status']}[/]" if style else r["status"],
+            _status(r["status"]),
             "-" if r["exit_code"] is None else str(r["exit_code"]),
             fmt_seconds(r["duration_seconds"]),
             fmt_seconds(cpu),
             fmt_bytes(r["peak_rss_bytes"]),
             str(r["attempts"]),
             *extra,
-            _what(r),
+            _text(_what(r)),
         )
     _console().print(table)
     return 0
@@ -149,9 +167,17 @@ def handle_show(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(run, indent=2, default=str) + "\n")
         return 0
+    from rich.text import Text
+
     console = _console()
-    style = STATUS_STYLE.get(run["status"], "")
-    console.print(f"[bold]run {run['id']}[/]  [{style}]{run['status']}[/]  exit {run['exit_code']}")
+    console.print(
+        Text.assemble(
+            (f"run {shown(run['id'])}", "bold"),
+            "  ",
+            _status(run["status"]),
+            f"  exit {run['exit_code']}",
+        )
+    )
     cpu = (run["cpu_user_seconds"] or 0) + (run["cpu_system_seconds"] or 0)
     fields = [
         ("command", " ".join(run["command"] or [])),
@@ -175,13 +201,15 @@ def handle_show(args: argparse.Namespace) -> int:
     if run.get("error"):
         fields.append(("error", run["error"]))
     for name, value in fields:
-        console.print(f"  [bold]{name:<12}[/] {value}", markup=True)
+        console.print(Text.assemble("  ", (f"{name:<12}", "bold"), " ", _text(value)))
     if run["attempt_rows"]:
         console.print("\n[bold]attempts[/]")
         for a in run["attempt_rows"]:
             console.print(
-                f"  #{a['attempt']} {a['status']:<10} exit {a['exit_code']:<4} "
-                f"{fmt_seconds(a['wall_seconds']):>9}  waited {fmt_seconds(a['delay_before'])}"
+                _text(
+                    f"  #{a['attempt']} {a['status']:<10} exit {a['exit_code']!s:<4} "
+                    f"{fmt_seconds(a['wall_seconds']):>9}  waited {fmt_seconds(a['delay_before'])}"
+                )
             )
     if run["samples"]:
         peak = max(s["rss_bytes"] for s in run["samples"])
@@ -192,7 +220,10 @@ def handle_show(args: argparse.Namespace) -> int:
         console.print("\n[bold]tasks[/]")
         for t in run["tasks"]:
             console.print(
-                f"  {t['task_name']:<30} {t['status']:<10} {fmt_seconds(t['duration_seconds'])}"
+                _text(
+                    f"  {shown(t['task_name']):<30} {shown(t['status']):<10} "
+                    f"{fmt_seconds(t['duration_seconds'])}"
+                )
             )
     for stream in ("stdout", "stderr"):
         text = run[f"{stream}_tail"]
@@ -204,7 +235,7 @@ def handle_show(args: argparse.Namespace) -> int:
                 else ""
             )
             console.print(f"\n[bold]{stream}[/]{note}")
-            console.print(text.rstrip("\n"), markup=False, highlight=False)
+            console.print(Text(shown(text.rstrip("\n"), lines=True)))
     return 0
 
 

@@ -87,12 +87,16 @@ def handle_plan(args: argparse.Namespace) -> int:
         return 0
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from scriptrunner.display import shown
 
     table = Table(box=None, header_style="bold")
     for name in rows[0]._fields if rows else ("level", "id", "needs", "condition"):
         table.add_column(name.upper())
     for row in rows:
-        table.add_row(*(_cell(v) for v in row))
+        # Ids carry matrix values, conditions are the file's text: shown, never markup.
+        table.add_row(*(Text(shown(_cell(v))) for v in row))
     Console(width=None if sys.stdout.isatty() else 160).print(table)
     return 0
 
