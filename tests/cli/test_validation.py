@@ -52,6 +52,7 @@ def _refused(home: Path, flag: str, *args: str, cwd: Path | None = None) -> str:
         ("--env", "BAD NAME=v"),
         ("--env", "=v"),
         ("--env", "1X=v"),
+        ("--secret", "BAD NAME=vault://secret/app#password"),
     ],
 )
 def test_run_refuses_bad_numbers_and_names_before_running(

@@ -75,6 +75,8 @@ def exit_codes(flag: str) -> Callable[[str], str]:
 def _env_pair(flag: str, text: str) -> str:
     name, sep, value = text.partition("=")
     if not sep:
+        if flag == "--secret":  # its own message shows an example reference
+            return text
         raise ConfigError(f"{flag}: {text!r}: expected KEY=VALUE")
     if not _ENV_NAME.fullmatch(name):
         raise ConfigError(
@@ -87,7 +89,8 @@ def _env_pair(flag: str, text: str) -> str:
 
 
 def env_pair(flag: str) -> Callable[[str], str]:
-    """``type=`` for ``NAME=VALUE`` setting an environment variable: a portable name."""
+    """``type=`` for ``NAME=VALUE`` setting an environment variable (``--env``, ``--secret``):
+    a portable name; the text is kept as is."""
     return _argument(flag, lambda text: _env_pair(flag, text))
 
 
