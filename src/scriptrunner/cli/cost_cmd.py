@@ -127,7 +127,7 @@ def handle_prices_show(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps({"catalogs": origins, "prices": rows}, indent=2) + "\n")
         return 0
     for provider, info in origins.items():
-        print(f"# {provider}: {info['origin']} (version {info['version']})")
+        print(shown(f"# {provider}: {info['origin']} (version {info['version']})"))
     if not rows:
         print("no matching prices")
         return 0
@@ -135,9 +135,12 @@ def handle_prices_show(args: argparse.Namespace) -> int:
     for r in rows:
         usd = exact_text(Decimal(r["usd"]))
         tiers = " (tiered)" if "tiers" in r else ""
+        # Catalogs may come from a provider's API: every line is shown (controls escaped).
         print(
-            f"{r['provider']:<5} {r['region']:<11} {r['key']:<{width}}  ${usd}/{r['unit']}{tiers}"
-            f"  as of {r['as_of']}  {r['source']}"
+            shown(
+                f"{r['provider']:<5} {r['region']:<11} {r['key']:<{width}}  "
+                f"${usd}/{r['unit']}{tiers}  as of {r['as_of']}  {r['source']}"
+            )
         )
     return 0
 
@@ -151,9 +154,9 @@ def handle_prices_update(args: argparse.Namespace) -> int:
     report = update_catalog(args.provider, home, feed, region=args.region)
     result = report.result
     for old, new in result.changed:
-        print(f"changed  {new.region} {new.key}: ${old.usd} -> ${new.usd} per {new.unit}")
+        print(shown(f"changed  {new.region} {new.key}: ${old.usd} -> ${new.usd} per {new.unit}"))
     for missed in result.missed:
-        print(f"kept     {missed.region} {missed.key}: {missed.reason}")
+        print(shown(f"kept     {missed.region} {missed.key}: {missed.reason}"))
     print(
         f"{report.provider}: {len(result.changed)} changed, {result.confirmed} confirmed, "
         f"{len(result.missed)} kept as they were; wrote {report.path}"

@@ -254,15 +254,17 @@ def handle_stats(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(asdict(stats), indent=2) + "\n")
         return 0
     if not stats.runs:
-        print("no finished runs" + (f" of {args.script}" if args.script else ""))
+        print("no finished runs" + (f" of {shown(args.script)}" if args.script else ""))
         return 0
     trend = "-"
     if stats.trend is not None:
         change = (stats.trend - 1) * 100
         trend = f"{'slower' if change > 0 else 'faster'} by {abs(change):.0f}% (newer half vs older half)"
-    print(f"runs          {stats.runs}" + (f" of {args.script}" if args.script else ""))
+    print(f"runs          {stats.runs}" + (f" of {shown(args.script)}" if args.script else ""))
     print(f"failures      {stats.failures} ({stats.failure_rate:.1%})")
-    print("by status     " + ", ".join(f"{k} {v}" for k, v in sorted(stats.by_status.items())))
+    print(
+        "by status     " + ", ".join(f"{shown(k)} {v}" for k, v in sorted(stats.by_status.items()))
+    )
     print(f"p50 duration  {fmt_seconds(stats.p50_seconds)}")
     print(f"p95 duration  {fmt_seconds(stats.p95_seconds)}")
     print(f"mean duration {fmt_seconds(stats.mean_seconds)}")
