@@ -129,7 +129,7 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         if isinstance(default, dict):
             return _table(name, value, source)
         if isinstance(default, bool):
-            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+            return _boolean(name, value, source)
         if isinstance(default, (int, float)):
             plain = limits.count if isinstance(default, int) else limits.duration
             return _NUMBERS.get(name, plain)(f"{source}: setting {name!r}", value)
@@ -137,6 +137,20 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     except (TypeError, ValueError):
         kind = type(default).__name__
         raise ConfigError(f"{source}: setting {name!r} must be a {kind}, got {value!r}") from None
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _boolean(name: str, value: Any, source: str) -> bool:
+    """``true``/``false`` (also 1/0, yes/no, on/off); anything else is refused, not false."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ConfigError(f"{source}: setting {name!r} must be true or false, got {value!r}")
 
 
 def _table(name: str, value: Any, source: str) -> dict[str, Any]:

@@ -132,6 +132,7 @@ def test_other_commands_refuse_bad_numbers_and_choices(
         ("SCRIPTRUNNER_BUSY_TIMEOUT", "inf"),
         ("SCRIPTRUNNER_TAIL_BYTES", "1000000000000"),
         ("SCRIPTRUNNER_MAX_SAMPLES", "1"),
+        ("SCRIPTRUNNER_TRACE", "ture"),  # was silently false
     ],
 )
 def test_settings_refuse_bad_numbers(home: Path, tmp_path: Path, variable: str, value: str) -> None:
