@@ -72,11 +72,11 @@ def exit_codes(flag: str) -> Callable[[str], str]:
     return _argument(flag, lambda text: _exit_codes(flag, text))
 
 
-def _env_pair(flag: str, text: str) -> str:
+def _env_pair(flag: str, text: str, *, whole_pair: bool) -> str:
     name, sep, value = text.partition("=")
     if not sep:
-        if flag == "--secret":  # its own message shows an example reference
-            return text
+        if not whole_pair:
+            return text  # the command's own parsing says what is expected
         raise ConfigError(f"{flag}: {text!r}: expected KEY=VALUE")
     if not _ENV_NAME.fullmatch(name):
         raise ConfigError(
@@ -88,10 +88,11 @@ def _env_pair(flag: str, text: str) -> str:
     return text
 
 
-def env_pair(flag: str) -> Callable[[str], str]:
+def env_pair(flag: str, *, whole_pair: bool = True) -> Callable[[str], str]:
     """``type=`` for ``NAME=VALUE`` setting an environment variable (``--env``, ``--secret``):
-    a portable name; the text is kept as is."""
-    return _argument(flag, lambda text: _env_pair(flag, text))
+    a portable name; the text is kept as is.  ``whole_pair=False`` checks only the name and
+    leaves a missing ``=`` to the command (``--secret`` explains its ``NAME=REF`` itself)."""
+    return _argument(flag, lambda text: _env_pair(flag, text, whole_pair=whole_pair))
 
 
 def settings_from(args: argparse.Namespace, **extra: object) -> Settings:

@@ -91,7 +91,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--secret",
         action="append",
-        type=env_pair("--secret"),
+        type=env_pair("--secret", whole_pair=False),
         metavar="NAME=REF",
         help="fetch a secret (vault://, aws-sm://, azure-kv://) into the child's variable "
         "NAME; masked as *** in output and history (docs/secrets.md)",
