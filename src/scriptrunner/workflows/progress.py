@@ -74,7 +74,9 @@ def _line(*parts: str | tuple[str, str]) -> Any:
     line = Text()
     for i, part in enumerate(parts):
         text, style = (part, "") if isinstance(part, str) else part
-        line.append((" " if i else "") + shown(text), style=style or None)
+        if i:
+            line.append(" ")
+        line.append(shown(text), style=style or None)
     return line
 
 
