@@ -29,7 +29,10 @@ def register(sub: Any) -> None:
         "--limit", type=whole("--limit"), default=20, metavar="N", help="how many (20; 0 = all)"
     )
     h.add_argument(
-        "--status", choices=STATUSES, metavar="STATUS", help="only runs with this status"
+        "--status",
+        choices=STATUSES,
+        metavar="STATUS",
+        help=f"only runs with this status: {', '.join(STATUSES)}",
     )
     h.add_argument("--script", help="only runs of this script (path or file name)")
     h.add_argument("--all", action="store_true", help="include workflow tasks")
