@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import textwrap
 from pathlib import Path
 
@@ -145,7 +147,10 @@ def test_bad_value_is_named_with_its_source(
 
     message = str(info.value)
     assert expected_source in message
-    assert f"setting 'tail_bytes' must be a non-negative int, got '{bad}'" in message
+    assert "setting 'tail_bytes': " in message
+    assert message.endswith(f"got '{bad}'")
+    problem = "must be between 0 and" if bad == "-1" else "expected a whole number"
+    assert problem in message
     if where.endswith(".toml"):
         assert message.startswith(str(tmp_path / where))
 
@@ -153,13 +158,15 @@ def test_bad_value_is_named_with_its_source(
 @pytest.mark.parametrize("value", ["-0.5", "nan?", "[]"])
 def test_bad_float_from_file_is_rejected(tmp_path: Path, value: str) -> None:
     write(tmp_path / "scriptrunner.toml", f"kill_grace = {value!r}\n")
-    with pytest.raises(ConfigError, match="setting 'kill_grace' must be a non-negative float"):
+    with pytest.raises(
+        ConfigError, match="setting 'kill_grace': (expected a number|must be between 0 and)"
+    ):
         load(tmp_path)
 
 
 def test_boolean_is_not_an_integer(tmp_path: Path) -> None:
     write(tmp_path / "scriptrunner.toml", "max_samples = true\n")
-    with pytest.raises(ConfigError, match="'max_samples' must be a non-negative int, got True"):
+    with pytest.raises(ConfigError, match="'max_samples': expected a whole number, got True"):
         load(tmp_path)
 
 
@@ -200,16 +207,49 @@ def test_settings_are_frozen() -> None:
 # Known bugs in settings.py (reported, not fixed here): strict, so fixing them flags the test.
 def test_fractional_number_for_an_int_setting_is_rejected(tmp_path: Path) -> None:
     write(tmp_path / "scriptrunner.toml", "max_samples = 1.9\n")
-    with pytest.raises(ConfigError, match="'max_samples' must be a non-negative int"):
+    with pytest.raises(ConfigError, match="'max_samples': expected a whole number, got 1.9"):
         load(tmp_path)
 
 
 @pytest.mark.parametrize("value", ["nan", "inf"])
 def test_non_finite_float_is_rejected(tmp_path: Path, value: str) -> None:
-    with pytest.raises(ConfigError, match="'kill_grace' must be a non-negative float"):
+    with pytest.raises(ConfigError, match="'kill_grace': expected a finite number of seconds"):
         load(tmp_path, {"SCRIPTRUNNER_KILL_GRACE": value})
 
 
 def test_empty_environment_variable_means_unset(tmp_path: Path) -> None:
     settings = load(tmp_path, {"SCRIPTRUNNER_HOME": "", "XDG_DATA_HOME": str(tmp_path / "xdg")})
     assert settings.home == tmp_path / "xdg" / "scriptrunner"
+
+
+@pytest.mark.parametrize(
+    ("name", "bad"),
+    [
+        ("sample_interval", 0),
+        ("sample_interval", "nan"),
+        ("kill_grace", 1e308),
+        ("busy_timeout", "inf"),
+        ("tail_bytes", 10**12),
+        ("max_samples", 1),
+        ("cost_max_age_days", -1),
+    ],
+)
+def test_every_numeric_setting_is_finite_and_bounded(
+    tmp_path: Path, name: str, bad: object
+) -> None:
+    with pytest.raises(
+        ConfigError, match=rf"^command line: setting {name!r}: .*got {re.escape(repr(bad))}$"
+    ):
+        load(tmp_path, **{name: bad})
+
+
+def test_every_numeric_setting_has_documented_bounds() -> None:
+    from scriptrunner.settings import _NUMBERS
+
+    numeric = {
+        f.name
+        for f in dataclasses.fields(Settings)
+        if isinstance(getattr(Settings(), f.name), (int, float))
+        and not isinstance(getattr(Settings(), f.name), bool)
+    }
+    assert numeric == set(_NUMBERS)

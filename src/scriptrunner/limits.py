@@ -37,8 +37,11 @@ def duration(
     if not math.isfinite(seconds):
         raise ConfigError(f"{field}: expected a finite number of seconds, got {value!r}")
     if seconds < minimum or seconds > maximum or (not allow_zero and seconds == 0):
-        low = f"more than {minimum:g}" if not allow_zero and minimum == 0 else f"{minimum:g}"
-        raise ConfigError(f"{field}: must be between {low} and {maximum:g} seconds, got {value!r}")
+        if not allow_zero and minimum == 0:
+            bounds = f"more than 0 and at most {maximum:g}"
+        else:
+            bounds = f"between {minimum:g} and {maximum:g}"
+        raise ConfigError(f"{field}: must be {bounds} seconds, got {value!r}")
     return seconds
 
 

@@ -16,17 +16,22 @@ runner's start-up is on every run's critical path.
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scriptrunner import limits
 from scriptrunner.errors import ConfigError
 
 ENV_PREFIX = "SCRIPTRUNNER_"
+#: The largest output tail kept per stream (``tail_bytes``, ``--tail-bytes``): it is held in
+#: memory while the script runs, so it is capped: 64 MiB.
+MAX_TAIL_BYTES = 64 * 1024 * 1024
+#: The largest ``max_samples``: the series of one attempt is kept in memory and stored.
+MAX_SAMPLES = 100_000
 
 
 def default_home(environ: Mapping[str, str] | None = None) -> Path:
@@ -100,6 +105,18 @@ class Settings:
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 
+#: The bounds of every numeric setting, checked by the one rule of :mod:`scriptrunner.limits`
+#: (finite, within bounds, else an error naming the setting and where it came from).
+_NUMBERS: dict[str, Callable[[str, object], object]] = {
+    "tail_bytes": lambda f, v: limits.count(f, v, maximum=MAX_TAIL_BYTES),
+    "kill_grace": limits.duration,
+    # 0 would sample in a busy loop; the monitor's own floor is 10 ms.
+    "sample_interval": lambda f, v: limits.duration(f, v, minimum=0.01),
+    "max_samples": lambda f, v: limits.count(f, v, minimum=2, maximum=MAX_SAMPLES),
+    "busy_timeout": limits.duration,
+    "cost_max_age_days": limits.count,
+}
+
 
 def _coerce(name: str, value: Any, source: str) -> Any:
     if name not in _FIELDS:
@@ -112,28 +129,28 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         if isinstance(default, dict):
             return _table(name, value, source)
         if isinstance(default, bool):
-            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
-        if isinstance(default, int):
-            # 1.9 is not an int: refuse rather than silently truncate.
-            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-                raise ValueError(value)
-            result = int(value)
-            if result < 0:
-                raise ValueError(value)
-            return result
-        if isinstance(default, float):
-            if isinstance(value, bool):
-                raise ValueError(value)
-            fresult = float(value)
-            if fresult < 0 or not math.isfinite(fresult):
-                raise ValueError(value)
-            return fresult
+            return _boolean(name, value, source)
+        if isinstance(default, (int, float)):
+            plain = limits.count if isinstance(default, int) else limits.duration
+            return _NUMBERS.get(name, plain)(f"{source}: setting {name!r}", value)
         return str(value)
     except (TypeError, ValueError):
         kind = type(default).__name__
-        raise ConfigError(
-            f"{source}: setting {name!r} must be a non-negative {kind}, got {value!r}"
-        ) from None
+        raise ConfigError(f"{source}: setting {name!r} must be a {kind}, got {value!r}") from None
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _boolean(name: str, value: Any, source: str) -> bool:
+    """``true``/``false`` (also 1/0, yes/no, on/off); anything else is refused, not false."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ConfigError(f"{source}: setting {name!r} must be true or false, got {value!r}")
 
 
 def _table(name: str, value: Any, source: str) -> dict[str, Any]:

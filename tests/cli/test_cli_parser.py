@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 
 import pytest
 
@@ -48,3 +49,23 @@ def test_unknown_command_still_lists_every_choice(capsys: pytest.CaptureFixture[
     err = capsys.readouterr().err
     assert "invalid choice: 'nope'" in err
     assert all(name in err for name in COMMANDS)
+
+
+def _actions(parser: argparse.ArgumentParser) -> Iterator[tuple[str, argparse.Action]]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _actions(sub)
+        else:
+            yield parser.prog, action
+
+
+def test_no_option_takes_an_unchecked_number() -> None:
+    """Numbers go through ``scriptrunner.limits`` (``cli.common.seconds``/``whole``/``share``):
+    a bare ``type=int``/``float`` accepts ``nan``, ``1e308`` or ``-1`` (issue 15, defect 10)."""
+    loose = [
+        f"{prog} {'/'.join(action.option_strings) or action.dest}"
+        for prog, action in _actions(build_parser())
+        if action.type in (int, float)
+    ]
+    assert loose == []

@@ -349,3 +349,27 @@ def test_cost_actuals_from_cost_explorer(home: Path, moto: str) -> None:
     ]
     table = cli(home, "cost", "actuals", "--by", "service", "--endpoint", moto, env=aws)
     assert "Amazon Elastic Compute Cloud - Compute" in table.stdout and "70.08 USD" in table.stdout
+
+
+def test_estimate_and_report_tables_escape_control_characters(home: Path, tmp_path: Path) -> None:
+    """Resource names, tags and report groups are user data: tables show them escaped
+    (issue 15, defect 12), JSON keeps them exact."""
+    path = tmp_path / "esc.yaml"
+    path.write_text(
+        'resources:\n  - name: "web\\e[2J"\n    type: aws.ec2\n    instance_type: m5.large\n'
+        '    tags: {team: "a\\e]0;x\\a"}\n'
+    )
+    r = cli(home, "cost", "estimate", str(path), "--by", "tag:team", "--max-catalog-age", "100000")
+    assert r.returncode == 0, r.stderr
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout
+    assert "web\\x1b[2J" in r.stdout and "a\\x1b]0;x\\x07" in r.stdout
+    as_json = cli(home, "cost", "estimate", str(path), "--format", "json")
+    assert json.loads(as_json.stdout)["line_items"][0]["resource"] == "web\x1b[2J"
+
+    ran = cli(
+        home, "run", "-q", "--tag", "team=t\x1b[2J", "--cost-profile", "aws:m5.large", "--", "true"
+    )
+    assert ran.returncode == 0, ran.stderr
+    report = cli(home, "cost", "report", "--by", "tag:team")
+    assert report.returncode == 0, report.stderr
+    assert "\x1b" not in report.stdout and "t\\x1b[2J" in report.stdout

@@ -177,3 +177,19 @@ def test_run_without_trace_imports_no_tracing_code(tmp_path: Path) -> None:
     out = run_python(code, env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_traces_escape_control_characters_in_span_names(tmp_path: Path) -> None:
+    """A script's name is user data: the trace tree and list show it escaped (issue 15,
+    defect 12), never as raw terminal escape sequences."""
+    env = cli_env(SCRIPTRUNNER_HOME=str(tmp_path / "home"))
+    script = tmp_path / "job\x1b[2J.py"
+    script.write_text("raise SystemExit(3)\n")
+    r = run_cli("run", "-q", "--json", "--trace", str(script), env=env, cwd=tmp_path)
+    assert r.returncode == 3, r.stderr
+    run_id = json.loads(r.stdout)["run_id"]
+    for args in (("traces", "--run", run_id), ("traces",)):
+        out = run_cli(*args, env=env, cwd=tmp_path)
+        assert out.returncode == 0, out.stderr
+        assert "\x1b" not in out.stdout
+        assert "job\\x1b[2J.py" in out.stdout

@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from scriptrunner.cli.common import settings_from, warn
+from scriptrunner.cli.common import settings_from, warn, whole
+from scriptrunner.display import shown
 from scriptrunner.errors import PriceError
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def register(sub: Any) -> None:
 def _max_age(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-catalog-age",
-        type=int,
+        type=whole("--max-catalog-age"),
         metavar="DAYS",
         help="warn about prices older than this (default $SCRIPTRUNNER_COST_MAX_AGE_DAYS or 180)",
     )
@@ -126,7 +127,7 @@ def handle_prices_show(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps({"catalogs": origins, "prices": rows}, indent=2) + "\n")
         return 0
     for provider, info in origins.items():
-        print(f"# {provider}: {info['origin']} (version {info['version']})")
+        print(shown(f"# {provider}: {info['origin']} (version {info['version']})"))
     if not rows:
         print("no matching prices")
         return 0
@@ -134,9 +135,12 @@ def handle_prices_show(args: argparse.Namespace) -> int:
     for r in rows:
         usd = exact_text(Decimal(r["usd"]))
         tiers = " (tiered)" if "tiers" in r else ""
+        # Catalogs may come from a provider's API: every line is shown (controls escaped).
         print(
-            f"{r['provider']:<5} {r['region']:<11} {r['key']:<{width}}  ${usd}/{r['unit']}{tiers}"
-            f"  as of {r['as_of']}  {r['source']}"
+            shown(
+                f"{r['provider']:<5} {r['region']:<11} {r['key']:<{width}}  "
+                f"${usd}/{r['unit']}{tiers}  as of {r['as_of']}  {r['source']}"
+            )
         )
     return 0
 
@@ -150,9 +154,9 @@ def handle_prices_update(args: argparse.Namespace) -> int:
     report = update_catalog(args.provider, home, feed, region=args.region)
     result = report.result
     for old, new in result.changed:
-        print(f"changed  {new.region} {new.key}: ${old.usd} -> ${new.usd} per {new.unit}")
+        print(shown(f"changed  {new.region} {new.key}: ${old.usd} -> ${new.usd} per {new.unit}"))
     for missed in result.missed:
-        print(f"kept     {missed.region} {missed.key}: {missed.reason}")
+        print(shown(f"kept     {missed.region} {missed.key}: {missed.reason}"))
     print(
         f"{report.provider}: {len(result.changed)} changed, {result.confirmed} confirmed, "
         f"{len(result.missed)} kept as they were; wrote {report.path}"
@@ -192,10 +196,12 @@ def handle_report(args: argparse.Namespace) -> int:
         print("no runs with an attributed cost" + (f" since {args.since}" if args.since else ""))
         print("(attribute one with `scriptrunner run --cost-profile aws:m5.large ...`)")
         return 0
-    width = max(len(g.name) for g in report.groups)
-    print(f"{report.by.upper():<{width}}  {'RUNS':>5}  COST")
-    for g in report.groups:
-        print(f"{g.name:<{width}}  {g.runs:>5}  {fmt_usd(g.cost_usd)}")
+    # Groups are scripts, tags, workflow names from the history: shown (controls escaped).
+    names = [shown(g.name) for g in report.groups]
+    width = max(len(name) for name in names)
+    print(f"{shown(report.by.upper()):<{width}}  {'RUNS':>5}  COST")
+    for name, g in zip(names, report.groups, strict=True):
+        print(f"{name:<{width}}  {g.runs:>5}  {fmt_usd(g.cost_usd)}")
     print(f"{'total':<{width}}  {report.runs:>5}  {fmt_usd(report.total)}")
     return 0
 
@@ -232,5 +238,5 @@ def handle_actuals(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         mark = " (estimated)" if r.estimated else ""
-        print(f"{r.start}..{r.end}  {r.group:<30} {r.amount:,.2f} {r.unit}{mark}")
+        print(f"{r.start}..{r.end}  {shown(r.group):<30} {r.amount:,.2f} {shown(r.unit)}{mark}")
     return 0

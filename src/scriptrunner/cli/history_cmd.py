@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Any, get_args
 
-from scriptrunner.cli.common import fmt_bytes, fmt_seconds, settings_from
+from scriptrunner.cli.common import fmt_bytes, fmt_seconds, settings_from, whole
+from scriptrunner.display import shown
+from scriptrunner.results import RunStatus
 
+#: What ``--status`` accepts: every status a run, a workflow or a task can have.
+STATUSES = get_args(RunStatus)
 STATUS_STYLE = {
     "succeeded": "green",
     "failed": "red",
@@ -21,8 +25,15 @@ STATUS_STYLE = {
 
 def register(sub: Any) -> None:
     h = sub.add_parser("history", help="list recorded runs, newest first")
-    h.add_argument("--limit", type=int, default=20, metavar="N", help="how many (20; 0 = all)")
-    h.add_argument("--status", help="only runs with this status")
+    h.add_argument(
+        "--limit", type=whole("--limit"), default=20, metavar="N", help="how many (20; 0 = all)"
+    )
+    h.add_argument(
+        "--status",
+        choices=STATUSES,
+        metavar="STATUS",
+        help=f"only runs with this status: {', '.join(STATUSES)}",
+    )
     h.add_argument("--script", help="only runs of this script (path or file name)")
     h.add_argument("--all", action="store_true", help="include workflow tasks")
     h.add_argument("--json", action="store_true", help="print JSON")
@@ -49,10 +60,22 @@ def _when(ts: float | None) -> str:
 
 def _what(row: dict[str, Any]) -> str:
     if row.get("task_name"):
-        return str(row["task_name"])
+        return shown(row["task_name"])
     if row.get("script"):
-        return str(row["script"])
-    return " ".join(str(c) for c in row.get("command") or [])
+        return shown(row["script"])
+    return shown(" ".join(str(c) for c in row.get("command") or []))
+
+
+def _text(value: object, style: str = "") -> Any:
+    """Stored text as a rich ``Text``: shown (control characters escaped), never parsed as
+    markup (``[/tmp]`` in a command is text)."""
+    from rich.text import Text
+
+    return Text(shown(value), style=style)
+
+
+def _status(status: object) -> Any:
+    return _text(status, STATUS_STYLE.get(str(status), ""))
 
 
 def _cost(usd: float | None) -> str:
@@ -69,7 +92,13 @@ def _console() -> Any:
     from rich.console import Console
 
     # Piped output (CI logs, `| less`) gets a wide fixed width instead of rich's 80 columns.
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    # User data is printed as Text (see _text); emoji codes like :x: stay text too.
+    return Console(
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+        width=None if sys.stdout.isatty() else 160,
+    )
 
 
 def handle_history(args: argparse.Namespace) -> int:
@@ -111,19 +140,18 @@ def handle_history(args: argparse.Namespace) -> int:
         cpu = None
         if r["cpu_user_seconds"] is not None:
             cpu = r["cpu_user_seconds"] + (r["cpu_system_seconds"] or 0)
-        style = STATUS_STYLE.get(r["status"], "")
         extra = [_cost(r.get("cloud_cost_usd"))] if costs else []
         table.add_row(
-            r["id"][:12],
+            _text(str(r["id"])[:12]),
             _when(r["started_at"]),
-            f"[{style}]{r['status']}[/]" if style else r["status"],
+            _status(r["status"]),
             "-" if r["exit_code"] is None else str(r["exit_code"]),
             fmt_seconds(r["duration_seconds"]),
             fmt_seconds(cpu),
             fmt_bytes(r["peak_rss_bytes"]),
             str(r["attempts"]),
             *extra,
-            _what(r),
+            _text(_what(r)),
         )
     _console().print(table)
     return 0
@@ -142,9 +170,17 @@ def handle_show(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(run, indent=2, default=str) + "\n")
         return 0
+    from rich.text import Text
+
     console = _console()
-    style = STATUS_STYLE.get(run["status"], "")
-    console.print(f"[bold]run {run['id']}[/]  [{style}]{run['status']}[/]  exit {run['exit_code']}")
+    console.print(
+        Text.assemble(
+            (f"run {shown(run['id'])}", "bold"),
+            "  ",
+            _status(run["status"]),
+            f"  exit {run['exit_code']}",
+        )
+    )
     cpu = (run["cpu_user_seconds"] or 0) + (run["cpu_system_seconds"] or 0)
     fields = [
         ("command", " ".join(run["command"] or [])),
@@ -168,13 +204,15 @@ def handle_show(args: argparse.Namespace) -> int:
     if run.get("error"):
         fields.append(("error", run["error"]))
     for name, value in fields:
-        console.print(f"  [bold]{name:<12}[/] {value}", markup=True)
+        console.print(Text.assemble("  ", (f"{name:<12}", "bold"), " ", _text(value)))
     if run["attempt_rows"]:
         console.print("\n[bold]attempts[/]")
         for a in run["attempt_rows"]:
             console.print(
-                f"  #{a['attempt']} {a['status']:<10} exit {a['exit_code']:<4} "
-                f"{fmt_seconds(a['wall_seconds']):>9}  waited {fmt_seconds(a['delay_before'])}"
+                _text(
+                    f"  #{a['attempt']} {a['status']:<10} exit {a['exit_code']!s:<4} "
+                    f"{fmt_seconds(a['wall_seconds']):>9}  waited {fmt_seconds(a['delay_before'])}"
+                )
             )
     if run["samples"]:
         peak = max(s["rss_bytes"] for s in run["samples"])
@@ -185,7 +223,10 @@ def handle_show(args: argparse.Namespace) -> int:
         console.print("\n[bold]tasks[/]")
         for t in run["tasks"]:
             console.print(
-                f"  {t['task_name']:<30} {t['status']:<10} {fmt_seconds(t['duration_seconds'])}"
+                _text(
+                    f"  {shown(t['task_name']):<30} {shown(t['status']):<10} "
+                    f"{fmt_seconds(t['duration_seconds'])}"
+                )
             )
     for stream in ("stdout", "stderr"):
         text = run[f"{stream}_tail"]
@@ -197,7 +238,7 @@ def handle_show(args: argparse.Namespace) -> int:
                 else ""
             )
             console.print(f"\n[bold]{stream}[/]{note}")
-            console.print(text.rstrip("\n"), markup=False, highlight=False)
+            console.print(Text(shown(text.rstrip("\n"), lines=True)))
     return 0
 
 
@@ -216,15 +257,17 @@ def handle_stats(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(asdict(stats), indent=2) + "\n")
         return 0
     if not stats.runs:
-        print("no finished runs" + (f" of {args.script}" if args.script else ""))
+        print("no finished runs" + (f" of {shown(args.script)}" if args.script else ""))
         return 0
     trend = "-"
     if stats.trend is not None:
         change = (stats.trend - 1) * 100
         trend = f"{'slower' if change > 0 else 'faster'} by {abs(change):.0f}% (newer half vs older half)"
-    print(f"runs          {stats.runs}" + (f" of {args.script}" if args.script else ""))
+    print(f"runs          {stats.runs}" + (f" of {shown(args.script)}" if args.script else ""))
     print(f"failures      {stats.failures} ({stats.failure_rate:.1%})")
-    print("by status     " + ", ".join(f"{k} {v}" for k, v in sorted(stats.by_status.items())))
+    print(
+        "by status     " + ", ".join(f"{shown(k)} {v}" for k, v in sorted(stats.by_status.items()))
+    )
     print(f"p50 duration  {fmt_seconds(stats.p50_seconds)}")
     print(f"p95 duration  {fmt_seconds(stats.p95_seconds)}")
     print(f"mean duration {fmt_seconds(stats.mean_seconds)}")

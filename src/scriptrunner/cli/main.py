@@ -23,6 +23,7 @@ from scriptrunner.cli import (
     traces_cmd,
     workflow_cmd,
 )
+from scriptrunner.display import shown
 from scriptrunner.errors import ScriptRunnerError
 from scriptrunner.version import __version__
 
@@ -100,7 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
         return code
     except ScriptRunnerError as exc:
-        print(f"scriptrunner: error: {exc}", file=sys.stderr)
+        # Messages quote user input (paths, arguments): control characters are escaped.
+        print(f"scriptrunner: error: {shown(exc, lines=True)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("scriptrunner: interrupted", file=sys.stderr)

@@ -8,9 +8,20 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scriptrunner.cli.common import parse_pairs, prepare_cost_and_trace, settings_from, warn
+from scriptrunner.cli.common import (
+    env_pair,
+    exit_codes,
+    parse_pairs,
+    prepare_cost_and_trace,
+    seconds,
+    settings_from,
+    share,
+    warn,
+    whole,
+)
 from scriptrunner.cli.run_report import gate_printer, print_outcome
 from scriptrunner.errors import ConfigError
+from scriptrunner.settings import MAX_TAIL_BYTES
 
 if TYPE_CHECKING:
     from scriptrunner.core.spec import RunSpec
@@ -34,33 +45,53 @@ def register(sub: Any) -> None:
         "any command; stream its output, monitor its process tree and record it in history.",
     )
     p.add_argument("--python", metavar="PATH", help="interpreter for SCRIPT.py")
-    p.add_argument("--timeout", type=float, metavar="SECONDS", help="kill the tree after this")
     p.add_argument(
-        "--kill-grace", type=float, metavar="SECONDS", help="SIGTERM-to-SIGKILL grace (5)"
+        "--timeout",
+        type=seconds("--timeout", positive=True),
+        metavar="SECONDS",
+        help="kill the tree after this",
     )
-    p.add_argument("--retries", type=int, default=0, metavar="N", help="extra attempts (0)")
+    p.add_argument(
+        "--kill-grace",
+        type=seconds("--kill-grace"),
+        metavar="SECONDS",
+        help="SIGTERM-to-SIGKILL grace (5)",
+    )
+    p.add_argument(
+        "--retries", type=whole("--retries"), default=0, metavar="N", help="extra attempts (0)"
+    )
     p.add_argument(
         "--retry-backoff", choices=("fixed", "linear", "exponential"), default="exponential"
     )
-    p.add_argument("--retry-delay", type=float, default=1.0, metavar="SECONDS")
-    p.add_argument("--retry-max-delay", type=float, default=60.0, metavar="SECONDS")
+    p.add_argument("--retry-delay", type=seconds("--retry-delay"), default=1.0, metavar="SECONDS")
+    p.add_argument(
+        "--retry-max-delay", type=seconds("--retry-max-delay"), default=60.0, metavar="SECONDS"
+    )
     p.add_argument(
         "--retry-jitter",
-        type=float,
+        type=share("--retry-jitter"),
         default=0.0,
         metavar="FRACTION",
         help="shorten each delay randomly by up to this fraction (0-1)",
     )
     p.add_argument(
         "--retry-on",
+        type=exit_codes("--retry-on"),
         metavar="CODES",
         default="",
         help="comma-separated exit codes to retry (default: any non-zero)",
     )
-    p.add_argument("--env", action="append", metavar="K=V", help="set an environment variable")
+    p.add_argument(
+        "--env",
+        action="append",
+        type=env_pair("--env"),
+        metavar="K=V",
+        help="set an environment variable",
+    )
     p.add_argument(
         "--secret",
         action="append",
+        type=env_pair("--secret", whole_pair=False),
         metavar="NAME=REF",
         help="fetch a secret (vault://, aws-sm://, azure-kv://) into the child's variable "
         "NAME; masked as *** in output and history (docs/secrets.md)",
@@ -90,7 +121,12 @@ def register(sub: Any) -> None:
         metavar="LEVEL",
         help="with --scan: do not run (exit 3) on findings at or above LEVEL (default high)",
     )
-    p.add_argument("--tail-bytes", type=int, metavar="N", help="output kept per stream (64 KiB)")
+    p.add_argument(
+        "--tail-bytes",
+        type=whole("--tail-bytes", maximum=MAX_TAIL_BYTES),
+        metavar="N",
+        help="output kept per stream (64 KiB)",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON summary at the end")
     p.add_argument("-q", "--quiet", action="store_true", help="do not echo the output")
     p.add_argument(

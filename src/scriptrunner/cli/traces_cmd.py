@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from scriptrunner.cli.common import settings_from
+from scriptrunner.cli.common import settings_from, whole
 
 
 def register(sub: Any) -> None:
@@ -19,7 +19,9 @@ def register(sub: Any) -> None:
         "that run (a workflow run, a task's run, or a plain run) as a tree and a waterfall.",
     )
     t.add_argument("--run", metavar="RUN_ID", help="run id or a unique prefix of it")
-    t.add_argument("--limit", type=int, default=20, metavar="N", help="how many (20; 0 = all)")
+    t.add_argument(
+        "--limit", type=whole("--limit"), default=20, metavar="N", help="how many (20; 0 = all)"
+    )
     t.add_argument("--json", action="store_true", help="print the spans as JSON")
     t.set_defaults(handler=handle)
 

@@ -8,7 +8,7 @@ import signal
 import sys
 from typing import Any
 
-from scriptrunner.cli.common import prepare_cost_and_trace, settings_from, warn
+from scriptrunner.cli.common import prepare_cost_and_trace, settings_from, warn, whole
 from scriptrunner.errors import ConfigError
 
 
@@ -19,7 +19,12 @@ def register(sub: Any) -> None:
 
     r = wsub.add_parser("run", help="run a workflow file")
     r.add_argument("file", metavar="FILE")
-    r.add_argument("--max-parallel", type=int, metavar="N", help="override max_parallel")
+    r.add_argument(
+        "--max-parallel",
+        type=whole("--max-parallel", minimum=1),
+        metavar="N",
+        help="override max_parallel",
+    )
     r.add_argument("--fail-fast", action="store_true", help="cancel running tasks on a failure")
     r.add_argument("--executor", default="local", help="local (default) or dask")
     r.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://HOST:8786")
@@ -82,12 +87,16 @@ def handle_plan(args: argparse.Namespace) -> int:
         return 0
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from scriptrunner.display import shown
 
     table = Table(box=None, header_style="bold")
     for name in rows[0]._fields if rows else ("level", "id", "needs", "condition"):
         table.add_column(name.upper())
     for row in rows:
-        table.add_row(*(_cell(v) for v in row))
+        # Ids carry matrix values, conditions are the file's text: shown, never markup.
+        table.add_row(*(Text(shown(_cell(v))) for v in row))
     Console(width=None if sys.stdout.isatty() else 160).print(table)
     return 0
 

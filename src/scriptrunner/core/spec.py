@@ -45,10 +45,21 @@ class RunSpec:
         cwd: str | None = None,
         **kwargs: object,
     ) -> RunSpec:
-        """Run ``script`` with ``python`` (default: this interpreter); checks it exists."""
+        """Run ``script`` with ``python`` (default: this interpreter); checks it exists.
+
+        A directory with a ``__main__.py`` runs as ``python DIR`` does."""
+        if cwd:
+            _check_directory(cwd)
         base = Path(cwd) if cwd else Path.cwd()
         path = Path(script) if Path(script).is_absolute() else base / script
-        if not path.is_file():
+        if path.is_dir():
+            if not (path / "__main__.py").is_file():
+                raise RunnerError(
+                    f"{script} is a directory, not a script, and has no __main__.py to run; "
+                    "give the script inside it, or put a command after --: "
+                    "scriptrunner run -- COMMAND"
+                )
+        elif not path.is_file():
             raise RunnerError(
                 f"script not found: {script}"
                 + (f" (in {base})" if cwd else "")
@@ -65,7 +76,7 @@ class RunSpec:
     def resolved_cwd(self) -> str:
         cwd = os.path.abspath(self.cwd or os.getcwd())
         if not os.path.isdir(cwd):
-            raise RunnerError(f"working directory does not exist: {self.cwd}")
+            _check_directory(self.cwd or cwd)
         return cwd
 
     def check_executable(self, env: Mapping[str, str], cwd: str) -> None:
@@ -73,12 +84,23 @@ class RunSpec:
         program = self.command[0]
         if os.sep in program:
             path = program if os.path.isabs(program) else os.path.join(cwd, program)
+            if os.path.isdir(path):
+                raise RunnerError(f"command {program} is a directory, not a program")
             if not os.path.isfile(path):
                 raise RunnerError(f"command not found: {program}")
             if not os.access(path, os.X_OK):
                 raise RunnerError(f"command is not executable: {program}")
         elif _which(program, env.get("PATH", os.defpath)) is None:
             raise RunnerError(f"command not found: {program} (searched PATH)")
+
+
+def _check_directory(cwd: str) -> None:
+    """A ``RunnerError`` that says what ``cwd`` is when it is not a directory."""
+    if os.path.isdir(cwd):
+        return
+    if os.path.lexists(cwd):
+        raise RunnerError(f"working directory {cwd} is not a directory")
+    raise RunnerError(f"working directory does not exist: {cwd}")
 
 
 @functools.lru_cache(maxsize=256)

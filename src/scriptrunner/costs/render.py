@@ -16,6 +16,7 @@ from typing import Any
 from scriptrunner.costs.allocate import Breakdown
 from scriptrunner.costs.base import LineItem
 from scriptrunner.costs.estimate import Estimate
+from scriptrunner.display import shown
 
 FORMATS = ("table", "json", "csv")
 LINE_FIELDS = (
@@ -147,7 +148,9 @@ def breakdown_csv(b: Breakdown) -> str:
     return out.getvalue()
 
 
-def _columns(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
+def _columns(table: Sequence[Sequence[str]], right: set[int]) -> list[str]:
+    # Resource names, tags and groups come from manifests: shown (control characters escaped).
+    rows = [[shown(cell) for cell in row] for row in table]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return [
         "  ".join(
@@ -206,9 +209,11 @@ def to_table(est: Estimate, b: Breakdown, *, lines: bool = True) -> str:
     if lines and est.lines:
         parts.append(lines_table(est.lines))
     parts.append(breakdown_table(b))
-    sources = ", ".join(
-        f"{c.provider} {c.version} (oldest price as of {c.oldest_as_of.isoformat()})"
-        for c in est.catalogs
+    sources = shown(
+        ", ".join(
+            f"{c.provider} {c.version} (oldest price as of {c.oldest_as_of.isoformat()})"
+            for c in est.catalogs
+        )
     )
     parts.append(
         f"{len(est.resources)} resources, {len(est.lines)} line items, "

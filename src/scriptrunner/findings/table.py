@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 
+from scriptrunner.display import shown
 from scriptrunner.findings.model import ScanResult, Severity
 
 _STYLE = {
@@ -56,24 +57,27 @@ def render_table(result: ScanResult, *, color: bool = False, width: int = 120) -
         table.add_column("tools", no_wrap=True)
         table.add_column("issue")
         for f in findings:
+            # Paths, rule ids and titles come from files and tools: shown, as Text (never markup).
             table.add_row(
                 Text(f.severity.name, style=_STYLE[f.severity]),
-                Text(f.rule_id),
-                Text(str(f.location)),
-                Text("+".join(f.tools)),
-                Text(f.title),
+                Text(shown(f.rule_id)),
+                Text(shown(f.location)),
+                Text(shown("+".join(f.tools))),
+                Text(shown(f.title)),
             )
         console.print(table)
-    console.print(summary(result), markup=False)
+    console.print(Text(shown(summary(result))))
     if result.skipped:
         reasons = Counter(s.reason.split(":", 1)[0] for s in result.skipped)
         detail = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
-        console.print(f"{len(result.skipped)} file(s) not analysed: {detail}", markup=False)
+        console.print(Text(shown(f"{len(result.skipped)} file(s) not analysed: {detail}")))
         for s in result.skipped:
             who = f" ({s.tool})" if s.tool else ""
-            console.print(f"  {s.target}: {s.reason}{who}", markup=False)
+            console.print(Text(shown(f"  {s.target}: {s.reason}{who}")))
     for e in result.failures:
-        console.print(Text.assemble((f"{e.tool} failed: ", "bold red"), e.message))
+        console.print(
+            Text.assemble((f"{shown(e.tool)} failed: ", "bold red"), shown(e.message, lines=True))
+        )
     if result.failures:
         console.print(Text("scan incomplete: tools failed, so no result is clean", "bold red"))
     return out.getvalue()

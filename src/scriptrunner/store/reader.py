@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.errors import StoreError
@@ -39,6 +39,12 @@ def _percentile(sorted_values: Sequence[float], q: float) -> float:
     lo = int(pos)
     hi = min(lo + 1, len(sorted_values) - 1)
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def _script_is(column: ColumnElement[Any], script: str) -> ColumnElement[bool]:
+    """``column`` is ``script``, or a path ending in ``/script``: the user's text is matched
+    literally (autoescape: ``_`` and ``%`` are characters, not LIKE wildcards)."""
+    return (column == script) | column.endswith(f"/{script}", autoescape=True)
 
 
 class HistoryReader:
@@ -85,7 +91,7 @@ class HistoryReader:
         if status:
             q = q.where(r.c.status == status)
         if script:
-            q = q.where((r.c.script == script) | r.c.script.like(f"%/{script}"))
+            q = q.where(_script_is(r.c.script, script))
         if kind:
             q = q.where(r.c.kind == kind)
         if top_level:
@@ -164,7 +170,7 @@ class HistoryReader:
         r = schema.runs
         q = select(r.c.status, r.c.duration_seconds).where(r.c.status != "running")
         if script:
-            q = q.where((r.c.script == script) | r.c.script.like(f"%/{script}"))
+            q = q.where(_script_is(r.c.script, script))
         else:
             q = q.where(r.c.kind != "task")
         rows = self._all(q.order_by(r.c.started_at))

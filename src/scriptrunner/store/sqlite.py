@@ -31,6 +31,32 @@ _FIX = (
 )
 
 
+#: SQLite's primary result codes (https://sqlite.org/rescode.html) that mean "this process
+#: may not open or write the store": SQLITE_PERM, SQLITE_READONLY, SQLITE_CANTOPEN.
+_NOT_PERMITTED = (3, 8, 14)
+#: ... and the ones that mean the file itself is damaged: SQLITE_CORRUPT, SQLITE_NOTADB.
+_DAMAGED = (11, 26)
+
+
+def _open_error(what: str, path: Path, exc: sqlite3.Error, *, damaged: bool = False) -> StoreError:
+    """The error for a store that cannot be opened: a permission problem (a healthy store
+    this user may not write, or its directory) is told apart from a damaged file, and only
+    a damaged file is worth moving aside (``damaged``: unless SQLite says otherwise)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    not_permitted = primary in _NOT_PERMITTED or "readonly" in str(exc)
+    if primary in _DAMAGED or (damaged and not not_permitted):
+        return StoreError(f"history store {path} is not a readable SQLite database ({exc}). {_FIX}")
+    if not_permitted:
+        return StoreError(
+            f"history store {path} is not writable by this user ({exc}): scriptrunner writes "
+            f"to it and creates its -wal and -shm files in {path.parent}, so both must be "
+            "writable; fix their permissions, or choose another store with SCRIPTRUNNER_HOME "
+            "or SCRIPTRUNNER_DATABASE_URL (the store was left untouched)"
+        )
+    return StoreError(f"cannot {what} history store {path}: {exc}. {_FIX}")
+
+
 def _value(v: Any) -> Any:
     return to_json(v) if isinstance(v, (dict, list, tuple)) else v
 
@@ -60,7 +86,7 @@ class SqliteHistory:
                 str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open history store {path}: {exc}. {_FIX}") from exc
+            raise _open_error("open", path, exc) from exc
         try:
             self._prepare(busy_timeout)
         except BaseException:
@@ -86,7 +112,7 @@ class SqliteHistory:
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot configure history store {self.path}: {exc}. {_FIX}") from exc
+            raise _open_error("configure", self.path, exc) from exc
 
     def _enable_wal(self, busy_timeout: float) -> None:
         """Switch the store to WAL (a persistent setting: once per store, not per open).
@@ -115,11 +141,9 @@ class SqliteHistory:
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):
                 return 0
-            raise StoreError(f"cannot read history store {self.path}: {exc}. {_FIX}") from exc
+            raise _open_error("read", self.path, exc) from exc
         except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"history store {self.path} is not a readable SQLite database ({exc}). {_FIX}"
-            ) from exc
+            raise _open_error("read", self.path, exc, damaged=True) from exc
         return int(row[0] or 0) if row else 0
 
     # -- writing -------------------------------------------------------------------------

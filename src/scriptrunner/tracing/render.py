@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from scriptrunner.display import shown
+
 Row = Mapping[str, Any]
 
 
@@ -89,7 +91,7 @@ def _bar(node: Node, t0: float, total: float, width: int) -> str:
 
 def _note(row: Row) -> str:
     if row.get("status") == "error":
-        return str(row.get("status_message") or "")
+        return shown(row.get("status_message") or "")
     return ""
 
 
@@ -100,10 +102,11 @@ def render_trace(rows: Sequence[Row], *, width: int = 30) -> str:
     t0 = min(n.start for _, n in lines)
     t1 = max(n.end for _, n in lines)
     errors = sum(1 for _, n in lines if n.row.get("status") == "error")
-    trace_id = str(rows[0]["trace_id"])
+    trace_id = shown(rows[0]["trace_id"])
     head = f"trace {trace_id} · {len(rows)} spans · {fmt_duration(t1 - t0)}"
     out = [head + (f" · {errors} error{'s' * (errors != 1)}" if errors else "")]
-    labels = [prefix + str(node.row["name"]) for prefix, node in lines]
+    # Span names carry task names and commands: shown (control characters escaped).
+    labels = [prefix + shown(node.row["name"]) for prefix, node in lines]
     name_width = min(60, max(len(label) for label in labels))
     for label, (_, node) in zip(labels, lines, strict=True):
         status = "error" if node.row.get("status") == "error" else ""
@@ -154,6 +157,6 @@ def render_list(summaries: Sequence[TraceSummary]) -> str:
         started = dt.datetime.fromtimestamp(s.started_at).strftime("%Y-%m-%d %H:%M:%S")
         out.append(
             f"{s.trace_id:<32}  {started}  {fmt_duration(s.duration):>8}  {s.spans:>5}  "
-            f"{s.errors:>3}  {(s.run_id or '-')[:12]:<12}  {s.root}"
+            f"{s.errors:>3}  {shown(s.run_id or '-')[:12]:<12}  {shown(s.root)}"
         )
     return "\n".join(out) + "\n"

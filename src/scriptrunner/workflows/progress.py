@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from scriptrunner import events as ev
+from scriptrunner.display import shown
 from scriptrunner.workflows.results import WorkflowResult
 
 STATE_STYLE = {
@@ -49,8 +50,7 @@ class LiveProgress:
                 self.running.pop(task, None)
                 state = str(event.payload.get("state"))
                 self.counts[state] = self.counts.get(state, 0) + 1
-                style = STATE_STYLE.get(state, "")
-                self.console.print(f"[{style}]{state:>9}[/] {task}", highlight=False)
+                self.console.print(_line((f"{shown(state):>9}", STATE_STYLE.get(state, "")), task))
             else:
                 return
             self.live.update(self._render())
@@ -62,38 +62,59 @@ class LiveProgress:
         now = time.monotonic()
         lines = [f"{done}/{self.total} done, {len(self.running)} running"]
         for task, started in list(self.running.items())[:10]:
-            lines.append(f"  ▶ {task} ({now - started:.0f}s)")
+            lines.append(f"  ▶ {shown(task)} ({now - started:.0f}s)")
         return Text("\n".join(lines))
+
+
+def _line(*parts: str | tuple[str, str]) -> Any:
+    """A line of text and ``(text, style)`` parts, space-separated; task names, workflow
+    names and reasons are shown (control characters escaped) and never parsed as markup."""
+    from rich.text import Text
+
+    line = Text()
+    for i, part in enumerate(parts):
+        text, style = (part, "") if isinstance(part, str) else part
+        if i:
+            line.append(" ")
+        line.append(shown(text), style=style or None)
+    return line
 
 
 def print_summary(console: Any, result: WorkflowResult) -> None:
     """A table of every task instance, then the tail of each failed task's stderr."""
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=None, header_style="bold", title=None)
     for col in ("TASK", "STATE", "EXIT", "DURATION", "TRIES", "NOTE"):
         table.add_column(col, justify="right" if col in ("EXIT", "TRIES") else "left")
     for t in result.tasks.values():
-        style = STATE_STYLE.get(t.state, "")
         run = t.run
+        note = t.reason or (
+            "continue_on_error" if t.continue_on_error and t.state != "succeeded" else ""
+        )
         table.add_row(
-            t.id,
-            f"[{style}]{t.state}[/]",
+            _line(t.id),
+            _line((t.state, STATE_STYLE.get(t.state, ""))),
             "-" if run is None else str(run.exit_code),
             "-" if run is None else f"{run.duration:.2f}s",
             "-" if run is None else str(len(run.attempts)),
-            t.reason
-            or ("continue_on_error" if t.continue_on_error and t.state != "succeeded" else ""),
+            _line(note),
         )
     console.print(table)
     for t in result.tasks.values():
         if t.run is not None and t.state in ("failed", "timed_out", "error") and t.run.stderr.text:
             tail = t.run.stderr.text.rstrip("\n").splitlines()[-10:]
-            console.print(f"\n[bold]{t.id}[/] stderr (last {len(tail)} lines):")
-            console.print("\n".join(tail), markup=False, highlight=False)
+            console.print()
+            console.print(_line((t.id, "bold"), f"stderr (last {len(tail)} lines):"))
+            console.print(Text(shown("\n".join(tail), lines=True)))
     counts = ", ".join(f"{n} {state}" for state, n in sorted(result.counts().items()))
-    style = "green" if result.ok else "red"
+    console.print()
     console.print(
-        f"\nworkflow [bold]{result.name}[/] [{style}]{result.status}[/] in "
-        f"{result.duration:.2f}s ({counts}) · run {result.run_id[:12]}"
+        _line(
+            "workflow",
+            (result.name, "bold"),
+            (result.status, "green" if result.ok else "red"),
+            f"in {result.duration:.2f}s ({counts}) · run {result.run_id[:12]}",
+        )
     )

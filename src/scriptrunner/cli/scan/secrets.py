@@ -13,7 +13,7 @@ import argparse
 import time
 from typing import TYPE_CHECKING, Any
 
-from scriptrunner.cli.common import settings_from
+from scriptrunner.cli.common import settings_from, whole
 from scriptrunner.cli.scan.report import add_report_options, finish
 
 if TYPE_CHECKING:
@@ -65,11 +65,16 @@ def register(kinds: Any) -> None:
     )
     p.add_argument(
         "--max-file-bytes",
-        type=int,
+        type=whole("--max-file-bytes", minimum=1),
         metavar="N",
         help="skip (and report) files larger than this (default 2 MiB)",
     )
-    p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: CPUs)")
+    p.add_argument(
+        "--workers",
+        type=whole("--workers", minimum=1, maximum=1024),
+        metavar="N",
+        help="worker processes (default: CPUs)",
+    )
     add_report_options(p, cache=False)
     # --fail-on applies only when given (findings are already filtered by confidence).
     p.set_defaults(handler=handle, fail_on=None)
