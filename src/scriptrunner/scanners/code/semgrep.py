@@ -26,6 +26,7 @@ from scriptrunner.errors import ScannerError
 from scriptrunner.findings.model import Confidence, Finding, Location, Severity, Skipped
 from scriptrunner.scanners.code.files import SourceFile
 from scriptrunner.scanners.code.tool import BATCH, ToolOutput, rel_of
+from scriptrunner.scanners.private import private_dir
 from scriptrunner.scanners.tools import ExternalTool, find_executable, run_tool, tail
 
 #: The rules we ship (package data).
@@ -91,7 +92,7 @@ class SemgrepTool:
         self.timeout_per_file = timeout_per_file
 
     def env(self) -> dict[str, str]:
-        self.home.mkdir(parents=True, exist_ok=True)
+        private_dir(self.home, "Semgrep's home directory")
         env = {k: v for k, v in os.environ.items() if not k.startswith("SEMGREP_")}
         env.update(
             HOME=str(self.home),

@@ -34,6 +34,7 @@ from typing import Any
 
 from scriptrunner.errors import ConfigError, ScannerError
 from scriptrunner.scanners.deps.model import Advisory, Dependency, SourceReport, Vulnerability
+from scriptrunner.scanners.private import FILE_MODE, private_dir
 
 #: The API's limit of queries per querybatch request.
 MAX_BATCH = 1000
@@ -188,11 +189,14 @@ class OnlineSource:
             return
         target = self.cache_dir / f"{quoted}.json"
         temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        data = json.dumps({"modified": modified, "record": record}).encode()
         try:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            temp.write_text(json.dumps({"modified": modified, "record": record}), "utf-8")
+            private_dir(self.cache_dir)
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
             os.replace(temp, target)
-        except OSError:
+        except (OSError, ConfigError):
             temp.unlink(missing_ok=True)  # a cache that cannot be written only costs speed
 
     # -- evaluation ---------------------------------------------------------------------
