@@ -26,6 +26,16 @@ LEAKY = (
     f'def login(user, pw="{PASSWORD}"):\n'
     f'    return requests.post("https://x.invalid", auth=(user, pw), timeout=5, data=dict(password="{PASSWORD}"))\n'
 )
+OSV_RECORD = {
+    "id": "PYSEC-1",
+    "modified": "2024-01-01T00:00:00Z",
+    "affected": [
+        {
+            "package": {"ecosystem": "PyPI", "name": "demo"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "9"}]}],
+        }
+    ],
+}
 VULNERABLE = "import os\nimport sys\n\nos.system('rm -rf /srv/' + sys.argv[1])\n"
 
 
@@ -77,7 +87,7 @@ def test_code_scan_redacts_hardcoded_passwords_in_every_format_store_and_cache(
     assert passwords, report["findings"]
     for text in outputs:
         assert PASSWORD not in text and PASSWORD[:6] not in text
-    assert "Possible hardcoded password: '***'" in outputs[1]
+    assert "Possible hardcoded password: 'Tr0u***'" in outputs[1]
     stored = every_byte_under(home)
     assert PASSWORD.encode() not in stored and PASSWORD[:6].encode() not in stored
     cache = home / "cache"
@@ -111,6 +121,19 @@ def test_error_messages_mask_url_passwords(tmp_path: Path) -> None:
     )
     assert r.returncode == 2, r.stderr
     assert "hunter2secret" not in r.stderr + r.stdout
+    # A requirement that is a URL with a password: reported as unresolved, never quoted.
+    (tmp_path / "requirements.txt").write_text(
+        "demo @ https://ci:tok3nsecret@example.invalid/demo-1.0.tar.gz\n"
+    )
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db" / "PYSEC-1.json").write_text(json.dumps(OSV_RECORD))
+    r = scan(
+        home, "scan", "deps", "--db", "db", "requirements.txt", "--format", "json", cwd=tmp_path
+    )
+    assert r.returncode == 1, r.stderr
+    assert json.loads(r.stdout)["findings"][0]["rule_id"] == "SR-DEPS-UNRESOLVED"
+    assert "tok3nsecret" not in r.stdout + r.stderr
+    assert b"tok3nsecret" not in every_byte_under(home)
 
 
 # -- defect 7: a named target that was not read fully is never clean ----------------------

@@ -48,17 +48,18 @@ def _download(url: str, into: Path) -> Path:
     import urllib.error
     import urllib.request
 
-    from scriptrunner.errors import ConfigError
+    from scriptrunner.errors import ConfigError, mask_url_passwords
 
+    shown = mask_url_passwords(url)
     target = into / "download.zip"
     try:
         with urllib.request.urlopen(url, timeout=120) as response, target.open("wb") as out:  # noqa: S310 - http(s) checked by the caller
             shutil.copyfileobj(response, out)
     except urllib.error.HTTPError as exc:
-        raise ConfigError(f"cannot download {url}: HTTP {exc.code} {exc.reason}") from exc
+        raise ConfigError(f"cannot download {shown}: HTTP {exc.code} {exc.reason}") from exc
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", None) or exc
-        raise ConfigError(f"cannot download {url}: {reason}") from exc
+        raise ConfigError(f"cannot download {shown}: {mask_url_passwords(str(reason))}") from exc
     return target
 
 
@@ -87,14 +88,15 @@ def stage(source: str, staging: Path) -> None:
     import tempfile
     import zipfile
 
-    from scriptrunner.errors import ConfigError
+    from scriptrunner.errors import ConfigError, mask_url_passwords
 
+    shown = mask_url_passwords(source)  # a URL's password never reaches a message
     if source.startswith(("http://", "https://")):
         with tempfile.TemporaryDirectory(dir=staging.parent) as tmp:
-            _unpack(_download(source, Path(tmp)), staging, source)
+            _unpack(_download(source, Path(tmp)), staging, shown)
         return
     if "://" in source:
-        raise ConfigError(f"--from {source}: only http(s) URLs and local paths are supported")
+        raise ConfigError(f"--from {shown}: only http(s) URLs and local paths are supported")
     path = Path(source)
     if path.is_dir():
         try:
@@ -104,9 +106,9 @@ def stage(source: str, staging: Path) -> None:
     elif path.is_file() and zipfile.is_zipfile(path):
         _unpack(path, staging, str(path))
     elif path.exists():
-        raise ConfigError(f"--from {source}: not a directory or zip of OSV records")
+        raise ConfigError(f"--from {shown}: not a directory or zip of OSV records")
     else:
-        raise ConfigError(f"--from {source}: no such file or directory")
+        raise ConfigError(f"--from {shown}: no such file or directory")
 
 
 def _swap(staging: Path, target: Path) -> None:
@@ -130,7 +132,7 @@ def handle_update(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
 
-    from scriptrunner.errors import ConfigError
+    from scriptrunner.errors import ConfigError, mask_url_passwords
     from scriptrunner.scanners.deps.osv.index import OsvIndex
     from scriptrunner.scanners.deps.osv.records import load_database
 
@@ -153,7 +155,7 @@ def handle_update(args: argparse.Namespace) -> int:
             records, packages = index.records, index.packages
             index.close()
         if records == 0:
-            raise ConfigError(f"--from {args.source}: no OSV records found")
+            raise ConfigError(f"--from {mask_url_passwords(args.source)}: no OSV records found")
         _swap(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -22,6 +22,8 @@ from typing import Any
 from scriptrunner.scanners.private import cache_error, private_file
 
 MAX_AGE_DAYS = 30
+#: v2: tool messages are redacted before they are cached (caches of v1 are emptied).
+SCHEMA_VERSION = 2
 
 
 def cache_key(*parts: str) -> str:
@@ -37,6 +39,11 @@ class ResultCache:
         try:
             self._conn = sqlite3.connect(path, timeout=30, isolation_level=None)
             self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA secure_delete=ON")  # dropped entries leave no trace
+            if self._conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                # Older caches kept unredacted tool messages: drop everything they hold.
+                self._conn.execute("DROP TABLE IF EXISTS results")
+                self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             self._conn.execute(
                 "CREATE TABLE IF NOT EXISTS results "
                 "(key TEXT PRIMARY KEY, value TEXT NOT NULL, used REAL NOT NULL)"

@@ -2,7 +2,8 @@
 
 Pipeline: collect files (``scanners/files.py``; read by ``files.py``) -> drop what cannot be
 analysed -> for each tool, take cached per-file results and run the tool on the rest (tools
-run concurrently, each in its own process) -> map to our rules and apply in-source
+run concurrently, each in its own process; what they report is redacted at once,
+``redaction.py``) -> map to our rules and apply in-source
 suppressions -> merge duplicates (``merge.py``) -> fingerprint (``scanners/result.py``
 builds the result).  A tool that is missing raises ``ScannerError`` before
 anything runs; a tool that fails mid-scan is a ``ToolFailure`` in the (incomplete) result.
@@ -28,6 +29,7 @@ from scriptrunner.scanners.code.bandit import BanditTool
 from scriptrunner.scanners.code.cache import NoCache, ResultCache, cache_key
 from scriptrunner.scanners.code.files import SourceFile, collect_sources, content_problem
 from scriptrunner.scanners.code.merge import canonical, merge
+from scriptrunner.scanners.code.redaction import redact_failure, redact_output
 from scriptrunner.scanners.code.semgrep import SemgrepTool, find_semgrep
 from scriptrunner.scanners.code.suppress import apply_suppressions
 from scriptrunner.scanners.code.tool import CodeTool, ToolOutput
@@ -35,7 +37,9 @@ from scriptrunner.scanners.options import CodeOptions
 from scriptrunner.scanners.result import finish_scan
 
 CACHE_FILE = "code-scan.db"
-_FINAL = "final-v1"
+#: Bump when what is cached changes meaning (v2: messages are redacted before caching).
+_FINAL = "final-v2"
+_TOOL_RESULTS = "tool-v2"
 _PRECHECK = f"precheck-v1-{sys.version_info[0]}.{sys.version_info[1]}"
 
 
@@ -123,7 +127,7 @@ class CodeScanner:
 
         keys: dict[str, dict[str, str]] = {}
         for tool in tools:
-            recipe = (tool.name, tool.version(), tool.config_digest())
+            recipe = (_TOOL_RESULTS, tool.name, tool.version(), tool.config_digest())
             keys[tool.name] = {f.rel: cache_key(*recipe, f.digest) for f in files}
         # Level 1: a file's final (merged, suppressed, fingerprinted) findings, keyed by its
         # path (fingerprints contain it) and every tool's key; level 2: each tool's own.
@@ -230,8 +234,10 @@ def _run_tools(
 
     def one(tool: CodeTool) -> ToolOutput:
         t0 = time.perf_counter()
+        lines = {f.rel: f.lines for f in todo[tool.name]}
         try:
-            return tool.analyse(todo[tool.name], root)
+            # Redacted before the cache, the merge, the store or a renderer sees it.
+            return redact_output(tool.analyse(todo[tool.name], root), lambda p: lines.get(p, []))
         finally:
             timings[tool.name] = time.perf_counter() - t0
 
@@ -245,5 +251,5 @@ def _run_tools(
             try:
                 outputs[name] = future.result()
             except ScannerError as exc:
-                failures.append(ToolFailure(name, str(exc)))
+                failures.append(redact_failure(name, str(exc)))
     return outputs
