@@ -12,8 +12,16 @@ One collector for ``scan code`` and ``scan secrets``:
   virtualenv...) reported once each as skipped when the policy says so.
 * With ``gitignore=True`` a directory is listed as git lists it (``gitignore.py``).
 * Skipped with a reason: files over ``max_bytes``, known binary extensions, symlink loops,
-  dangling symlinks, unreadable and non-regular files; readers skip content with a NUL byte
-  in its first 8 KiB (:func:`is_binary`).
+  dangling symlinks, unreadable and non-regular files, directories that cannot be listed;
+  readers skip content with a NUL byte in its first 8 KiB (:func:`is_binary`).
+* A target named explicitly that is a stream -- ``-`` (standard input), a FIFO, a process
+  substitution ``<(...)``, ``/dev/stdin``, a device -- is read (up to ``max_bytes``) into a
+  file in ``spool`` (a private temporary directory the scanner owns) and scanned under its
+  own name; it is what the user asked for.
+* :func:`unread_targets`: a target named explicitly that was not read fully (missing, a
+  dangling symlink or loop, a socket, over the size limit, unreadable), or anything under a
+  named directory that could not be read, is a :class:`ToolFailure`: the scan is
+  incomplete (exit 2), never clean.
 """
 
 from __future__ import annotations
@@ -23,11 +31,12 @@ import fnmatch
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scriptrunner.findings.model import Skipped
+from scriptrunner.findings.model import Skipped, ToolFailure
 from scriptrunner.scanners.gitignore import IgnoreRule, git_files, ignored, read_gitignore
 from scriptrunner.scanners.options import DEFAULT_MAX_FILE_BYTES
 
@@ -38,6 +47,12 @@ BINARY_EXTENSIONS = frozenset(
     "mkv sqlite db parquet whl egg npy npz pkl".split()
 )
 THIRD_PARTY = "third-party directory (not scanned)"
+#: The target that means standard input.
+STDIN = "-"
+#: The tool name of a failure to read a named target.
+INPUT_TOOL = "input"
+#: Reasons of skips that are policy, not failures to read (a binary file was read).
+_POLICY_REASONS = ("binary file", THIRD_PARTY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +130,27 @@ def collect(
     excludes: Sequence[str] = (),
     gitignore: bool = False,
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    spool: Path | None = None,
 ) -> tuple[list[FileTarget], list[Skipped]]:
-    """The files under ``targets`` to scan and the ones skipped (with reasons)."""
+    """The files under ``targets`` to scan and the ones skipped (with reasons); named
+    streams are read into ``spool`` (None: skipped, which :func:`unread_targets` reports)."""
     files: dict[str, FileTarget] = {}
     skipped: list[Skipped] = []
     walker = _Walker(root, policy, Excludes(excludes), skipped)
     for target in targets:
+        if str(target) == STDIN or is_stream(target):
+            rel = (
+                STDIN if str(target) == STDIN else display_path(Path(os.path.abspath(target)), root)
+            )
+            if walker.excluded(rel):
+                continue
+            if spool is None:
+                skipped.append(Skipped(rel, "not a regular file"))
+                continue
+            item = spool_stream(target, rel, spool, max_bytes, policy.suffixes, skipped)
+            if item is not None:
+                files[f"{STDIN}{item.path}"] = item
+            continue
         target = Path(os.path.abspath(target))
         if target.is_dir():
             listing = git_files(target) if gitignore else None
@@ -139,6 +169,79 @@ def collect(
             if item is not None:
                 files[key] = item
     return list(files.values()), skipped
+
+
+def is_stream(target: Path | str) -> bool:
+    """``-``, or a path that is (or links to) a FIFO or a device: read, not stat-sized."""
+    if str(target) == STDIN:
+        return True
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+
+
+def read_stream(target: Path | str, max_bytes: int) -> tuple[bytes | None, str | None]:
+    """``(data, None)``, or ``(None, reason)`` when the stream cannot be read or holds more
+    than ``max_bytes`` (read at most ``max_bytes + 1`` bytes: ``/dev/zero`` ends too)."""
+    try:
+        if str(target) == STDIN:
+            if sys.stdin is None:
+                return None, "unreadable: no standard input"
+            data = sys.stdin.buffer.read(max_bytes + 1)
+        else:
+            with open(target, "rb") as fh:
+                data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        return None, f"unreadable: {exc.strerror}"
+    if len(data) > max_bytes:
+        return None, f"too large: more than the limit of {max_bytes} bytes"
+    return data, None
+
+
+def spool_stream(
+    target: Path | str,
+    rel: str,
+    spool: Path,
+    max_bytes: int,
+    suffixes: Sequence[str] = (),
+    skipped: list[Skipped] | None = None,
+) -> FileTarget | None:
+    """Read the stream ``target`` into a private file of ``spool``, shown as ``rel``; None
+    (and a skip in ``skipped``) when it cannot be read fully."""
+    data, reason = read_stream(target, max_bytes)
+    if data is None:
+        if skipped is not None:
+            skipped.append(Skipped(rel, reason or "unreadable"))
+        return None
+    name = f"{len(os.listdir(spool))}-{Path(rel).name.lstrip('.') or 'stdin'}"
+    if suffixes and not name.endswith(tuple(suffixes)):
+        name += suffixes[0]  # the tools pick files by their suffix
+    path = spool / name
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return FileTarget(str(path), rel, len(data))
+
+
+def unread_targets(
+    targets: Iterable[Path], root: Path, skipped: Iterable[Skipped]
+) -> list[ToolFailure]:
+    """The skips that mean a named target was not read fully (see the module docstring),
+    as failures that make the scan incomplete."""
+    named = {
+        STDIN if str(t) == STDIN else display_path(Path(os.path.abspath(t)), root) for t in targets
+    }
+    failures = []
+    for s in skipped:
+        if s.tool is not None or s.reason.startswith(_POLICY_REASONS):
+            continue
+        if s.target in named or s.reason.startswith("unreadable"):
+            failures.append(
+                ToolFailure(INPUT_TOOL, f"{s.target}: named target not read ({s.reason})")
+            )
+    return failures
 
 
 def _stat(path: Path, rel: str, max_bytes: int, skipped: list[Skipped]) -> FileTarget | None:
@@ -198,7 +301,14 @@ class _Walker:
     def walk(self, top: Path, gitignore: bool) -> Iterator[Path]:
         rules: list[IgnoreRule] = []
         silent = self.policy.silent_dirs
-        for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+
+        def unlisted(exc: OSError) -> None:
+            where = Path(exc.filename) if exc.filename else top
+            self.skipped.append(
+                Skipped(display_path(where, self.root), f"unreadable directory: {exc.strerror}")
+            )
+
+        for dirpath, dirnames, filenames in os.walk(top, onerror=unlisted, followlinks=False):
             base = Path(dirpath)
             rel_dir = base.relative_to(top).as_posix()
             rel_dir = "" if rel_dir == "." else rel_dir
@@ -264,12 +374,18 @@ def read_text(path: str) -> tuple[str | None, str | None]:
 
 __all__ = [
     "CODE_WALK",
+    "INPUT_TOOL",
     "SECRETS_WALK",
+    "STDIN",
     "Excludes",
     "FileTarget",
     "WalkPolicy",
     "collect",
     "display_path",
     "is_binary",
+    "is_stream",
+    "read_stream",
     "read_text",
+    "spool_stream",
+    "unread_targets",
 ]

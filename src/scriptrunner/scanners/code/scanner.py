@@ -12,6 +12,7 @@ anything runs; a tool that fails mid-scan is a ``ToolFailure`` in the (incomplet
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +34,7 @@ from scriptrunner.scanners.code.redaction import redact_failure, redact_output
 from scriptrunner.scanners.code.semgrep import SemgrepTool, find_semgrep
 from scriptrunner.scanners.code.suppress import apply_suppressions
 from scriptrunner.scanners.code.tool import CodeTool, ToolOutput
+from scriptrunner.scanners.files import INPUT_TOOL, unread_targets
 from scriptrunner.scanners.options import CodeOptions
 from scriptrunner.scanners.result import finish_scan
 
@@ -112,15 +114,20 @@ class CodeScanner:
             ResultCache(self.cache_dir / CACHE_FILE) if self.cache_dir is not None else NoCache()
         )
         try:
-            return self._scan(targets, cache, started)
+            # Named streams (stdin, FIFOs) are read into a private directory the tools scan.
+            with tempfile.TemporaryDirectory(prefix="scriptrunner-code-") as spool:
+                return self._scan(targets, cache, started, Path(spool))
         finally:
             cache.close()
 
-    def _scan(self, targets: Sequence[Path], cache: ResultCache, started: float) -> ScanResult:
+    def _scan(
+        self, targets: Sequence[Path], cache: ResultCache, started: float, spool: Path
+    ) -> ScanResult:
         tools = self._tools(cache)
         files, skipped = collect_sources(
-            targets, self.root, excludes=self.excludes, max_bytes=self.max_bytes
+            targets, self.root, excludes=self.excludes, max_bytes=self.max_bytes, spool=spool
         )
+        failures: list[ToolFailure] = unread_targets(targets, self.root, skipped)
         files, bad = _precheck(files, cache)
         skipped += bad
         timings: dict[str, float] = {"collect": time.perf_counter() - started}
@@ -157,10 +164,10 @@ class CodeScanner:
                         for d in hit
                     ]
 
-        failures: list[ToolFailure] = []
         outputs = _run_tools(tools, todo, self.root, failures, timings)
         fresh: dict[str, Any] = {}
-        incomplete = {f.rel for f in pending} if failures else set()
+        tool_failed = any(f.tool != INPUT_TOOL for f in failures)
+        incomplete = {f.rel for f in pending} if tool_failed else set()
         for tool in tools:
             out = outputs.get(tool.name)
             if out is None:
