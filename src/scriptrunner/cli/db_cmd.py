@@ -3,8 +3,9 @@
 The database lives in ``$SCRIPTRUNNER_HOME/advisories`` (a directory of OSV records), which
 ``scan deps`` and the ``deps`` gate use when no ``--db`` is given.  An update never loses the
 database already installed: the new one is copied (a directory) or unpacked (a zip, local or
-downloaded over http(s)) into a staging directory next to it, every record is parsed (a
-malformed one fails the update, naming the file) and indexed, and only then is it renamed
+downloaded over http(s)) into a staging directory next to it -- a zip entry by entry,
+streamed with a per-entry and a total size bound, so a zip bomb is refused naming its entry
+-- every record is parsed (a malformed one fails the update, naming the file) and indexed, and only then is it renamed
 into place; the old copy is removed last.
 """
 
@@ -63,23 +64,75 @@ def _download(url: str, into: Path) -> Path:
     return target
 
 
+#: Bounds on what a zip may unpack to (a zip bomb is refused, naming the entry): OSV's
+#: records are a few KiB each, PyPI's whole database a few hundred MiB.
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024
+MAX_ENTRIES = 2_000_000
+_CHUNK = 1024 * 1024
+
+
 def _unpack(archive: Path, into: Path, label: str) -> None:
-    """Extract a zip, refusing members that would land outside ``into``."""
+    """Extract a zip entry by entry, streaming with a per-entry and a total size bound and
+    refusing members that would land outside ``into``."""
     import zipfile
+    import zlib
 
     from scriptrunner.errors import ConfigError
 
     try:
         with zipfile.ZipFile(archive) as zf:
-            for info in zf.infolist():
+            infos = zf.infolist()
+            if len(infos) > MAX_ENTRIES:
+                raise ConfigError(f"{label}: {len(infos)} entries in the zip (limit {MAX_ENTRIES})")
+            for info in infos:
                 parts = Path(info.filename).parts
                 if info.filename.startswith(("/", "\\")) or ".." in parts:
                     raise ConfigError(f"{label}: unsafe path {info.filename!r} in the zip")
-            zf.extractall(into)
+            total = 0
+            for info in infos:
+                total += _extract(zf, info, into, label, MAX_TOTAL_BYTES - total)
     except zipfile.BadZipFile as exc:
         raise ConfigError(f"{label}: not a zip file ({exc})") from exc
+    except (zlib.error, RuntimeError, NotImplementedError, EOFError) as exc:
+        raise ConfigError(f"{label}: cannot unpack: {exc}") from exc
     except OSError as exc:
         raise ConfigError(f"{label}: cannot unpack: {exc}") from exc
+
+
+def _extract(zf: Any, info: Any, into: Path, label: str, budget: int) -> int:
+    """Stream one entry into ``into``; returns its size.  The sizes the zip declares are
+    not trusted: the bytes are counted as they are inflated."""
+    from scriptrunner.errors import ConfigError
+
+    dest = into / info.filename
+    if info.is_dir():
+        dest.mkdir(parents=True, exist_ok=True)
+        return 0
+    limit = min(MAX_ENTRY_BYTES, budget)
+
+    def too_large() -> ConfigError:
+        if limit < MAX_ENTRY_BYTES:
+            return ConfigError(
+                f"{label}: entry {info.filename!r} takes the zip over "
+                f"{MAX_TOTAL_BYTES // 2**20} MiB unpacked (a zip bomb?); not installed"
+            )
+        return ConfigError(
+            f"{label}: entry {info.filename!r} is too large: more than "
+            f"{MAX_ENTRY_BYTES // 2**20} MiB unpacked (a zip bomb?); not installed"
+        )
+
+    if info.file_size > limit:
+        raise too_large()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with zf.open(info) as src, dest.open("wb") as out:
+        while chunk := src.read(_CHUNK):
+            written += len(chunk)
+            if written > limit:
+                raise too_large()
+            out.write(chunk)
+    return written
 
 
 def stage(source: str, staging: Path) -> None:
