@@ -128,3 +128,11 @@ def test_scan_path_scans_exactly_the_given_paths(proj: Path) -> None:
     )
     assert r.returncode == 0, r.stderr
     assert "scanned: clean.py" in r.stderr
+
+
+def test_scan_refuses_a_compiled_module_that_shadows_its_source(proj: Path) -> None:
+    (proj / "fast.py").write_text("print('clean source')\n")
+    (proj / "fast.cpython-311-x86_64-linux-gnu.so").write_bytes(b"\x7fELF")
+    r = run(proj / "home", "--scan", "code", "--", sys.executable, "-m", "fast", cwd=proj)
+    assert r.returncode == 2, r.stderr
+    assert "compiled" in r.stderr and "--scan-path" in r.stderr

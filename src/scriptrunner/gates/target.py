@@ -188,11 +188,15 @@ def _find(top: str, path: Sequence[Path]) -> Path | None:
         package = directory / top
         if (package / "__init__.py").is_file():
             return package
+        # Python's order in one directory: extension module, source, bytecode.
+        others = sorted(directory.glob(f"{top}.*"))
+        extension = [p for p in others if p.suffix in (".so", ".pyd")]
+        if extension and not package.is_dir():
+            raise refuse(f"module {top} is compiled ({extension[0].name}) and cannot be scanned")
         if (directory / f"{top}.py").is_file():
             return directory / f"{top}.py"
-        compiled = [p for p in directory.glob(f"{top}.*") if p.suffix in (".so", ".pyd", ".pyc")]
-        if compiled and not package.is_dir():
-            raise refuse(f"module {top} is compiled ({compiled[0].name}) and cannot be scanned")
+        if (directory / f"{top}.pyc").is_file():
+            raise refuse(f"module {top} is bytecode only ({top}.pyc) and cannot be scanned")
         if namespace is None and package.is_dir():
             namespace = package
     return namespace
