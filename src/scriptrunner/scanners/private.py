@@ -11,6 +11,9 @@ a :class:`~scriptrunner.errors.ConfigError` -- exit 2, one line naming the path 
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from scriptrunner.errors import ConfigError
@@ -56,4 +59,19 @@ def private_file(path: Path, what: str = "the scan cache") -> Path:
     return path
 
 
-__all__ = ["DIR_MODE", "FILE_MODE", "cache_error", "private_dir", "private_file"]
+@contextmanager
+def spool_dir(prefix: str) -> Iterator[Path]:
+    """A private temporary directory (``mkdtemp``: 0700) for streams read before scanning,
+    removed afterwards; ``ConfigError`` when none can be created."""
+    try:
+        tmp = tempfile.TemporaryDirectory(prefix=prefix)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        raise ConfigError(
+            f"cannot create a temporary directory: {why}; set TMPDIR to a writable directory"
+        ) from exc
+    with tmp as path:
+        yield Path(path)
+
+
+__all__ = ["DIR_MODE", "FILE_MODE", "cache_error", "private_dir", "private_file", "spool_dir"]

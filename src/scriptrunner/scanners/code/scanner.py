@@ -12,7 +12,6 @@ anything runs; a tool that fails mid-scan is a ``ToolFailure`` in the (incomplet
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +35,7 @@ from scriptrunner.scanners.code.suppress import apply_suppressions
 from scriptrunner.scanners.code.tool import CodeTool, ToolOutput
 from scriptrunner.scanners.files import INPUT_TOOL, unread_targets
 from scriptrunner.scanners.options import CodeOptions
+from scriptrunner.scanners.private import spool_dir
 from scriptrunner.scanners.result import finish_scan
 
 CACHE_FILE = "code-scan.db"
@@ -115,8 +115,8 @@ class CodeScanner:
         )
         try:
             # Named streams (stdin, FIFOs) are read into a private directory the tools scan.
-            with tempfile.TemporaryDirectory(prefix="scriptrunner-code-") as spool:
-                return self._scan(targets, cache, started, Path(spool))
+            with spool_dir("scriptrunner-code-") as spool:
+                return self._scan(targets, cache, started, spool)
         finally:
             cache.close()
 

@@ -14,7 +14,6 @@ and WARNING for LOW confidence.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from scriptrunner.findings.model import Finding, ScanResult, Skipped, ToolFailur
 from scriptrunner.scanners.base import ScanContext, check_targets
 from scriptrunner.scanners.files import SECRETS_WALK, Excludes, display_path, unread_targets
 from scriptrunner.scanners.options import SecretsOptions
+from scriptrunner.scanners.private import spool_dir
 from scriptrunner.scanners.result import finish_scan
 from scriptrunner.scanners.secrets.report import (
     CONFIDENCE_LEVELS,
@@ -93,7 +93,7 @@ class SecretsScanner:
 
         t0 = time.perf_counter()
         # Named streams (stdin, FIFOs, devices) are read into a private temporary directory.
-        with tempfile.TemporaryDirectory(prefix="scriptrunner-secrets-") as spool:
+        with spool_dir("scriptrunner-secrets-") as spool:
             files, skipped = collect(
                 targets,
                 self.root,
@@ -101,7 +101,7 @@ class SecretsScanner:
                 excludes=self.options.exclude,
                 gitignore=self.options.gitignore,
                 max_bytes=self.options.max_file_bytes,
-                spool=Path(spool),
+                spool=spool,
             )
             timings["collect"] = time.perf_counter() - t0
             t1 = time.perf_counter()

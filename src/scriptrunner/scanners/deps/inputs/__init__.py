@@ -98,15 +98,15 @@ def load_inputs(
 
 def _load_stream(path: Path, root: Path, environment: Mapping[str, str] | None) -> list[Dependency]:
     """A named stream, read into a private temporary file and parsed as its name says."""
-    import tempfile
+    from scriptrunner.scanners.private import spool_dir
 
     shown = STDIN if str(path) == STDIN else str(path)
     data, reason = read_stream(path, MAX_STREAM_BYTES)
     if data is None:
         raise ConfigError(f"{shown}: named target not read ({reason})")
     name = path.name if str(path) != STDIN and _parser(path, False) else "requirements.txt"
-    with tempfile.TemporaryDirectory(prefix="scriptrunner-deps-") as tmp:
-        spooled = Path(tmp) / name
+    with spool_dir("scriptrunner-deps-") as tmp:
+        spooled = tmp / name
         spooled.write_bytes(data)
         source = relative_source(spooled, root)
         parser = _parser(spooled, True)
