@@ -22,7 +22,14 @@ from typing import Any
 from scriptrunner.errors import ConfigError
 from scriptrunner.findings.model import Finding, ScanResult, Skipped, ToolFailure
 from scriptrunner.scanners.base import ScanContext, check_targets
-from scriptrunner.scanners.files import SECRETS_WALK, Excludes, display_path, unread_targets
+from scriptrunner.scanners.files import (
+    SECRETS_WALK,
+    STDIN,
+    Excludes,
+    display_path,
+    is_stream,
+    unread_targets,
+)
 from scriptrunner.scanners.options import SecretsOptions
 from scriptrunner.scanners.private import spool_dir
 from scriptrunner.scanners.result import finish_scan
@@ -69,6 +76,10 @@ class SecretsScanner:
         check_targets(targets)
         timings: dict[str, float] = {}
         failures: list[ToolFailure] = []
+        if (self.options.staged or self.options.git_history) and any(
+            str(t) == STDIN or is_stream(t) for t in targets
+        ):
+            raise ConfigError("--staged and --git-history scan a repository, not a stream")
         if self.options.staged or self.options.git_history:
             findings, skipped = self._git(targets)
         else:
