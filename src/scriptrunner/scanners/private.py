@@ -23,13 +23,13 @@ FILE_MODE = 0o600
 FIX = "set SCRIPTRUNNER_HOME to a writable directory, or pass --no-cache"
 
 
-def cache_error(what: str, path: Path, exc: BaseException) -> ConfigError:
+def cache_error(what: str, path: Path, exc: BaseException, fix: str = FIX) -> ConfigError:
     """``cannot create the scan cache <path>: <why>; <fix>``."""
     why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    return ConfigError(f"cannot create {what} {path}: {why}; {FIX}")
+    return ConfigError(f"cannot create {what} {path}: {why}; {fix}")
 
 
-def private_dir(path: Path, what: str = "the scan cache") -> Path:
+def private_dir(path: Path, what: str = "the scan cache", fix: str = FIX) -> Path:
     """``path`` as an owner-only directory (created with its parents, each new one 0700)."""
     try:
         missing = [p for p in (path, *path.parents) if not p.exists()]
@@ -41,7 +41,7 @@ def private_dir(path: Path, what: str = "the scan cache") -> Path:
         if not os.access(path, os.W_OK | os.X_OK):
             raise PermissionError(13, "Permission denied")
     except OSError as exc:
-        raise cache_error(what, path, exc) from exc
+        raise cache_error(what, path, exc, fix) from exc
     return path
 
 

@@ -35,7 +35,7 @@ from scriptrunner.scanners.code.suppress import apply_suppressions
 from scriptrunner.scanners.code.tool import CodeTool, ToolOutput
 from scriptrunner.scanners.files import INPUT_TOOL, unread_targets
 from scriptrunner.scanners.options import CodeOptions
-from scriptrunner.scanners.private import spool_dir
+from scriptrunner.scanners.private import FIX, spool_dir
 from scriptrunner.scanners.result import finish_scan
 
 CACHE_FILE = "code-scan.db"
@@ -62,8 +62,10 @@ def _bandit(setup: ToolSetup) -> CodeTool:
 
 def _semgrep(setup: ToolSetup) -> CodeTool:
     exe = find_semgrep(setup.semgrep_setting, search_from=setup.root)
+    # Without a cache (--no-cache), Semgrep's settings live under the user's home.
+    fix = FIX if setup.cache_dir is not None else "set HOME to a writable directory"
     home = (setup.cache_dir or Path.home() / ".cache" / "scriptrunner") / "semgrep-home"
-    semgrep = SemgrepTool(exe, rules=setup.rules, home=home)
+    semgrep = SemgrepTool(exe, rules=setup.rules, home=home, home_fix=fix)
     # `semgrep --version` costs a second: remember it per installed executable.
     key = cache_key("semgrep-version", semgrep.version_key())
     known = setup.cache.get(key)
