@@ -198,9 +198,14 @@ def test_scan_secrets_of_dev_stdin_reads_it(tmp_path: Path) -> None:
     assert len(json.loads(r.stdout)["findings"]) == 1
 
 
-@pytest.mark.parametrize("kind", ["socket", "dangling", "device-too-large"])
+@pytest.mark.parametrize("kind", ["socket", "dangling", "device-too-large", "unreadable"])
 def test_a_named_target_that_cannot_be_read_fully_exits_2(tmp_path: Path, kind: str) -> None:
-    name = {"socket": "sock", "dangling": "gone.env", "device-too-large": "/dev/zero"}[kind]
+    name = {
+        "socket": "sock",
+        "dangling": "gone.env",
+        "device-too-large": "/dev/zero",
+        "unreadable": "/proc/self/mem",  # read() fails with EIO, even for root
+    }[kind]
     server = None
     if kind == "socket":
         server = socket.socket(socket.AF_UNIX)
@@ -253,7 +258,8 @@ def test_scan_code_reads_a_fifo_and_standard_input(tmp_path: Path) -> None:
     assert json.loads(r.stdout)["findings"]
 
 
-def test_scan_code_of_an_unreadable_named_target_exits_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["gone.py", "/proc/self/mem"])
+def test_scan_code_of_an_unreadable_named_target_exits_2(tmp_path: Path, name: str) -> None:
     (tmp_path / "gone.py").symlink_to(tmp_path / "nowhere.py")
     r = scan(
         tmp_path / "home",
@@ -261,13 +267,14 @@ def test_scan_code_of_an_unreadable_named_target_exits_2(tmp_path: Path) -> None
         "code",
         "--tool",
         "bandit",
-        "gone.py",
+        name,
         "--format",
         "json",
         cwd=tmp_path,
     )
     assert r.returncode == 2, r.stdout + r.stderr
     assert json.loads(r.stdout)["complete"] is False
+    assert f"{name}: named target not read" in r.stderr
 
 
 def test_scan_deps_reads_a_named_fifo(tmp_path: Path) -> None:

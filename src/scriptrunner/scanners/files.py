@@ -170,14 +170,15 @@ def spool_stream(
 def unread_targets(
     targets: Iterable[Path], root: Path, skipped: Iterable[Skipped]
 ) -> list[ToolFailure]:
-    """The skips that mean a named target was not read fully (see the module docstring),
-    as failures that make the scan incomplete."""
+    """The skips of the collector and of reading (not of analysis: a syntax error was read)
+    that mean a named target was not read fully (see the module docstring), as failures that
+    make the scan incomplete."""
     named = {
         STDIN if str(t) == STDIN else display_path(Path(os.path.abspath(t)), root) for t in targets
     }
     failures = []
     for s in skipped:
-        if s.tool is not None or s.reason.startswith(_POLICY_REASONS):
+        if s.reason.startswith(_POLICY_REASONS):
             continue
         if s.target in named or s.reason.startswith("unreadable"):
             failures.append(
