@@ -337,3 +337,14 @@ def test_unwritable_home_exits_2_with_one_line(tmp_path: Path, args: list[str]) 
     assert "Traceback" not in r.stderr
     errors = [line for line in r.stderr.splitlines() if line.startswith("scriptrunner: error:")]
     assert len(errors) == 1 and str(blocker) in errors[0], r.stderr
+
+
+def test_scan_deps_refuses_a_dependency_file_over_the_limit(tmp_path: Path) -> None:
+    huge = tmp_path / "requirements.txt"
+    with huge.open("wb") as fh:
+        fh.truncate(9 * 1024 * 1024)  # sparse: NULs, never read whole
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db" / "PYSEC-1.json").write_text(json.dumps(OSV_RECORD))
+    r = scan(tmp_path / "home", "scan", "deps", "--db", "db", "requirements.txt", cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert "requirements.txt" in r.stderr and "too large" in r.stderr

@@ -9,7 +9,7 @@
 A directory stands for the supported files directly inside it (not recursively: a project's
 ``requirements*.txt``, ``pyproject.toml`` and lock files sit at its top).  Any other file is a
 :class:`ConfigError` listing the supported names.  A stream named explicitly (``-`` for
-standard input, a FIFO, ``<(...)``, ``/dev/stdin``) is read, up to ``MAX_STREAM_BYTES``, as
+standard input, a FIFO, ``<(...)``, ``/dev/stdin``) is read, up to ``MAX_INPUT_BYTES`` (the limit of every dependency file), as
 the file its name says (a requirements file when the name says nothing); one that cannot be
 read fully is a :class:`ConfigError` (nothing is reported clean).
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from scriptrunner.errors import ConfigError
 from scriptrunner.registry import Registry
-from scriptrunner.scanners.deps.inputs.pep508 import relative_source
+from scriptrunner.scanners.deps.inputs.pep508 import MAX_INPUT_BYTES, relative_source
 from scriptrunner.scanners.deps.model import Dependency
 from scriptrunner.scanners.files import STDIN, is_stream, read_stream
 
@@ -41,8 +41,6 @@ INPUTS: Registry[Parser] = Registry(
     },
 )
 SUPPORTED = INPUTS.names()
-#: The most a named stream may hold (a requirements file is far smaller).
-MAX_STREAM_BYTES = 8 * 1024 * 1024
 _REQUIREMENTS = "requirements*.txt"
 
 
@@ -101,7 +99,7 @@ def _load_stream(path: Path, root: Path, environment: Mapping[str, str] | None) 
     from scriptrunner.scanners.private import spool_dir
 
     shown = STDIN if str(path) == STDIN else str(path)
-    data, reason = read_stream(path, MAX_STREAM_BYTES)
+    data, reason = read_stream(path, MAX_INPUT_BYTES)
     if data is None:
         raise ConfigError(f"{shown}: named target not read ({reason})")
     name = path.name if str(path) != STDIN and _parser(path, False) else "requirements.txt"

@@ -34,6 +34,21 @@ def relative_source(path: Path, root: Path) -> str:
         return str(resolved)
 
 
+#: The most a dependency file may hold (a real one is far smaller): read no more.
+MAX_INPUT_BYTES = 8 * 1024 * 1024
+
+
+def read_input(path: Path, encoding: str = "utf-8") -> str:
+    """The text of a dependency file, read at most ``MAX_INPUT_BYTES`` (a larger or
+    unreadable file is a ``ConfigError`` naming it: never read whole into memory)."""
+    from scriptrunner.scanners.files import read_stream
+
+    data, reason = read_stream(path, MAX_INPUT_BYTES)
+    if data is None:
+        raise ConfigError(f"cannot read {path}: {reason}")
+    return data.decode(encoding)
+
+
 def current_environment() -> dict[str, str]:
     """The marker environment of this interpreter (the default target)."""
     from packaging.markers import default_environment
@@ -141,9 +156,11 @@ def requirement_dependency(
 __all__ = [
     "UNPINNED_HINT",
     "URL",
+    "MAX_INPUT_BYTES",
     "current_environment",
     "marker_true",
     "pinned_version",
+    "read_input",
     "relative_source",
     "requirement_dependency",
     "unresolved_target",
