@@ -6,6 +6,8 @@ A message says what failed, on which input, and what to do next.
 
 from __future__ import annotations
 
+import re
+
 
 class ScriptRunnerError(Exception):
     """Root of every error scriptrunner raises on purpose."""
@@ -71,3 +73,13 @@ class SecretError(ScriptRunnerError):
     Raised before the run starts (exit 2).  The message names the reference and the cause,
     never a secret value.
     """
+
+
+#: ``scheme://user:password@`` in any text (the password: up to the first ``@``).
+_URL_PASSWORD = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)([^:/?#@\s]*):([^@\s]*)@")
+
+
+def mask_url_passwords(text: str) -> str:
+    """``text`` with the password of every ``scheme://user:password@host`` URL shown as
+    ``***``: for every message that may quote a URL the user gave."""
+    return _URL_PASSWORD.sub(r"\1\2:***@", text)

@@ -109,3 +109,15 @@ def test_failed_update_keeps_the_previous_database(tmp_path: Path) -> None:
         assert (home / "advisories" / "A-1.json").read_text() == before
     assert not (tmp_path / "escape.json").exists() and not (home / "escape.json").exists()
     assert [p.name for p in home.iterdir() if p.name.startswith(".advisories")] == []
+
+
+def test_update_refuses_a_zip_bomb_naming_the_entry(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("PYSEC-1.json", json.dumps(osv("PYSEC-1", "demo")))
+        zf.writestr("huge.json", b" " * (300 * 1024 * 1024))
+    r = cli(tmp_path / "home", "db", "update", "--from", str(bomb))
+    assert r.returncode == 2, r.stderr
+    [line] = r.stderr.strip().splitlines()
+    assert "huge.json" in line and "too large" in line
+    assert not (tmp_path / "home" / "advisories").exists()

@@ -31,6 +31,8 @@ class RunRequest:
     gate: GatePolicy | None = None
     #: The requirements file the ``deps`` gate checks (``run --requirements``).
     requirements: Path | None = None
+    #: Scan exactly these paths instead of the code the command runs (``run --scan-path``).
+    scan_paths: tuple[str, ...] = ()
     #: ``NAME -> vault reference`` fetched into the child's environment and masked.
     secrets: Mapping[str, str] = field(default_factory=dict)
     trace: TracingConfig | None = None

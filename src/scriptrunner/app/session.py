@@ -182,6 +182,7 @@ class RunSession:
             GateContext.from_settings(self.settings),
             self.recorder,
             requirements=request.requirements,
+            scan_paths=request.scan_paths,
         )
         if on_gate is not None:  # the entry point shows the decision before anything runs
             on_gate(outcome)

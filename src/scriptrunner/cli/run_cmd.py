@@ -117,6 +117,13 @@ def register(sub: Any) -> None:
         "to the script, else its environment)",
     )
     p.add_argument(
+        "--scan-path",
+        action="append",
+        metavar="PATH",
+        help="with --scan: scan exactly this file or directory (repeatable) instead of the "
+        "code the command is found to run; needed for python -c, shell commands and the like",
+    )
+    p.add_argument(
         "--block-on",
         metavar="LEVEL",
         help="with --scan: do not run (exit 3) on findings at or above LEVEL (default high)",
@@ -147,11 +154,12 @@ def handle(args: argparse.Namespace) -> int:
 
         secrets = parse_secret_args(args.secret)
     gate = None
-    if args.scan or args.block_on:
+    if args.scan or args.block_on or args.scan_path:
         from scriptrunner.gates.base import parse_policy
 
         if not args.scan:
-            raise ConfigError("--block-on needs --scan KINDS")
+            flag = "--block-on" if args.block_on else "--scan-path"
+            raise ConfigError(f"{flag} needs --scan KINDS")
         gate = parse_policy(args.scan, args.block_on)
     coster, trace = prepare_cost_and_trace(args, settings)
     echo = not args.quiet
@@ -159,6 +167,7 @@ def handle(args: argparse.Namespace) -> int:
         spec,
         gate=gate,
         requirements=Path(args.requirements) if args.requirements else None,
+        scan_paths=tuple(args.scan_path or ()),
         secrets=secrets,
         trace=trace,
         coster=coster,

@@ -32,7 +32,8 @@ def gate_printer(args: argparse.Namespace) -> Callable[[PreRunOutcome], None]:
             findings, level = len(gate.decision.result.findings), gate.policy.block_on.name
             print(
                 f"scriptrunner: {','.join(gate.policy.kinds)} scan passed "
-                f"({findings} finding(s) below {level.lower()})",
+                f"({findings} finding(s) below {level.lower()})"
+                + (f" — scanned: {gate.scanned}" if gate.scanned else ""),
                 file=sys.stderr,
             )
 

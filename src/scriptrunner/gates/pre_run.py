@@ -1,6 +1,7 @@
 """The gate before a single run (``scriptrunner run --scan KINDS``): decide, record, report.
 
-The caller prints; this module decides and records.  A blocked run never starts: it is
+The caller prints; this module decides and records.  What is scanned is decided by
+:mod:`scriptrunner.gates.target` (the code that will run, or ``--scan-path``).  A blocked run never starts: it is
 stored as a ``blocked`` run with its scan, and :func:`check_before_run` returns the
 decision for the caller to show and raise on.  A run that may start gets the id the scan
 was stored under, so the run and its gate scan are joined in history.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from scriptrunner.errors import ConfigError
 from scriptrunner.findings.model import ScanResult
 from scriptrunner.gates.base import GateContext, GateDecision, GatePolicy, evaluate
 from scriptrunner.gates.record import record_blocked, record_gate_scan
+from scriptrunner.gates.target import gate_target
 from scriptrunner.results import new_run_id
 from scriptrunner.store.recorder import Recorder
 
@@ -30,6 +33,8 @@ class PreRunOutcome:
     decision: GateDecision
     script: Path
     run_id: str
+    #: What the gates scanned, for the user (``evil/ (package)``, ``job.py``).
+    scanned: str = ""
 
     @property
     def blocked(self) -> bool:
@@ -47,21 +52,6 @@ class PreRunOutcome:
         )
 
 
-def gate_target(spec: RunSpec) -> Path:
-    """The script a gate scans: SCRIPT.py, or the first existing .py among a command's words."""
-    if spec.script:
-        return Path(spec.script)
-    base = Path(spec.cwd or ".")
-    for word in spec.command[1:]:
-        candidate = Path(word) if Path(word).is_absolute() else base / word
-        if word.endswith(".py") and candidate.is_file():
-            return candidate
-    raise ConfigError(
-        "--scan needs a Python script to scan: give SCRIPT.py, or a command that runs an "
-        "existing .py file"
-    )
-
-
 def check_before_run(
     policy: GatePolicy,
     spec: RunSpec,
@@ -69,17 +59,20 @@ def check_before_run(
     recorder: Recorder,
     *,
     requirements: Path | None = None,
+    scan_paths: Sequence[str] = (),
 ) -> PreRunOutcome:
-    """Scan what ``spec`` will run and record the decision; raises ``ScannerError`` when a
-    gate cannot run (fail closed)."""
-    script = gate_target(spec)
+    """Scan what ``spec`` will run (or exactly ``scan_paths``, ``run --scan-path``) and
+    record the decision; raises ``ConfigError`` when the code that will run cannot be
+    identified (``gates/target.py``) and ``ScannerError`` when a gate cannot run (fail
+    closed)."""
+    target = gate_target(spec, scan_paths)
     started = time.time()
     if requirements is not None and "deps" not in policy.kinds:
         raise ConfigError("--requirements needs --scan deps")
     context = dataclasses.replace(context, requirements=requirements)
-    decision = evaluate(policy, script, context)
+    decision = evaluate(policy, target.primary, context, extra=target.extra)
     run_id = new_run_id()
-    outcome = PreRunOutcome(policy, decision, script, run_id)
+    outcome = PreRunOutcome(policy, decision, target.primary, run_id, target.described)
     if decision.blocked:
         record_blocked(
             recorder,

@@ -80,7 +80,8 @@ def get_scanner(kind: str, context: ScanContext) -> Scanner:
 
 
 def check_targets(targets: Iterable[Path]) -> None:
-    """A target that does not exist is bad input (``ConfigError``), never an empty scan."""
+    """A target that does not exist is bad input (``ConfigError``), never an empty scan
+    (``-`` is standard input)."""
     for target in targets:
-        if not os.path.lexists(target):
+        if str(target) != "-" and not os.path.lexists(target):
             raise ConfigError(f"scan target {target} does not exist")

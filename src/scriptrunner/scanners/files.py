@@ -2,34 +2,44 @@
 
 One collector for ``scan code`` and ``scan secrets``:
 
-* Explicit file targets are always considered; directories are walked (symlinked
-  directories inside them are not followed, so a symlink loop cannot trap the walk).
-* ``--exclude GLOB`` (one rule for every scan kind): a path is skipped when the glob matches
-  its path relative to the scan root, or any one of its components -- ``vendor`` skips every
-  ``vendor`` directory, ``*.min.js`` every such file, ``tests/fixtures/*`` what is below it.
-* A :class:`WalkPolicy` says which files a walk picks (``*.py`` for code) and which
-  directories it never enters: tool caches silently, third-party trees (``node_modules``, a
-  virtualenv...) reported once each as skipped when the policy says so.
-* With ``gitignore=True`` a directory is listed as git lists it (``gitignore.py``).
+* Explicit file targets are always considered; directories are walked by
+  ``scanners/walk.py`` (the :class:`WalkPolicy` of the scan kind, the one ``--exclude`` rule,
+  ``.gitignore`` when asked; symlinked directories are not followed).
 * Skipped with a reason: files over ``max_bytes``, known binary extensions, symlink loops,
-  dangling symlinks, unreadable and non-regular files; readers skip content with a NUL byte
-  in its first 8 KiB (:func:`is_binary`).
+  dangling symlinks, unreadable and non-regular files, directories that cannot be listed;
+  readers skip content with a NUL byte in its first 8 KiB (:func:`is_binary`).
+* A target named explicitly that is a stream -- ``-`` (standard input), a FIFO, a process
+  substitution ``<(...)``, ``/dev/stdin``, a device -- is read (up to ``max_bytes``) into a
+  file in ``spool`` (a private temporary directory the scanner owns) and scanned under its
+  own name; it is what the user asked for.
+* :func:`unread_targets`: a target named explicitly that was not read fully (missing, a
+  dangling symlink or loop, a socket, over the size limit, unreadable), or anything under a
+  named directory that could not be read, is a :class:`ToolFailure`: the scan is
+  incomplete (exit 2), never clean.
 """
 
 from __future__ import annotations
 
 import errno
-import fnmatch
 import os
-import re
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scriptrunner.findings.model import Skipped
-from scriptrunner.scanners.gitignore import IgnoreRule, git_files, ignored, read_gitignore
+from scriptrunner.findings.model import Skipped, ToolFailure
+from scriptrunner.scanners.gitignore import git_files
 from scriptrunner.scanners.options import DEFAULT_MAX_FILE_BYTES
+from scriptrunner.scanners.walk import (
+    CODE_WALK,
+    SECRETS_WALK,
+    THIRD_PARTY,
+    Excludes,
+    Walker,
+    WalkPolicy,
+    display_path,
+)
 
 BINARY_SNIFF = 8192
 BINARY_EXTENSIONS = frozenset(
@@ -37,39 +47,12 @@ BINARY_EXTENSIONS = frozenset(
     "class pyc pyo so dll dylib exe bin o a lib woff woff2 ttf otf eot mp3 mp4 wav ogg avi mov "
     "mkv sqlite db parquet whl egg npy npz pkl".split()
 )
-THIRD_PARTY = "third-party directory (not scanned)"
-
-
-@dataclass(frozen=True, slots=True)
-class WalkPolicy:
-    """What a directory walk picks and what it never enters."""
-
-    #: File name endings picked in directories (empty: every file).
-    suffixes: tuple[str, ...] = ()
-    #: Directory names never entered, silently (VCS data, caches).
-    silent_dirs: frozenset[str] = frozenset()
-    #: Directory names of third-party trees, never entered.
-    third_party_dirs: frozenset[str] = frozenset()
-    #: Also treat a directory holding ``pyvenv.cfg`` (a virtualenv) as third-party.
-    virtualenvs: bool = False
-    #: Report each third-party directory as skipped (else skip it silently).
-    report_third_party: bool = False
-
-
-_VCS_AND_CACHES = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".ruff_cache"})
-
-#: ``scan code``: Python files; virtualenvs and tool environments are skipped silently.
-CODE_WALK = WalkPolicy(
-    suffixes=(".py",),
-    silent_dirs=_VCS_AND_CACHES | {".venv", "venv", ".tox", ".nox", "node_modules", ".tools"},
-)
-#: ``scan secrets``: every file; third-party trees are reported as skipped.
-SECRETS_WALK = WalkPolicy(
-    silent_dirs=_VCS_AND_CACHES | {".pytest_cache"},
-    third_party_dirs=frozenset({"node_modules", ".tox", ".nox"}),
-    virtualenvs=True,
-    report_third_party=True,
-)
+#: The target that means standard input.
+STDIN = "-"
+#: The tool name of a failure to read a named target.
+INPUT_TOOL = "input"
+#: Reasons of skips that are policy, not failures to read (a binary file was read).
+_POLICY_REASONS = ("binary file", THIRD_PARTY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,32 +64,6 @@ class FileTarget:
     size: int
 
 
-def display_path(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` (POSIX separators), or absolute if outside it."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-class Excludes:
-    """``--exclude`` globs: a path is excluded when it, or one of its components, matches."""
-
-    def __init__(self, patterns: Sequence[str]) -> None:
-        self.patterns = tuple(patterns)
-        self._rx = (
-            re.compile("|".join(fnmatch.translate(p) for p in self.patterns))
-            if self.patterns
-            else None
-        )
-
-    def __call__(self, rel: str) -> bool:
-        if self._rx is None:
-            return False
-        match = self._rx.match
-        return bool(match(rel)) or any(match(part) for part in rel.split("/"))
-
-
 def collect(
     targets: Iterable[Path],
     root: Path,
@@ -115,12 +72,27 @@ def collect(
     excludes: Sequence[str] = (),
     gitignore: bool = False,
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    spool: Path | None = None,
 ) -> tuple[list[FileTarget], list[Skipped]]:
-    """The files under ``targets`` to scan and the ones skipped (with reasons)."""
+    """The files under ``targets`` to scan and the ones skipped (with reasons); named
+    streams are read into ``spool`` (None: skipped, which :func:`unread_targets` reports)."""
     files: dict[str, FileTarget] = {}
     skipped: list[Skipped] = []
-    walker = _Walker(root, policy, Excludes(excludes), skipped)
+    walker = Walker(root, policy, Excludes(excludes), skipped)
     for target in targets:
+        if str(target) == STDIN or is_stream(target):
+            rel = (
+                STDIN if str(target) == STDIN else display_path(Path(os.path.abspath(target)), root)
+            )
+            if walker.excluded(rel):
+                continue
+            if spool is None:
+                skipped.append(Skipped(rel, "not a regular file"))
+                continue
+            item = spool_stream(target, rel, spool, max_bytes, policy.suffixes, skipped)
+            if item is not None:
+                files[f"{STDIN}{item.path}"] = item
+            continue
         target = Path(os.path.abspath(target))
         if target.is_dir():
             listing = git_files(target) if gitignore else None
@@ -139,6 +111,80 @@ def collect(
             if item is not None:
                 files[key] = item
     return list(files.values()), skipped
+
+
+def is_stream(target: Path | str) -> bool:
+    """``-``, or a path that is (or links to) a FIFO or a device: read, not stat-sized."""
+    if str(target) == STDIN:
+        return True
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+
+
+def read_stream(target: Path | str, max_bytes: int) -> tuple[bytes | None, str | None]:
+    """``(data, None)``, or ``(None, reason)`` when the stream cannot be read or holds more
+    than ``max_bytes`` (read at most ``max_bytes + 1`` bytes: ``/dev/zero`` ends too)."""
+    try:
+        if str(target) == STDIN:
+            if sys.stdin is None:
+                return None, "unreadable: no standard input"
+            data = sys.stdin.buffer.read(max_bytes + 1)
+        else:
+            with open(target, "rb") as fh:
+                data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        return None, f"unreadable: {exc.strerror}"
+    if len(data) > max_bytes:
+        return None, f"too large: more than the limit of {max_bytes} bytes"
+    return data, None
+
+
+def spool_stream(
+    target: Path | str,
+    rel: str,
+    spool: Path,
+    max_bytes: int,
+    suffixes: Sequence[str] = (),
+    skipped: list[Skipped] | None = None,
+) -> FileTarget | None:
+    """Read the stream ``target`` into a private file of ``spool``, shown as ``rel``; None
+    (and a skip in ``skipped``) when it cannot be read fully."""
+    data, reason = read_stream(target, max_bytes)
+    if data is None:
+        if skipped is not None:
+            skipped.append(Skipped(rel, reason or "unreadable"))
+        return None
+    name = f"{len(os.listdir(spool))}-{Path(rel).name.lstrip('.') or 'stdin'}"
+    if suffixes and not name.endswith(tuple(suffixes)):
+        name += suffixes[0]  # the tools pick files by their suffix
+    path = spool / name
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return FileTarget(str(path), rel, len(data))
+
+
+def unread_targets(
+    targets: Iterable[Path], root: Path, skipped: Iterable[Skipped]
+) -> list[ToolFailure]:
+    """The skips of the collector and of reading (not of analysis: a syntax error was read)
+    that mean a named target was not read fully (see the module docstring), as failures that
+    make the scan incomplete."""
+    named = {
+        STDIN if str(t) == STDIN else display_path(Path(os.path.abspath(t)), root) for t in targets
+    }
+    failures = []
+    for s in skipped:
+        if s.reason.startswith(_POLICY_REASONS):
+            continue
+        if s.target in named or s.reason.startswith("unreadable"):
+            failures.append(
+                ToolFailure(INPUT_TOOL, f"{s.target}: named target not read ({s.reason})")
+            )
+    return failures
 
 
 def _stat(path: Path, rel: str, max_bytes: int, skipped: list[Skipped]) -> FileTarget | None:
@@ -170,81 +216,6 @@ def _os_reason(exc: OSError, path: Path) -> str:
     return f"unreadable: {exc.strerror}"
 
 
-class _Walker:
-    """Directory walks under one policy, exclude rule and list of skips."""
-
-    def __init__(
-        self, root: Path, policy: WalkPolicy, excluded: Excludes, skipped: list[Skipped]
-    ) -> None:
-        self.root = root
-        self.policy = policy
-        self.excluded = excluded
-        self.skipped = skipped
-
-    def third_party(self, directory: Path) -> bool:
-        """Whether ``directory`` is a third-party tree; reports it when the policy says so."""
-        policy = self.policy
-        found = directory.name in policy.third_party_dirs or (
-            policy.virtualenvs and (directory / "pyvenv.cfg").is_file()
-        )
-        if found and policy.report_third_party:
-            self.skipped.append(Skipped(display_path(directory, self.root), THIRD_PARTY))
-        return found
-
-    def picked(self, name: str) -> bool:
-        suffixes = self.policy.suffixes
-        return not suffixes or name.endswith(suffixes)
-
-    def walk(self, top: Path, gitignore: bool) -> Iterator[Path]:
-        rules: list[IgnoreRule] = []
-        silent = self.policy.silent_dirs
-        for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
-            base = Path(dirpath)
-            rel_dir = base.relative_to(top).as_posix()
-            rel_dir = "" if rel_dir == "." else rel_dir
-            if gitignore and ".gitignore" in filenames:
-                rules += read_gitignore(base / ".gitignore", rel_dir)
-            keep = []
-            for d in sorted(dirnames):
-                rel = f"{rel_dir}/{d}" if rel_dir else d
-                if d in silent or (gitignore and ignored(rules, rel, True)):
-                    continue
-                if self.excluded(display_path(base / d, self.root)):
-                    continue
-                if self.third_party(base / d):
-                    continue
-                keep.append(d)
-            dirnames[:] = keep
-            for name in sorted(filenames):
-                if not self.picked(name):
-                    continue
-                rel = f"{rel_dir}/{name}" if rel_dir else name
-                if not (gitignore and ignored(rules, rel, False)):
-                    yield base / name
-
-    def filter_listing(self, top: Path, paths: list[Path]) -> Iterator[Path]:
-        """``paths`` (git's listing of ``top``) without those in silent/third-party dirs."""
-        verdicts: dict[str, bool] = {}  # directory (relative to top) -> entered?
-        silent = self.policy.silent_dirs
-        for path in paths:
-            if not self.picked(path.name):
-                continue
-            parts = path.relative_to(top).parts[:-1]
-            entered = True
-            for i in range(len(parts)):
-                key = "/".join(parts[: i + 1])
-                entered_dir = verdicts.get(key)
-                if entered_dir is None:
-                    directory = top.joinpath(*parts[: i + 1])
-                    entered_dir = not (parts[i] in silent or self.third_party(directory))
-                    verdicts[key] = entered_dir
-                if not entered_dir:
-                    entered = False
-                    break
-            if entered:
-                yield path
-
-
 def is_binary(data: bytes) -> bool:
     """Content with a NUL byte in its first 8 KiB."""
     return b"\0" in data[:BINARY_SNIFF]
@@ -264,12 +235,18 @@ def read_text(path: str) -> tuple[str | None, str | None]:
 
 __all__ = [
     "CODE_WALK",
+    "INPUT_TOOL",
     "SECRETS_WALK",
+    "STDIN",
     "Excludes",
     "FileTarget",
     "WalkPolicy",
     "collect",
     "display_path",
     "is_binary",
+    "is_stream",
+    "read_stream",
     "read_text",
+    "spool_stream",
+    "unread_targets",
 ]

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scriptrunner.errors import ScannerError
+from scriptrunner.errors import ScannerError, mask_url_passwords
 
 #: Characters of a tool's output quoted in an error message.
 TAIL_CHARS = 800
@@ -71,8 +71,9 @@ def find_executable(
 
 
 def tail(text: str, limit: int = TAIL_CHARS) -> str:
-    """The last ``limit`` characters of a tool's output, for an error message."""
-    text = text.strip()
+    """The last ``limit`` characters of a tool's output, for an error message (a password in
+    a URL the tool printed shown as ``***``)."""
+    text = mask_url_passwords(text.strip())
     if not text:
         return "(no output)"
     return text if len(text) <= limit else "..." + text[-limit:]

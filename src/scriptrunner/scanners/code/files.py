@@ -56,10 +56,12 @@ def collect_sources(
     *,
     excludes: Sequence[str] = (),
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    spool: Path | None = None,
 ) -> tuple[list[SourceFile], list[Skipped]]:
-    """The readable Python files under ``targets`` and the targets that were skipped."""
+    """The readable Python files under ``targets`` and the targets that were skipped
+    (named streams are read into ``spool``, see ``scanners/files.py``)."""
     found, skipped = collect(
-        targets, root, policy=CODE_WALK, excludes=excludes, max_bytes=max_bytes
+        targets, root, policy=CODE_WALK, excludes=excludes, max_bytes=max_bytes, spool=spool
     )
     files, unread = read_sources(found)
     return files, [*skipped, *unread]

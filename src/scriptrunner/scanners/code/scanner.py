@@ -2,7 +2,8 @@
 
 Pipeline: collect files (``scanners/files.py``; read by ``files.py``) -> drop what cannot be
 analysed -> for each tool, take cached per-file results and run the tool on the rest (tools
-run concurrently, each in its own process) -> map to our rules and apply in-source
+run concurrently, each in its own process; what they report is redacted at once,
+``redaction.py``) -> map to our rules and apply in-source
 suppressions -> merge duplicates (``merge.py``) -> fingerprint (``scanners/result.py``
 builds the result).  A tool that is missing raises ``ScannerError`` before
 anything runs; a tool that fails mid-scan is a ``ToolFailure`` in the (incomplete) result.
@@ -28,14 +29,19 @@ from scriptrunner.scanners.code.bandit import BanditTool
 from scriptrunner.scanners.code.cache import NoCache, ResultCache, cache_key
 from scriptrunner.scanners.code.files import SourceFile, collect_sources, content_problem
 from scriptrunner.scanners.code.merge import canonical, merge
+from scriptrunner.scanners.code.redaction import redact_failure, redact_output
 from scriptrunner.scanners.code.semgrep import SemgrepTool, find_semgrep
 from scriptrunner.scanners.code.suppress import apply_suppressions
 from scriptrunner.scanners.code.tool import CodeTool, ToolOutput
+from scriptrunner.scanners.files import INPUT_TOOL, unread_targets
 from scriptrunner.scanners.options import CodeOptions
+from scriptrunner.scanners.private import FIX, spool_dir
 from scriptrunner.scanners.result import finish_scan
 
 CACHE_FILE = "code-scan.db"
-_FINAL = "final-v1"
+#: Bump when what is cached changes meaning (v2: messages are redacted before caching).
+_FINAL = "final-v2"
+_TOOL_RESULTS = "tool-v2"
 _PRECHECK = f"precheck-v1-{sys.version_info[0]}.{sys.version_info[1]}"
 
 
@@ -56,8 +62,10 @@ def _bandit(setup: ToolSetup) -> CodeTool:
 
 def _semgrep(setup: ToolSetup) -> CodeTool:
     exe = find_semgrep(setup.semgrep_setting, search_from=setup.root)
+    # Without a cache (--no-cache), Semgrep's settings live under the user's home.
+    fix = FIX if setup.cache_dir is not None else "set HOME to a writable directory"
     home = (setup.cache_dir or Path.home() / ".cache" / "scriptrunner") / "semgrep-home"
-    semgrep = SemgrepTool(exe, rules=setup.rules, home=home)
+    semgrep = SemgrepTool(exe, rules=setup.rules, home=home, home_fix=fix)
     # `semgrep --version` costs a second: remember it per installed executable.
     key = cache_key("semgrep-version", semgrep.version_key())
     known = setup.cache.get(key)
@@ -108,22 +116,27 @@ class CodeScanner:
             ResultCache(self.cache_dir / CACHE_FILE) if self.cache_dir is not None else NoCache()
         )
         try:
-            return self._scan(targets, cache, started)
+            # Named streams (stdin, FIFOs) are read into a private directory the tools scan.
+            with spool_dir("scriptrunner-code-") as spool:
+                return self._scan(targets, cache, started, spool)
         finally:
             cache.close()
 
-    def _scan(self, targets: Sequence[Path], cache: ResultCache, started: float) -> ScanResult:
+    def _scan(
+        self, targets: Sequence[Path], cache: ResultCache, started: float, spool: Path
+    ) -> ScanResult:
         tools = self._tools(cache)
         files, skipped = collect_sources(
-            targets, self.root, excludes=self.excludes, max_bytes=self.max_bytes
+            targets, self.root, excludes=self.excludes, max_bytes=self.max_bytes, spool=spool
         )
+        failures: list[ToolFailure] = unread_targets(targets, self.root, skipped)
         files, bad = _precheck(files, cache)
         skipped += bad
         timings: dict[str, float] = {"collect": time.perf_counter() - started}
 
         keys: dict[str, dict[str, str]] = {}
         for tool in tools:
-            recipe = (tool.name, tool.version(), tool.config_digest())
+            recipe = (_TOOL_RESULTS, tool.name, tool.version(), tool.config_digest())
             keys[tool.name] = {f.rel: cache_key(*recipe, f.digest) for f in files}
         # Level 1: a file's final (merged, suppressed, fingerprinted) findings, keyed by its
         # path (fingerprints contain it) and every tool's key; level 2: each tool's own.
@@ -153,10 +166,10 @@ class CodeScanner:
                         for d in hit
                     ]
 
-        failures: list[ToolFailure] = []
         outputs = _run_tools(tools, todo, self.root, failures, timings)
         fresh: dict[str, Any] = {}
-        incomplete = {f.rel for f in pending} if failures else set()
+        tool_failed = any(f.tool != INPUT_TOOL for f in failures)
+        incomplete = {f.rel for f in pending} if tool_failed else set()
         for tool in tools:
             out = outputs.get(tool.name)
             if out is None:
@@ -230,8 +243,10 @@ def _run_tools(
 
     def one(tool: CodeTool) -> ToolOutput:
         t0 = time.perf_counter()
+        lines = {f.rel: f.lines for f in todo[tool.name]}
         try:
-            return tool.analyse(todo[tool.name], root)
+            # Redacted before the cache, the merge, the store or a renderer sees it.
+            return redact_output(tool.analyse(todo[tool.name], root), lambda p: lines.get(p, []))
         finally:
             timings[tool.name] = time.perf_counter() - t0
 
@@ -245,5 +260,5 @@ def _run_tools(
             try:
                 outputs[name] = future.result()
             except ScannerError as exc:
-                failures.append(ToolFailure(name, str(exc)))
+                failures.append(redact_failure(name, str(exc)))
     return outputs

@@ -26,6 +26,7 @@ from scriptrunner.errors import ScannerError
 from scriptrunner.findings.model import Confidence, Finding, Location, Severity, Skipped
 from scriptrunner.scanners.code.files import SourceFile
 from scriptrunner.scanners.code.tool import BATCH, ToolOutput, rel_of
+from scriptrunner.scanners.private import FIX, private_dir
 from scriptrunner.scanners.tools import ExternalTool, find_executable, run_tool, tail
 
 #: The rules we ship (package data).
@@ -83,15 +84,18 @@ class SemgrepTool:
         rules: Sequence[Path] = (),
         home: Path,
         timeout_per_file: int = 30,
+        home_fix: str = FIX,
     ) -> None:
         self.executable = executable
         self.rules = [BUNDLED_RULES, *rules]
         self.home = home
+        #: What to tell the user when ``home`` cannot be created.
+        self.home_fix = home_fix
         self._version: str | None = None
         self.timeout_per_file = timeout_per_file
 
     def env(self) -> dict[str, str]:
-        self.home.mkdir(parents=True, exist_ok=True)
+        private_dir(self.home, "Semgrep's home directory", self.home_fix)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SEMGREP_")}
         env.update(
             HOME=str(self.home),

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from scriptrunner.errors import mask_url_passwords
 from scriptrunner.findings.fingerprint import digest as fingerprint_digest
 from scriptrunner.findings.model import Finding, Location, Severity, Suppression
 from scriptrunner.scanners.deps.model import Dependency, Vulnerability
@@ -86,12 +87,17 @@ def vulnerability_finding(
 
 
 def unresolved_finding(dep: Dependency) -> Finding:
-    """A dependency that could not be checked because its version is unknown."""
+    """A dependency that could not be checked because its version is unknown.
+
+    Its requirement may be a URL with a password (``pkg @ https://user:token@host/...``):
+    that password is shown as ``***`` (the fingerprint still hashes the line itself).
+    """
+    reason = mask_url_passwords(dep.unresolvable or "")
     return Finding(
         tools=(UNRESOLVED_TOOL,),
         rule_id=UNRESOLVED_RULE,
         title=f"{dep.key}: not checked, version cannot be determined",
-        message=f"{dep.name} was not checked for vulnerabilities: {dep.unresolvable}"
+        message=f"{dep.name} was not checked for vulnerabilities: {reason}"
         + (
             ""
             if "pin it" in (dep.unresolvable or "")
@@ -103,8 +109,8 @@ def unresolved_finding(dep: Dependency) -> Finding:
         properties={
             "package": dep.key,
             "version": None,
-            "requirement": dep.requirement,
-            "reason": dep.unresolvable,
+            "requirement": mask_url_passwords(dep.requirement),
+            "reason": reason,
         },
     )
 

@@ -20,10 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from scriptrunner.errors import ConfigError
-from scriptrunner.findings.model import Finding, ScanResult, Skipped
+from scriptrunner.findings.model import Finding, ScanResult, Skipped, ToolFailure
 from scriptrunner.scanners.base import ScanContext, check_targets
-from scriptrunner.scanners.files import SECRETS_WALK, Excludes, display_path
+from scriptrunner.scanners.files import (
+    SECRETS_WALK,
+    STDIN,
+    Excludes,
+    display_path,
+    is_stream,
+    unread_targets,
+)
 from scriptrunner.scanners.options import SecretsOptions
+from scriptrunner.scanners.private import spool_dir
 from scriptrunner.scanners.result import finish_scan
 from scriptrunner.scanners.secrets.report import (
     CONFIDENCE_LEVELS,
@@ -67,14 +75,21 @@ class SecretsScanner:
         targets = list(targets) or [Path(".")]
         check_targets(targets)
         timings: dict[str, float] = {}
+        failures: list[ToolFailure] = []
+        if (self.options.staged or self.options.git_history) and any(
+            str(t) == STDIN or is_stream(t) for t in targets
+        ):
+            raise ConfigError("--staged and --git-history scan a repository, not a stream")
         if self.options.staged or self.options.git_history:
             findings, skipped = self._git(targets)
         else:
             findings, skipped = self._files(targets, timings)
+            failures = unread_targets(targets, self.root, skipped)
         timings["total"] = time.perf_counter() - started
         return finish_scan(
             only_blocking(findings, self.min_confidence),
             skipped=skipped,
+            failures=failures,
             tools={TOOL: tool_version()},
             timings=timings,
             targets=targets,
@@ -88,18 +103,21 @@ class SecretsScanner:
         from scriptrunner.scanners.secrets.parallel import scan_files
 
         t0 = time.perf_counter()
-        files, skipped = collect(
-            targets,
-            self.root,
-            policy=SECRETS_WALK,
-            excludes=self.options.exclude,
-            gitignore=self.options.gitignore,
-            max_bytes=self.options.max_file_bytes,
-        )
-        timings["collect"] = time.perf_counter() - t0
-        t1 = time.perf_counter()
-        findings, unread = scan_files(files, workers=self.options.workers)
-        timings["scan"] = time.perf_counter() - t1
+        # Named streams (stdin, FIFOs, devices) are read into a private temporary directory.
+        with spool_dir("scriptrunner-secrets-") as spool:
+            files, skipped = collect(
+                targets,
+                self.root,
+                policy=SECRETS_WALK,
+                excludes=self.options.exclude,
+                gitignore=self.options.gitignore,
+                max_bytes=self.options.max_file_bytes,
+                spool=spool,
+            )
+            timings["collect"] = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            findings, unread = scan_files(files, workers=self.options.workers)
+            timings["scan"] = time.perf_counter() - t1
         return findings, [*skipped, *unread]
 
     def _git(self, targets: Sequence[Path]) -> tuple[list[Finding], list[Skipped]]:

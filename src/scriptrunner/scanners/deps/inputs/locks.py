@@ -20,6 +20,7 @@ from scriptrunner.errors import ConfigError
 from scriptrunner.scanners.deps.inputs.pep508 import (
     current_environment,
     marker_true,
+    read_input,
     relative_source,
 )
 from scriptrunner.scanners.deps.inputs.pyproject import find_line, read_toml
@@ -146,10 +147,8 @@ def parse_pipfile_lock(
     env = dict(environment) if environment is not None else current_environment()
     source = relative_source(path, root)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path)
         data = json.loads(text)
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
     except ValueError as exc:
         raise ConfigError(f"{source}: invalid JSON: {exc}") from exc
     if not isinstance(data, Mapping):

@@ -15,7 +15,7 @@ from pathlib import Path
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 
-from scriptrunner.errors import ConfigError
+from scriptrunner.errors import ConfigError, mask_url_passwords
 from scriptrunner.scanners.deps.model import Dependency
 
 URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://|^file:")
@@ -32,6 +32,21 @@ def relative_source(path: Path, root: Path) -> str:
         return resolved.relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(resolved)
+
+
+#: The most a dependency file may hold (a real one is far smaller): read no more.
+MAX_INPUT_BYTES = 8 * 1024 * 1024
+
+
+def read_input(path: Path, encoding: str = "utf-8") -> str:
+    """The text of a dependency file, read at most ``MAX_INPUT_BYTES`` (a larger or
+    unreadable file is a ``ConfigError`` naming it: never read whole into memory)."""
+    from scriptrunner.scanners.files import read_stream
+
+    data, reason = read_stream(path, MAX_INPUT_BYTES)
+    if data is None:
+        raise ConfigError(f"cannot read {path}: {reason}")
+    return data.decode(encoding)
 
 
 def current_environment() -> dict[str, str]:
@@ -73,13 +88,16 @@ def _name_from_target(target: str) -> str:
 
 
 def unresolved_target(target: str, source: str, number: int, line: str, why: str) -> Dependency:
+    """A dependency without a version; a password in its URL is kept as ``***`` (it would
+    reach findings, the store and the SBOM)."""
     return Dependency(
         name=_name_from_target(target),
         version=None,
         source=source,
         line=number,
-        requirement=line,
-        unresolvable=f"{why}: {target}; the installed version cannot be known from the file",
+        requirement=mask_url_passwords(line),
+        unresolvable=f"{why}: {mask_url_passwords(target)}; the installed version cannot be "
+        "known from the file",
     )
 
 
@@ -106,7 +124,10 @@ def requirement_dependency(
     except InvalidRequirement as exc:
         if _is_path(text.split(";", 1)[0].strip()):
             return unresolved_target(text, source, number, text, "local path requirement")
-        raise ConfigError(f"{where}: invalid requirement {text!r}: {exc}") from None
+        shown = mask_url_passwords(text)
+        raise ConfigError(
+            f"{where}: invalid requirement {shown!r}: {mask_url_passwords(str(exc))}"
+        ) from None
     if not marker_true(req.marker, environment, where):
         return None
     base = Dependency(
@@ -114,7 +135,7 @@ def requirement_dependency(
         version=None,
         source=source,
         line=number,
-        requirement=text,
+        requirement=mask_url_passwords(text),
         extras=tuple(sorted(req.extras)),
         hashes=hashes,
     )
@@ -122,7 +143,8 @@ def requirement_dependency(
         kind = "local path requirement" if req.url.startswith("file:") else "URL requirement"
         return replace(
             base,
-            unresolvable=f"{kind}: {req.url}; the installed version cannot be known from the file",
+            unresolvable=f"{kind}: {mask_url_passwords(req.url)}; the installed version cannot "
+            "be known from the file",
         )
     version = pinned_version(req)
     if version is None:
@@ -134,9 +156,11 @@ def requirement_dependency(
 __all__ = [
     "UNPINNED_HINT",
     "URL",
+    "MAX_INPUT_BYTES",
     "current_environment",
     "marker_true",
     "pinned_version",
+    "read_input",
     "relative_source",
     "requirement_dependency",
     "unresolved_target",

@@ -21,6 +21,7 @@ from scriptrunner.scanners.deps.inputs.pep508 import (
     UNPINNED_HINT,
     current_environment,
     marker_true,
+    read_input,
     relative_source,
     requirement_dependency,
 )
@@ -37,10 +38,8 @@ def read_toml(path: Path) -> tuple[dict[str, Any], list[str]]:
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path)
         return tomllib.loads(text), text.splitlines()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
 

@@ -26,6 +26,7 @@ from scriptrunner.errors import ConfigError
 from scriptrunner.scanners.deps.inputs.pep508 import (
     URL,
     current_environment,
+    read_input,
     relative_source,
     requirement_dependency,
     unresolved_target,
@@ -127,10 +128,10 @@ def parse_requirements(
 
 def _read(path: Path, where: str | None) -> str:
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
+        return read_input(path, "utf-8-sig")
+    except ConfigError as exc:
         prefix = f"{where}: " if where else ""
-        raise ConfigError(f"{prefix}cannot read requirements file {path}: {exc.strerror}") from exc
+        raise ConfigError(f"{prefix}{exc}") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text: {exc.reason}") from exc
 

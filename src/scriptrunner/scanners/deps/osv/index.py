@@ -33,6 +33,7 @@ from scriptrunner.scanners.deps.osv.records import (
     advisory_to_dict,
     load_database,
 )
+from scriptrunner.scanners.private import private_dir
 
 #: Bump when the stored form of an advisory changes: old indexes are rebuilt.
 INDEX_FORMAT = "1"
@@ -137,7 +138,7 @@ class OsvIndex:
             return cls(db, current, rebuilt=False, seconds=0.0)
         started = time.perf_counter()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
             fd, tmp = tempfile.mkstemp(prefix=path.stem, suffix=".tmp", dir=path.parent)
             os.close(fd)
         except OSError as exc:

@@ -32,8 +32,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from scriptrunner.errors import ConfigError, ScannerError
+from scriptrunner.errors import ConfigError, ScannerError, mask_url_passwords
 from scriptrunner.scanners.deps.model import Advisory, Dependency, SourceReport, Vulnerability
+from scriptrunner.scanners.private import FILE_MODE, private_dir
 
 #: The API's limit of queries per querybatch request.
 MAX_BATCH = 1000
@@ -59,11 +60,14 @@ class OnlineSource:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(
-                f"--osv-url {url!r}: expected an http(s) URL such as https://api.osv.dev"
+                f"--osv-url {mask_url_passwords(url)!r}: expected an http(s) URL such as "
+                "https://api.osv.dev"
             )
         if not 1 <= batch_size <= MAX_BATCH:
             raise ConfigError(f"OSV API batch size must be 1..{MAX_BATCH}, got {batch_size}")
         self.url = url.rstrip("/")
+        #: The URL as reports and messages show it (a password in it as ``***``).
+        self.shown = mask_url_passwords(self.url)
         self.cache_dir = cache_dir / "osv-api" if cache_dir is not None else None
         self.timeout = timeout
         self.batch_size = batch_size
@@ -94,7 +98,7 @@ class OnlineSource:
         return SourceReport(
             source=self.name,
             vulnerabilities=tuple(vulnerabilities),
-            version=self.url,
+            version=self.shown,
             warnings=tuple(dict.fromkeys(warnings)),
             extra={"queries": len(keys), "advisories": len(advisories)},
         )
@@ -169,7 +173,7 @@ class OnlineSource:
             if not isinstance(record, Mapping) or record.get("id") != vid:
                 raise self._error(f"GET {path}", f"expected the record of {vid}")
             self._store(quoted, modified, record)
-        return parse_record(record, f"OSV API {self.url}{path}")
+        return parse_record(record, f"OSV API {self.shown}{path}")
 
     def _cached(self, quoted: str, modified: str) -> Mapping[str, Any] | None:
         if self.cache_dir is None or not modified:
@@ -188,11 +192,14 @@ class OnlineSource:
             return
         target = self.cache_dir / f"{quoted}.json"
         temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        data = json.dumps({"modified": modified, "record": record}).encode()
         try:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            temp.write_text(json.dumps({"modified": modified, "record": record}), "utf-8")
+            private_dir(self.cache_dir)
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
             os.replace(temp, target)
-        except OSError:
+        except (OSError, ConfigError):
             temp.unlink(missing_ok=True)  # a cache that cannot be written only costs speed
 
     # -- evaluation ---------------------------------------------------------------------
@@ -241,7 +248,7 @@ class OnlineSource:
 
     def _error(self, what: str, problem: str) -> ScannerError:
         return ScannerError(
-            f"OSV API {self.url}: {what}: {problem}; no vulnerabilities were checked "
+            f"OSV API {self.shown}: {what}: {mask_url_passwords(problem)}; no vulnerabilities were checked "
             "(retry, check --osv-url, or scan offline with --db PATH)"
         )
 
