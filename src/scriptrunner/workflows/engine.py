@@ -25,6 +25,7 @@ committing history stays off the scheduler's critical path.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import queue
@@ -40,7 +41,6 @@ from pathlib import Path
 from scriptrunner import events as ev
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.runner import Runner, RunOptions
-from scriptrunner.errors import ScriptRunnerError
 from scriptrunner.gates.base import GateContext
 from scriptrunner.results import new_run_id
 from scriptrunner.store.background import BackgroundWriter
@@ -53,7 +53,12 @@ from scriptrunner.workflows.expressions import TaskStatus, evaluate_condition
 from scriptrunner.workflows.model import Plan
 from scriptrunner.workflows.results import TaskResult, TaskState, WorkflowResult
 from scriptrunner.workflows.secrets import resolve_plan_secrets
-from scriptrunner.workflows.task_exec import AfterRun, TaskServices, execute_task
+from scriptrunner.workflows.task_exec import (
+    AfterRun,
+    TaskServices,
+    execute_task,
+    internal_reason,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +189,8 @@ class _WorkflowRun:
                 if self.running:
                     iid, future = self.done.get()
                     self._finish(iid, self._outcome(iid, future))
+        except Exception as exc:  # the scheduler itself failed (a broken store, a bug)
+            self._abandon(exc)
         finally:
             remove()
             pool.shutdown(wait=True)
@@ -200,6 +207,27 @@ class _WorkflowRun:
         )
         records.record_workflow_finish(self.recorder, result)
         return result
+
+    def _abandon(self, exc: Exception) -> None:
+        """Last resort: cancel what runs, wait for it, and end every other instance as
+        ``error`` so the workflow still finishes and no task is left ``running``."""
+        reason = internal_reason(exc)
+        self.token.cancel()
+        while self.running:
+            iid, future = self.done.get()
+            inst = self.instances[iid]
+            self.running.pop(iid, None)
+            try:
+                result = self._outcome(iid, future)
+            except Exception:  # recording its row failed too
+                result = TaskResult(iid, inst.task.name, "error", reason=reason)
+            self.finished.setdefault(iid, result)
+        for inst in self.plan.instances:
+            if inst.id not in self.finished:
+                result = TaskResult(inst.id, inst.task.name, "error", reason=reason)
+                self.finished[inst.id] = result
+                with contextlib.suppress(Exception):  # the store may be what failed
+                    self._record_unstarted(inst.id, result)
 
     def _status(self, iid: str) -> TaskStatus:
         """GitHub's status functions over *all* ancestors: success() needs every one to have
@@ -218,24 +246,30 @@ class _WorkflowRun:
         if iid in self.reuse:
             self._finish(iid, self.reuse[iid], record=True)
             return
+        try:
+            self._launch(iid, pool)
+        except Exception as exc:  # any failure before the task runs ends that task only
+            if iid in self.finished:
+                raise
+            token = self.running.pop(iid, None)
+            if token is not None:
+                token.cancel(signal.SIGTERM)
+            reason = internal_reason(exc)
+            self._finish(iid, TaskResult(iid, inst.task.name, "error", reason=reason), record=True)
+
+    def _launch(self, iid: str, pool: ThreadPoolExecutor) -> None:
+        """Evaluate the condition, build the spec and submit the task (or skip it)."""
+        inst = self.instances[iid]
         status = self._status(iid)
         secrets = self.services.secrets
-        try:
-            task_secrets = secrets.for_task(inst.task) if secrets is not None else None
-            contexts = build_contexts(inst, self.plan, self.finished, self.run_id, task_secrets)
-            if not evaluate_condition(inst.task.condition, contexts, status=status):
-                state: TaskState = "cancelled" if status.cancelled else "skipped"
-                reason = "workflow cancelled" if status.cancelled else "condition is false"
-                self._finish(
-                    iid, TaskResult(iid, inst.task.name, state, reason=reason), record=True
-                )
-                return
-            spec = build_run_spec(inst, self.plan, contexts, self.run_id)
-        except ScriptRunnerError as exc:
-            self._finish(
-                iid, TaskResult(iid, inst.task.name, "error", reason=str(exc)), record=True
-            )
+        task_secrets = secrets.for_task(inst.task) if secrets is not None else None
+        contexts = build_contexts(inst, self.plan, self.finished, self.run_id, task_secrets)
+        if not evaluate_condition(inst.task.condition, contexts, status=status):
+            state: TaskState = "cancelled" if status.cancelled else "skipped"
+            reason = "workflow cancelled" if status.cancelled else "condition is false"
+            self._finish(iid, TaskResult(iid, inst.task.name, state, reason=reason), record=True)
             return
+        spec = build_run_spec(inst, self.plan, contexts, self.run_id)
         token = CancelToken()
         task_run_id = new_run_id()
         self.running[iid] = token
@@ -260,8 +294,7 @@ class _WorkflowRun:
         except Exception as exc:  # a task's crash must end that task, never the whole run
             # Mostly the runner refusing before recording anything (command not found, bad
             # cwd): the task still gets its history row, like any task that ran no process.
-            reason = str(exc) if isinstance(exc, ScriptRunnerError) else f"internal error: {exc!r}"
-            result = TaskResult(iid, inst.task.name, "error", reason=reason)
+            result = TaskResult(iid, inst.task.name, "error", reason=internal_reason(exc))
             self._record_unstarted(iid, result)
             return result
 

@@ -1,0 +1,84 @@
+"""Issue #15 defects 9 and 10 and the workflow rough edges, through the real CLI: the engine
+never crashes or leaves a row ``running``; numbers, secrets, output names and matrices are
+bounded and checked, with the file, the line and the field."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fixtures.cli import cli
+
+EMIT = """
+import os, sys
+with open(os.environ["SCRIPTRUNNER_OUTPUT"], "a", encoding="utf-8") as out:
+    for pair in sys.argv[1:]:
+        out.write(pair + "\\n")
+"""
+DEEP = """
+import os
+with open(os.environ["SCRIPTRUNNER_OUTPUT"], "a", encoding="utf-8") as out:
+    out.write("deep=" + "[" * 100_000 + "]" * 100_000 + "\\n")
+"""
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    (tmp_path / "emit.py").write_text(EMIT)
+    (tmp_path / "deep.py").write_text(DEEP)
+    return tmp_path / "home"
+
+
+def write(tmp_path: Path, text: str, name: str = "wf.yaml") -> Path:
+    wf = tmp_path / name
+    wf.write_text(textwrap.dedent(text))
+    return wf
+
+
+# -- defect 9: any exception inside the engine ends the task, never the workflow ---------
+
+
+def test_deeply_nested_json_ends_tasks_as_error_and_the_workflow_finishes(
+    tmp_path: Path, home: Path
+) -> None:
+    marker = tmp_path / "always-ran"
+    wf = write(
+        tmp_path,
+        f"""
+        tasks:
+          get:
+            script: deep.py
+          cond:
+            needs: [get]
+            if: ${{{{ fromJSON(needs.get.outputs.deep) }}}}
+            run: "true"
+          render:
+            needs: [get]
+            run: echo ${{{{ toJSON(fromJSON(needs.get.outputs.deep)) }}}}
+          cleanup:
+            needs: [cond, render]
+            if: always()
+            run: touch {marker}
+        """,
+    )
+    r = cli(home, "workflow", "run", str(wf), "--json")
+    assert "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert r.returncode == 1, r.stderr[-2000:]
+    data = json.loads(r.stdout)
+    states = {name: task["state"] for name, task in data["tasks"].items()}
+    assert states == {
+        "get": "succeeded",
+        "cond": "error",
+        "render": "error",
+        "cleanup": "succeeded",
+    }
+    for name in ("cond", "render"):
+        assert "nested" in data["tasks"][name]["reason"], data["tasks"][name]
+    assert marker.exists(), "the always() task did not run"
+    shown = json.loads(cli(home, "show", data["run_id"], "--json").stdout)
+    assert shown["status"] == "failed"
+    assert all(t["status"] != "running" for t in shown["tasks"]), shown["tasks"]
