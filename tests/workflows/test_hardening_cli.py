@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -82,3 +81,73 @@ def test_deeply_nested_json_ends_tasks_as_error_and_the_workflow_finishes(
     shown = json.loads(cli(home, "show", data["run_id"], "--json").stdout)
     assert shown["status"] == "failed"
     assert all(t["status"] != "running" for t in shown["tasks"]), shown["tasks"]
+
+
+# -- defect 10: non-finite and huge numbers in workflow files ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [
+        (
+            "wf.json",
+            '{"tasks": {"a": {"run": "true",\n "retries": {"max": 1, "delay": 1e308}}}}',
+            "wf.json:2: tasks.a.retries.delay",
+        ),
+        (
+            "wf.yaml",
+            "tasks:\n  a:\n    run: 'true'\n    timeout: .nan\n",
+            "wf.yaml:4: tasks.a.timeout",
+        ),
+        (
+            "wf.yaml",
+            "tasks:\n  a:\n    run: 'true'\n    timeout: 1.0e+308\n",
+            "wf.yaml:4: tasks.a.timeout",
+        ),
+        (
+            "wf.yaml",
+            "tasks:\n  a:\n    run: 'true'\n    retries: {max: 1000000000}\n",
+            "wf.yaml:4: tasks.a.retries.max",
+        ),
+        (
+            "wf.json",
+            '{"tasks": {"a": {"run": "true",\n "retries": {"max": 1e9}}}}',
+            "wf.json:2: tasks.a.retries.max",
+        ),
+        (
+            "wf.yaml",
+            "defaults:\n  retries: {max: 1, max_delay: .inf}\ntasks: {a: {run: 'true'}}\n",
+            "wf.yaml:2: defaults.retries.max_delay",
+        ),
+        (
+            "wf.yaml",
+            "max_parallel: 100000000000\ntasks: {a: {run: 'true'}}\n",
+            "wf.yaml:1: max_parallel",
+        ),
+        (
+            "wf.yaml",
+            "max_matrix: 1000000000\ntasks: {a: {run: 'true'}}\n",
+            "wf.yaml:1: max_matrix",
+        ),
+    ],
+    ids=[
+        "delay-1e308",
+        "timeout-nan",
+        "timeout-huge",
+        "max-1e9-int",
+        "max-1e9-json",
+        "inf",
+        "max_parallel",
+        "max_matrix",
+    ],  # fmt: skip
+)
+def test_non_finite_and_huge_numbers_fail_validate(
+    tmp_path: Path, home: Path, name: str, text: str, where: str
+) -> None:
+    wf = write(tmp_path, text, name)
+    r = cli(home, "workflow", "validate", str(wf))
+    assert r.returncode == 2, r.stdout
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"scriptrunner: error: {tmp_path}/{where}:")
+    assert "must be between" in lines[0] or "finite" in lines[0], lines[0]

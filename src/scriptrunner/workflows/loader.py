@@ -23,6 +23,7 @@ from scriptrunner.workflows.fields import Where
 from scriptrunner.workflows.matrix import MatrixError, named_combinations
 from scriptrunner.workflows.model import (
     DEFAULT_MAX_MATRIX,
+    MAX_MATRIX_LIMIT,
     Defaults,
     TaskSpec,
     WorkflowSpec,
@@ -160,7 +161,11 @@ def _build(data: Any, where: Where, *, base_dir: Path, path: Path | None) -> Wor
         else default_max_parallel()
     )
     max_matrix = f.integer(
-        where, ("max_matrix",), top.get("max_matrix", DEFAULT_MAX_MATRIX), minimum=1
+        where,
+        ("max_matrix",),
+        top.get("max_matrix", DEFAULT_MAX_MATRIX),
+        minimum=1,
+        maximum=MAX_MATRIX_LIMIT,
     )
     defaults = _defaults(where, top.get("defaults", {}))
     if "security" in top:

@@ -26,6 +26,9 @@ CONTEXTS: frozenset[str] = frozenset({"env", "matrix", "needs", "workflow", "tas
 
 #: Default upper bound on the combinations one matrix may produce (GitHub's limit too).
 DEFAULT_MAX_MATRIX = 256
+#: The largest ``max_matrix`` a file may set: expansion, the plan and the scheduler hold
+#: every instance in memory, so the limit itself is bounded.
+MAX_MATRIX_LIMIT = 10_000
 
 
 def default_max_parallel() -> int:

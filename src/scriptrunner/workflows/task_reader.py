@@ -104,10 +104,9 @@ def _retry_fields(where: Where, path: PathKey, value: Any) -> dict[str, Any]:
         jitter = raw["jitter"]
         if isinstance(jitter, bool):
             fields["jitter"] = 1.0 if jitter else 0.0
-        elif f.number(where, (*path, "jitter"), jitter) > 1:
-            raise where.expected((*path, "jitter"), "true, false or a number from 0 to 1", jitter)
         else:
-            fields["jitter"] = float(jitter)
+            what = "true, false or a number from 0 to 1"
+            fields["jitter"] = f.fraction(where, (*path, "jitter"), jitter, what)
     if "on" in raw:
         fields["retry_on"] = _exit_codes(where, (*path, "on"), raw["on"])
     return fields
