@@ -112,7 +112,9 @@ def _defaults(where: Where, value: Any) -> Defaults:
     )
 
 
-def _tasks(where: Where, top: Mapping[str, Any], defaults: Defaults) -> dict[str, TaskSpec]:
+def _tasks(
+    where: Where, top: Mapping[str, Any], defaults: Defaults, warnings: list[str]
+) -> dict[str, TaskSpec]:
     if "tasks" not in top:
         raise where.error((), "missing required key 'tasks'")
     raw = f.mapping(where, ("tasks",), top["tasks"], "a mapping of task names to tasks")
@@ -120,7 +122,7 @@ def _tasks(where: Where, top: Mapping[str, Any], defaults: Defaults) -> dict[str
         raise where.error(("tasks",), "a workflow needs at least one task")
     for name in raw:
         f.name(where, ("tasks", name), name)
-    tasks = {name: task_spec(where, name, value, defaults) for name, value in raw.items()}
+    tasks = {name: task_spec(where, name, value, defaults, warnings) for name, value in raw.items()}
     for name, task in tasks.items():
         for index, need in enumerate(task.needs):
             if need not in tasks:
@@ -171,7 +173,8 @@ def _build(data: Any, where: Where, *, base_dir: Path, path: Path | None) -> Wor
     if "security" in top:
         defaults = dataclasses.replace(defaults, security=default_policy(where, top["security"]))
     secrets = secrets_map(where, ("secrets",), top.get("secrets", {}), env)
-    tasks = _tasks(where, top, defaults)
+    warnings: list[str] = []
+    tasks = _tasks(where, top, defaults, warnings)
     for task_name, task in tasks.items():
         for key in sorted(set(task.env) & set(secrets)):
             raise where.error(
@@ -194,4 +197,5 @@ def _build(data: Any, where: Where, *, base_dir: Path, path: Path | None) -> Wor
         max_matrix=max_matrix,
         defaults=defaults,
         secrets=secrets,
+        warnings=tuple(warnings),
     )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shlex
 from collections.abc import Mapping
 from typing import Any
 
 from scriptrunner.core.retry import BACKOFFS, RetryPolicy
-from scriptrunner.errors import ConfigError
+from scriptrunner.errors import ConfigError, WorkflowError
 from scriptrunner.workflows import fields as f
+from scriptrunner.workflows.command_line import command_risks, split_command
 from scriptrunner.workflows.expressions.check import Scope, check_text, condition
 from scriptrunner.workflows.fields import Where
 from scriptrunner.workflows.model import Defaults, MatrixSpec, TaskSpec
@@ -24,8 +24,6 @@ TASK_KEYS = (
 )  # fmt: skip
 RETRY_KEYS = ("max", "backoff", "delay", "max_delay", "jitter", "on")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# Only used to blank out expressions before a trial shlex split; they were parsed already.
-_EXPRESSION_SPAN = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
 
 
 def env_map(where: Where, path: PathKey, value: Any, scope: Scope) -> dict[str, str]:
@@ -193,18 +191,27 @@ def _condition(where: Where, path: PathKey, raw: Mapping[str, Any], scope: Scope
     return cond
 
 
-def _run(where: Where, path: PathKey, value: Any, scope: Scope) -> str:
+def _run(where: Where, path: PathKey, value: Any, scope: Scope, warnings: list[str]) -> str:
     run = f.non_empty_string(where, path, value)
     check_text(where, path, run, scope)
     try:
-        shlex.split(_EXPRESSION_SPAN.sub("x", run))
-    except ValueError as exc:  # "No closing quotation" and friends
-        raise where.error(path, f"cannot split the command line: {exc}") from exc
+        template = split_command(run)
+    except WorkflowError as exc:
+        raise where.error(path, str(exc)) from exc
+    warnings.extend(
+        str(where.error(path, f"{risk}: pass the value through env and read it there"))
+        for risk in command_risks(template)
+    )
     return run
 
 
-def task_spec(where: Where, name: str, value: Any, defaults: Defaults) -> TaskSpec:
-    """Read ``tasks.<name>``; cross-task checks (needs exist, cycles) are the caller's."""
+def task_spec(
+    where: Where, name: str, value: Any, defaults: Defaults, warnings: list[str] | None = None
+) -> TaskSpec:
+    """Read ``tasks.<name>``; cross-task checks (needs exist, cycles) are the caller's.
+
+    Patterns that stay risky (``workflows.command_line.command_risks``) are appended to
+    ``warnings`` as located messages."""
     path: PathKey = ("tasks", name)
     raw = f.mapping(where, path, value)
     f.check_keys(where, path, raw, TASK_KEYS)
@@ -222,7 +229,8 @@ def task_spec(where: Where, name: str, value: Any, defaults: Defaults) -> TaskSp
     matrix = matrix_spec(where, (*path, "matrix"), raw["matrix"]) if "matrix" in raw else None
     scope = Scope(name, needs, matrix.keys if matrix is not None else None)
 
-    run = _run(where, (*path, "run"), raw["run"], scope) if "run" in raw else None
+    notes = warnings if warnings is not None else []
+    run = _run(where, (*path, "run"), raw["run"], scope, notes) if "run" in raw else None
     script = None
     if "script" in raw:
         script = f.non_empty_string(where, (*path, "script"), raw["script"])
