@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import textwrap
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -151,3 +153,43 @@ def test_non_finite_and_huge_numbers_fail_validate(
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"scriptrunner: error: {tmp_path}/{where}:")
     assert "must be between" in lines[0] or "finite" in lines[0], lines[0]
+
+
+# -- rough edges -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["../../evil=1", "=1", "a b=1", "évil=1", "-x=1"])
+def test_bad_output_names_end_the_task_with_a_clear_error(
+    tmp_path: Path, home: Path, bad: str
+) -> None:
+    wf = write(
+        tmp_path,
+        f"""
+        tasks:
+          a:
+            script: emit.py
+            args: ["ok=1", {json.dumps(bad)}]
+        """,
+    )
+    r = cli(home, "workflow", "run", str(wf), "--json")
+    data: dict[str, Any] = json.loads(r.stdout)
+    task = data["tasks"]["a"]
+    assert task["state"] == "error", task
+    assert task["reason"].startswith("$SCRIPTRUNNER_OUTPUT:2: "), task["reason"]
+    assert "output name" in task["reason"], task["reason"]
+    assert task["outputs"] == {}
+
+
+def test_a_raised_matrix_limit_cannot_make_validate_expand_millions(
+    tmp_path: Path, home: Path
+) -> None:
+    axes = "\n".join(f"      k{i}: {list(range(10))}" for i in range(7))
+    wf = write(
+        tmp_path,
+        f"max_matrix: 10000\ntasks:\n  a:\n    run: 'true'\n    matrix:\n{axes}\n",
+    )
+    started = time.monotonic()
+    r = cli(home, "workflow", "validate", str(wf))
+    assert time.monotonic() - started < 20
+    assert r.returncode == 2, r.stdout
+    assert "10000000 combinations" in r.stderr and "max_matrix (10000)" in r.stderr, r.stderr
