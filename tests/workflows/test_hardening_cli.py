@@ -158,6 +158,22 @@ def test_non_finite_and_huge_numbers_fail_validate(
 # -- rough edges -------------------------------------------------------------------------
 
 
+def test_undeclared_secret_is_a_validation_error(tmp_path: Path, home: Path) -> None:
+    wf = write(
+        tmp_path,
+        """
+        secrets: {TOKEN: "vault://secret/app#token"}
+        tasks:
+          a:
+            run: echo ${{ secrets.TOKEN }} ${{ secrets.TOKNE }}
+        """,
+    )
+    r = cli(home, "workflow", "validate", str(wf))
+    assert r.returncode == 2, r.stdout
+    assert f"{wf}:5: tasks.a.run: secrets.TOKNE is not declared" in r.stderr, r.stderr
+    assert 'did you mean "TOKEN"' in r.stderr
+
+
 @pytest.mark.parametrize("bad", ["../../evil=1", "=1", "a b=1", "évil=1", "-x=1"])
 def test_bad_output_names_end_the_task_with_a_clear_error(
     tmp_path: Path, home: Path, bad: str

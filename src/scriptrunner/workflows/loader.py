@@ -92,7 +92,7 @@ def workflow_from_dict(
     return _build(data, Where(source, {}), base_dir=base_dir or Path.cwd(), path=path)
 
 
-def _defaults(where: Where, value: Any) -> Defaults:
+def _defaults(where: Where, value: Any, scope: Scope) -> Defaults:
     path: PathKey = ("defaults",)
     raw = f.mapping(where, path, value)
     f.check_keys(where, path, raw, DEFAULT_KEYS)
@@ -101,7 +101,7 @@ def _defaults(where: Where, value: Any) -> Defaults:
         retry = retry_policy(where, (*path, "retries"), raw["retries"], retry)
     cwd = None
     if "cwd" in raw:
-        cwd = cwd_value(where, (*path, "cwd"), raw["cwd"], Scope(None))
+        cwd = cwd_value(where, (*path, "cwd"), raw["cwd"], scope)
     return Defaults(
         timeout=timeout_value(where, (*path, "timeout"), raw.get("timeout")),
         retry=retry,
@@ -113,7 +113,11 @@ def _defaults(where: Where, value: Any) -> Defaults:
 
 
 def _tasks(
-    where: Where, top: Mapping[str, Any], defaults: Defaults, warnings: list[str]
+    where: Where,
+    top: Mapping[str, Any],
+    defaults: Defaults,
+    warnings: list[str],
+    secret_names: tuple[str, ...],
 ) -> dict[str, TaskSpec]:
     if "tasks" not in top:
         raise where.error((), "missing required key 'tasks'")
@@ -122,7 +126,10 @@ def _tasks(
         raise where.error(("tasks",), "a workflow needs at least one task")
     for name in raw:
         f.name(where, ("tasks", name), name)
-    tasks = {name: task_spec(where, name, value, defaults, warnings) for name, value in raw.items()}
+    tasks = {
+        name: task_spec(where, name, value, defaults, warnings, secret_names)
+        for name, value in raw.items()
+    }
     for name, task in tasks.items():
         for index, need in enumerate(task.needs):
             if need not in tasks:
@@ -156,7 +163,15 @@ def _build(data: Any, where: Where, *, base_dir: Path, path: Path | None) -> Wor
         if "name" in top
         else (path.stem if path is not None else "workflow")
     )
-    env = env_map(where, ("env",), top.get("env", {}), Scope(None))
+    # Names first: the workflow's env may read its secrets, the secrets' checks need env.
+    raw_secrets = top.get("secrets")
+    secret_names = tuple(
+        key
+        for key in (raw_secrets if isinstance(raw_secrets, Mapping) else {})
+        if isinstance(key, str)
+    )
+    top_scope = Scope(None, secrets=secret_names)
+    env = env_map(where, ("env",), top.get("env", {}), top_scope)
     max_parallel = (
         f.integer(where, ("max_parallel",), top["max_parallel"], minimum=1)
         if "max_parallel" in top
@@ -169,12 +184,12 @@ def _build(data: Any, where: Where, *, base_dir: Path, path: Path | None) -> Wor
         minimum=1,
         maximum=MAX_MATRIX_LIMIT,
     )
-    defaults = _defaults(where, top.get("defaults", {}))
+    defaults = _defaults(where, top.get("defaults", {}), top_scope)
     if "security" in top:
         defaults = dataclasses.replace(defaults, security=default_policy(where, top["security"]))
     secrets = secrets_map(where, ("secrets",), top.get("secrets", {}), env)
     warnings: list[str] = []
-    tasks = _tasks(where, top, defaults, warnings)
+    tasks = _tasks(where, top, defaults, warnings, tuple(secrets))
     for task_name, task in tasks.items():
         for key in sorted(set(task.env) & set(secrets)):
             raise where.error(

@@ -206,12 +206,18 @@ def _run(where: Where, path: PathKey, value: Any, scope: Scope, warnings: list[s
 
 
 def task_spec(
-    where: Where, name: str, value: Any, defaults: Defaults, warnings: list[str] | None = None
+    where: Where,
+    name: str,
+    value: Any,
+    defaults: Defaults,
+    warnings: list[str] | None = None,
+    workflow_secrets: tuple[str, ...] = (),
 ) -> TaskSpec:
     """Read ``tasks.<name>``; cross-task checks (needs exist, cycles) are the caller's.
 
     Patterns that stay risky (``workflows.command_line.command_risks``) are appended to
-    ``warnings`` as located messages."""
+    ``warnings`` as located messages; ``workflow_secrets`` names the workflow's secrets,
+    which (with the task's own) are the only ones its expressions may read."""
     path: PathKey = ("tasks", name)
     raw = f.mapping(where, path, value)
     f.check_keys(where, path, raw, TASK_KEYS)
@@ -227,7 +233,11 @@ def task_spec(
         )
     needs = f.names(where, (*path, "needs"), raw["needs"]) if "needs" in raw else ()
     matrix = matrix_spec(where, (*path, "matrix"), raw["matrix"]) if "matrix" in raw else None
-    scope = Scope(name, needs, matrix.keys if matrix is not None else None)
+    own = raw.get("secrets")
+    secret_names = workflow_secrets + tuple(
+        key for key in (own if isinstance(own, Mapping) else {}) if isinstance(key, str)
+    )
+    scope = Scope(name, needs, matrix.keys if matrix is not None else None, secret_names)
 
     notes = warnings if warnings is not None else []
     run = _run(where, (*path, "run"), raw["run"], scope, notes) if "run" in raw else None
