@@ -209,3 +209,22 @@ def test_a_raised_matrix_limit_cannot_make_validate_expand_millions(
     assert time.monotonic() - started < 20
     assert r.returncode == 2, r.stdout
     assert "10000000 combinations" in r.stderr and "max_matrix (10000)" in r.stderr, r.stderr
+
+
+def test_matrix_plans_too_large_to_hold_are_refused_before_they_are_built(
+    tmp_path: Path, home: Path
+) -> None:
+    axes = "{x: " + str(list(range(100))) + ", y: " + str(list(range(20))) + "}"
+    wf = write(
+        tmp_path,
+        f"max_matrix: 10000\ntasks:\n  a: {{run: 'true', matrix: {axes}}}\n"
+        f"  b: {{run: 'true', needs: a, matrix: {axes}}}\n",
+    )
+    r = cli(home, "workflow", "validate", str(wf))
+    assert r.returncode == 2, r.stdout
+    assert f"{wf}:4: tasks.b.needs: 2000 instances each need 2000 instances" in r.stderr, r.stderr
+    tasks = "".join(f"  t{i}: {{run: 'true', matrix: {axes}}}\n" for i in range(60))
+    wf = write(tmp_path, f"max_matrix: 10000\ntasks:\n{tasks}")
+    r = cli(home, "workflow", "validate", str(wf))
+    assert r.returncode == 2, r.stdout
+    assert "more than 100000 task instances" in r.stderr, r.stderr

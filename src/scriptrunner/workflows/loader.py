@@ -17,7 +17,12 @@ from typing import Any
 from scriptrunner.core.retry import RetryPolicy
 from scriptrunner.errors import WorkflowError
 from scriptrunner.workflows import fields as f
-from scriptrunner.workflows.dag import find_cycle, format_cycle
+from scriptrunner.workflows.dag import (
+    MAX_DEPENDENCIES,
+    MAX_INSTANCES,
+    find_cycle,
+    format_cycle,
+)
 from scriptrunner.workflows.expressions.check import Scope
 from scriptrunner.workflows.fields import Where
 from scriptrunner.workflows.matrix import MatrixError, named_combinations
@@ -146,11 +151,31 @@ def _tasks(
 
 
 def _check_matrices(where: Where, tasks: Mapping[str, TaskSpec], limit: int) -> None:
+    """Every matrix expands within ``limit``, and the whole plan stays within the sizes
+    ``dag.expand`` and the scheduler can hold (counted before a plan is built)."""
+    counts: dict[str, int] = {}
     for name, task in tasks.items():
         try:
-            named_combinations(name, task.matrix, limit=limit)
+            counts[name] = len(named_combinations(name, task.matrix, limit=limit))
         except MatrixError as exc:
             raise where.error(("tasks", name, "matrix"), str(exc)) from None
+        if sum(counts.values()) > MAX_INSTANCES:
+            raise where.error(
+                ("tasks", name, "matrix"),
+                f"the workflow expands to more than {MAX_INSTANCES} task instances; "
+                "make the matrices smaller",
+            )
+    edges = 0
+    for name, task in tasks.items():
+        deps = sum(counts[need] for need in dict.fromkeys(task.needs))
+        edges += counts[name] * deps
+        if edges > MAX_DEPENDENCIES:
+            raise where.error(
+                ("tasks", name, "needs"),
+                f"{counts[name]} instances each need {deps} instances, {edges} dependencies "
+                f"in all, more than {MAX_DEPENDENCIES}; aggregate the matrix in a task between "
+                "them",
+            )
 
 
 def _build(data: Any, where: Where, *, base_dir: Path, path: Path | None) -> WorkflowSpec:
