@@ -85,6 +85,24 @@ def test_deeply_nested_json_ends_tasks_as_error_and_the_workflow_finishes(
     assert all(t["status"] != "running" for t in shown["tasks"]), shown["tasks"]
 
 
+@pytest.mark.parametrize("name", ["wf.yaml", "wf.json"])
+def test_deeply_nested_workflow_files_are_refused_clearly(
+    tmp_path: Path, home: Path, name: str
+) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    wf = write(tmp_path, '{"tasks": {"a": {"run": "true"}}, "resources": ' + deep + "}", name)
+    r = cli(home, "workflow", "validate", str(wf))
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-500:]
+    assert f"{wf}: the document nests mappings and lists more than 100 levels deep" in r.stderr
+
+
+def test_eval_context_too_deep_is_a_clear_error(tmp_path: Path, home: Path) -> None:
+    deep = "[" * 10_000 + "]" * 10_000
+    r = cli(home, "workflow", "eval", "toJSON(x)", "--context", f"x={deep}")
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-500:]
+    assert "JSON nested more than 100 levels deep" in r.stderr
+
+
 # -- defect 10: non-finite and huge numbers in workflow files ----------------------------
 
 
