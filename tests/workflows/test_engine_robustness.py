@@ -100,3 +100,20 @@ def test_an_unexpected_error_reading_outputs_ends_the_task_and_its_row(
     assert all(r["status"] != "running" for r in rows), [
         (r["task_name"], r["status"]) for r in rows
     ]
+
+
+def test_no_outputs_directory_ends_every_task_and_the_workflow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def mkdtemp(prefix: str = "") -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(engine_module.tempfile, "mkdtemp", mkdtemp)
+    result, rows = run(tmp_path)
+    assert {t.state for t in result.tasks.values()} == {"error"}
+    assert "No space left on device" in (result.tasks["boom"].reason or "")
+    assert result.status == "failed"
+    assert all(r["status"] != "running" for r in rows), [
+        (r["task_name"], r["status"]) for r in rows
+    ]
+    assert any(r["kind"] == "workflow" and r["status"] == "failed" for r in rows), rows

@@ -246,3 +246,22 @@ def test_matrix_plans_too_large_to_hold_are_refused_before_they_are_built(
     r = cli(home, "workflow", "validate", str(wf))
     assert r.returncode == 2, r.stdout
     assert "more than 100000 task instances" in r.stderr, r.stderr
+
+
+def test_a_task_that_makes_its_outputs_file_a_directory_cannot_break_the_run(
+    tmp_path: Path, home: Path
+) -> None:
+    wf = write(
+        tmp_path,
+        """
+        tasks:
+          odd:
+            run: sh -c 'mkdir -p "$SCRIPTRUNNER_OUTPUT/x"'
+        """,
+    )
+    r = cli(home, "workflow", "run", str(wf), "--json")
+    assert "Traceback" not in r.stderr, r.stderr[-2000:]
+    data = json.loads(r.stdout)
+    shown = json.loads(cli(home, "show", data["run_id"], "--json").stdout)
+    assert shown["status"] != "running"
+    assert all(t["status"] != "running" for t in shown["tasks"]), shown["tasks"]

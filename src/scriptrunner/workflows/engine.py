@@ -29,6 +29,7 @@ import contextlib
 import dataclasses
 import itertools
 import queue
+import shutil
 import signal
 import tempfile
 import time
@@ -174,7 +175,7 @@ class _WorkflowRun:
         self.clean: dict[str, bool] = {}
         self.failed: dict[str, bool] = {}
         self.done: queue.SimpleQueue[tuple[str, Future[TaskResult]]] = queue.SimpleQueue()
-        self.outdir = Path(tempfile.mkdtemp(prefix="scriptrunner-outputs-"))
+        self.outdir: Path | None = None  # made when the run starts (it may fail)
         self.counter = itertools.count()
 
     # -- the loop ------------------------------------------------------------------------
@@ -183,6 +184,7 @@ class _WorkflowRun:
         remove = self.token.add_callback(self._cancel_running)
         pool = ThreadPoolExecutor(self.max_parallel, thread_name_prefix="scriptrunner-task")
         try:
+            self.outdir = Path(tempfile.mkdtemp(prefix="scriptrunner-outputs-"))
             while self.ready or self.running:
                 while self.ready and len(self.running) < self.max_parallel:
                     self._start(self.ready.popleft(), pool)
@@ -194,9 +196,8 @@ class _WorkflowRun:
         finally:
             remove()
             pool.shutdown(wait=True)
-            for path in self.outdir.iterdir():
-                path.unlink()
-            self.outdir.rmdir()
+            if self.outdir is not None:  # a task may have left anything there
+                shutil.rmtree(self.outdir, ignore_errors=True)
         result = WorkflowResult(
             run_id=self.run_id,
             name=self.plan.workflow.name,
@@ -212,7 +213,7 @@ class _WorkflowRun:
         """Last resort: cancel what runs, wait for it, and end every other instance as
         ``error`` so the workflow still finishes and no task is left ``running``."""
         reason = internal_reason(exc)
-        self.token.cancel()
+        self._cancel_running(signal.SIGTERM)  # the workflow fails; it was not cancelled
         while self.running:
             iid, future = self.done.get()
             inst = self.instances[iid]
@@ -283,6 +284,7 @@ class _WorkflowRun:
             task_run_id=task_run_id,
             matrix=dict(inst.matrix),
         )
+        assert self.outdir is not None
         out_file = self.outdir / f"{next(self.counter)}.out"
         future = pool.submit(execute_task, self.services, inst, spec, token, task_run_id, out_file)
         future.add_done_callback(lambda f: self.done.put((iid, f)))
