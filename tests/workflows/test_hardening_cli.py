@@ -149,6 +149,11 @@ def test_eval_context_too_deep_is_a_clear_error(tmp_path: Path, home: Path) -> N
             "max_matrix: 1000000000\ntasks: {a: {run: 'true'}}\n",
             "wf.yaml:1: max_matrix",
         ),
+        (
+            "wf.yaml",
+            "tasks:\n  a:\n    run: 'true'\n    retries: {max: 1, 'on': [1, 999]}\n",
+            "wf.yaml:4: tasks.a.retries.on[1]",
+        ),
     ],
     ids=[
         "delay-1e308",
@@ -159,6 +164,7 @@ def test_eval_context_too_deep_is_a_clear_error(tmp_path: Path, home: Path) -> N
         "inf",
         "max_parallel",
         "max_matrix",
+        "retry-on-999",
     ],  # fmt: skip
 )
 def test_non_finite_and_huge_numbers_fail_validate(

@@ -156,6 +156,8 @@ INVALID = {
     "jitter above 1": task(retries={"jitter": 1.5}),
     "exit code 0": task(retries={"on": 0}),
     "exit code 0 in a list": task(retries={"on": [1, 0]}),
+    "exit code 999": task(retries={"on": [1, 999]}),
+    "exit code -1": task(retries={"on": -1}),
     "unknown retries key": task(retries={"tries": 1}),
     "max_parallel 0": {"max_parallel": 0, **task()},
     "max_matrix 0": {"max_matrix": 0, **task()},

@@ -113,9 +113,11 @@ def _retry_fields(where: Where, path: PathKey, value: Any) -> dict[str, Any]:
 def _exit_codes(where: Where, path: PathKey, value: Any) -> frozenset[int]:
     items = value if isinstance(value, list) else [value]
     for index, code in enumerate(items):
+        at = (*path, index) if isinstance(value, list) else path
         if isinstance(code, bool) or not isinstance(code, int) or code == 0:
-            at = (*path, index) if isinstance(value, list) else path
             raise where.expected(at, "a non-zero exit code", code)
+        # Exit codes are 0-255 (a signal N is 128 + N): 999 could never match.
+        f.integer(where, at, code, minimum=1, maximum=255)
     return frozenset(items)
 
 
