@@ -215,6 +215,7 @@ LOADER_ONLY = {
     "bad expression": task(run="echo ${{ env. }}"),
     "needs not listed": task(run="echo ${{ needs.b.result }}"),
     "secret not declared": task(run="echo ${{ secrets.TOKEN }}"),
+    "reserved env name": task(env={"SCRIPTRUNNER_EXPR_1": "x"}),
     "exclude key not an axis": task(matrix={"x": [1], "exclude": [{"y": 1}]}),
     "matrix too large": {"max_matrix": 2, **task(matrix={"x": [1, 2, 3]})},
     "task security without scan or default": task(script="a.py", security={"block_on": "high"}),

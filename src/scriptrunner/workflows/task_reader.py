@@ -10,7 +10,7 @@ from typing import Any
 from scriptrunner.core.retry import BACKOFFS, RetryPolicy
 from scriptrunner.errors import ConfigError, WorkflowError
 from scriptrunner.workflows import fields as f
-from scriptrunner.workflows.command_line import command_risks, split_command
+from scriptrunner.workflows.command_line import ENV_PREFIX, command_risks, split_command
 from scriptrunner.workflows.expressions.check import Scope, check_text, condition
 from scriptrunner.workflows.fields import Where
 from scriptrunner.workflows.model import Defaults, MatrixSpec, TaskSpec
@@ -34,6 +34,8 @@ def env_map(where: Where, path: PathKey, value: Any, scope: Scope) -> dict[str, 
             raise where.expected(
                 (*path, key), "a variable name matching [A-Za-z_][A-Za-z0-9_]*", key
             )
+        if key.startswith(ENV_PREFIX):
+            raise where.error((*path, key), f"{ENV_PREFIX}<n> names are reserved for run values")
         check_text(where, (*path, key), text, scope)
     return env
 
@@ -52,6 +54,8 @@ def secrets_map(where: Where, path: PathKey, value: Any, env: Mapping[str, str])
             raise where.expected(
                 (*path, key), "a variable name matching [A-Za-z_][A-Za-z0-9_]*", key
             )
+        if key.startswith(ENV_PREFIX):
+            raise where.error((*path, key), f"{ENV_PREFIX}<n> names are reserved for run values")
         if "${{" in ref:
             raise where.error((*path, key), "a secret reference cannot use ${{ }}")
         try:
