@@ -167,3 +167,27 @@ def test_validate_warns_on_patterns_that_stay_risky(tmp_path: Path, home: Path) 
     assert len(warnings) == 2, r.stderr
     assert f"{wf}:6: tasks.evil.run:" in warnings[0] and "eval" in warnings[0]
     assert f"{wf}:9: tasks.code.run:" in warnings[1] and "python3 -c" in warnings[1]
+
+
+def test_a_value_with_a_nul_byte_ends_the_task_with_a_clear_error(
+    tmp_path: Path, home: Path
+) -> None:
+    (tmp_path / "nul.py").write_text(
+        "import os\n"
+        "with open(os.environ['SCRIPTRUNNER_OUTPUT'], 'a') as f:\n"
+        "    f.write('v=a\\0b\\n')\n"
+    )
+    data = run_workflow(
+        tmp_path,
+        home,
+        """
+        tasks:
+          get: {script: nul.py}
+          shell: {needs: get, run: "sh -c 'echo ${{ needs.get.outputs.v }}'"}
+          arg: {needs: get, run: "echo ${{ needs.get.outputs.v }}"}
+          env: {needs: get, run: "true", env: {V: "${{ needs.get.outputs.v }}"}}
+        """,
+    )
+    for task in ("shell", "arg", "env"):
+        assert data["tasks"][task]["state"] == "error"
+        assert "NUL byte" in data["tasks"][task]["reason"], data["tasks"][task]

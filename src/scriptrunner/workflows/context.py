@@ -151,9 +151,21 @@ def build_run_spec(
         ]
         argv, script_env = template.render(values)
         common["env"].update(script_env)
+        _no_nul(instance, [*argv, cwd, *common["env"].values()])
         return RunSpec(command=tuple(argv), **common)
     assert task.script is not None
     script = render_template(task.script, contexts)
     path = Path(script) if Path(script).is_absolute() else base / script
     args = [render_template(a, contexts) for a in task.args]
+    _no_nul(instance, [*args, cwd, *common["env"].values()])
     return RunSpec.for_script(str(path), args, **common)
+
+
+def _no_nul(instance: TaskInstance, texts: list[str]) -> None:
+    # The OS cannot pass a NUL byte in an argument, a variable or a path; say so before
+    # trying (an output may hold one: outputs files are read as text).
+    if any("\0" in text for text in texts):
+        raise WorkflowError(
+            f'task "{instance.id}": a value holds a NUL byte, which no argument, environment '
+            "variable or path can carry; remove it from the output or variable"
+        )
