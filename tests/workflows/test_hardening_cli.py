@@ -198,6 +198,21 @@ def test_undeclared_secret_is_a_validation_error(tmp_path: Path, home: Path) -> 
     assert 'did you mean "TOKEN"' in r.stderr
 
 
+def test_a_secret_picked_at_run_time_must_be_declared_too(tmp_path: Path, home: Path) -> None:
+    wf = write(
+        tmp_path,
+        """
+        tasks:
+          a:
+            run: echo "[${{ secrets[format('{0}', 'TOKEN')] }}]"
+        """,
+    )
+    r = cli(home, "workflow", "run", str(wf), "--json")
+    task = json.loads(r.stdout)["tasks"]["a"]
+    assert task["state"] == "error", task
+    assert "'TOKEN' is not declared" in task["reason"], task["reason"]
+
+
 @pytest.mark.parametrize("bad", ["../../evil=1", "=1", "a b=1", "évil=1", "-x=1"])
 def test_bad_output_names_end_the_task_with_a_clear_error(
     tmp_path: Path, home: Path, bad: str

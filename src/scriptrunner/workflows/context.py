@@ -16,6 +16,7 @@ from scriptrunner.workflows.expressions import (
     render_template,
     value_to_string,
 )
+from scriptrunner.workflows.expressions.values import Declared
 from scriptrunner.workflows.model import Plan, TaskInstance
 from scriptrunner.workflows.results import GithubResult, TaskResult
 
@@ -74,7 +75,7 @@ def build_contexts(
             "file": str(spec.path) if spec.path else None,
         },
         "task": {"name": instance.task.name, "id": instance.id},
-        "secrets": dict(secrets or {}),
+        "secrets": Declared(secrets or {}),
         "env": {},
     }
     env: dict[str, str] = {}

@@ -44,6 +44,11 @@ class FilteredArray(list[Any]):
     """
 
 
+class Declared(dict[str, Any]):
+    """An object whose every key is declared (``secrets``): reading a missing key is an
+    error instead of ``null``, so a misspelt secret never becomes an empty password."""
+
+
 def kind(value: object) -> str:
     """The expression kind of a Python value (unknown objects count as objects)."""
     if value is None:
