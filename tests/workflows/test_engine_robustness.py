@@ -3,6 +3,7 @@ workflow finishes, ``always()`` tasks run and no row is left ``running``."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,27 @@ def test_no_outputs_directory_ends_every_task_and_the_workflow(
         (r["task_name"], r["status"]) for r in rows
     ]
     assert any(r["kind"] == "workflow" and r["status"] == "failed" for r in rows), rows
+
+
+def test_a_store_failure_while_handling_a_crash_still_finishes_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(self: Any, spec: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("runner bug")
+
+    real_record = engine_module._WorkflowRun._record_unstarted
+
+    def record(self: Any, iid: str, result: Any) -> None:
+        if iid == "boom":
+            raise RuntimeError("store bug")
+        real_record(self, iid, result)
+
+    monkeypatch.setattr(task_exec.Runner, "run", crash)
+    monkeypatch.setattr(engine_module._WorkflowRun, "_record_unstarted", record)
+    outcome: list[WorkflowResult] = []
+    worker = threading.Thread(target=lambda: outcome.append(run(tmp_path)[0]), daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert outcome, "the engine hung after a failure while recording a crashed task"
+    assert {t.state for t in outcome[0].tasks.values()} == {"error"}
+    assert outcome[0].status == "failed"

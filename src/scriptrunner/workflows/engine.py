@@ -170,6 +170,7 @@ class _WorkflowRun:
                 self.dependents[need].append(inst.id)
         self.ready: deque[str] = deque(i for i, n in self.waiting.items() if n == 0)
         self.running: dict[str, CancelToken] = {}
+        self.futures: dict[str, Future[TaskResult]] = {}
         self.finished: dict[str, TaskResult] = {}
         # Per finished task: it and all its ancestors succeeded / it or an ancestor failed.
         self.clean: dict[str, bool] = {}
@@ -214,14 +215,15 @@ class _WorkflowRun:
         ``error`` so the workflow still finishes and no task is left ``running``."""
         reason = internal_reason(exc)
         self._cancel_running(signal.SIGTERM)  # the workflow fails; it was not cancelled
-        while self.running:
-            iid, future = self.done.get()
-            inst = self.instances[iid]
+        for iid in list(self.running):
+            # Wait on the futures themselves: the one whose outcome failed to record was
+            # already taken off the queue.
+            future = self.futures.get(iid)
             self.running.pop(iid, None)
-            try:
-                result = self._outcome(iid, future)
-            except Exception:  # recording its row failed too
-                result = TaskResult(iid, inst.task.name, "error", reason=reason)
+            result = TaskResult(iid, self.instances[iid].task.name, "error", reason=reason)
+            if future is not None:
+                with contextlib.suppress(Exception):  # recording its row failed too
+                    result = self._outcome(iid, future)
             self.finished.setdefault(iid, result)
         for inst in self.plan.instances:
             if inst.id not in self.finished:
@@ -287,6 +289,7 @@ class _WorkflowRun:
         assert self.outdir is not None
         out_file = self.outdir / f"{next(self.counter)}.out"
         future = pool.submit(execute_task, self.services, inst, spec, token, task_run_id, out_file)
+        self.futures[iid] = future
         future.add_done_callback(lambda f: self.done.put((iid, f)))
 
     def _outcome(self, iid: str, future: Future[TaskResult]) -> TaskResult:
@@ -305,6 +308,7 @@ class _WorkflowRun:
         if secrets is not None and result.reason:  # "command not found: <value>"
             result = dataclasses.replace(result, reason=secrets.mask(result.reason))
         self.running.pop(iid, None)
+        self.futures.pop(iid, None)
         self.finished[iid] = result
         needs = set(self.instances[iid].needs)
         self.clean[iid] = result.result == "success" and all(self.clean[n] for n in needs)
