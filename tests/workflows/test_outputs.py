@@ -58,6 +58,11 @@ def test_parse_outputs(text: str, expected: dict[str, str]) -> None:
         ("<<EOF\nx\nEOF\n", "out.txt:1: expected NAME<<DELIMITER"),
         ("name<<\nx\n", "out.txt:1: expected NAME<<DELIMITER"),
         ("a<<EOF\nEOF \n", "out.txt:1: the value of 'a' is not closed by a line 'EOF'"),
+        ("ok=1\n../../evil=x\n", "out.txt:2: output name '../../evil' is not valid"),
+        ("a b=1\n", "out.txt:1: output name 'a b' is not valid"),
+        ("-x<<EOF\nv\nEOF\n", "out.txt:1: output name '-x' is not valid"),
+        ("\u00e9=1\n", "out.txt:1: output name '\u00e9' is not valid"),
+        ("=1\n", "out.txt:1: expected NAME=VALUE or NAME<<DELIMITER, got '=1': the output name is"),
     ],
 )
 def test_parse_outputs_names_the_bad_line(text: str, message: str) -> None:

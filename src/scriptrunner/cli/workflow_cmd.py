@@ -70,6 +70,8 @@ def _plan(path: str) -> Any:
 
 def handle_validate(args: argparse.Namespace) -> int:
     plan = _plan(args.file)
+    for message in plan.workflow.warnings:
+        warn(message)
     print(
         f"{args.file}: ok — workflow {plan.workflow.name!r}, {len(plan.workflow.tasks)} tasks, "
         f"{len(plan.instances)} instances in {len(plan.levels)} levels"

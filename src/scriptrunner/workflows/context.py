@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
-import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import WorkflowError
-from scriptrunner.workflows.expressions import render_template
+from scriptrunner.workflows.command_line import split_command
+from scriptrunner.workflows.expressions import (
+    evaluate_node,
+    parse_expression,
+    render_template,
+    value_to_string,
+)
+from scriptrunner.workflows.expressions.values import Declared
 from scriptrunner.workflows.model import Plan, TaskInstance
 from scriptrunner.workflows.results import GithubResult, TaskResult
 
@@ -69,7 +75,7 @@ def build_contexts(
             "file": str(spec.path) if spec.path else None,
         },
         "task": {"name": instance.task.name, "id": instance.id},
-        "secrets": dict(secrets or {}),
+        "secrets": Declared(secrets or {}),
         "env": {},
     }
     env: dict[str, str] = {}
@@ -112,6 +118,9 @@ def build_run_spec(
 ) -> RunSpec:
     """Render the task's ``run``/``script``/``args``/``cwd`` and make its :class:`RunSpec`.
 
+    A ``run`` line is split before its expressions are evaluated; see
+    :mod:`scriptrunner.workflows.command_line` for how values reach the command.
+
     Raises :class:`WorkflowError` (or ``ExpressionError``) when rendering fails; the task
     then ends as ``error`` without starting a process.
     """
@@ -130,18 +139,34 @@ def build_run_spec(
         "kind": "task",
     }
     if task.run is not None:
-        line = render_template(task.run, contexts)
+        # Split first, then substitute: values never change the command's words, and a
+        # shell script reads them from its environment (workflows.command_line).
         try:
-            argv = shlex.split(line)
-        except ValueError as exc:
-            raise WorkflowError(
-                f'task "{instance.id}": cannot split run line {line!r}: {exc}'
-            ) from exc
-        if not argv:
-            raise WorkflowError(f'task "{instance.id}": run line is empty after rendering')
+            template = split_command(task.run)
+        except WorkflowError as exc:
+            raise WorkflowError(f'task "{instance.id}": {exc}') from exc
+        nodes = [parse_expression(expr) for expr in template.expressions]
+        values = [
+            value_to_string(evaluate_node(node, contexts, expression=expr))
+            for node, expr in zip(nodes, template.expressions, strict=True)
+        ]
+        argv, script_env = template.render(values)
+        common["env"].update(script_env)
+        _no_nul(instance, [*argv, cwd, *common["env"].values()])
         return RunSpec(command=tuple(argv), **common)
     assert task.script is not None
     script = render_template(task.script, contexts)
     path = Path(script) if Path(script).is_absolute() else base / script
     args = [render_template(a, contexts) for a in task.args]
+    _no_nul(instance, [*args, cwd, *common["env"].values()])
     return RunSpec.for_script(str(path), args, **common)
+
+
+def _no_nul(instance: TaskInstance, texts: list[str]) -> None:
+    # The OS cannot pass a NUL byte in an argument, a variable or a path; say so before
+    # trying (an output may hold one: outputs files are read as text).
+    if any("\0" in text for text in texts):
+        raise WorkflowError(
+            f'task "{instance.id}": a value holds a NUL byte, which no argument, environment '
+            "variable or path can carry; remove it from the output or variable"
+        )

@@ -17,6 +17,12 @@ from scriptrunner.workflows.model import Plan, TaskInstance, WorkflowSpec
 
 Needs = Mapping[str, Sequence[str]]
 
+#: Most task instances one workflow may expand to, and most instance-to-instance needs
+#: (a matrix task that needs another has one per pair).  The plan and the scheduler hold
+#: all of them in memory, so they are counted and refused before anything is built.
+MAX_INSTANCES = 100_000
+MAX_DEPENDENCIES = 1_000_000
+
 
 def find_cycle(needs: Needs) -> list[str] | None:
     """Return one cycle as ``[a, b, c, a]`` (each task needs the next), or ``None``.
@@ -108,6 +114,7 @@ def expand(spec: WorkflowSpec) -> Plan:
     instances: list[TaskInstance] = []
     ids_of: dict[str, tuple[str, ...]] = {}
     by_level: dict[int, list[str]] = {}
+    edges = 0
     for name in order:
         task = spec.tasks[name]
         try:
@@ -118,6 +125,18 @@ def expand(spec: WorkflowSpec) -> Plan:
             raise MatrixError(f'task "{name}": {exc}') from None
         deps = tuple(ident for need in dict.fromkeys(task.needs) for ident in ids_of[need])
         ids_of[name] = tuple(ident for ident, _ in named)
+        edges += len(named) * len(deps)
+        if len(instances) + len(named) > MAX_INSTANCES:
+            raise MatrixError(
+                f'task "{name}": the workflow expands to more than {MAX_INSTANCES} task '
+                "instances; make the matrices smaller"
+            )
+        if edges > MAX_DEPENDENCIES:
+            raise MatrixError(
+                f'task "{name}": {len(named)} instances each need {len(deps)} instances, '
+                f"{edges} dependencies in all, more than {MAX_DEPENDENCIES}; aggregate the "
+                "matrix in a task between them"
+            )
         for ident, combination in named:
             instances.append(TaskInstance(ident, task, combination, deps))
             by_level.setdefault(level_of[name], []).append(ident)

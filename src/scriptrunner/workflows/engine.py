@@ -25,9 +25,11 @@ committing history stays off the scheduler's critical path.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import queue
+import shutil
 import signal
 import tempfile
 import time
@@ -40,7 +42,6 @@ from pathlib import Path
 from scriptrunner import events as ev
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.runner import Runner, RunOptions
-from scriptrunner.errors import ScriptRunnerError
 from scriptrunner.gates.base import GateContext
 from scriptrunner.results import new_run_id
 from scriptrunner.store.background import BackgroundWriter
@@ -53,7 +54,12 @@ from scriptrunner.workflows.expressions import TaskStatus, evaluate_condition
 from scriptrunner.workflows.model import Plan
 from scriptrunner.workflows.results import TaskResult, TaskState, WorkflowResult
 from scriptrunner.workflows.secrets import resolve_plan_secrets
-from scriptrunner.workflows.task_exec import AfterRun, TaskServices, execute_task
+from scriptrunner.workflows.task_exec import (
+    AfterRun,
+    TaskServices,
+    execute_task,
+    internal_reason,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,12 +170,13 @@ class _WorkflowRun:
                 self.dependents[need].append(inst.id)
         self.ready: deque[str] = deque(i for i, n in self.waiting.items() if n == 0)
         self.running: dict[str, CancelToken] = {}
+        self.futures: dict[str, Future[TaskResult]] = {}
         self.finished: dict[str, TaskResult] = {}
         # Per finished task: it and all its ancestors succeeded / it or an ancestor failed.
         self.clean: dict[str, bool] = {}
         self.failed: dict[str, bool] = {}
         self.done: queue.SimpleQueue[tuple[str, Future[TaskResult]]] = queue.SimpleQueue()
-        self.outdir = Path(tempfile.mkdtemp(prefix="scriptrunner-outputs-"))
+        self.outdir: Path | None = None  # made when the run starts (it may fail)
         self.counter = itertools.count()
 
     # -- the loop ------------------------------------------------------------------------
@@ -178,18 +185,20 @@ class _WorkflowRun:
         remove = self.token.add_callback(self._cancel_running)
         pool = ThreadPoolExecutor(self.max_parallel, thread_name_prefix="scriptrunner-task")
         try:
+            self.outdir = Path(tempfile.mkdtemp(prefix="scriptrunner-outputs-"))
             while self.ready or self.running:
                 while self.ready and len(self.running) < self.max_parallel:
                     self._start(self.ready.popleft(), pool)
                 if self.running:
                     iid, future = self.done.get()
                     self._finish(iid, self._outcome(iid, future))
+        except Exception as exc:  # the scheduler itself failed (a broken store, a bug)
+            self._abandon(exc)
         finally:
             remove()
             pool.shutdown(wait=True)
-            for path in self.outdir.iterdir():
-                path.unlink()
-            self.outdir.rmdir()
+            if self.outdir is not None:  # a task may have left anything there
+                shutil.rmtree(self.outdir, ignore_errors=True)
         result = WorkflowResult(
             run_id=self.run_id,
             name=self.plan.workflow.name,
@@ -200,6 +209,28 @@ class _WorkflowRun:
         )
         records.record_workflow_finish(self.recorder, result)
         return result
+
+    def _abandon(self, exc: Exception) -> None:
+        """Last resort: cancel what runs, wait for it, and end every other instance as
+        ``error`` so the workflow still finishes and no task is left ``running``."""
+        reason = internal_reason(exc)
+        self._cancel_running(signal.SIGTERM)  # the workflow fails; it was not cancelled
+        for iid in list(self.running):
+            # Wait on the futures themselves: the one whose outcome failed to record was
+            # already taken off the queue.
+            future = self.futures.get(iid)
+            self.running.pop(iid, None)
+            result = TaskResult(iid, self.instances[iid].task.name, "error", reason=reason)
+            if future is not None:
+                with contextlib.suppress(Exception):  # recording its row failed too
+                    result = self._outcome(iid, future)
+            self.finished.setdefault(iid, result)
+        for inst in self.plan.instances:
+            if inst.id not in self.finished:
+                result = TaskResult(inst.id, inst.task.name, "error", reason=reason)
+                self.finished[inst.id] = result
+                with contextlib.suppress(Exception):  # the store may be what failed
+                    self._record_unstarted(inst.id, result)
 
     def _status(self, iid: str) -> TaskStatus:
         """GitHub's status functions over *all* ancestors: success() needs every one to have
@@ -218,24 +249,30 @@ class _WorkflowRun:
         if iid in self.reuse:
             self._finish(iid, self.reuse[iid], record=True)
             return
+        try:
+            self._launch(iid, pool)
+        except Exception as exc:  # any failure before the task runs ends that task only
+            if iid in self.finished:
+                raise
+            token = self.running.pop(iid, None)
+            if token is not None:
+                token.cancel(signal.SIGTERM)
+            reason = internal_reason(exc)
+            self._finish(iid, TaskResult(iid, inst.task.name, "error", reason=reason), record=True)
+
+    def _launch(self, iid: str, pool: ThreadPoolExecutor) -> None:
+        """Evaluate the condition, build the spec and submit the task (or skip it)."""
+        inst = self.instances[iid]
         status = self._status(iid)
         secrets = self.services.secrets
-        try:
-            task_secrets = secrets.for_task(inst.task) if secrets is not None else None
-            contexts = build_contexts(inst, self.plan, self.finished, self.run_id, task_secrets)
-            if not evaluate_condition(inst.task.condition, contexts, status=status):
-                state: TaskState = "cancelled" if status.cancelled else "skipped"
-                reason = "workflow cancelled" if status.cancelled else "condition is false"
-                self._finish(
-                    iid, TaskResult(iid, inst.task.name, state, reason=reason), record=True
-                )
-                return
-            spec = build_run_spec(inst, self.plan, contexts, self.run_id)
-        except ScriptRunnerError as exc:
-            self._finish(
-                iid, TaskResult(iid, inst.task.name, "error", reason=str(exc)), record=True
-            )
+        task_secrets = secrets.for_task(inst.task) if secrets is not None else None
+        contexts = build_contexts(inst, self.plan, self.finished, self.run_id, task_secrets)
+        if not evaluate_condition(inst.task.condition, contexts, status=status):
+            state: TaskState = "cancelled" if status.cancelled else "skipped"
+            reason = "workflow cancelled" if status.cancelled else "condition is false"
+            self._finish(iid, TaskResult(iid, inst.task.name, state, reason=reason), record=True)
             return
+        spec = build_run_spec(inst, self.plan, contexts, self.run_id)
         token = CancelToken()
         task_run_id = new_run_id()
         self.running[iid] = token
@@ -249,8 +286,10 @@ class _WorkflowRun:
             task_run_id=task_run_id,
             matrix=dict(inst.matrix),
         )
+        assert self.outdir is not None
         out_file = self.outdir / f"{next(self.counter)}.out"
         future = pool.submit(execute_task, self.services, inst, spec, token, task_run_id, out_file)
+        self.futures[iid] = future
         future.add_done_callback(lambda f: self.done.put((iid, f)))
 
     def _outcome(self, iid: str, future: Future[TaskResult]) -> TaskResult:
@@ -260,8 +299,7 @@ class _WorkflowRun:
         except Exception as exc:  # a task's crash must end that task, never the whole run
             # Mostly the runner refusing before recording anything (command not found, bad
             # cwd): the task still gets its history row, like any task that ran no process.
-            reason = str(exc) if isinstance(exc, ScriptRunnerError) else f"internal error: {exc!r}"
-            result = TaskResult(iid, inst.task.name, "error", reason=reason)
+            result = TaskResult(iid, inst.task.name, "error", reason=internal_reason(exc))
             self._record_unstarted(iid, result)
             return result
 
@@ -270,6 +308,7 @@ class _WorkflowRun:
         if secrets is not None and result.reason:  # "command not found: <value>"
             result = dataclasses.replace(result, reason=secrets.mask(result.reason))
         self.running.pop(iid, None)
+        self.futures.pop(iid, None)
         self.finished[iid] = result
         needs = set(self.instances[iid].needs)
         self.clean[iid] = result.result == "success" and all(self.clean[n] for n in needs)

@@ -14,7 +14,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scriptrunner.errors import WorkflowError
+from scriptrunner import limits
+from scriptrunner.errors import ConfigError, WorkflowError
 from scriptrunner.workflows.yaml_source import Lines, PathKey
 
 NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_-]*"
@@ -150,20 +151,43 @@ def boolean(where: Where, path: PathKey, value: Any) -> bool:
 
 
 def number(where: Where, path: PathKey, value: Any, *, positive: bool = False) -> float:
-    """A finite number, ``>= 0`` (or ``> 0`` when ``positive``)."""
+    """Seconds: a finite number ``>= 0`` (or ``> 0`` when ``positive``) within the bounds of
+    :func:`scriptrunner.limits.duration`, the same as on the command line."""
     what = "a number > 0" if positive else "a number >= 0"
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise where.expected(path, what, value)
-    if value < 0 or (positive and value == 0):
+    if math.isfinite(value) and (value < 0 or (positive and value == 0)):
         raise where.expected(path, what, value)
-    return float(value)
+    try:
+        return limits.duration(dotted(path), value, allow_zero=not positive)
+    except ConfigError as exc:
+        raise where.error(path, str(exc), with_path=False) from None
 
 
-def integer(where: Where, path: PathKey, value: Any, *, minimum: int) -> int:
-    """An integer ``>= minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+def integer(
+    where: Where, path: PathKey, value: Any, *, minimum: int, maximum: int = limits.MAX_COUNT
+) -> int:
+    """A whole number ``>= minimum`` within :func:`scriptrunner.limits.count`'s bounds (a
+    whole float such as JSON's ``1e9`` is a number too, and is checked against them)."""
+    whole = isinstance(value, float) and math.isfinite(value) and value.is_integer()
+    if isinstance(value, bool) or not (isinstance(value, int) or whole) or value < minimum:
         raise where.expected(path, f"an integer >= {minimum}", value)
-    return value
+    try:
+        return limits.count(dotted(path), value, minimum=minimum, maximum=maximum)
+    except ConfigError as exc:
+        raise where.error(path, str(exc), with_path=False) from None
+
+
+def fraction(where: Where, path: PathKey, value: Any, what: str) -> float:
+    """A number from 0 to 1 (:func:`scriptrunner.limits.fraction`); ``what`` for messages."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise where.expected(path, what, value)
+    if math.isfinite(value) and not 0 <= value <= 1:
+        raise where.expected(path, what, value)
+    try:
+        return limits.fraction(dotted(path), value)
+    except ConfigError as exc:
+        raise where.error(path, str(exc), with_path=False) from None
 
 
 def choice(where: Where, path: PathKey, value: Any, choices: tuple[str, ...]) -> str:

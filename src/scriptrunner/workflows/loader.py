@@ -17,12 +17,18 @@ from typing import Any
 from scriptrunner.core.retry import RetryPolicy
 from scriptrunner.errors import WorkflowError
 from scriptrunner.workflows import fields as f
-from scriptrunner.workflows.dag import find_cycle, format_cycle
+from scriptrunner.workflows.dag import (
+    MAX_DEPENDENCIES,
+    MAX_INSTANCES,
+    find_cycle,
+    format_cycle,
+)
 from scriptrunner.workflows.expressions.check import Scope
 from scriptrunner.workflows.fields import Where
 from scriptrunner.workflows.matrix import MatrixError, named_combinations
 from scriptrunner.workflows.model import (
     DEFAULT_MAX_MATRIX,
+    MAX_MATRIX_LIMIT,
     Defaults,
     TaskSpec,
     WorkflowSpec,
@@ -91,7 +97,7 @@ def workflow_from_dict(
     return _build(data, Where(source, {}), base_dir=base_dir or Path.cwd(), path=path)
 
 
-def _defaults(where: Where, value: Any) -> Defaults:
+def _defaults(where: Where, value: Any, scope: Scope) -> Defaults:
     path: PathKey = ("defaults",)
     raw = f.mapping(where, path, value)
     f.check_keys(where, path, raw, DEFAULT_KEYS)
@@ -100,7 +106,7 @@ def _defaults(where: Where, value: Any) -> Defaults:
         retry = retry_policy(where, (*path, "retries"), raw["retries"], retry)
     cwd = None
     if "cwd" in raw:
-        cwd = cwd_value(where, (*path, "cwd"), raw["cwd"], Scope(None))
+        cwd = cwd_value(where, (*path, "cwd"), raw["cwd"], scope)
     return Defaults(
         timeout=timeout_value(where, (*path, "timeout"), raw.get("timeout")),
         retry=retry,
@@ -111,7 +117,13 @@ def _defaults(where: Where, value: Any) -> Defaults:
     )
 
 
-def _tasks(where: Where, top: Mapping[str, Any], defaults: Defaults) -> dict[str, TaskSpec]:
+def _tasks(
+    where: Where,
+    top: Mapping[str, Any],
+    defaults: Defaults,
+    warnings: list[str],
+    secret_names: tuple[str, ...],
+) -> dict[str, TaskSpec]:
     if "tasks" not in top:
         raise where.error((), "missing required key 'tasks'")
     raw = f.mapping(where, ("tasks",), top["tasks"], "a mapping of task names to tasks")
@@ -119,7 +131,10 @@ def _tasks(where: Where, top: Mapping[str, Any], defaults: Defaults) -> dict[str
         raise where.error(("tasks",), "a workflow needs at least one task")
     for name in raw:
         f.name(where, ("tasks", name), name)
-    tasks = {name: task_spec(where, name, value, defaults) for name, value in raw.items()}
+    tasks = {
+        name: task_spec(where, name, value, defaults, warnings, secret_names)
+        for name, value in raw.items()
+    }
     for name, task in tasks.items():
         for index, need in enumerate(task.needs):
             if need not in tasks:
@@ -136,11 +151,31 @@ def _tasks(where: Where, top: Mapping[str, Any], defaults: Defaults) -> dict[str
 
 
 def _check_matrices(where: Where, tasks: Mapping[str, TaskSpec], limit: int) -> None:
+    """Every matrix expands within ``limit``, and the whole plan stays within the sizes
+    ``dag.expand`` and the scheduler can hold (counted before a plan is built)."""
+    counts: dict[str, int] = {}
     for name, task in tasks.items():
         try:
-            named_combinations(name, task.matrix, limit=limit)
+            counts[name] = len(named_combinations(name, task.matrix, limit=limit))
         except MatrixError as exc:
             raise where.error(("tasks", name, "matrix"), str(exc)) from None
+        if sum(counts.values()) > MAX_INSTANCES:
+            raise where.error(
+                ("tasks", name, "matrix"),
+                f"the workflow expands to more than {MAX_INSTANCES} task instances; "
+                "make the matrices smaller",
+            )
+    edges = 0
+    for name, task in tasks.items():
+        deps = sum(counts[need] for need in dict.fromkeys(task.needs))
+        edges += counts[name] * deps
+        if edges > MAX_DEPENDENCIES:
+            raise where.error(
+                ("tasks", name, "needs"),
+                f"{counts[name]} instances each need {deps} instances, {edges} dependencies "
+                f"in all, more than {MAX_DEPENDENCIES}; aggregate the matrix in a task between "
+                "them",
+            )
 
 
 def _build(data: Any, where: Where, *, base_dir: Path, path: Path | None) -> WorkflowSpec:
@@ -153,20 +188,33 @@ def _build(data: Any, where: Where, *, base_dir: Path, path: Path | None) -> Wor
         if "name" in top
         else (path.stem if path is not None else "workflow")
     )
-    env = env_map(where, ("env",), top.get("env", {}), Scope(None))
+    # Names first: the workflow's env may read its secrets, the secrets' checks need env.
+    raw_secrets = top.get("secrets")
+    secret_names = tuple(
+        key
+        for key in (raw_secrets if isinstance(raw_secrets, Mapping) else {})
+        if isinstance(key, str)
+    )
+    top_scope = Scope(None, secrets=secret_names)
+    env = env_map(where, ("env",), top.get("env", {}), top_scope)
     max_parallel = (
         f.integer(where, ("max_parallel",), top["max_parallel"], minimum=1)
         if "max_parallel" in top
         else default_max_parallel()
     )
     max_matrix = f.integer(
-        where, ("max_matrix",), top.get("max_matrix", DEFAULT_MAX_MATRIX), minimum=1
+        where,
+        ("max_matrix",),
+        top.get("max_matrix", DEFAULT_MAX_MATRIX),
+        minimum=1,
+        maximum=MAX_MATRIX_LIMIT,
     )
-    defaults = _defaults(where, top.get("defaults", {}))
+    defaults = _defaults(where, top.get("defaults", {}), top_scope)
     if "security" in top:
         defaults = dataclasses.replace(defaults, security=default_policy(where, top["security"]))
     secrets = secrets_map(where, ("secrets",), top.get("secrets", {}), env)
-    tasks = _tasks(where, top, defaults)
+    warnings: list[str] = []
+    tasks = _tasks(where, top, defaults, warnings, tuple(secrets))
     for task_name, task in tasks.items():
         for key in sorted(set(task.env) & set(secrets)):
             raise where.error(
@@ -189,4 +237,5 @@ def _build(data: Any, where: Where, *, base_dir: Path, path: Path | None) -> Wor
         max_matrix=max_matrix,
         defaults=defaults,
         secrets=secrets,
+        warnings=tuple(warnings),
     )

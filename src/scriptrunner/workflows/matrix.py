@@ -67,7 +67,7 @@ def expand_matrix(matrix: MatrixSpec, *, limit: int = DEFAULT_MAX_MATRIX) -> lis
         if not values:
             raise MatrixError(f"matrix axis {key!r} has no values; give at least one")
     size = raw_size(matrix)
-    if size > max(limit, _EXPANSION_CAP):
+    if size > max(limit, _EXPANSION_CAP):  # limit <= MAX_MATRIX_LIMIT < _EXPANSION_CAP
         raise MatrixError(
             f"matrix has {size} combinations before exclude, more than max_matrix ({limit}); "
             "remove axis values or raise max_matrix"

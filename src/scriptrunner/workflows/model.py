@@ -26,6 +26,9 @@ CONTEXTS: frozenset[str] = frozenset({"env", "matrix", "needs", "workflow", "tas
 
 #: Default upper bound on the combinations one matrix may produce (GitHub's limit too).
 DEFAULT_MAX_MATRIX = 256
+#: The largest ``max_matrix`` a file may set: expansion, the plan and the scheduler hold
+#: every instance in memory, so the limit itself is bounded.
+MAX_MATRIX_LIMIT = 10_000
 
 
 def default_max_parallel() -> int:
@@ -59,8 +62,8 @@ class MatrixSpec:
 class TaskSpec:
     """One task of a workflow, as written (defaults applied, sugar resolved).
 
-    Exactly one of ``run`` (a command line, split with :func:`shlex.split` *after* its
-    expressions are rendered) and ``script`` (a Python file relative to the workflow's
+    Exactly one of ``run`` (a command line, split with :func:`shlex.split` *before* its
+    expressions are evaluated, see :mod:`scriptrunner.workflows.command_line`) and ``script`` (a Python file relative to the workflow's
     directory, run with the current interpreter and ``args``) is set.  ``condition`` is a
     bare expression without ``${{ }}``; ``None`` means the default, ``success()``.
     ``run``, ``args``, ``env`` values and ``cwd`` may hold ``${{ }}`` templates (already
@@ -112,6 +115,8 @@ class WorkflowSpec:
     ``path`` is the file it was loaded from (``None`` for a string or a dict) and
     ``base_dir`` the directory that relative ``script`` and ``cwd`` paths start from.
     ``secrets`` (variable name -> secret reference) applies to every task.
+    ``warnings`` are located messages about patterns that load but stay risky (a value
+    that may still be read as code); ``workflow validate`` prints them.
     """
 
     name: str
@@ -123,6 +128,7 @@ class WorkflowSpec:
     max_matrix: int = DEFAULT_MAX_MATRIX
     defaults: Defaults = field(default_factory=Defaults)
     secrets: Mapping[str, str] = field(default_factory=dict, hash=False)
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def task_secrets(self, task: TaskSpec) -> dict[str, str]:
         """The secret references a task gets: the workflow's, then its own over them."""

@@ -2,16 +2,31 @@
 
 A task writes to the file named by ``$SCRIPTRUNNER_OUTPUT``; later tasks read the values as
 ``${{ needs.<task>.outputs.<key> }}``.  Like GitHub, a later assignment of the same key wins
-and the file is limited in size (1 MiB) so a runaway script cannot flood the store.
+and the file is limited in size (1 MiB) so a runaway script cannot flood the store; names
+follow GitHub's rule (:data:`OUTPUT_NAME`).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from scriptrunner.errors import RunnerError
 
 MAX_OUTPUT_BYTES = 1024 * 1024
+#: Output names, as GitHub's: a letter or ``_``, then letters, digits, ``_`` and ``-``.
+#: Names become keys of ``needs.<task>.outputs`` and of stored history, so ``../x``,
+#: ``a b`` or control characters are refused rather than carried along.
+OUTPUT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def _name(key: str, source: str, line: int) -> str:
+    if not OUTPUT_NAME.fullmatch(key):
+        raise RunnerError(
+            f"{source}:{line}: output name {key!r} is not valid: use letters, digits, '_' "
+            "and '-', starting with a letter or '_'"
+        )
+    return key
 
 
 def parse_outputs(text: str, source: str = "$SCRIPTRUNNER_OUTPUT") -> dict[str, str]:
@@ -31,6 +46,7 @@ def parse_outputs(text: str, source: str = "$SCRIPTRUNNER_OUTPUT") -> dict[str, 
             key, delimiter = key.strip(), delimiter.strip()
             if not key or not delimiter:
                 raise RunnerError(f"{source}:{i}: expected NAME<<DELIMITER, got {line!r}")
+            _name(key, source, i)
             start = i
             body: list[str] = []
             while i < len(lines) and lines[i].rstrip("\r") != delimiter:
@@ -45,8 +61,11 @@ def parse_outputs(text: str, source: str = "$SCRIPTRUNNER_OUTPUT") -> dict[str, 
             continue
         key, sep, value = line.partition("=")
         if not sep or not key.strip():
-            raise RunnerError(f"{source}:{i}: expected NAME=VALUE or NAME<<DELIMITER, got {line!r}")
-        outputs[key.strip()] = value
+            empty = ": the output name is empty" if sep else ""
+            raise RunnerError(
+                f"{source}:{i}: expected NAME=VALUE or NAME<<DELIMITER, got {line!r}{empty}"
+            )
+        outputs[_name(key.strip(), source, i)] = value
     return outputs
 
 

@@ -7,6 +7,7 @@ spine), so rows, events and their masking are those of the whole workflow run.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.runner import Runner
 from scriptrunner.core.spec import RunSpec
-from scriptrunner.errors import ScriptRunnerError
+from scriptrunner.errors import RunnerError, ScriptRunnerError
 from scriptrunner.gates.base import GateContext
 from scriptrunner.gates.record import blocked_event
 from scriptrunner.results import RunResult
@@ -68,14 +69,21 @@ def execute_task(
             out_file.unlink(missing_ok=True)
         return {"SCRIPTRUNNER_OUTPUT": str(out_file)}
 
-    result = services.runner.run(
-        spec,
-        cancel=token,
-        run_id=task_run_id,
-        on_attempt_env=attempt_env,
-        collect_outputs=lambda: _outputs(services.secrets, out_file),
-        attempt_fn=services.executor.attempt_fn(),
-    )
+    try:
+        result = services.runner.run(
+            spec,
+            cancel=token,
+            run_id=task_run_id,
+            on_attempt_env=attempt_env,
+            collect_outputs=lambda: _outputs(services.secrets, out_file),
+            attempt_fn=services.executor.attempt_fn(),
+        )
+    except Exception as exc:
+        # The runner may have written the task's start row before failing: end that row
+        # (an update of no row when it had not), so nothing is left ``running``.
+        ended = {"status": "error", "error": internal_reason(exc), "finished_at": time.time()}
+        services.recorder.finish_run(task_run_id, ended)
+        raise
     state = result.status if result.status != "running" else "error"
     reason = result.error
     if services.after_run is not None and services.recording:
@@ -94,9 +102,26 @@ def execute_task(
     )
 
 
+def internal_reason(exc: BaseException) -> str:
+    """The ``reason`` of a task that an exception ended: a ``ScriptRunnerError``'s own
+    message, else what went wrong inside scriptrunner."""
+    if isinstance(exc, ScriptRunnerError):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return "internal error: input nested too deeply to process (RecursionError)"
+    return f"internal error: {exc!r}"
+
+
 def _outputs(secrets: WorkflowSecrets | None, path: Path) -> Mapping[str, str]:
-    """The task's outputs, masked: a later task must not read a secret through them."""
-    outputs = read_outputs(path)
+    """The task's outputs, masked: a later task must not read a secret through them.
+
+    Any failure is a ``RunnerError``, which the runner records on the task's row."""
+    try:
+        outputs = read_outputs(path)
+    except RunnerError:
+        raise
+    except Exception as exc:
+        raise RunnerError(f"cannot read task outputs: {internal_reason(exc)}") from exc
     return secrets.mask_outputs(outputs) if secrets is not None else outputs
 
 

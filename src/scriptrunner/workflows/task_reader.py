@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shlex
 from collections.abc import Mapping
 from typing import Any
 
 from scriptrunner.core.retry import BACKOFFS, RetryPolicy
-from scriptrunner.errors import ConfigError
+from scriptrunner.errors import ConfigError, WorkflowError
 from scriptrunner.workflows import fields as f
+from scriptrunner.workflows.command_line import ENV_PREFIX, command_risks, split_command
 from scriptrunner.workflows.expressions.check import Scope, check_text, condition
 from scriptrunner.workflows.fields import Where
 from scriptrunner.workflows.model import Defaults, MatrixSpec, TaskSpec
@@ -24,8 +24,6 @@ TASK_KEYS = (
 )  # fmt: skip
 RETRY_KEYS = ("max", "backoff", "delay", "max_delay", "jitter", "on")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# Only used to blank out expressions before a trial shlex split; they were parsed already.
-_EXPRESSION_SPAN = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
 
 
 def env_map(where: Where, path: PathKey, value: Any, scope: Scope) -> dict[str, str]:
@@ -36,6 +34,8 @@ def env_map(where: Where, path: PathKey, value: Any, scope: Scope) -> dict[str, 
             raise where.expected(
                 (*path, key), "a variable name matching [A-Za-z_][A-Za-z0-9_]*", key
             )
+        if key.startswith(ENV_PREFIX):
+            raise where.error((*path, key), f"{ENV_PREFIX}<n> names are reserved for run values")
         check_text(where, (*path, key), text, scope)
     return env
 
@@ -54,6 +54,8 @@ def secrets_map(where: Where, path: PathKey, value: Any, env: Mapping[str, str])
             raise where.expected(
                 (*path, key), "a variable name matching [A-Za-z_][A-Za-z0-9_]*", key
             )
+        if key.startswith(ENV_PREFIX):
+            raise where.error((*path, key), f"{ENV_PREFIX}<n> names are reserved for run values")
         if "${{" in ref:
             raise where.error((*path, key), "a secret reference cannot use ${{ }}")
         try:
@@ -104,10 +106,9 @@ def _retry_fields(where: Where, path: PathKey, value: Any) -> dict[str, Any]:
         jitter = raw["jitter"]
         if isinstance(jitter, bool):
             fields["jitter"] = 1.0 if jitter else 0.0
-        elif f.number(where, (*path, "jitter"), jitter) > 1:
-            raise where.expected((*path, "jitter"), "true, false or a number from 0 to 1", jitter)
         else:
-            fields["jitter"] = float(jitter)
+            what = "true, false or a number from 0 to 1"
+            fields["jitter"] = f.fraction(where, (*path, "jitter"), jitter, what)
     if "on" in raw:
         fields["retry_on"] = _exit_codes(where, (*path, "on"), raw["on"])
     return fields
@@ -116,9 +117,11 @@ def _retry_fields(where: Where, path: PathKey, value: Any) -> dict[str, Any]:
 def _exit_codes(where: Where, path: PathKey, value: Any) -> frozenset[int]:
     items = value if isinstance(value, list) else [value]
     for index, code in enumerate(items):
+        at = (*path, index) if isinstance(value, list) else path
         if isinstance(code, bool) or not isinstance(code, int) or code == 0:
-            at = (*path, index) if isinstance(value, list) else path
             raise where.expected(at, "a non-zero exit code", code)
+        # Exit codes are 0-255 (a signal N is 128 + N): 999 could never match.
+        f.integer(where, at, code, minimum=1, maximum=255)
     return frozenset(items)
 
 
@@ -194,18 +197,33 @@ def _condition(where: Where, path: PathKey, raw: Mapping[str, Any], scope: Scope
     return cond
 
 
-def _run(where: Where, path: PathKey, value: Any, scope: Scope) -> str:
+def _run(where: Where, path: PathKey, value: Any, scope: Scope, warnings: list[str]) -> str:
     run = f.non_empty_string(where, path, value)
     check_text(where, path, run, scope)
     try:
-        shlex.split(_EXPRESSION_SPAN.sub("x", run))
-    except ValueError as exc:  # "No closing quotation" and friends
-        raise where.error(path, f"cannot split the command line: {exc}") from exc
+        template = split_command(run)
+    except WorkflowError as exc:
+        raise where.error(path, str(exc)) from exc
+    warnings.extend(
+        str(where.error(path, f"{risk}: pass the value through env and read it there"))
+        for risk in command_risks(template)
+    )
     return run
 
 
-def task_spec(where: Where, name: str, value: Any, defaults: Defaults) -> TaskSpec:
-    """Read ``tasks.<name>``; cross-task checks (needs exist, cycles) are the caller's."""
+def task_spec(
+    where: Where,
+    name: str,
+    value: Any,
+    defaults: Defaults,
+    warnings: list[str] | None = None,
+    workflow_secrets: tuple[str, ...] = (),
+) -> TaskSpec:
+    """Read ``tasks.<name>``; cross-task checks (needs exist, cycles) are the caller's.
+
+    Patterns that stay risky (``workflows.command_line.command_risks``) are appended to
+    ``warnings`` as located messages; ``workflow_secrets`` names the workflow's secrets,
+    which (with the task's own) are the only ones its expressions may read."""
     path: PathKey = ("tasks", name)
     raw = f.mapping(where, path, value)
     f.check_keys(where, path, raw, TASK_KEYS)
@@ -221,9 +239,14 @@ def task_spec(where: Where, name: str, value: Any, defaults: Defaults) -> TaskSp
         )
     needs = f.names(where, (*path, "needs"), raw["needs"]) if "needs" in raw else ()
     matrix = matrix_spec(where, (*path, "matrix"), raw["matrix"]) if "matrix" in raw else None
-    scope = Scope(name, needs, matrix.keys if matrix is not None else None)
+    own = raw.get("secrets")
+    secret_names = workflow_secrets + tuple(
+        key for key in (own if isinstance(own, Mapping) else {}) if isinstance(key, str)
+    )
+    scope = Scope(name, needs, matrix.keys if matrix is not None else None, secret_names)
 
-    run = _run(where, (*path, "run"), raw["run"], scope) if "run" in raw else None
+    notes = warnings if warnings is not None else []
+    run = _run(where, (*path, "run"), raw["run"], scope, notes) if "run" in raw else None
     script = None
     if "script" in raw:
         script = f.non_empty_string(where, (*path, "script"), raw["script"])

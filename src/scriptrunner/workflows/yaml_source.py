@@ -128,6 +128,30 @@ def _syntax_error(source: str, exc: yaml.YAMLError) -> WorkflowError:
     return WorkflowError(f"{source}: invalid YAML: {exc}")
 
 
+#: How deeply a workflow document may nest mappings and lists.  Parsers and every later
+#: walk recurse, so a hostile ``[[[[...`` would otherwise end in a ``RecursionError``.
+MAX_NESTING = 100
+
+
+def _too_deep(source: str) -> WorkflowError:
+    return WorkflowError(
+        f"{source}: the document nests mappings and lists more than {MAX_NESTING} levels deep"
+    )
+
+
+def check_nesting(data: Any, source: str) -> None:
+    """Raise :class:`WorkflowError` when ``data`` nests deeper than :data:`MAX_NESTING`
+    (iterative, so the check itself cannot overflow the stack)."""
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, Mapping | list | tuple):
+            if depth >= MAX_NESTING:
+                raise _too_deep(source)
+            items = value.values() if isinstance(value, Mapping) else value
+            stack.extend((item, depth + 1) for item in items)
+
+
 def load_yaml(text: str, source: str) -> tuple[Any, dict[PathKey, int]]:
     """Parse ``text``; return the data and a map from key paths to 1-based lines."""
     loader = _Loader(text)
@@ -138,11 +162,15 @@ def load_yaml(text: str, source: str) -> tuple[Any, dict[PathKey, int]]:
         indexer = _Indexer(loader, source)
         indexer.lines[()] = _line(node)
         indexer.walk(node, ())
-        return loader.construct_document(node), indexer.lines
+        data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise _syntax_error(source, exc) from exc
+    except RecursionError:
+        raise _too_deep(source) from None
     finally:
         loader.dispose()
+    check_nesting(data, source)
+    return data, indexer.lines
 
 
 class DuplicateKeyError(WorkflowError):
@@ -172,6 +200,9 @@ def load_json(text: str, source: str) -> tuple[Any, dict[PathKey, int]]:
         data = json.loads(text, object_pairs_hook=keep_pairs)
     except json.JSONDecodeError as exc:
         raise WorkflowError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+    except RecursionError:
+        raise _too_deep(source) from None
+    check_nesting(data, source)
     try:
         _, lines = load_yaml(text, source)
     except DuplicateKeyError:

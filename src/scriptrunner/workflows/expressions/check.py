@@ -4,7 +4,7 @@ Expressions are rendered only when a task runs, but a typo in one should fail th
 not the task at 3 a.m.  Each expression is parsed (:mod:`.evaluate`), its
 top-level names must be known contexts, status functions (``failure()``) may only appear
 in conditions, and - as GitHub does - ``needs.X`` must name a task this task needs and
-``matrix.K`` a key of its matrix.  Those last two walk the syntax tree, so ``needs['x']``
+``matrix.K`` a key of its matrix; ``secrets.S`` must be declared under ``secrets``.  Those last two walk the syntax tree, so ``needs['x']``
 is checked too and text inside quoted strings is not; dynamic indexes are left alone.
 Names compare case-insensitively, as property lookups do at run time.
 """
@@ -34,12 +34,14 @@ class Scope:
     """What an expression may refer to: the task's needs and matrix keys.
 
     ``task`` is ``None`` for the workflow-level ``env``, which belongs to no task.
-    ``matrix_keys`` is ``None`` for a task without a matrix.
+    ``matrix_keys`` is ``None`` for a task without a matrix.  ``secrets`` names the
+    secrets declared for it (the workflow's and the task's); ``None``: not checked.
     """
 
     task: str | None
     needs: tuple[str, ...] = ()
     matrix_keys: tuple[str, ...] | None = None
+    secrets: tuple[str, ...] | None = None
 
 
 def _syntax(where: Where, path: PathKey, shown: str, exc: ExpressionError) -> WorkflowError:
@@ -84,6 +86,8 @@ def check_expression(
                 _check_need(where, path, item.index.value, scope)
             elif context == "matrix":
                 _check_matrix_key(where, path, item.index.value, scope)
+            elif context == "secrets":
+                _check_secret(where, path, item.index.value, scope)
 
 
 def _known(name: str, names: tuple[str, ...]) -> bool:
@@ -113,6 +117,19 @@ def _check_matrix_key(where: Where, path: PathKey, key: str, scope: Scope) -> No
             path,
             f'matrix.{key} is not defined: the matrix of task "{scope.task}" has no key "{key}"{hint}',
         )
+
+
+def _check_secret(where: Where, path: PathKey, name: str, scope: Scope) -> None:
+    # An undeclared secret would render as an empty string: a typo must not send an empty
+    # password.
+    if scope.secrets is None or _known(name, scope.secrets):
+        return
+    hint = did_you_mean(name, scope.secrets, quote='"')
+    declared = ", ".join(scope.secrets) or "none"
+    raise where.error(
+        path,
+        f"secrets.{name} is not declared{hint}; declare it under secrets (declared: {declared})",
+    )
 
 
 def check_text(where: Where, path: PathKey, text: str, scope: Scope) -> None:

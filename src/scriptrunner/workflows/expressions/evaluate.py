@@ -35,6 +35,7 @@ from scriptrunner.workflows.expressions.templates import (
 )
 from scriptrunner.workflows.expressions.values import (
     FilteredArray,
+    check_json_depth,
     fold,
     format_number,
     is_truthy,
@@ -217,7 +218,10 @@ def parse_context_arg(text: str) -> tuple[str, Any]:
         raise ValueError(f"{constant} is not valid JSON")
 
     try:
+        check_json_depth(raw)
         value = json.loads(raw, parse_constant=reject_constant)
-    except ValueError as exc:
+    except ExpressionError as exc:
+        raise ConfigError(f"bad JSON for context {name!r}: {exc.reason}") from None
+    except (ValueError, RecursionError) as exc:
         raise ConfigError(f"bad JSON for context {name!r}: {exc}; {example}") from None
     return name, value

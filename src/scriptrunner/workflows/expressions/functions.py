@@ -18,6 +18,7 @@ from scriptrunner.workflows.expressions.nodes import FunctionCall, Node
 from scriptrunner.workflows.expressions.values import (
     ARRAY,
     BOOLEAN,
+    check_json_depth,
     equals,
     fold,
     is_primitive,
@@ -70,11 +71,24 @@ def call_function(ev: Evaluating, node: FunctionCall) -> Any:
             return separator.join(to_string(item) for item in items)
         return to_string(items) if is_primitive(items) else ""
     if name == "tojson":
-        return to_json(ev.evaluate(args[0]))
+        try:
+            return to_json(ev.evaluate(args[0]))
+        except ExpressionError as exc:
+            if exc.expression:
+                raise
+            raise ev.error(f"toJSON(): {exc.reason}", node) from None
     if name == "fromjson":
         text = to_string(ev.evaluate(args[0]))
         try:
+            check_json_depth(text)
+        except ExpressionError as exc:
+            raise ev.error(f"fromJSON(): {exc.reason}", node) from None
+        try:
             return json.loads(text)
+        except RecursionError:  # a smaller stack than the depth check assumes
+            raise ev.error(
+                "fromJSON(): JSON nested too deeply for this interpreter's stack", node
+            ) from None
         except ValueError as exc:
             raise ev.error(f"fromJSON() could not parse {text[:60]!r}: {exc}", node) from None
     if name == "case":

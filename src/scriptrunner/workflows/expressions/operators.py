@@ -28,6 +28,7 @@ from scriptrunner.workflows.expressions.nodes import (
 from scriptrunner.workflows.expressions.values import (
     ARRAY,
     OBJECT,
+    Declared,
     FilteredArray,
     compare,
     equals,
@@ -126,7 +127,12 @@ class Evaluator:
         if wildcard:
             return FilteredArray(target.values() if isinstance(target, Mapping) else target)
         if isinstance(target, Mapping):
-            return get_property(target, to_string(index))[1] if is_primitive(index) else None
+            found, value = (
+                get_property(target, to_string(index)) if is_primitive(index) else (False, None)
+            )
+            if not found and isinstance(target, Declared):
+                raise self.error(f"{to_string(index)!r} is not declared", node)
+            return value
         position = _array_index(index)
         return target[position] if position is not None and position < len(target) else None
 

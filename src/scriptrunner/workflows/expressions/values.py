@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from scriptrunner.errors import ExpressionError
 from scriptrunner.workflows.expressions.lexer import parse_number
 
 NULL, BOOLEAN, NUMBER, STRING, ARRAY, OBJECT = (
@@ -25,6 +27,14 @@ NULL, BOOLEAN, NUMBER, STRING, ARRAY, OBJECT = (
 )
 _PRIMITIVES = frozenset({NULL, BOOLEAN, NUMBER, STRING})
 
+#: How deeply arrays and objects may nest in ``fromJSON()`` input and ``toJSON()`` output.
+#: Python's JSON decoder and a recursive writer would otherwise overflow the stack
+#: (``RecursionError``) on input such as 100 000 ``[``; real data is rarely 10 deep.
+MAX_JSON_DEPTH = 100
+# A JSON string (an unterminated one runs to the end) or a bracket: enough to measure
+# nesting without parsing.
+_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
 
 class FilteredArray(list[Any]):
     """The array an object filter (``*``) produces.
@@ -32,6 +42,11 @@ class FilteredArray(list[Any]):
     Indexing it applies the index to every item instead of picking one item
     (``Index.HandleFilteredArray``): ``a.*.name`` is the ``name`` of each element of ``a``.
     """
+
+
+class Declared(dict[str, Any]):
+    """An object whose every key is declared (``secrets``): reading a missing key is an
+    error instead of ``null``, so a misspelt secret never becomes an empty password."""
 
 
 def kind(value: object) -> str:
@@ -221,9 +236,30 @@ def _json_string(text: str) -> str:
     )
 
 
+def check_json_depth(text: str) -> None:
+    """Raise ``ExpressionError`` when the JSON ``text`` nests arrays and objects more than
+    :data:`MAX_JSON_DEPTH` deep (checked before parsing, so the parser cannot overflow)."""
+    depth = 0
+    for match in _JSON_NESTING.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise ExpressionError(
+                    f"JSON nested more than {MAX_JSON_DEPTH} levels deep "
+                    f"(at character {match.start()}); flatten the data"
+                )
+        elif char in "]}":
+            depth -= 1
+
+
 def to_json(value: object, indent: int = 0) -> str:
     """``toJSON()``: pretty JSON with 2-space indentation and ``": "`` separators, numbers
-    written like :func:`format_number` (``Functions/ToJson.cs``)."""
+    written like :func:`format_number` (``Functions/ToJson.cs``).
+
+    Raises ``ExpressionError`` for values nested more than :data:`MAX_JSON_DEPTH` deep."""
+    if indent >= MAX_JSON_DEPTH:
+        raise ExpressionError(f"value nested more than {MAX_JSON_DEPTH} levels deep for JSON")
     k = kind(value)
     pad = "  " * (indent + 1)
     if k == ARRAY:
