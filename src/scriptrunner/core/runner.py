@@ -4,8 +4,8 @@ One call of :meth:`Runner.run` is one run in history.  Each attempt starts the c
 its own session, streams its output, samples its tree, and ends in one of ``succeeded``,
 ``failed``, ``timed_out`` or ``cancelled``; failed attempts are retried by the spec's
 :class:`~scriptrunner.core.retry.RetryPolicy`.  Rows and events go through the recorder
-(the event spine): the ``running`` row is written right after the first spawn (the store
-was opened and checked before, so a broken store stops the run before anything executes).
+(the event spine): the ``running`` row is written before the first spawn, so a store that
+cannot take it stops the run before anything executes.
 """
 
 from __future__ import annotations
@@ -114,15 +114,10 @@ class Runner:
             },
             ts=started,
         )
-        recorded = False
-
-        def record_start() -> None:
-            # Called right after the first spawn: the insert overlaps the child's start-up
-            # (the store was opened and its schema checked before, so it fails closed).
-            nonlocal recorded
-            if not recorded:
-                recorded = True
-                self.recorder.start_run(start_row, [started_event])
+        # Transactional start: the row (every value encoded, see ``store.base.storable``) is
+        # written before any process exists, so a store that cannot take it (a full disk)
+        # fails the run with nothing started, and no child ever runs unrecorded.
+        self.recorder.start_run(start_row, [started_event])
 
         if attempt_fn is not None and self.options.output_filter is not None:
             # A remote attempt hands back its output whole, never through an OutputStream:
@@ -148,7 +143,7 @@ class Runner:
                 env["SCRIPTRUNNER_ATTEMPT"] = str(n)
                 if on_attempt_env is not None:
                     env.update(on_attempt_env(n))
-                attempt = run_one(spec, n, cwd, env, token, out, err, delay, record_start)
+                attempt = run_one(spec, n, cwd, env, token, out, err, delay, _nothing)
                 attempts.append(attempt)
                 samples.extend(rows.sample_rows(rid, n, attempt.metrics.samples))
                 if attempt.status == "cancelled" or not spec.retry.should_retry(
@@ -160,8 +155,10 @@ class Runner:
                 self.recorder.record([ev.Event(ev.RUN_ATTEMPT_FINISHED, rid, attempt.as_dict())])
         except RunnerError as exc:
             error = str(exc)
-        finally:
-            record_start()
+        except Exception as exc:
+            # Whatever failed, the attempt's tree is gone (``run_attempt`` ends it before it
+            # lets an error out): record the run as an error rather than leave it running.
+            error = f"internal error: {exc.__class__.__name__}: {exc}"
         outputs: Mapping[str, str] = {}
         if collect_outputs is not None and attempts:
             try:
@@ -201,6 +198,10 @@ class Runner:
                 self.options.echo_stderr.flush()
             except (OSError, ValueError):
                 pass
+
+
+def _nothing() -> None:
+    return None
 
 
 def default_echo() -> tuple[BinaryIO, BinaryIO]:

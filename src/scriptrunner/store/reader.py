@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.errors import StoreError
 from scriptrunner.store import schema, sqlite_path
+from scriptrunner.store.base import display_value
 from scriptrunner.store.sqla import make_engine, migrated_engine, safe_url
 
 
@@ -65,7 +66,9 @@ class HistoryReader:
     def _all(self, query: Select[Any]) -> list[dict[str, Any]]:
         try:
             with self.engine.connect() as conn:
-                return [dict(r._mapping) for r in conn.execute(query)]
+                # Stored values keep non-UTF-8 bytes exactly (JSON \\uDCxx escapes); what is
+                # read for display gets them as printable \\xNN escapes.
+                return [display_value(dict(r._mapping)) for r in conn.execute(query)]
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot read history store {self.where}: {exc}") from exc
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from scriptrunner.errors import StoreError
 from scriptrunner.events import Event
-from scriptrunner.store.base import event_row, to_json
+from scriptrunner.store.base import event_row, storable
 from scriptrunner.store.version import SCHEMA_TABLE, SCHEMA_VERSION, check_version
 
 _FIX = (
@@ -31,8 +31,7 @@ _FIX = (
 )
 
 
-def _value(v: Any) -> Any:
-    return to_json(v) if isinstance(v, (dict, list, tuple)) else v
+_value = storable
 
 
 def make_parent(path: Path) -> None:

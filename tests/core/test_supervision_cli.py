@@ -1,0 +1,139 @@
+"""Supervision through the real CLI: a run is recorded before its child starts, nothing it
+starts outlives its attempt unsupervised, and a runner killed outright leaves a ``lost`` row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from fixtures.cli import cli
+
+#: Non-UTF-8 bytes are legal in Linux file names and arguments; Python hands them over as
+#: surrogate escapes (``os.fsdecode``), which a strict UTF-8 encoder refuses.
+BAD = os.fsdecode(b"\xff\xfe")
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+def _stored_runs(home: Path) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(home / "history.db")
+    conn.row_factory = sqlite3.Row
+    try:
+        return list(conn.execute("SELECT * FROM runs ORDER BY started_at"))
+    finally:
+        conn.close()
+
+
+def _processes_with(marker: str) -> list[psutil.Process]:
+    found = []
+    for p in psutil.process_iter(["cmdline", "status"]):
+        try:
+            if p.info["status"] != psutil.STATUS_ZOMBIE and marker in " ".join(
+                p.info["cmdline"] or []
+            ):
+                found.append(p)
+        except psutil.Error:
+            continue
+    return found
+
+
+def _kill_all(marker: str) -> None:
+    for p in _processes_with(marker):
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+
+
+def test_non_utf8_argument_tag_cwd_and_script_name_are_recorded_losslessly(
+    tmp_path: Path, home: Path
+) -> None:
+    where = tmp_path / f"dir{BAD}"
+    where.mkdir()
+    script = where / f"job{BAD}.py"
+    script.write_text("import sys\nprint(len(sys.argv[1]))\n")
+    r = cli(home, "run", "--tag", f"team=a{BAD}", "--cwd", str(where), str(script), f"x{BAD}")
+    assert "Traceback" not in r.stderr, r.stderr
+    assert r.returncode == 0, r.stderr
+    (row,) = _stored_runs(home)
+    assert row["status"] == "succeeded"
+    # JSON columns keep the exact bytes (as \udcXX escapes, Python's surrogateescape).
+    assert json.loads(row["command"])[-1] == f"x{BAD}"
+    assert json.loads(row["tags"]) == {"team": f"a{BAD}"}
+    # Text columns hold a documented, printable escape of the byte.
+    assert row["cwd"] == str(tmp_path / "dir") + "\\xff\\xfe"
+    shown = cli(home, "show", row["id"][:8])
+    assert shown.returncode == 0 and "Traceback" not in shown.stderr, shown.stderr
+    assert "x\\xff\\xfe" in shown.stdout
+    listed = cli(home, "history")
+    assert listed.returncode == 0 and "Traceback" not in listed.stderr, listed.stderr
+
+
+@contextlib.contextmanager
+def _tiny_filesystem(where: Path, size: str) -> Iterator[Path]:
+    where.mkdir(parents=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def _fill(directory: Path, leave: int) -> None:
+    """Fill the file system, then free ``leave`` bytes (enough to open the store)."""
+    fd = os.open(directory / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        with contextlib.suppress(OSError):
+            while os.write(fd, b"\0" * 4096):
+                pass
+        os.ftruncate(fd, max(0, os.fstat(fd).st_size - leave))
+    finally:
+        os.close(fd)
+
+
+def test_full_disk_runs_nothing_and_leaves_no_child_running(tmp_path: Path) -> None:
+    marker = f"sr-full-disk-{os.getpid()}-{time.monotonic_ns()}"
+    ran = tmp_path / "ran"
+    with _tiny_filesystem(tmp_path / "fs", "1m") as fs:
+        home = fs / "home"
+        assert cli(home, "run", "-q", "--", "true").returncode == 0  # the store exists
+        _fill(fs, leave=40 * 1024)  # the WAL index fits, the first insert does not
+        try:
+            r = cli(
+                home,
+                "run",
+                "--timeout",
+                "1",
+                "--kill-grace",
+                "0.2",
+                "--",
+                "sh",
+                "-c",
+                f'touch "{ran}"; sleep 30; : {marker}',
+                cwd=tmp_path,
+            )
+            assert r.returncode == 2, r.stderr
+            assert "Traceback" not in r.stderr, r.stderr
+            assert "cannot write history store" in r.stderr
+            time.sleep(1.5)  # past the timeout: nothing of the run may be alive
+            assert not _processes_with(marker)
+            assert not ran.exists(), "the command ran although its start was not recorded"
+        finally:
+            _kill_all(marker)
