@@ -137,3 +137,58 @@ def test_full_disk_runs_nothing_and_leaves_no_child_running(tmp_path: Path) -> N
             assert not ran.exists(), "the command ran although its start was not recorded"
         finally:
             _kill_all(marker)
+
+
+#: A classic double-fork daemon: leaves the session and process group, ignores SIGTERM and
+#: SIGHUP, closes its output, and lives on with ``marker`` in its command line.
+DAEMON = """
+import os, signal, sys, time
+if os.fork():
+    sys.exit(0)
+os.setsid()
+if os.fork():
+    os._exit(0)
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+signal.signal(signal.SIGHUP, signal.SIG_IGN)
+devnull = os.open(os.devnull, os.O_RDWR)
+for fd in (0, 1, 2):
+    os.dup2(devnull, fd)
+os.execvp("sh", ["sh", "-c", "trap '' TERM HUP; sleep 60; : " + sys.argv[1]])
+"""
+
+
+def _daemon_script(tmp_path: Path) -> Path:
+    path = tmp_path / "daemon.py"
+    path.write_text(DAEMON)
+    return path
+
+
+@pytest.mark.parametrize("how", ["double-fork", "setsid-subshell"])
+def test_timeout_kills_descendants_that_left_the_process_group(
+    tmp_path: Path, home: Path, how: str
+) -> None:
+    marker = f"sr-escape-{how}-{os.getpid()}-{time.monotonic_ns()}"
+    if how == "double-fork":
+        inner = f"python3 {_daemon_script(tmp_path)} {marker}; sleep 30"
+    else:
+        inner = f"( setsid sh -c \"trap '' TERM HUP; sleep 60; : {marker}\" >/dev/null 2>&1 & ); sleep 30"
+    try:
+        r = cli(home, "run", "-q", "--timeout", "1", "--kill-grace", "0.3", "--", "sh", "-c", inner)
+        assert r.returncode == 124, r.stderr
+        assert not _processes_with(marker), "a descendant outlived the timeout"
+    finally:
+        _kill_all(marker)
+
+
+def test_daemons_are_ended_with_the_attempt_unless_kept(tmp_path: Path, home: Path) -> None:
+    marker = f"sr-daemon-{os.getpid()}-{time.monotonic_ns()}"
+    daemon = _daemon_script(tmp_path)
+    try:
+        r = cli(home, "run", "-q", "--", "python3", str(daemon), marker)
+        assert r.returncode == 0, r.stderr
+        assert not _processes_with(marker), "a daemon outlived its attempt"
+        kept = cli(home, "run", "-q", "--keep-daemons", "--", "python3", str(daemon), marker)
+        assert kept.returncode == 0, kept.stderr
+        assert _processes_with(marker), "--keep-daemons: the daemon should still run"
+    finally:
+        _kill_all(marker)

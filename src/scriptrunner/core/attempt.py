@@ -24,6 +24,7 @@ from scriptrunner.core.monitor import Monitor
 from scriptrunner.core.output import OutputFilter, OutputStream, TailBuffer
 from scriptrunner.core.process import ExitInfo, ProcessTree, spawn, wait_with_rusage
 from scriptrunner.core.spec import RunSpec
+from scriptrunner.core.supervise import attempt_mark
 from scriptrunner.errors import RunnerError
 from scriptrunner.results import TIMEOUT_EXIT_CODE, AttemptResult, Metrics, RunStatus
 
@@ -97,7 +98,7 @@ def run_attempt(
         proc = spawn(spec.command, cwd, env)
     except OSError as exc:
         raise RunnerError(f"cannot start {spec.command[0]}: {exc.strerror or exc}") from exc
-    tree = ProcessTree(proc.pid)
+    tree = ProcessTree(proc.pid, _mark(env, n))
     try:
         assert proc.stdout is not None and proc.stderr is not None
         streams = [
@@ -153,6 +154,10 @@ def run_attempt(
         raise
     for t in list(killer):
         t.join()  # the whole tree is gone before the attempt counts as finished
+    if not spec.keep_daemons:
+        # What the child left running (background jobs, daemons that left its group or
+        # session: they were re-parented to the runner) ends with the attempt.
+        tree.end_leftovers(opts.kill_grace)
     _drain(streams)
     wall = time.monotonic() - m0
     status, code = _status(info, timed_out.is_set(), token.cancelled)
@@ -168,6 +173,11 @@ def run_attempt(
         delay_before=delay,
     )
     return attempt
+
+
+def _mark(env: Mapping[str, str], n: int) -> tuple[bytes, bytes] | None:
+    run_id = env.get("SCRIPTRUNNER_RUN_ID")
+    return attempt_mark(run_id, n) if run_id else None
 
 
 def _abandon(proc: subprocess.Popen[bytes], tree: ProcessTree) -> None:
