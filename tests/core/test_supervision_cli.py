@@ -16,7 +16,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from fixtures.cli import cli
+from fixtures.cli import cli, cli_env, read_line, start_cli
+from fixtures.waiting import wait_until
 
 #: Non-UTF-8 bytes are legal in Linux file names and arguments; Python hands them over as
 #: surrogate escapes (``os.fsdecode``), which a strict UTF-8 encoder refuses.
@@ -192,3 +193,66 @@ def test_daemons_are_ended_with_the_attempt_unless_kept(tmp_path: Path, home: Pa
         assert _processes_with(marker), "--keep-daemons: the daemon should still run"
     finally:
         _kill_all(marker)
+
+
+def test_killed_runner_takes_its_child_and_its_row_becomes_lost(tmp_path: Path, home: Path) -> None:
+    marker = f"sr-lost-{os.getpid()}-{time.monotonic_ns()}"
+    code = f"import time; print('ready', flush=True); time.sleep(60)  # {marker}"
+    p = start_cli(
+        "run", "--", "python3", "-c", code, env=cli_env(SCRIPTRUNNER_HOME=str(home)), cwd=tmp_path
+    )
+    try:
+        assert read_line(p) == "ready\n"
+        p.kill()  # kill -9: the runner records nothing
+        p.communicate(timeout=30)
+        wait_until(lambda: not _processes_with(marker), "the child to die with its runner", 10)
+    finally:
+        _kill_all(marker)
+    runs = json.loads(cli(home, "history", "--json").stdout)
+    assert [r["status"] for r in runs] == ["lost"]
+    assert _stored_runs(home)[0]["status"] == "lost"  # stored, not only shown
+    shown = cli(home, "show", runs[0]["id"][:8])
+    assert shown.returncode == 0 and "lost" in shown.stdout
+    stats = json.loads(cli(home, "stats", "--json").stdout)
+    assert stats["by_status"] == {"lost": 1}
+
+
+def test_resume_handles_a_lost_workflow_and_cleans_its_outputs_dir(
+    tmp_path: Path, home: Path
+) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    go, started = tmp_path / "go", tmp_path / "started"
+    wf = tmp_path / "wf.yaml"
+    wf.write_text(
+        "name: killed\n"
+        "tasks:\n"
+        "  first:\n"
+        '    run: "true"\n'
+        "  second:\n"
+        "    needs: [first]\n"
+        f"    run: sh -c 'touch {started}; while ! test -e {go}; do sleep 0.05; done'\n"
+    )
+    env = cli_env(SCRIPTRUNNER_HOME=str(home), TMPDIR=str(tmp))
+    p = start_cli("workflow", "run", str(wf), env=env, cwd=tmp_path)
+    try:
+        wait_until(started.exists, "the second task to start")
+        live = list(json.loads(cli(home, "history", "--json").stdout))
+        assert live[0]["status"] == "running"
+        refused = cli(home, "workflow", "run", str(wf), "--resume", live[0]["id"], timeout=30)
+        assert refused.returncode == 2 and "still running" in refused.stderr, refused.stderr
+        p.kill()
+        p.communicate(timeout=30)
+    finally:
+        go.touch()
+    assert list(tmp.glob("scriptrunner-outputs-*")), "a killed workflow leaves its outputs dir"
+    (row,) = json.loads(cli(home, "history", "--json").stdout)
+    assert row["status"] == "lost"
+    r = cli(
+        home, "workflow", "run", str(wf), "--json", "--resume", row["id"], env={"TMPDIR": str(tmp)}
+    )
+    assert r.returncode == 0, r.stderr
+    again = json.loads(r.stdout)
+    assert again["tasks"]["first"]["reused_from"] is not None
+    assert again["tasks"]["second"]["state"] == "succeeded"
+    assert not list(tmp.glob("scriptrunner-outputs-*")), "the dead run's outputs dir is left"

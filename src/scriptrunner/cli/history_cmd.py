@@ -16,6 +16,7 @@ STATUS_STYLE = {
     "blocked": "red",
     "error": "red",
     "running": "cyan",
+    "lost": "red",
 }
 
 

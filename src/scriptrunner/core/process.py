@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from scriptrunner.core.supervise import adopted, become_subreaper, reap_zombies
+from scriptrunner.core.supervise import adopted, become_subreaper, die_with_parent, reap_zombies
 
 if TYPE_CHECKING:  # psutil costs ~18 ms to import: only load it when a tree must be walked.
     import psutil
@@ -47,8 +47,11 @@ class ExitInfo:
 def spawn(
     argv: Sequence[str], cwd: str, env: Mapping[str, str], *, stdin: int | None = None
 ) -> subprocess.Popen[bytes]:
-    """Start ``argv`` with piped stdout/stderr in a new session; its orphans come back to
-    the runner (child subreaper)."""
+    """Start ``argv`` with piped stdout/stderr in a new session; it dies with the runner
+    (parent-death signal) and its orphans come back to the runner (child subreaper).
+
+    The pre-exec hook makes ``subprocess`` fork instead of using ``vfork``: measured on
+    ``run hello.py``, no difference in wall or CPU time beyond the machine's noise."""
     become_subreaper()
     return subprocess.Popen(
         list(argv),
@@ -59,6 +62,7 @@ def spawn(
         stderr=subprocess.PIPE,
         start_new_session=True,
         close_fds=True,
+        preexec_fn=die_with_parent(),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scriptrunner.results import AttemptResult, RunResult, Sample
+from scriptrunner.store.liveness import process_started
 
 
 def run_start_row(
@@ -42,6 +43,7 @@ def run_start_row(
         "task_name": task_name,
         "hostname": os.uname().nodename,
         "pid": os.getpid(),
+        "pid_started": process_started(os.getpid()),
     }
 
 

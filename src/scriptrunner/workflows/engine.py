@@ -29,7 +29,6 @@ import dataclasses
 import itertools
 import queue
 import signal
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -40,6 +39,7 @@ from pathlib import Path
 from scriptrunner import events as ev
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.runner import Runner, RunOptions
+from scriptrunner.core.tempdirs import runner_tempdir
 from scriptrunner.errors import ScriptRunnerError
 from scriptrunner.gates.base import GateContext
 from scriptrunner.results import new_run_id
@@ -169,7 +169,7 @@ class _WorkflowRun:
         self.clean: dict[str, bool] = {}
         self.failed: dict[str, bool] = {}
         self.done: queue.SimpleQueue[tuple[str, Future[TaskResult]]] = queue.SimpleQueue()
-        self.outdir = Path(tempfile.mkdtemp(prefix="scriptrunner-outputs-"))
+        self.outdir = Path(runner_tempdir("scriptrunner-outputs-"))
         self.counter = itertools.count()
 
     # -- the loop ------------------------------------------------------------------------
