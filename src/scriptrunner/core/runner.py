@@ -105,7 +105,7 @@ class Runner:
             ev.RUN_STARTED,
             rid,
             {
-                "command": list(spec.command),
+                "command": start_row["command"],  # masked like the row
                 "script": spec.script,
                 "cwd": cwd,
                 "tags": dict(spec.tags),
@@ -138,7 +138,7 @@ class Runner:
                     delay = spec.retry.delay_before(n - 1)
                     if token.wait(delay):
                         break
-                    self._attempt_banner(n, spec, out, err)
+                    self._attempt_banner(n, spec)
                 env = dict(base_env)
                 env["SCRIPTRUNNER_ATTEMPT"] = str(n)
                 if on_attempt_env is not None:
@@ -188,10 +188,10 @@ class Runner:
         self.recorder.finish_run(rid, finish_values, attempt_rows, samples, final_events)
         return result
 
-    def _attempt_banner(self, n: int, spec: RunSpec, out: TailBuffer, err: TailBuffer) -> None:
+    def _attempt_banner(self, n: int, spec: RunSpec) -> None:
+        """Announce a retry on the live stderr only: the stored output is the script's own
+        (attempt boundaries are in ``run_attempts`` and the events)."""
         banner = f"--- scriptrunner: attempt {n} of {spec.retry.max_attempts} ---\n".encode()
-        out.write(banner)
-        err.write(banner)
         if self.options.echo_stderr is not None:
             try:
                 self.options.echo_stderr.write(banner)
