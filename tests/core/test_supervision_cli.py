@@ -195,17 +195,22 @@ def test_daemons_are_ended_with_the_attempt_unless_kept(tmp_path: Path, home: Pa
         _kill_all(marker)
 
 
-def test_killed_runner_takes_its_child_and_its_row_becomes_lost(tmp_path: Path, home: Path) -> None:
+@pytest.mark.parametrize("through", ["child", "grandchild"])
+def test_killed_runner_takes_its_tree_and_its_row_becomes_lost(
+    tmp_path: Path, home: Path, through: str
+) -> None:
     marker = f"sr-lost-{os.getpid()}-{time.monotonic_ns()}"
     code = f"import time; print('ready', flush=True); time.sleep(60)  # {marker}"
-    p = start_cli(
-        "run", "--", "python3", "-c", code, env=cli_env(SCRIPTRUNNER_HOME=str(home)), cwd=tmp_path
-    )
+    command = ["python3", "-c", code]
+    if through == "grandchild":  # a shell in between: not the runner's direct child
+        command = ["sh", "-c", 'python3 -c "$1"; true', "sh", code]
+    env = cli_env(SCRIPTRUNNER_HOME=str(home))
+    p = start_cli("run", "--", *command, env=env, cwd=tmp_path)
     try:
         assert read_line(p) == "ready\n"
         p.kill()  # kill -9: the runner records nothing
         p.communicate(timeout=30)
-        wait_until(lambda: not _processes_with(marker), "the child to die with its runner", 10)
+        wait_until(lambda: not _processes_with(marker), "the tree to die with its runner", 10)
     finally:
         _kill_all(marker)
     runs = json.loads(cli(home, "history", "--json").stdout)

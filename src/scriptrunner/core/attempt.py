@@ -24,7 +24,7 @@ from scriptrunner.core.monitor import Monitor
 from scriptrunner.core.output import OutputFilter, OutputStream, TailBuffer
 from scriptrunner.core.process import ExitInfo, ProcessTree, spawn, wait_with_rusage
 from scriptrunner.core.spec import RunSpec
-from scriptrunner.core.supervise import attempt_mark
+from scriptrunner.core.supervise import attempt_mark, lifeline
 from scriptrunner.errors import RunnerError
 from scriptrunner.results import TIMEOUT_EXIT_CODE, AttemptResult, Metrics, RunStatus
 
@@ -99,6 +99,9 @@ def run_attempt(
     except OSError as exc:
         raise RunnerError(f"cannot start {spec.command[0]}: {exc.strerror or exc}") from exc
     tree = ProcessTree(proc.pid, _mark(env, n))
+    watchdog = lifeline()
+    if watchdog is not None:  # the child's group dies with the runner, however it dies
+        watchdog.watch(tree.pgid)
     try:
         assert proc.stdout is not None and proc.stderr is not None
         streams = [
@@ -158,6 +161,8 @@ def run_attempt(
         # What the child left running (background jobs, daemons that left its group or
         # session: they were re-parented to the runner) ends with the attempt.
         tree.end_leftovers(opts.kill_grace)
+    if watchdog is not None:
+        watchdog.release(tree.pgid)
     _drain(streams)
     wall = time.monotonic() - m0
     status, code = _status(info, timed_out.is_set(), token.cancelled)

@@ -165,6 +165,8 @@ class Runner:
                 outputs = collect_outputs()
             except RunnerError as exc:
                 error = str(exc)
+            except Exception as exc:  # the run is over: record it, never leave it running
+                error = f"internal error: {exc.__class__.__name__}: {exc}"
         result = run_result(rid, spec, cwd, started, attempts, out, err, token, error, outputs)
         final_events = []
         if attempts:

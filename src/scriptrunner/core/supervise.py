@@ -137,3 +137,75 @@ def reap_zombies(group: int) -> None:
                 os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:
                 continue
+
+
+# The watchdog: reads "+PGID" / "-PGID" lines; at end of input (the runner is gone, however
+# it ended, since only the runner holds the pipe's write end) it SIGKILLs every process
+# group still registered.  POSIX sh, so no interpreter is started for it.
+_WATCHDOG = """
+groups=' '
+while read -r line; do
+  case $line in
+    +*) groups="$groups${line#+} " ;;
+    -*) g=${line#-}; case $groups in *" $g "*) groups="${groups%% $g *} ${groups#* $g }" ;; esac ;;
+  esac
+done
+for g in $groups; do kill -9 "-$g" 2>/dev/null; done
+"""
+
+
+class Lifeline:
+    """A watchdog process that kills the registered process groups when the runner dies.
+
+    The parent-death signal reaches only the runner's direct children; their own children
+    (a shell's pipeline, a script's workers) stay in its process group, which the watchdog
+    ends when its input reaches EOF.  One watchdog per runner process, started with the
+    first attempt.  Groups are registered while their attempt runs and released after.
+    """
+
+    def __init__(self) -> None:
+        import subprocess
+
+        read_end, self._write_end = os.pipe()  # both close on exec: children never hold them
+        try:
+            subprocess.Popen(
+                ["/bin/sh", "-c", _WATCHDOG],
+                stdin=read_end,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # a Ctrl-C to the terminal's group does not end it
+                close_fds=True,
+            )
+        finally:
+            os.close(read_end)
+        self._lock = threading.Lock()
+
+    def _send(self, line: str) -> None:
+        with self._lock:
+            try:
+                os.write(self._write_end, line.encode())
+            except OSError:
+                pass  # the watchdog is gone: only the parent-death signal is left
+
+    def watch(self, group: int) -> None:
+        self._send(f"+{group}\n")
+
+    def release(self, group: int) -> None:
+        self._send(f"-{group}\n")
+
+
+_lifeline: Lifeline | None = None
+_lifeline_pid = 0
+
+
+def lifeline() -> Lifeline | None:
+    """This process's watchdog, started on first use (None where it cannot start)."""
+    global _lifeline, _lifeline_pid
+    with _lock:
+        if _lifeline is None or _lifeline_pid != os.getpid():
+            try:
+                _lifeline = Lifeline()
+            except OSError:
+                _lifeline = None
+            _lifeline_pid = os.getpid()
+        return _lifeline
