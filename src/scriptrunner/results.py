@@ -29,6 +29,13 @@ TERMINAL_STATUSES: tuple[RunStatus, ...] = (
     "skipped",
 )
 
+#: A status only the history store gives: a run found ``running`` whose runner is gone
+#: (killed outright before it could record the end; see ``store.liveness``).  No result
+#: ever has it, so it is not a :data:`RunStatus`.
+LOST_STATUS = "lost"
+#: Every status a stored run can show.
+STORED_STATUSES: tuple[str, ...] = ("running", *TERMINAL_STATUSES, LOST_STATUS)
+
 #: Exit code used when a run hits its timeout (the convention of coreutils ``timeout``).
 TIMEOUT_EXIT_CODE = 124
 

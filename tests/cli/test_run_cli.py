@@ -181,3 +181,124 @@ def test_live_output_streams_before_exit(tmp_path: Path, home: Path) -> None:
     assert time.monotonic() - started < 1.8  # arrived while the script still waits
     go.touch()
     p.communicate(timeout=30)
+
+
+def _stored(home: Path, sql: str) -> list[tuple[object, ...]]:
+    import sqlite3
+
+    conn = sqlite3.connect(home / "history.db")
+    try:
+        return list(conn.execute(sql))
+    finally:
+        conn.close()
+
+
+def test_attempt_markers_are_shown_live_but_not_stored(home: Path) -> None:
+    r = cli(
+        home,
+        "run",
+        "--retries",
+        "1",
+        "--retry-delay",
+        "0",
+        "--",
+        "sh",
+        "-c",
+        "echo out; echo err >&2; exit 3",
+    )
+    assert r.returncode == 3
+    assert "--- scriptrunner: attempt 2 of 2 ---" in r.stderr  # shown live
+    [(out, err)] = _stored(home, "SELECT stdout_tail, stderr_tail FROM runs")
+    assert out == "out\nout\n"
+    assert err == "err\nerr\n"
+
+
+def test_sigterm_during_retry_backoff_is_recorded_as_the_exit_code(
+    tmp_path: Path, home: Path
+) -> None:
+    p = start_cli(
+        "run",
+        "--retries",
+        "1",
+        "--retry-backoff",
+        "fixed",
+        "--retry-delay",
+        "60",
+        "--",
+        "sh",
+        "-c",
+        "echo ready; exit 1",
+        env=cli_env(SCRIPTRUNNER_HOME=str(home)),
+        cwd=tmp_path,
+    )
+    assert read_line(p) == "ready\n"
+    # The first attempt is over once its row's attempt event is stored: now in the backoff.
+    from fixtures.waiting import wait_until
+
+    wait_until(
+        lambda: (
+            (home / "history.db").exists()
+            and _stored(home, "SELECT count(*) FROM events WHERE type = 'run.attempt.finished'")
+            == [(1,)]
+        ),
+        "the first attempt to be recorded",
+    )
+    p.send_signal(signal.SIGTERM)
+    p.communicate(timeout=30)
+    assert p.returncode == 143
+    [(status, code)] = _stored(home, "SELECT status, exit_code FROM runs")
+    assert (status, code) == ("cancelled", 143)
+
+
+def test_tail_bytes_has_a_documented_upper_bound(home: Path) -> None:
+    r = cli(home, "run", "--tail-bytes", str(64 * 2**20 + 1), "--", "true")
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        "scriptrunner: error: tail_bytes (--tail-bytes, SCRIPTRUNNER_TAIL_BYTES): must be "
+        f"between 0 and {64 * 2**20}, got {64 * 2**20 + 1}"
+    ]
+    assert not (home / "history.db").exists() or _stored(home, "SELECT count(*) FROM runs") == [
+        (0,)
+    ]
+
+
+def test_history_store_is_owner_only_whatever_the_umask(tmp_path: Path, home: Path) -> None:
+    import os
+    import stat
+
+    assert cli(home, "run", "-q", "--", "true").returncode == 0
+    # The console script inherits the test's umask; run once more under a permissive one.
+    old = os.umask(0)
+    try:
+        assert cli(tmp_path / "open-home", "run", "-q", "--", "true").returncode == 0
+    finally:
+        os.umask(old)
+    for where in (home, tmp_path / "open-home"):
+        assert stat.S_IMODE(where.stat().st_mode) == 0o700
+        files = [p for p in where.iterdir() if p.name.startswith("history.db")]
+        assert files
+        for f in files:
+            assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
+
+
+def test_secret_arguments_are_masked_in_stored_command_lines(home: Path) -> None:
+    r = cli(
+        home,
+        "run",
+        "-q",
+        "--",
+        "sh",
+        "-c",
+        "true",
+        "--password",
+        "hunter2",
+        "--token=abc123",
+        "API_KEY=xyz",
+    )
+    assert r.returncode == 0
+    rows = _stored(home, "SELECT command FROM runs") + _stored(home, "SELECT payload FROM events")
+    text = json.dumps([str(row) for row in rows])
+    for secret in ("hunter2", "abc123", "xyz"):
+        assert secret not in text
+    [(command,)] = _stored(home, "SELECT command FROM runs")
+    assert json.loads(str(command))[-3:] == ["***", "--token=***", "API_KEY=***"]

@@ -166,6 +166,7 @@ def test_version_1_store_is_upgraded_step_by_step_keeping_its_runs(empty_store_u
             conn.execute(text("DROP TABLE scans"))
             conn.execute(text("DROP TABLE spans"))
             conn.execute(text("ALTER TABLE runs DROP COLUMN cloud_cost_usd"))
+            conn.execute(text("ALTER TABLE runs DROP COLUMN pid_started"))
             conn.execute(text("UPDATE scriptrunner_schema SET version = 1"))
             conn.execute(
                 text(
@@ -176,10 +177,11 @@ def test_version_1_store_is_upgraded_step_by_step_keeping_its_runs(empty_store_u
         assert not {"spans", "scans", "findings"} & tables(eng)
         assert migrate(eng, "test") == 1
         assert {"spans", "scans", "findings"} <= tables(eng)
-        assert versions(eng) == [1, 2, 3]
+        assert versions(eng) == [1, 2, 3, 4]
         columns = {c["name"] for c in inspect(eng).get_columns("runs")}
-        assert "cloud_cost_usd" in columns
+        assert {"cloud_cost_usd", "pid_started"} <= columns
         with eng.connect() as conn:
-            assert conn.execute(text("SELECT id, cloud_cost_usd FROM runs")).all() == [("r1", None)]
+            query = text("SELECT id, cloud_cost_usd, pid_started FROM runs")
+            assert conn.execute(query).all() == [("r1", None, None)]
     finally:
         eng.dispose()

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from scriptrunner.app.requests import RunOutcome, RunRequest, run_options
 from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.output import check_tail_bytes
 from scriptrunner.core.runner import Runner
 from scriptrunner.errors import ScriptRunnerError
 from scriptrunner.events import EventBus
@@ -63,6 +64,8 @@ class RunSession:
         cancel: CancelToken | None = None,
         warn: Warn = _ignore,
     ) -> None:
+        # Checked before anything (a gate scan, a vault fetch, the store) is touched.
+        check_tail_bytes(settings.tail_bytes)
         self.settings = settings
         self.token = cancel or CancelToken()
         self.bus = EventBus()

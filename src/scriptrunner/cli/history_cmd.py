@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, get_args
+from typing import Any
 
 from scriptrunner.cli.common import fmt_bytes, fmt_seconds, settings_from, whole
 from scriptrunner.display import shown
-from scriptrunner.results import RunStatus
+from scriptrunner.results import STORED_STATUSES
 
 #: What ``--status`` accepts: every status a run, a workflow or a task can have.
-STATUSES = get_args(RunStatus)
+STATUSES = STORED_STATUSES
 STATUS_STYLE = {
     "succeeded": "green",
     "failed": "red",
@@ -20,6 +20,7 @@ STATUS_STYLE = {
     "blocked": "red",
     "error": "red",
     "running": "cyan",
+    "lost": "red",
 }
 
 

@@ -141,6 +141,12 @@ def register(sub: Any) -> None:
     )
     p.add_argument("target", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     p.set_defaults(handler=handle)
+    p.add_argument(
+        "--keep-daemons",
+        action="store_true",
+        help="let processes the command leaves running (daemons) live on after it ends "
+        "(default: they are ended with each attempt)",
+    )
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -213,6 +219,7 @@ def _spec(args: argparse.Namespace) -> RunSpec:
             timeout=args.timeout,
             retry=retry,
             tags=tags,
+            keep_daemons=args.keep_daemons,
         )
     return RunSpec.for_script(
         target[0],
@@ -223,4 +230,5 @@ def _spec(args: argparse.Namespace) -> RunSpec:
         timeout=args.timeout,
         retry=retry,
         tags=tags,
+        keep_daemons=args.keep_daemons,
     )

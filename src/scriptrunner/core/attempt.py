@@ -6,9 +6,12 @@ with retries, history and events (and a Dask worker calls it directly).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import resource
 import select
+import signal
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -21,6 +24,7 @@ from scriptrunner.core.monitor import Monitor
 from scriptrunner.core.output import OutputFilter, OutputStream, TailBuffer
 from scriptrunner.core.process import ExitInfo, ProcessTree, spawn, wait_with_rusage
 from scriptrunner.core.spec import RunSpec
+from scriptrunner.core.supervise import attempt_mark, lifeline
 from scriptrunner.errors import RunnerError
 from scriptrunner.results import TIMEOUT_EXIT_CODE, AttemptResult, Metrics, RunStatus
 
@@ -94,56 +98,71 @@ def run_attempt(
         proc = spawn(spec.command, cwd, env)
     except OSError as exc:
         raise RunnerError(f"cannot start {spec.command[0]}: {exc.strerror or exc}") from exc
-    tree = ProcessTree(proc.pid)
-    assert proc.stdout is not None and proc.stderr is not None
-    streams = [
-        (proc.stdout, OutputStream(out, opts.echo_stdout, opts.output_filter)),
-        (proc.stderr, OutputStream(err, opts.echo_stderr, opts.output_filter)),
-    ]
-    io = hub()
-    for source, stream in streams:
-        io.read(source, stream.on_data, stream.on_eof)
-    monitor = Monitor(tree, interval=opts.sample_interval, max_samples=opts.max_samples)
-    monitor.start()
-
-    timed_out = threading.Event()
-    killer: list[threading.Thread] = []
-
-    def in_background(fn: Callable[[float], None]) -> None:
-        # Called on a timer or signal-handling path: never block the caller.
-        t = threading.Thread(target=fn, args=(opts.kill_grace,), daemon=True)
-        t.start()
-        killer.append(t)
-
-    def on_timeout() -> None:
-        timed_out.set()
-        in_background(tree.terminate)
-
-    timer = None
-    if spec.timeout is not None:
-        timer = threading.Timer(spec.timeout, on_timeout)
-        timer.daemon = True
-        timer.start()
-
-    def on_cancel(sig: int) -> None:
-        # Forward the user's signal as is (Ctrl-C stays SIGINT, so scripts can clean
-        # up), then escalate to SIGKILL if the tree is still there after the grace.
-        if not killer:
-            in_background(tree.kill_after)
-        tree.send(sig)
-
-    remove_cancel = token.add_callback(on_cancel)
+    tree = ProcessTree(proc.pid, _mark(env, n))
+    watchdog = lifeline()
+    if watchdog is not None:  # the child's group dies with the runner, however it dies
+        watchdog.watch(tree.pgid)
     try:
-        after_spawn()
-        info = wait_with_rusage(proc)
-    finally:
-        tree.reaped.set()
-        remove_cancel()
-        if timer is not None:
-            timer.cancel()
-        monitor.stop()
+        assert proc.stdout is not None and proc.stderr is not None
+        streams = [
+            (proc.stdout, OutputStream(out, opts.echo_stdout, opts.output_filter)),
+            (proc.stderr, OutputStream(err, opts.echo_stderr, opts.output_filter)),
+        ]
+        io = hub()
+        for source, stream in streams:
+            io.read(source, stream.on_data, stream.on_eof)
+        monitor = Monitor(tree, interval=opts.sample_interval, max_samples=opts.max_samples)
+        monitor.start()
+
+        timed_out = threading.Event()
+        killer: list[threading.Thread] = []
+
+        def in_background(fn: Callable[[float], None]) -> None:
+            # Called on a timer or signal-handling path: never block the caller.
+            t = threading.Thread(target=fn, args=(opts.kill_grace,), daemon=True)
+            t.start()
+            killer.append(t)
+
+        def on_timeout() -> None:
+            timed_out.set()
+            in_background(tree.terminate)
+
+        timer = None
+        if spec.timeout is not None:
+            timer = threading.Timer(spec.timeout, on_timeout)
+            timer.daemon = True
+            timer.start()
+
+        def on_cancel(sig: int) -> None:
+            # Forward the user's signal as is (Ctrl-C stays SIGINT, so scripts can clean
+            # up), then escalate to SIGKILL if the tree is still there after the grace.
+            if not killer:
+                in_background(tree.kill_after)
+            tree.send(sig)
+
+        remove_cancel = token.add_callback(on_cancel)
+        try:
+            after_spawn()
+            info = wait_with_rusage(proc)
+            tree.reaped.set()
+        finally:
+            remove_cancel()
+            if timer is not None:
+                timer.cancel()
+            monitor.stop()
+    except BaseException:
+        # No way out of an attempt leaves its tree running unsupervised: whatever failed
+        # here (a broken output sink, an interrupt), the tree is killed and reaped first.
+        _abandon(proc, tree)
+        raise
     for t in list(killer):
         t.join()  # the whole tree is gone before the attempt counts as finished
+    if not spec.keep_daemons:
+        # What the child left running (background jobs, daemons that left its group or
+        # session: they were re-parented to the runner) ends with the attempt.
+        tree.end_leftovers(opts.kill_grace)
+    if watchdog is not None:
+        watchdog.release(tree.pgid)
     _drain(streams)
     wall = time.monotonic() - m0
     status, code = _status(info, timed_out.is_set(), token.cancelled)
@@ -159,6 +178,22 @@ def run_attempt(
         delay_before=delay,
     )
     return attempt
+
+
+def _mark(env: Mapping[str, str], n: int) -> tuple[bytes, bytes] | None:
+    run_id = env.get("SCRIPTRUNNER_RUN_ID")
+    return attempt_mark(run_id, n) if run_id else None
+
+
+def _abandon(proc: subprocess.Popen[bytes], tree: ProcessTree) -> None:
+    """Kill the whole tree of an attempt that cannot go on, and reap its child."""
+    try:
+        tree.send(signal.SIGKILL)
+    finally:
+        if not tree.reaped.is_set():
+            with contextlib.suppress(ChildProcessError, OSError):
+                proc.wait()
+            tree.reaped.set()
 
 
 def _drain(streams: list[tuple[IO[bytes], OutputStream]]) -> None:

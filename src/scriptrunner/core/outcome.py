@@ -39,6 +39,10 @@ def run_result(
         status = "cancelled"
         code = 128 + (token.signal or signal.SIGTERM)
     if attempts and token.cancelled and status != "timed_out":
+        if attempts[-1].status != "cancelled":
+            # The signal came while waiting to retry: no child saw it, so the run ends as
+            # the runner exits (128 + N), not with the previous attempt's exit code.
+            code = 128 + (token.signal or signal.SIGTERM)
         status = "cancelled"
     finished = time.time()
     return RunResult(

@@ -4,8 +4,8 @@ One call of :meth:`Runner.run` is one run in history.  Each attempt starts the c
 its own session, streams its output, samples its tree, and ends in one of ``succeeded``,
 ``failed``, ``timed_out`` or ``cancelled``; failed attempts are retried by the spec's
 :class:`~scriptrunner.core.retry.RetryPolicy`.  Rows and events go through the recorder
-(the event spine): the ``running`` row is written right after the first spawn (the store
-was opened and checked before, so a broken store stops the run before anything executes).
+(the event spine): the ``running`` row is written before the first spawn, so a store that
+cannot take it stops the run before anything executes.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ class Runner:
             ev.RUN_STARTED,
             rid,
             {
-                "command": list(spec.command),
+                "command": start_row["command"],  # masked like the row
                 "script": spec.script,
                 "cwd": cwd,
                 "tags": dict(spec.tags),
@@ -114,15 +114,10 @@ class Runner:
             },
             ts=started,
         )
-        recorded = False
-
-        def record_start() -> None:
-            # Called right after the first spawn: the insert overlaps the child's start-up
-            # (the store was opened and its schema checked before, so it fails closed).
-            nonlocal recorded
-            if not recorded:
-                recorded = True
-                self.recorder.start_run(start_row, [started_event])
+        # Transactional start: the row (every value encoded, see ``store.base.storable``) is
+        # written before any process exists, so a store that cannot take it (a full disk)
+        # fails the run with nothing started, and no child ever runs unrecorded.
+        self.recorder.start_run(start_row, [started_event])
 
         if attempt_fn is not None and self.options.output_filter is not None:
             # A remote attempt hands back its output whole, never through an OutputStream:
@@ -143,12 +138,12 @@ class Runner:
                     delay = spec.retry.delay_before(n - 1)
                     if token.wait(delay):
                         break
-                    self._attempt_banner(n, spec, out, err)
+                    self._attempt_banner(n, spec)
                 env = dict(base_env)
                 env["SCRIPTRUNNER_ATTEMPT"] = str(n)
                 if on_attempt_env is not None:
                     env.update(on_attempt_env(n))
-                attempt = run_one(spec, n, cwd, env, token, out, err, delay, record_start)
+                attempt = run_one(spec, n, cwd, env, token, out, err, delay, _nothing)
                 attempts.append(attempt)
                 samples.extend(rows.sample_rows(rid, n, attempt.metrics.samples))
                 if attempt.status == "cancelled" or not spec.retry.should_retry(
@@ -160,14 +155,18 @@ class Runner:
                 self.recorder.record([ev.Event(ev.RUN_ATTEMPT_FINISHED, rid, attempt.as_dict())])
         except RunnerError as exc:
             error = str(exc)
-        finally:
-            record_start()
+        except Exception as exc:
+            # Whatever failed, the attempt's tree is gone (``run_attempt`` ends it before it
+            # lets an error out): record the run as an error rather than leave it running.
+            error = f"internal error: {exc.__class__.__name__}: {exc}"
         outputs: Mapping[str, str] = {}
         if collect_outputs is not None and attempts:
             try:
                 outputs = collect_outputs()
             except RunnerError as exc:
                 error = str(exc)
+            except Exception as exc:  # the run is over: record it, never leave it running
+                error = f"internal error: {exc.__class__.__name__}: {exc}"
         result = run_result(rid, spec, cwd, started, attempts, out, err, token, error, outputs)
         final_events = []
         if attempts:
@@ -191,16 +190,20 @@ class Runner:
         self.recorder.finish_run(rid, finish_values, attempt_rows, samples, final_events)
         return result
 
-    def _attempt_banner(self, n: int, spec: RunSpec, out: TailBuffer, err: TailBuffer) -> None:
+    def _attempt_banner(self, n: int, spec: RunSpec) -> None:
+        """Announce a retry on the live stderr only: the stored output is the script's own
+        (attempt boundaries are in ``run_attempts`` and the events)."""
         banner = f"--- scriptrunner: attempt {n} of {spec.retry.max_attempts} ---\n".encode()
-        out.write(banner)
-        err.write(banner)
         if self.options.echo_stderr is not None:
             try:
                 self.options.echo_stderr.write(banner)
                 self.options.echo_stderr.flush()
             except (OSError, ValueError):
                 pass
+
+
+def _nothing() -> None:
+    return None
 
 
 def default_echo() -> tuple[BinaryIO, BinaryIO]:

@@ -28,6 +28,9 @@ class RunSpec:
     workflow_run_id: str | None = None
     task_name: str | None = None
     kind: str = "run"
+    #: Let processes the command leaves running (daemons) live on after it ends; by
+    #: default they are ended with each attempt (a timeout or a cancel ends them anyway).
+    keep_daemons: bool = False
 
     def __post_init__(self) -> None:
         if not self.command:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -61,6 +62,52 @@ def event_row(event: Event) -> dict[str, Any]:
     }
 
 
+# Lone surrogates: how Python hands over bytes that are not UTF-8 (``os.fsdecode``, argv,
+# environment; U+DC80-U+DCFF stand for the bytes 0x80-0xFF).  No UTF-8 encoder accepts them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def to_json(value: Any) -> str:
-    """JSON for stored values; anything unexpected becomes its string form, never an error."""
-    return json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":"))
+    """JSON for stored values; anything unexpected becomes its string form, never an error.
+
+    Lone surrogates are written as JSON ``\\uDCxx`` escapes: valid UTF-8 text that reads
+    back (``json.loads``) as the very same string, so ``os.fsencode`` gives the exact bytes.
+    """
+    text = json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":"))
+    if text.isascii():
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def display_text(text: str) -> str:
+    """``text`` with each lone surrogate written as ``\\xNN`` (the byte it stands for) or
+    ``\\uDxxx``: printable anywhere, and what a plain-text column stores."""
+    if text.isascii():
+        return text
+    return _SURROGATE.sub(_escape_surrogate, text)
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def storable(value: Any) -> Any:
+    """A column value every driver can encode: text with its surrogates escaped
+    (:func:`display_text`), containers as JSON (:func:`to_json`), the rest unchanged."""
+    if isinstance(value, str):
+        return display_text(value)
+    if isinstance(value, (dict, list, tuple)):
+        return to_json(value)
+    return value
+
+
+def display_value(value: Any) -> Any:
+    """``value`` (a row read back, with its JSON decoded) with every string made printable."""
+    if isinstance(value, str):
+        return display_text(value)
+    if isinstance(value, dict):
+        return {display_value(k): display_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [display_value(v) for v in value]
+    return value

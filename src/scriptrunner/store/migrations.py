@@ -38,8 +38,17 @@ def _v3_scans_and_findings(conn: Connection) -> None:
     schema.findings.create(conn)
 
 
+def _v4_runner_start(conn: Connection) -> None:
+    """Version 4: ``runs.pid_started``, to tell a lost run from one whose pid was reused."""
+    conn.execute(text("ALTER TABLE runs ADD COLUMN pid_started BIGINT"))
+
+
 #: ``MIGRATIONS[v]`` upgrades a version ``v - 1`` database to version ``v``.
-MIGRATIONS: dict[int, Migration] = {2: _v2_costs_and_spans, 3: _v3_scans_and_findings}
+MIGRATIONS: dict[int, Migration] = {
+    2: _v2_costs_and_spans,
+    3: _v3_scans_and_findings,
+    4: _v4_runner_start,
+}
 
 # Arbitrary constant identifying scriptrunner's migration lock among advisory locks.
 _PG_LOCK_ID = 0x5C81_7007

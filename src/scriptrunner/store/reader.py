@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.errors import StoreError
 from scriptrunner.store import schema, sqlite_path
+from scriptrunner.store.base import display_value
+from scriptrunner.store.liveness import LOST, lost_message, runner_alive
 from scriptrunner.store.sqla import make_engine, migrated_engine, safe_url
 
 
@@ -62,8 +65,37 @@ class HistoryReader:
 
             SqliteHistory(path, busy_timeout=busy_timeout).close()
             self.engine = make_engine(url, busy_timeout=busy_timeout)
-            return
-        self.engine = migrated_engine(url, busy_timeout=busy_timeout)
+        else:
+            self.engine = migrated_engine(url, busy_timeout=busy_timeout)
+        #: Runs found ``running`` whose runner is gone (shown as ``lost`` even when the
+        #: store cannot be written).
+        self._lost: set[str] = set()
+        self.settle_lost()
+
+    def settle_lost(self) -> list[str]:
+        """Store as ``lost`` every ``running`` run of this host whose runner is gone (see
+        ``store.liveness``); returns their ids.  Called on open; a long-lived reader (the
+        dashboard) calls it again before it lists runs."""
+        r = schema.runs
+        host = os.uname().nodename
+        query = select(r.c.id, r.c.pid, r.c.pid_started).where(
+            r.c.status == "running", r.c.hostname == host
+        )
+        found = [
+            row for row in self._all(query) if not runner_alive(row["pid"], row["pid_started"])
+        ]
+        self._lost.update(str(row["id"]) for row in found)
+        try:
+            with self.engine.begin() as conn:
+                for row in found:
+                    conn.execute(
+                        update(r)
+                        .where(r.c.id == row["id"], r.c.status == "running")
+                        .values(status=LOST, error=lost_message(row["pid"], host))
+                    )
+        except SQLAlchemyError:
+            pass  # a read-only store: still shown as lost (``_all``), stored by a later reader
+        return [str(row["id"]) for row in found]
 
     def close(self) -> None:
         self.engine.dispose()
@@ -71,9 +103,15 @@ class HistoryReader:
     def _all(self, query: Select[Any]) -> list[dict[str, Any]]:
         try:
             with self.engine.connect() as conn:
-                return [dict(r._mapping) for r in conn.execute(query)]
+                # Stored values keep non-UTF-8 bytes exactly (JSON \\uDCxx escapes); what is
+                # read for display gets them as printable \\xNN escapes.
+                rows = [display_value(dict(r._mapping)) for r in conn.execute(query)]
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot read history store {self.where}: {exc}") from exc
+        for row in rows:
+            if row.get("status") == "running" and row.get("id") in self._lost:
+                row["status"] = LOST
+        return rows
 
     def list_runs(
         self,

@@ -10,7 +10,9 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from scriptrunner.cmdline import mask_args
 from scriptrunner.results import AttemptResult, RunResult, Sample
+from scriptrunner.store.liveness import process_started
 
 
 def run_start_row(
@@ -26,12 +28,14 @@ def run_start_row(
     workflow_run_id: str | None = None,
     task_name: str | None = None,
 ) -> dict[str, Any]:
-    """The ``runs`` row inserted when a run starts (status ``running``)."""
+    """The ``runs`` row inserted when a run starts (status ``running``); secret-looking
+    arguments (``--password X``, ``--token=X``, ``user:pw@`` URLs) are masked in the
+    stored command line (``scriptrunner.cmdline``)."""
     return {
         "id": run_id,
         "kind": kind,
         "script": script,
-        "command": list(command),
+        "command": mask_args(command),
         "cwd": cwd,
         "tags": dict(tags),
         "status": "running",
@@ -42,6 +46,7 @@ def run_start_row(
         "task_name": task_name,
         "hostname": os.uname().nodename,
         "pid": os.getpid(),
+        "pid_started": process_started(os.getpid()),
     }
 
 

@@ -66,6 +66,9 @@ runs = Table(
     Column("pid", Integer),
     # Schema version 2: the run's attributed cloud cost (``run --cost-profile``).
     Column("cloud_cost_usd", Float),
+    # Schema version 4: the runner's start time (clock ticks since boot, ``/proc/PID/stat``),
+    # so a reused pid is not taken for the runner of a row still ``running``.
+    Column("pid_started", BigInteger),
     Index("ix_runs_started_at", "started_at"),
     Index("ix_runs_script", "script"),
     Index("ix_runs_status", "status"),

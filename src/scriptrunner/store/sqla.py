@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from scriptrunner.errors import StoreError
 from scriptrunner.events import Event
 from scriptrunner.store import schema
-from scriptrunner.store.base import event_row, to_json
+from scriptrunner.store.base import display_text, event_row, to_json
 from scriptrunner.store.migrations import migrate
 
 
@@ -73,6 +73,14 @@ def migrated_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
     return engine
 
 
+def _clean(rows: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> Any:
+    """Rows whose text columns every driver can encode (surrogates escaped, as the SQLite
+    store writes them; JSON columns go through ``to_json``, the engine's serializer)."""
+    if isinstance(rows, Mapping):
+        return {k: display_text(v) if isinstance(v, str) else v for k, v in rows.items()}
+    return [_clean(r) for r in rows]
+
+
 class SqlAlchemyHistory:
     """History store on an SQLAlchemy engine."""
 
@@ -89,9 +97,9 @@ class SqlAlchemyHistory:
 
     def start_run(self, row: Mapping[str, Any], events: Sequence[Event] = ()) -> None:
         def work(conn: Any) -> None:
-            conn.execute(schema.runs.insert(), [dict(row)])
+            conn.execute(schema.runs.insert(), [_clean(row)])
             if events:
-                conn.execute(schema.events.insert(), [event_row(e) for e in events])
+                conn.execute(schema.events.insert(), _clean([event_row(e) for e in events]))
 
         self._run("record a run", work)
 
@@ -104,24 +112,27 @@ class SqlAlchemyHistory:
         events: Sequence[Event] = (),
     ) -> None:
         def work(conn: Any) -> None:
-            conn.execute(update(schema.runs).where(schema.runs.c.id == run_id).values(**values))
+            conn.execute(
+                update(schema.runs).where(schema.runs.c.id == run_id).values(**_clean(values))
+            )
             if attempts:
-                conn.execute(schema.run_attempts.insert(), [dict(a) for a in attempts])
+                conn.execute(schema.run_attempts.insert(), _clean(attempts))
             if samples:
-                conn.execute(schema.metric_samples.insert(), [dict(s) for s in samples])
+                conn.execute(schema.metric_samples.insert(), _clean(samples))
             if events:
-                conn.execute(schema.events.insert(), [event_row(e) for e in events])
+                conn.execute(schema.events.insert(), _clean([event_row(e) for e in events]))
 
         self._run("finish a run", work)
 
     def append_event(self, event: Event) -> None:
         self._run(
-            "append an event", lambda c: c.execute(schema.events.insert(), [event_row(event)])
+            "append an event",
+            lambda c: c.execute(schema.events.insert(), _clean([event_row(event)])),
         )
 
     def append_spans(self, rows: Sequence[Mapping[str, Any]]) -> None:
         if rows:
-            batch = [dict(r) for r in rows]
+            batch = _clean(rows)
             self._run("append trace spans", lambda c: c.execute(schema.spans.insert(), batch))
 
     def set_run_cost(self, run_id: str, usd: float, events: Sequence[Event] = ()) -> None:
@@ -129,7 +140,7 @@ class SqlAlchemyHistory:
             runs = schema.runs
             conn.execute(update(runs).where(runs.c.id == run_id).values(cloud_cost_usd=usd))
             if events:
-                conn.execute(schema.events.insert(), [event_row(e) for e in events])
+                conn.execute(schema.events.insert(), _clean([event_row(e) for e in events]))
 
         self._run("record a run's cost", work)
 
@@ -140,11 +151,11 @@ class SqlAlchemyHistory:
         events: Sequence[Event] = (),
     ) -> None:
         def work(conn: Any) -> None:
-            conn.execute(schema.scans.insert(), [dict(scan)])
+            conn.execute(schema.scans.insert(), [_clean(scan)])
             if findings:
-                conn.execute(schema.findings.insert(), [dict(f) for f in findings])
+                conn.execute(schema.findings.insert(), _clean(findings))
             if events:
-                conn.execute(schema.events.insert(), [event_row(e) for e in events])
+                conn.execute(schema.events.insert(), _clean([event_row(e) for e in events]))
 
         self._run("record a scan", work)
 

@@ -13,6 +13,7 @@ Concurrency: WAL mode (readers never block the writer), a busy timeout, and
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 import time
@@ -22,7 +23,7 @@ from typing import Any
 
 from scriptrunner.errors import StoreError
 from scriptrunner.events import Event
-from scriptrunner.store.base import event_row, to_json
+from scriptrunner.store.base import event_row, storable
 from scriptrunner.store.version import SCHEMA_TABLE, SCHEMA_VERSION, check_version
 
 _FIX = (
@@ -57,19 +58,34 @@ def _open_error(what: str, path: Path, exc: sqlite3.Error, *, damaged: bool = Fa
     return StoreError(f"cannot {what} history store {path}: {exc}. {_FIX}")
 
 
-def _value(v: Any) -> Any:
-    return to_json(v) if isinstance(v, (dict, list, tuple)) else v
+_value = storable
 
 
 def make_parent(path: Path) -> None:
-    """Create the directory of a history file; ``StoreError`` naming it when that fails."""
+    """Create the directory of a history file and the file itself, owner-only (0700 and
+    0600, whatever the umask: a history holds command lines and output); ``StoreError``
+    naming it when that fails.  SQLite gives its ``-wal`` and ``-shm`` files the mode of
+    the database file.  Existing directories and files keep their permissions."""
     try:
+        missing = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
         path.parent.mkdir(parents=True, exist_ok=True)
+        for directory in missing:
+            os.chmod(directory, 0o700)
     except OSError as exc:
         raise StoreError(
             f"cannot create the history directory {path.parent}: {exc.strerror}; set "
             "SCRIPTRUNNER_HOME to a writable directory"
         ) from exc
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # sqlite3 reports it, with the store's own wording
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 class SqliteHistory:

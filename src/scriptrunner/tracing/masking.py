@@ -1,43 +1,8 @@
-"""Masking secrets in command lines before they become span attributes.
-
-Spans leave the machine (to a collector, to Jaeger), so arguments are masked where they look
-secret: ``--password=hunter2`` and ``API_TOKEN=abc`` (also inside one shell string),
-``--token abc`` (the value after a secret-looking flag), and ``https://user:pw@host`` URLs.
-Over-masking (``--keyboard=us``) is the accepted cost of never leaking a credential.
-"""
+"""Masking secrets in command lines before they become span attributes: the one rule of
+:mod:`scriptrunner.cmdline`, which the history store applies too."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from scriptrunner.cmdline import MASK, mask_args, mask_text
 
-MASK = "***"
-_WORD = r"(?:password|passwd|pwd|secret|token|key|credential|auth)"
-# NAME=VALUE where NAME contains a secret word.  A whole argument that is one is masked to
-# its end (a value may hold spaces); inside a shell string, to whitespace or a quote.
-_LEADING = re.compile(rf"(?is)^(-{{0,2}}[\w.-]*{_WORD}[\w.-]*=).+$")
-_ASSIGNMENT = re.compile(rf"(?i)([\w.-]*{_WORD}[\w.-]*=)([^\s'\"]+)")
-# A flag whose *next* argument is its value: --password VALUE, -api-key VALUE.
-_FLAG = re.compile(rf"(?i)^--?[\w.-]*{_WORD}[\w.-]*$")
-_URL_CREDENTIALS = re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^:/@\s]*:)([^@/\s]+)(@)")
-
-
-def mask_text(text: str) -> str:
-    """``text`` with secret-looking assignments and URL passwords masked."""
-    text = _LEADING.sub(lambda m: m.group(1) + MASK, text)
-    text = _ASSIGNMENT.sub(lambda m: m.group(1) + MASK, text)
-    return _URL_CREDENTIALS.sub(lambda m: m.group(1) + MASK + m.group(3), text)
-
-
-def mask_args(args: Sequence[str]) -> list[str]:
-    """Arguments with secret values masked (see the module docstring)."""
-    result: list[str] = []
-    mask_next = False
-    for arg in args:
-        if mask_next and not arg.startswith("-"):
-            result.append(MASK)
-            mask_next = False
-            continue
-        mask_next = bool(_FLAG.match(arg))
-        result.append(mask_text(arg))
-    return result
+__all__ = ["MASK", "mask_args", "mask_text"]

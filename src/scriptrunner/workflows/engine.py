@@ -31,7 +31,6 @@ import itertools
 import queue
 import shutil
 import signal
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -42,6 +41,7 @@ from pathlib import Path
 from scriptrunner import events as ev
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.runner import Runner, RunOptions
+from scriptrunner.core.tempdirs import runner_tempdir
 from scriptrunner.gates.base import GateContext
 from scriptrunner.results import new_run_id
 from scriptrunner.store.background import BackgroundWriter
@@ -185,7 +185,7 @@ class _WorkflowRun:
         remove = self.token.add_callback(self._cancel_running)
         pool = ThreadPoolExecutor(self.max_parallel, thread_name_prefix="scriptrunner-task")
         try:
-            self.outdir = Path(tempfile.mkdtemp(prefix="scriptrunner-outputs-"))
+            self.outdir = Path(runner_tempdir("scriptrunner-outputs-"))
             while self.ready or self.running:
                 while self.ready and len(self.running) < self.max_parallel:
                     self._start(self.ready.popleft(), pool)
