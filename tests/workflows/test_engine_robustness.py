@@ -106,10 +106,10 @@ def test_an_unexpected_error_reading_outputs_ends_the_task_and_its_row(
 def test_no_outputs_directory_ends_every_task_and_the_workflow(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def mkdtemp(prefix: str = "") -> str:
+    def runner_tempdir(prefix: str = "") -> str:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(engine_module.tempfile, "mkdtemp", mkdtemp)
+    monkeypatch.setattr(engine_module, "runner_tempdir", runner_tempdir)
     result, rows = run(tmp_path)
     assert {t.state for t in result.tasks.values()} == {"error"}
     assert "No space left on device" in (result.tasks["boom"].reason or "")
