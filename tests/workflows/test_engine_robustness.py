@@ -11,7 +11,7 @@ import pytest
 
 from scriptrunner.settings import load_settings
 from scriptrunner.store import open_reader, open_store
-from scriptrunner.workflows import engine as engine_module
+from scriptrunner.workflows import scheduler as scheduler_module
 from scriptrunner.workflows import task_exec
 from scriptrunner.workflows.dag import expand
 from scriptrunner.workflows.engine import WorkflowEngine
@@ -53,7 +53,7 @@ def broken(real: Any) -> Any:
 def test_an_unexpected_error_building_a_task_ends_only_that_task(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine_module, "build_run_spec", broken(engine_module.build_run_spec))
+    monkeypatch.setattr(scheduler_module, "build_run_spec", broken(scheduler_module.build_run_spec))
     result, rows = run(tmp_path)
     states = {i: t.state for i, t in result.tasks.items()}
     assert states == {"boom": "error", "after": "skipped", "always": "succeeded"}
@@ -109,7 +109,7 @@ def test_no_outputs_directory_ends_every_task_and_the_workflow(
     def runner_tempdir(prefix: str = "") -> str:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(engine_module, "runner_tempdir", runner_tempdir)
+    monkeypatch.setattr(scheduler_module, "runner_tempdir", runner_tempdir)
     result, rows = run(tmp_path)
     assert {t.state for t in result.tasks.values()} == {"error"}
     assert "No space left on device" in (result.tasks["boom"].reason or "")
@@ -126,7 +126,7 @@ def test_a_store_failure_while_handling_a_crash_still_finishes_the_run(
     def crash(self: Any, spec: Any, **kwargs: Any) -> Any:
         raise RuntimeError("runner bug")
 
-    real_record = engine_module._WorkflowRun._record_unstarted
+    real_record = scheduler_module.WorkflowRun._record_unstarted
 
     def record(self: Any, iid: str, result: Any) -> None:
         if iid == "boom":
@@ -134,7 +134,7 @@ def test_a_store_failure_while_handling_a_crash_still_finishes_the_run(
         real_record(self, iid, result)
 
     monkeypatch.setattr(task_exec.Runner, "run", crash)
-    monkeypatch.setattr(engine_module._WorkflowRun, "_record_unstarted", record)
+    monkeypatch.setattr(scheduler_module.WorkflowRun, "_record_unstarted", record)
     outcome: list[WorkflowResult] = []
     worker = threading.Thread(target=lambda: outcome.append(run(tmp_path)[0]), daemon=True)
     worker.start()

@@ -1,6 +1,6 @@
 """Executing one task instance in a worker thread: its gate, its run, its outputs, its cost.
 
-The scheduler (``workflows.engine``) decides *when* a task runs; this module is *what*
+The scheduler (``workflows.scheduler``) decides *when* a task runs; this module is *what*
 running it means.  Everything is recorded through the workflow's recorder (the event
 spine), so rows, events and their masking are those of the whole workflow run.
 """

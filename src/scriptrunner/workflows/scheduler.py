@@ -1,0 +1,246 @@
+"""The workflow scheduler: event-driven, bounded parallelism, never stuck.
+
+State, in the style of dask's ``local.py`` scheduler:
+
+``waiting``    instance id -> how many of its needs have not finished yet
+``ready``      ids whose needs have all finished, in plan order (a deque)
+``running``    id -> the cancel token of its run
+``finished``   id -> its :class:`TaskResult`
+``dependents`` id -> ids that need it
+
+The loop starts ready tasks while fewer than ``max_parallel`` run, then blocks on a queue
+until one finishes (no polling: each finished task puts itself on the queue), records it,
+and moves every dependent whose last need just finished to ``ready``.  A task whose
+condition is false is finished at once as ``skipped`` (``cancelled`` once the workflow is
+cancelled), so every instance ends in a terminal state and the loop always ends.  Any
+exception while preparing or running one task ends that task as ``error``; a failure of
+the loop itself ends every task left and still finishes the workflow's row.
+
+What running one task means (its gate, run, outputs and cost) is ``workflows.task_exec``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import itertools
+import queue
+import shutil
+import signal
+import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from scriptrunner import events as ev
+from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.tempdirs import runner_tempdir
+from scriptrunner.results import new_run_id
+from scriptrunner.workflows import records
+from scriptrunner.workflows.context import build_contexts, build_run_spec
+from scriptrunner.workflows.expressions import TaskStatus, evaluate_condition
+from scriptrunner.workflows.results import TaskResult, TaskState, WorkflowResult
+from scriptrunner.workflows.task_exec import (
+    TaskServices,
+    execute_task,
+    internal_reason,
+)
+
+
+class WorkflowRun:
+    """The state of one workflow run (see the module docstring)."""
+
+    def __init__(
+        self,
+        services: TaskServices,
+        token: CancelToken,
+        reuse: dict[str, TaskResult],
+        *,
+        max_parallel: int,
+        fail_fast: bool = False,
+    ) -> None:
+        self.services = services
+        self.fail_fast = fail_fast
+        self.recorder = services.recorder
+        self.plan = plan = services.plan
+        self.token = token
+        self.reuse = reuse
+        self.run_id = services.workflow_run_id
+        self.instances = plan.by_id()
+        self.max_parallel = max_parallel
+        self.waiting: dict[str, int] = {}
+        self.dependents: dict[str, list[str]] = {i: [] for i in self.instances}
+        for inst in plan.instances:
+            self.waiting[inst.id] = len(set(inst.needs))
+            for need in set(inst.needs):
+                self.dependents[need].append(inst.id)
+        self.ready: deque[str] = deque(i for i, n in self.waiting.items() if n == 0)
+        self.running: dict[str, CancelToken] = {}
+        self.futures: dict[str, Future[TaskResult]] = {}
+        self.finished: dict[str, TaskResult] = {}
+        # Per finished task: it and all its ancestors succeeded / it or an ancestor failed.
+        self.clean: dict[str, bool] = {}
+        self.failed: dict[str, bool] = {}
+        self.done: queue.SimpleQueue[tuple[str, Future[TaskResult]]] = queue.SimpleQueue()
+        self.outdir: Path | None = None  # made when the run starts (it may fail)
+        self.counter = itertools.count()
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def run(self, started: float) -> WorkflowResult:
+        remove = self.token.add_callback(self._cancel_running)
+        pool = ThreadPoolExecutor(self.max_parallel, thread_name_prefix="scriptrunner-task")
+        try:
+            self.outdir = Path(runner_tempdir("scriptrunner-outputs-"))
+            while self.ready or self.running:
+                while self.ready and len(self.running) < self.max_parallel:
+                    self._start(self.ready.popleft(), pool)
+                if self.running:
+                    iid, future = self.done.get()
+                    self._finish(iid, self._outcome(iid, future))
+        except Exception as exc:  # the scheduler itself failed (a broken store, a bug)
+            self._abandon(exc)
+        finally:
+            remove()
+            pool.shutdown(wait=True)
+            if self.outdir is not None:  # a task may have left anything there
+                shutil.rmtree(self.outdir, ignore_errors=True)
+        result = WorkflowResult(
+            run_id=self.run_id,
+            name=self.plan.workflow.name,
+            tasks={i.id: self.finished[i.id] for i in self.plan.instances},
+            started_at=started,
+            finished_at=time.time(),
+            cancelled=self.token.cancelled,
+        )
+        records.record_workflow_finish(self.recorder, result)
+        return result
+
+    def _abandon(self, exc: Exception) -> None:
+        """Last resort: cancel what runs, wait for it, and end every other instance as
+        ``error`` so the workflow still finishes and no task is left ``running``."""
+        reason = internal_reason(exc)
+        self._cancel_running(signal.SIGTERM)  # the workflow fails; it was not cancelled
+        for iid in list(self.running):
+            # Wait on the futures themselves: the one whose outcome failed to record was
+            # already taken off the queue.
+            future = self.futures.get(iid)
+            self.running.pop(iid, None)
+            result = TaskResult(iid, self.instances[iid].task.name, "error", reason=reason)
+            if future is not None:
+                with contextlib.suppress(Exception):  # recording its row failed too
+                    result = self._outcome(iid, future)
+            self.finished.setdefault(iid, result)
+        for inst in self.plan.instances:
+            if inst.id not in self.finished:
+                result = TaskResult(inst.id, inst.task.name, "error", reason=reason)
+                self.finished[inst.id] = result
+                with contextlib.suppress(Exception):  # the store may be what failed
+                    self._record_unstarted(inst.id, result)
+
+    def _status(self, iid: str) -> TaskStatus:
+        """GitHub's status functions over *all* ancestors: success() needs every one to have
+        succeeded, failure() is true if any failed.  Summaries are kept per finished task
+        (``clean``/``failed`` below), so this is O(needs), not O(ancestors)."""
+        needs = set(self.instances[iid].needs)
+        cancelled = self.token.cancelled
+        return TaskStatus(
+            success=not cancelled and all(self.clean[n] for n in needs),
+            failure=any(self.failed[n] for n in needs),
+            cancelled=cancelled,
+        )
+
+    def _start(self, iid: str, pool: ThreadPoolExecutor) -> None:
+        inst = self.instances[iid]
+        if iid in self.reuse:
+            self._finish(iid, self.reuse[iid], record=True)
+            return
+        try:
+            self._launch(iid, pool)
+        except Exception as exc:  # any failure before the task runs ends that task only
+            if iid in self.finished:
+                raise
+            token = self.running.pop(iid, None)
+            if token is not None:
+                token.cancel(signal.SIGTERM)
+            reason = internal_reason(exc)
+            self._finish(iid, TaskResult(iid, inst.task.name, "error", reason=reason), record=True)
+
+    def _launch(self, iid: str, pool: ThreadPoolExecutor) -> None:
+        """Evaluate the condition, build the spec and submit the task (or skip it)."""
+        inst = self.instances[iid]
+        status = self._status(iid)
+        secrets = self.services.secrets
+        task_secrets = secrets.for_task(inst.task) if secrets is not None else None
+        contexts = build_contexts(inst, self.plan, self.finished, self.run_id, task_secrets)
+        if not evaluate_condition(inst.task.condition, contexts, status=status):
+            state: TaskState = "cancelled" if status.cancelled else "skipped"
+            reason = "workflow cancelled" if status.cancelled else "condition is false"
+            self._finish(iid, TaskResult(iid, inst.task.name, state, reason=reason), record=True)
+            return
+        spec = build_run_spec(inst, self.plan, contexts, self.run_id)
+        token = CancelToken()
+        task_run_id = new_run_id()
+        self.running[iid] = token
+        if self.token.cancelled and not status.cancelled:
+            # Cancelled between the condition and now: the task must not run uncancelled.
+            token.cancel(self.token.signal or signal.SIGTERM)
+        self.recorder.emit(
+            ev.TASK_STARTED,
+            self.run_id,
+            task=iid,
+            task_run_id=task_run_id,
+            matrix=dict(inst.matrix),
+        )
+        assert self.outdir is not None
+        out_file = self.outdir / f"{next(self.counter)}.out"
+        future = pool.submit(execute_task, self.services, inst, spec, token, task_run_id, out_file)
+        self.futures[iid] = future
+        future.add_done_callback(lambda f: self.done.put((iid, f)))
+
+    def _outcome(self, iid: str, future: Future[TaskResult]) -> TaskResult:
+        inst = self.instances[iid]
+        try:
+            return future.result()
+        except Exception as exc:  # a task's crash must end that task, never the whole run
+            # Mostly the runner refusing before recording anything (command not found, bad
+            # cwd): the task still gets its history row, like any task that ran no process.
+            result = TaskResult(iid, inst.task.name, "error", reason=internal_reason(exc))
+            self._record_unstarted(iid, result)
+            return result
+
+    def _finish(self, iid: str, result: TaskResult, *, record: bool = False) -> None:
+        secrets = self.services.secrets
+        if secrets is not None and result.reason:  # "command not found: <value>"
+            result = dataclasses.replace(result, reason=secrets.mask(result.reason))
+        self.running.pop(iid, None)
+        self.futures.pop(iid, None)
+        self.finished[iid] = result
+        needs = set(self.instances[iid].needs)
+        self.clean[iid] = result.result == "success" and all(self.clean[n] for n in needs)
+        self.failed[iid] = result.result == "failure" or any(self.failed[n] for n in needs)
+        if record:
+            self._record_unstarted(iid, result)
+        records.record_task_finished(self.recorder, self.run_id, iid, result)
+        if result.result == "failure" and self.fail_fast:
+            self.token.cancel()
+        for dependent in self.dependents[iid]:
+            self.waiting[dependent] -= 1
+            if self.waiting[dependent] == 0:
+                self.ready.append(dependent)
+
+    def _cancel_running(self, sig: int) -> None:
+        for token in list(self.running.values()):
+            token.cancel(sig)
+
+    def _record_unstarted(self, iid: str, result: TaskResult) -> None:
+        """A task that started no process (skipped, cancelled, reused, error) still gets a
+        row."""
+        row = records.unstarted_task_row(
+            self.instances[iid],
+            result,
+            workflow_run_id=self.run_id,
+            base_dir=self.plan.workflow.base_dir,
+            run_id=new_run_id(),
+        )
+        self.recorder.start_run(row)
