@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fixtures.cli import cli
+from scriptrunner import event_catalogue as catalogue
 from scriptrunner import events as ev
 from scriptrunner.app import GateBlocked, RunRequest, RunSession, WorkflowRequest
 from scriptrunner.core.spec import RunSpec
@@ -72,9 +73,9 @@ def test_every_stored_event_of_the_cli_matches_the_catalogue(tmp_path: Path) -> 
         assert r.returncode in (0, 1, 3), (args, r.stderr)
 
     stored = stored_events(home)
-    problems = [p for etype, payload in stored for p in ev.payload_problems(etype, payload)]
+    problems = [p for etype, payload in stored for p in catalogue.payload_problems(etype, payload)]
     assert problems == []
-    expected = {t.name for t in ev.CATALOGUE.values() if t.stored}
+    expected = {t.name for t in catalogue.CATALOGUE.values() if t.stored}
     assert expected - {etype for etype, _ in stored} == set()
     blob = json.dumps(stored)
     assert STRIPE not in blob  # secret findings carry redactions only

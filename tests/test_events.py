@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from scriptrunner import event_catalogue as catalogue
 from scriptrunner import events as ev
 from scriptrunner.core.runner import Runner
 from scriptrunner.core.spec import RunSpec
@@ -134,24 +135,25 @@ def test_runner_events_reach_subscribers_and_the_store(
 
 def test_the_catalogue_checks_payload_keys() -> None:
     assert (
-        ev.payload_problems(ev.TASK_STARTED, {"task": "a", "task_run_id": "r", "matrix": {}}) == []
+        catalogue.payload_problems(ev.TASK_STARTED, {"task": "a", "task_run_id": "r", "matrix": {}})
+        == []
     )
-    assert ev.payload_problems(ev.TASK_STARTED, {"task": "a", "extra": 1}) == [
+    assert catalogue.payload_problems(ev.TASK_STARTED, {"task": "a", "extra": 1}) == [
         "task.started: missing 'matrix'",
         "task.started: missing 'task_run_id'",
         "task.started: unexpected 'extra'",
     ]
-    assert ev.payload_problems("nope", {}) == ["unknown event type 'nope'"]
+    assert catalogue.payload_problems("nope", {}) == ["unknown event type 'nope'"]
     # Optional keys are allowed, not required.
     blocked = {"script": "s.py", "reason": "r", "findings": 1}
-    assert ev.payload_problems(ev.RUN_BLOCKED, blocked) == []
-    assert ev.payload_problems(ev.RUN_BLOCKED, {**blocked, "task": "t"}) == []
+    assert catalogue.payload_problems(ev.RUN_BLOCKED, blocked) == []
+    assert catalogue.payload_problems(ev.RUN_BLOCKED, {**blocked, "task": "t"}) == []
 
 
 def test_every_finding_kind_has_a_catalogued_event() -> None:
     assert set(ev.FINDING_EVENTS) == {"code", "deps", "secrets"}
-    assert all(t in ev.CATALOGUE for t in ev.FINDING_EVENTS.values())
-    assert {t.name for t in ev.CATALOGUE.values() if not t.stored} == {
+    assert all(t in catalogue.CATALOGUE for t in ev.FINDING_EVENTS.values())
+    assert {t.name for t in catalogue.CATALOGUE.values() if not t.stored} == {
         ev.SPAN_CREATED,
         ev.SPAN_ENDED,
     }

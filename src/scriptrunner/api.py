@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scriptrunner.app.requests import RunRequest, WorkflowRequest
+from scriptrunner.app.requests import RunRequest
 from scriptrunner.app.session import RunSession
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.retry import RetryPolicy
@@ -80,6 +80,7 @@ def run_workflow(
     Recorded in the history store unless ``record=False``.  A failing task is a result,
     not an exception; invalid files raise :class:`~scriptrunner.errors.WorkflowError`.
     """
+    from scriptrunner.app.workflow_request import WorkflowRequest
     from scriptrunner.workflows.dag import expand
     from scriptrunner.workflows.loader import load_workflow
     from scriptrunner.workflows.model import WorkflowSpec

@@ -21,7 +21,7 @@ def test_commands_map_every_registered_command_to_its_module() -> None:
     for name, module in COMMANDS.items():
         assert name in choices(build_parser(name))
         # Building one command registers only its module's commands.
-        assert choices(build_parser(name)) == {n for n, m in COMMANDS.items() if m is module}
+        assert choices(build_parser(name)) == {n for n, m in COMMANDS.items() if m == module}
 
 
 @pytest.mark.parametrize(

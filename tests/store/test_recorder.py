@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from scriptrunner import event_catalogue as catalogue
 from scriptrunner import events as ev
 from scriptrunner.errors import StoreError
 from scriptrunner.events import Event, EventBus
@@ -111,4 +112,4 @@ def test_a_scan_is_stored_with_its_findings_and_events(
         assert conn.execute("SELECT rule_id, path FROM findings").fetchall() == [("B602", "a.py")]
     stored = reader.events()
     assert [r["type"] for r in stored] == seen
-    assert all(not ev.payload_problems(r["type"], r["payload"]) for r in stored)
+    assert all(not catalogue.payload_problems(r["type"], r["payload"]) for r in stored)

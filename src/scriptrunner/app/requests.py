@@ -1,4 +1,5 @@
-"""What an entry point asks the application layer for, and what it gets back (frozen values)."""
+"""What an entry point asks the application layer for a run, and what it gets back (frozen
+values); a workflow's request is ``app.workflow_request`` (a run does not import it)."""
 
 from __future__ import annotations
 
@@ -40,20 +41,6 @@ class RunRequest:
     coster: RunCoster | None = None
     echo_stdout: BinaryIO | None = None
     echo_stderr: BinaryIO | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class WorkflowRequest:
-    """How to run one workflow plan."""
-
-    max_parallel: int | None = None
-    fail_fast: bool = False
-    executor: str = "local"
-    scheduler: str | None = None
-    #: Id of an earlier run of the same workflow: rerun only what did not succeed.
-    resume: str | None = None
-    trace: TracingConfig | None = None
-    coster: RunCoster | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from scriptrunner.store import open_store
 from scriptrunner.store.recorder import Recorder
 
 if TYPE_CHECKING:
-    from scriptrunner.app.requests import WorkflowRequest
+    from scriptrunner.app.workflow_request import WorkflowRequest
     from scriptrunner.gates.pre_run import PreRunOutcome
     from scriptrunner.store.base import HistoryStore
     from scriptrunner.tracing import TracingConfig, TracingSession

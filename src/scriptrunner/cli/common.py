@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from scriptrunner import limits
-from scriptrunner.display import shown
 from scriptrunner.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -121,6 +120,8 @@ def prepare_cost_and_trace(
 
 def warn(message: str) -> None:
     """One warning line on stderr (control characters in it escaped)."""
+    from scriptrunner.display import shown  # only when warning: it costs 1 ms at start-up
+
     print(f"scriptrunner: warning: {shown(message, lines=True)}", file=sys.stderr)
 
 

@@ -3,56 +3,55 @@
 The parser is argparse rather than click/typer on purpose: ``scriptrunner run`` pays every
 millisecond of start-up on every run, and click alone costs about 20 ms to import, as much
 as starting Python itself (measured in ``bench/runner_overhead.py``).  Sub-commands import
-their heavy dependencies (SQLAlchemy, rich) only when they run, and a call builds only the
-sub-command it names (building them all took ~10 ms; see :func:`command_of`).
+their heavy dependencies (SQLAlchemy, rich) only when they run, and a call imports and
+builds only the sub-command it names (building them all took ~10 ms, importing every
+command module ~1 ms; see :func:`command_of`).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
-from scriptrunner.cli import (
-    cost_cmd,
-    db_cmd,
-    history_cmd,
-    run_cmd,
-    scan,
-    secrets_cmd,
-    traces_cmd,
-    workflow_cmd,
-)
-from scriptrunner.display import shown
 from scriptrunner.errors import ScriptRunnerError
 from scriptrunner.version import __version__
 
 EXIT_USAGE = 2
 
-#: Every sub-command module, in help order.
+#: Every sub-command module (under ``scriptrunner.cli``), in help order.
 MODULES = (
-    run_cmd,
-    history_cmd,
-    workflow_cmd,
-    cost_cmd,
-    traces_cmd,
-    scan,
-    secrets_cmd,
-    db_cmd,
+    "run_cmd",
+    "history_cmd",
+    "workflow_cmd",
+    "cost_cmd",
+    "traces_cmd",
+    "scan",
+    "secrets_cmd",
+    "db_cmd",
 )
 #: Top-level command -> the module that registers it (a test keeps this complete).
 COMMANDS = {
-    "run": run_cmd,
-    "history": history_cmd,
-    "show": history_cmd,
-    "stats": history_cmd,
-    "workflow": workflow_cmd,
-    "cost": cost_cmd,
-    "traces": traces_cmd,
-    "scan": scan,
-    "secrets": secrets_cmd,
-    "db": db_cmd,
+    "run": "run_cmd",
+    "history": "history_cmd",
+    "show": "history_cmd",
+    "stats": "history_cmd",
+    "workflow": "workflow_cmd",
+    "cost": "cost_cmd",
+    "traces": "traces_cmd",
+    "scan": "scan",
+    "secrets": "secrets_cmd",
+    "db": "db_cmd",
 }
+
+
+def command_module(name: str) -> ModuleType:
+    """The module ``scriptrunner.cli.NAME`` (imported only when its command is used)."""
+    return importlib.import_module(f"scriptrunner.cli.{name}")
+
+
 #: Global options that take a value (the value is not the command).
 _VALUE_OPTIONS = ("--home", "--database-url")
 
@@ -88,8 +87,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in (COMMANDS[command],) if command in COMMANDS else MODULES:
-        module.register(sub)
+    for name in (COMMANDS[command],) if command in COMMANDS else MODULES:
+        command_module(name).register(sub)
     return parser
 
 
@@ -102,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except ScriptRunnerError as exc:
         # Messages quote user input (paths, arguments): control characters are escaped.
+        from scriptrunner.display import shown  # only on this path: it costs 1 ms at start-up
+
         print(f"scriptrunner: error: {shown(exc, lines=True)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

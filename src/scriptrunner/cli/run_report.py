@@ -66,8 +66,14 @@ def print_outcome(args: argparse.Namespace, outcome: RunOutcome) -> None:
         print(
             f"scriptrunner: cost {fmt_usd(attribution.usd)} as {args.cost_profile}", file=sys.stderr
         )
-    if outcome.cost_error is not None:
-        message = outcome.mask(str(outcome.cost_error))
-        print(f"scriptrunner: error: cost not recorded: {message}", file=sys.stderr)
-    if result.error:
-        print(f"scriptrunner: error: {outcome.mask(result.error)}", file=sys.stderr)
+    if outcome.cost_error is not None or result.error:
+        from scriptrunner.display import shown  # error text quotes user input
+
+        if outcome.cost_error is not None:
+            message = shown(outcome.mask(str(outcome.cost_error)), lines=True)
+            print(f"scriptrunner: error: cost not recorded: {message}", file=sys.stderr)
+        if result.error:
+            print(
+                f"scriptrunner: error: {shown(outcome.mask(result.error), lines=True)}",
+                file=sys.stderr,
+            )
