@@ -33,3 +33,20 @@ def test_fractions(bad: object) -> None:
     with pytest.raises(ConfigError):
         fraction("--retry-jitter", bad)
     assert fraction("j", "0.25") == 0.25
+
+
+@pytest.mark.parametrize("bad", [float("nan"), 1e308, 0])
+def test_the_python_api_meets_the_same_rule(bad: float) -> None:
+    from scriptrunner import run
+
+    with pytest.raises(ConfigError, match=r"^timeout: "):
+        run(["true"], timeout=bad, record=False)
+
+
+def test_retry_policies_from_the_api_are_checked() -> None:
+    from scriptrunner.core.retry import RetryPolicy
+
+    with pytest.raises(ConfigError, match=r"^retry delay: "):
+        RetryPolicy(retries=1, delay=float("inf"))
+    with pytest.raises(ConfigError, match=r"^retries: "):
+        RetryPolicy(retries=-1)

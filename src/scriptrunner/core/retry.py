@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from scriptrunner import limits
 from scriptrunner.errors import ConfigError
 
 Backoff = Literal["fixed", "linear", "exponential"]
@@ -33,16 +34,15 @@ class RetryPolicy:
     retry_on: frozenset[int] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
-        if self.retries < 0:
-            raise ConfigError(f"retries must be >= 0, got {self.retries}")
+        # The Python API's values meet the CLI's and the workflow files' rule too.
+        limits.count("retries", self.retries)
         if self.backoff not in BACKOFFS:
             raise ConfigError(
                 f"unknown retry backoff {self.backoff!r}; use one of {', '.join(BACKOFFS)}"
             )
-        if self.delay < 0 or self.max_delay < 0:
-            raise ConfigError("retry delay and max delay must be >= 0")
-        if not 0.0 <= self.jitter <= 1.0:
-            raise ConfigError(f"retry jitter must be between 0 and 1, got {self.jitter}")
+        limits.duration("retry delay", self.delay)
+        limits.duration("retry max delay", self.max_delay)
+        limits.fraction("retry jitter", self.jitter)
 
     @property
     def max_attempts(self) -> int:

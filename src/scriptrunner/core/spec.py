@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scriptrunner import limits
 from scriptrunner.core.retry import RetryPolicy
 from scriptrunner.errors import RunnerError
 
@@ -35,8 +36,8 @@ class RunSpec:
     def __post_init__(self) -> None:
         if not self.command:
             raise RunnerError("nothing to run: give a script or a command after --")
-        if self.timeout is not None and self.timeout <= 0:
-            raise RunnerError(f"timeout must be > 0 seconds, got {self.timeout}")
+        if self.timeout is not None:  # the Python API's values meet the CLI's rule too
+            limits.duration("timeout", self.timeout, allow_zero=False)
 
     @classmethod
     def for_script(
