@@ -358,3 +358,51 @@ def test_a_grandchild_holding_the_pipe_still_ends_the_drain(tmp_path: Path) -> N
     result = Runner(None).run(RunSpec(command=py(code)))
     assert time.monotonic() - started < 10
     assert result.stdout.text == "parent done\n"
+
+
+def test_an_internal_failure_reading_outputs_records_the_run_as_error(tmp_path: Path) -> None:
+    from scriptrunner.store.reader import HistoryReader
+    from scriptrunner.store.sqlite import SqliteHistory
+
+    def broken_outputs() -> dict[str, str]:
+        raise ValueError("outputs file vanished")
+
+    store = SqliteHistory(tmp_path / "h.db")
+    try:
+        result = Runner(store).run(RunSpec(command=("true",)), collect_outputs=broken_outputs)
+    finally:
+        store.close()
+    assert result.status == "error" and result.exit_code == 2
+    assert result.error == "internal error: ValueError: outputs file vanished"
+    reader = HistoryReader(f"sqlite:///{tmp_path / 'h.db'}")
+    try:
+        assert reader.get_run(result.run_id)["status"] == "error"  # never left `running`
+    finally:
+        reader.close()
+
+
+def test_an_attempt_that_fails_inside_the_runner_is_recorded_not_left_running() -> None:
+    def attempt_fn(*_args: object) -> object:
+        raise KeyError("executor bug")
+
+    result = Runner().run(RunSpec(command=("true",)), attempt_fn=attempt_fn)  # type: ignore[arg-type]
+    assert result.status == "error" and "internal error: KeyError" in (result.error or "")
+
+
+def test_without_a_watchdog_the_child_gets_a_parent_death_signal(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Where the watchdog cannot start, the runner falls back to PR_SET_PDEATHSIG."""
+    from scriptrunner.core import supervise
+
+    def no_watchdog() -> None:
+        raise OSError("no /bin/sh")
+
+    monkeypatch.setattr(supervise, "_lifeline", None)
+    monkeypatch.setattr(supervise, "_lifeline_pid", 0)
+    monkeypatch.setattr(supervise.Lifeline, "__init__", lambda self: no_watchdog())
+    assert supervise.lifeline() is None
+    hook = supervise.die_with_parent()
+    assert callable(hook)
+    result = Runner().run(RunSpec(command=py("print('ran')")))
+    assert result.status == "succeeded" and result.stdout.text == "ran\n"
