@@ -24,7 +24,7 @@ from scriptrunner.core.monitor import Monitor
 from scriptrunner.core.output import OutputFilter, OutputStream, TailBuffer
 from scriptrunner.core.process import ExitInfo, ProcessTree, spawn, wait_with_rusage
 from scriptrunner.core.spec import RunSpec
-from scriptrunner.core.supervise import attempt_mark, lifeline
+from scriptrunner.core.supervise import attempt_mark, lifeline, untrack_root
 from scriptrunner.errors import RunnerError
 from scriptrunner.results import TIMEOUT_EXIT_CODE, AttemptResult, Metrics, RunStatus
 
@@ -193,6 +193,7 @@ def _abandon(proc: subprocess.Popen[bytes], tree: ProcessTree) -> None:
         if not tree.reaped.is_set():
             with contextlib.suppress(ChildProcessError, OSError):
                 proc.wait()
+            untrack_root(proc.pid)
             tree.reaped.set()
 
 

@@ -24,7 +24,10 @@ from scriptrunner.core.supervise import (
     become_subreaper,
     die_with_parent,
     lifeline,
+    own_children,
     reap_zombies,
+    track_root,
+    untrack_root,
 )
 
 if TYPE_CHECKING:  # psutil costs ~18 ms to import: only load it when a tree must be walked.
@@ -57,7 +60,7 @@ def spawn(
     runner (the watchdog of ``core.supervise``, else a parent-death signal) and its orphans
     come back to the runner (child subreaper)."""
     become_subreaper()
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         list(argv),
         cwd=cwd,
         env=dict(env),
@@ -71,6 +74,8 @@ def spawn(
         # fork instead of vfork: +2.5 ms of runner CPU per spawn, measured.
         preexec_fn=die_with_parent() if lifeline() is None else None,
     )
+    track_root(proc.pid)
+    return proc
 
 
 def wait_with_rusage(proc: subprocess.Popen[bytes]) -> ExitInfo:
@@ -84,10 +89,12 @@ def wait_with_rusage(proc: subprocess.Popen[bytes]) -> ExitInfo:
             break
         except ChildProcessError:
             # Someone else reaped it (should not happen); fall back to what Popen knows.
+            untrack_root(proc.pid)
             code = proc.wait()
             return ExitInfo(code, 0.0, 0.0, 0)
         except InterruptedError:  # pragma: no cover - PEP 475 retries for us
             continue
+    untrack_root(proc.pid)
     returncode = os.waitstatus_to_exitcode(status)
     proc.returncode = returncode  # Popen must not try to reap it again.
     # Linux reports ru_maxrss in KiB.
@@ -157,14 +164,18 @@ class ProcessTree:
     def leftovers(self) -> bool:
         """Cheap test, without psutil: may anything of the tree still be alive after its
         child was reaped (a process in its group, or an adopted orphan)?"""
-        reap_zombies(self.pgid)
+        children = own_children()  # one /proc read serves both questions below
+        if children:
+            reap_zombies(self.pgid, children)
         try:
             os.killpg(self.pgid, 0)
             return True
         except PermissionError:
             return True
         except ProcessLookupError:
-            return bool(self.adopted())
+            if not children or self.mark is None:
+                return False
+            return bool(adopted(self.pid, self.mark, children))
 
     def end_leftovers(self, grace: float) -> None:
         """At the end of an attempt: SIGTERM what the child left running (daemons,

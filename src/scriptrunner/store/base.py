@@ -95,8 +95,8 @@ def _escape_surrogate(match: re.Match[str]) -> str:
 def storable(value: Any) -> Any:
     """A column value every driver can encode: text with its surrogates escaped
     (:func:`display_text`), containers as JSON (:func:`to_json`), the rest unchanged."""
-    if isinstance(value, str):
-        return display_text(value)
+    if isinstance(value, str):  # on every value of every row: the common case inline
+        return value if value.isascii() else _SURROGATE.sub(_escape_surrogate, value)
     if isinstance(value, (dict, list, tuple)):
         return to_json(value)
     return value

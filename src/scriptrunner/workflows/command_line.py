@@ -17,6 +17,7 @@ interpreter, coming from a value), for ``workflow validate`` to warn about.
 
 from __future__ import annotations
 
+import functools
 import os
 import shlex
 from collections.abc import Sequence
@@ -110,9 +111,13 @@ def _shell_script_index(words: Sequence[str]) -> int | None:
     return i if has_c and i < len(words) else None
 
 
+@functools.lru_cache(maxsize=1024)
 def split_command(line: str) -> CommandTemplate:
     """Split a ``run:`` line (expressions unevaluated); ``WorkflowError`` when it cannot
-    be split (an unclosed quote) or holds the private characters used as placeholders."""
+    be split (an unclosed quote) or holds the private characters used as placeholders.
+
+    Cached: a matrix of N instances splits one template once, not N times (the result is
+    a frozen value; errors are not cached)."""
     if OPEN in line or CLOSE in line:
         raise WorkflowError("the command line contains the reserved characters U+E000/U+E001")
     spans = find_expressions(line)
