@@ -50,3 +50,10 @@ def test_retry_policies_from_the_api_are_checked() -> None:
         RetryPolicy(retries=1, delay=float("inf"))
     with pytest.raises(ConfigError, match=r"^retries: "):
         RetryPolicy(retries=-1)
+
+
+@pytest.mark.parametrize("check", [duration, count, fraction])
+def test_values_that_are_not_numbers_at_all_are_refused(check: object) -> None:
+    for bad in ([1], {"a": 1}, None):
+        with pytest.raises(ConfigError, match=r"^field: expected"):
+            check("field", bad)  # type: ignore[operator]
