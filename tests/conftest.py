@@ -8,4 +8,4 @@ from fixtures.otel import otlp_grpc_receiver, otlp_http_receiver, zipkin_receive
 # Real PostgreSQL server (tests/fixtures/postgres.py): postgres_server, postgres_url,
 # postgres_db_url; and an empty store on each backend (tests/fixtures/stores.py).
 from fixtures.postgres import postgres_db_url, postgres_server, postgres_url  # noqa: F401
-from fixtures.stores import empty_store_url  # noqa: F401
+from fixtures.stores import empty_store_url, sqlite_reader, sqlite_store  # noqa: F401

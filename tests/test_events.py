@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -16,24 +14,6 @@ from scriptrunner.core.spec import RunSpec
 from scriptrunner.events import Event, EventBus
 from scriptrunner.store.reader import HistoryReader
 from scriptrunner.store.sqlite import SqliteHistory
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteHistory]:
-    s = SqliteHistory(tmp_path / "history.db")
-    try:
-        yield s
-    finally:
-        s.close()
-
-
-@pytest.fixture
-def reader(tmp_path: Path, store: SqliteHistory) -> Iterator[HistoryReader]:
-    r = HistoryReader(f"sqlite:///{tmp_path / 'history.db'}")
-    try:
-        yield r
-    finally:
-        r.close()
 
 
 def test_subscribers_are_notified_in_subscription_order() -> None:
@@ -105,7 +85,7 @@ def test_each_failing_subscriber_is_reported(caplog: pytest.LogCaptureFixture) -
 
 
 def test_runner_events_reach_subscribers_and_the_store(
-    store: SqliteHistory, reader: HistoryReader, caplog: pytest.LogCaptureFixture
+    sqlite_store: SqliteHistory, sqlite_reader: HistoryReader, caplog: pytest.LogCaptureFixture
 ) -> None:
     bus = EventBus()
     seen: list[Event] = []
@@ -116,7 +96,7 @@ def test_runner_events_reach_subscribers_and_the_store(
 
     bus.subscribe(broken)
     with caplog.at_level(logging.WARNING, logger="scriptrunner.events"):
-        result = Runner(store, bus).run(
+        result = Runner(sqlite_store, bus).run(
             RunSpec(command=(sys.executable, "-c", "raise SystemExit(3)"))
         )
 
@@ -126,7 +106,7 @@ def test_runner_events_reach_subscribers_and_the_store(
     assert all(e.run_id == result.run_id for e in seen)
     assert seen[-1].payload["status"] == "failed" and seen[-1].payload["exit_code"] == 3
 
-    stored = reader.events()
+    stored = sqlite_reader.events()
     assert [(r["type"], r["run_id"]) for r in stored] == [(t, result.run_id) for t in types]
     assert [r["ts"] for r in stored] == pytest.approx([e.ts for e in seen])
     assert stored[-1]["payload"]["status"] == "failed"

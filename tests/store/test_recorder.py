@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,24 +18,6 @@ from scriptrunner.store.recorder import Recorder
 from scriptrunner.store.sqlite import SqliteHistory
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteHistory]:
-    s = SqliteHistory(tmp_path / "history.db")
-    try:
-        yield s
-    finally:
-        s.close()
-
-
-@pytest.fixture
-def reader(tmp_path: Path, store: SqliteHistory) -> Iterator[HistoryReader]:
-    r = HistoryReader(f"sqlite:///{tmp_path / 'history.db'}")
-    try:
-        yield r
-    finally:
-        r.close()
-
-
 def start_row(run_id: str) -> dict[str, object]:
     return rows.run_start_row(
         run_id=run_id, kind="run", script=None, command=["true"], cwd="/", tags={}, started_at=1.0
@@ -44,18 +25,20 @@ def start_row(run_id: str) -> dict[str, object]:
 
 
 def test_events_are_stored_before_subscribers_see_them(
-    store: SqliteHistory, reader: HistoryReader
+    sqlite_store: SqliteHistory, sqlite_reader: HistoryReader
 ) -> None:
     bus = EventBus()
     stored_when_published: list[list[str]] = []
-    bus.subscribe(lambda _e: stored_when_published.append([r["type"] for r in reader.events()]))
-    recorder = Recorder(store, bus)
+    bus.subscribe(
+        lambda _e: stored_when_published.append([r["type"] for r in sqlite_reader.events()])
+    )
+    recorder = Recorder(sqlite_store, bus)
 
     recorder.emit("first", "r1", n=1)
     recorder.record([Event("second", None, {"nested": {"k": ["v", 2]}}, ts=123.5)])
 
     assert stored_when_published == [["first"], ["first", "second"]]
-    got = reader.events()
+    got = sqlite_reader.events()
     assert [(r["type"], r["run_id"], r["payload"]) for r in got] == [
         ("first", "r1", {"n": 1}),
         ("second", None, {"nested": {"k": ["v", 2]}}),
@@ -63,8 +46,10 @@ def test_events_are_stored_before_subscribers_see_them(
     assert got[1]["ts"] == 123.5
 
 
-def test_a_row_and_its_events_share_one_transaction(tmp_path: Path, store: SqliteHistory) -> None:
-    recorder = Recorder(store)
+def test_a_row_and_its_events_share_one_transaction(
+    tmp_path: Path, sqlite_store: SqliteHistory
+) -> None:
+    recorder = Recorder(sqlite_store)
     started = Event(ev.RUN_STARTED, "r1", {"command": ["true"]})
     recorder.start_run(start_row("r1"), [started])
     with pytest.raises(StoreError):  # the same id again: the row fails, so does its event
@@ -96,20 +81,22 @@ def test_without_a_store_events_are_only_published() -> None:
 
 
 def test_a_scan_is_stored_with_its_findings_and_events(
-    store: SqliteHistory, reader: HistoryReader, tmp_path: Path
+    sqlite_store: SqliteHistory, sqlite_reader: HistoryReader, tmp_path: Path
 ) -> None:
     bus = EventBus()
     seen: list[str] = []
     bus.subscribe(lambda e: seen.append(e.type))
     finding = Finding(("bandit",), "B602", "t", "m", Severity.HIGH, Location("a.py", 3))
     result = ScanResult(findings=(finding,), tools={"bandit": "1.8"}, targets=("a.py",))
-    scan_id = Recorder(store, bus).record_scan("code", result, started_at=1.0, finished_at=2.0)
+    scan_id = Recorder(sqlite_store, bus).record_scan(
+        "code", result, started_at=1.0, finished_at=2.0
+    )
     assert seen == [ev.FINDING_DETECTED, ev.SCAN_COMPLETED]
     with sqlite3.connect(tmp_path / "history.db") as conn:
         assert conn.execute("SELECT id, kind, status FROM scans").fetchall() == [
             (scan_id, "code", "findings")
         ]
         assert conn.execute("SELECT rule_id, path FROM findings").fetchall() == [("B602", "a.py")]
-    stored = reader.events()
+    stored = sqlite_reader.events()
     assert [r["type"] for r in stored] == seen
     assert all(not catalogue.payload_problems(r["type"], r["payload"]) for r in stored)
