@@ -38,15 +38,7 @@ ATTR_PREFIX = "scriptrunner."
 _OK_RUN = ("succeeded",)
 _FAILED = ("failed", "timed_out", "error", "blocked")
 #: A run's events of these kinds become events of its span, when it is open (a task's gate).
-_SPAN_EVENTS = frozenset(
-    {
-        ev.SCAN_COMPLETED,
-        ev.RUN_BLOCKED,
-        ev.FINDING_DETECTED,
-        ev.VULNERABILITY_DETECTED,
-        ev.SECRET_DETECTED,
-    }
-)
+_SPAN_EVENTS = frozenset({ev.SCAN_COMPLETED, ev.RUN_BLOCKED, *ev.FINDING_EVENTS.values()})
 _SCALARS = (str, bool, int, float)
 
 
