@@ -29,13 +29,19 @@ def record_gate_scan(
 
 
 def blocked_event(
-    run_id: str, *, script: str | None, reason: str, findings: int, task: str | None = None
+    run_id: str,
+    *,
+    script: str | None,
+    reason: str,
+    findings: int,
+    task: str | None = None,
+    ts: float | None = None,
 ) -> Event:
     payload: dict[str, object] = {"script": script}
     if task is not None:
         payload["task"] = task
     payload.update(reason=reason, findings=findings)
-    return Event(RUN_BLOCKED, run_id, payload)
+    return Event(RUN_BLOCKED, run_id, payload, ts=time.time() if ts is None else ts)
 
 
 def record_blocked(
@@ -69,7 +75,7 @@ def record_blocked(
         error=f"blocked by a security gate: {reason}",
     )
     event = blocked_event(
-        run_id, script=script, reason=reason, findings=len(decision.result.findings)
+        run_id, script=script, reason=reason, findings=len(decision.result.findings), ts=now
     )
-    recorder.start_run(row, [Event(event.type, run_id, event.payload, ts=now)])
+    recorder.start_run(row, [event])
     record_gate_scan(recorder, decision, run_id=run_id, started_at=started_at)

@@ -1,6 +1,6 @@
 """What every ``scan`` kind shares: the report options (``--format``, ``-o``, ``--fail-on``,
-``--baseline``...), :func:`finish` (baseline, render, record, exit code) and :func:`record`,
-the one place the CLI stores a scan.
+``--baseline``...) and :func:`finish` (baseline, render, record, exit code): the one place
+the CLI stores a scan (through the application layer's ``app.scans.record_scan``).
 """
 
 from __future__ import annotations
@@ -49,13 +49,6 @@ def add_report_options(p: argparse.ArgumentParser, *, cache: bool = True) -> Non
     p.add_argument("--no-record", action="store_true", help="do not store the scan in history")
 
 
-def record(settings: Settings, kind: str, result: ScanResult, *, started_at: float) -> None:
-    """Store ``result`` in history (the scan, its findings and its events)."""
-    from scriptrunner.app.scans import record_scan
-
-    record_scan(settings, kind, result, started_at=started_at)
-
-
 def finish(
     args: argparse.Namespace,
     settings: Settings,
@@ -101,8 +94,10 @@ def finish(
     else:
         color = args.format == "table" and sys.stdout.isatty()
         sys.stdout.write(render(result, args.format, color=color))
-    if not args.no_record:
-        record(settings, kind, result, started_at=started)
+    if not args.no_record:  # the scan, its findings and its events, through the spine
+        from scriptrunner.app.scans import record_scan
+
+        record_scan(settings, kind, result, started_at=started)
     if not result.complete:
         print_failures(result)
         return 2
@@ -118,4 +113,4 @@ def print_failures(result: ScanResult) -> None:
     print("scriptrunner: error: the scan is incomplete; not reporting it as clean", file=sys.stderr)
 
 
-__all__ = ["EPILOG", "add_report_options", "finish", "print_failures", "record"]
+__all__ = ["EPILOG", "add_report_options", "finish", "print_failures"]
