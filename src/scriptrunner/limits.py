@@ -15,6 +15,9 @@ from scriptrunner.errors import ConfigError
 MAX_SECONDS = 30 * 24 * 3600.0
 #: The largest count accepted where no tighter bound is documented (retries, limits...).
 MAX_COUNT = 1_000_000
+#: The most output kept per stream (``tail_bytes``, ``--tail-bytes``): it is held in memory
+#: while the script runs (two buffers of up to twice this), so it is capped: 64 MiB.
+MAX_TAIL_BYTES = 64 * 2**20
 
 
 def duration(

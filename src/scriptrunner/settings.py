@@ -27,9 +27,6 @@ from scriptrunner import limits
 from scriptrunner.errors import ConfigError
 
 ENV_PREFIX = "SCRIPTRUNNER_"
-#: The largest output tail kept per stream (``tail_bytes``, ``--tail-bytes``): it is held in
-#: memory while the script runs, so it is capped: 64 MiB.
-MAX_TAIL_BYTES = 64 * 1024 * 1024
 #: The largest ``max_samples``: the series of one attempt is kept in memory and stored.
 MAX_SAMPLES = 100_000
 
@@ -108,7 +105,7 @@ _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 #: The bounds of every numeric setting, checked by the one rule of :mod:`scriptrunner.limits`
 #: (finite, within bounds, else an error naming the setting and where it came from).
 _NUMBERS: dict[str, Callable[[str, object], object]] = {
-    "tail_bytes": lambda f, v: limits.count(f, v, maximum=MAX_TAIL_BYTES),
+    "tail_bytes": lambda f, v: limits.count(f, v, maximum=limits.MAX_TAIL_BYTES),
     "kill_grace": limits.duration,
     # 0 would sample in a busy loop; the monitor's own floor is 10 ms.
     "sample_interval": lambda f, v: limits.duration(f, v, minimum=0.01),

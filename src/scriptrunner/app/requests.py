@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from scriptrunner.core.attempt import RunOptions
-from scriptrunner.core.output import check_tail_bytes
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import SecurityError
 from scriptrunner.results import RunResult
@@ -74,7 +73,7 @@ def run_options(
 ) -> RunOptions:
     """The runner's options from the settings (and a request's echo streams and masker)."""
     return RunOptions(
-        tail_bytes=check_tail_bytes(settings.tail_bytes),
+        tail_bytes=settings.tail_bytes,  # checked when the session opened
         kill_grace=settings.kill_grace,
         sample_interval=settings.sample_interval,
         max_samples=settings.max_samples,

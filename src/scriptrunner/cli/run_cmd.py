@@ -21,7 +21,7 @@ from scriptrunner.cli.common import (
 )
 from scriptrunner.cli.run_report import gate_printer, print_outcome
 from scriptrunner.errors import ConfigError
-from scriptrunner.settings import MAX_TAIL_BYTES
+from scriptrunner.limits import MAX_TAIL_BYTES
 
 if TYPE_CHECKING:
     from scriptrunner.core.spec import RunSpec

@@ -14,15 +14,12 @@ from typing import BinaryIO, Protocol
 from scriptrunner import limits
 from scriptrunner.results import OutputTail
 
-#: The most output kept per stream (``tail_bytes``): two buffers of up to twice this live
-#: in memory while a run prints, so the bound keeps the runner's memory bounded.
-MAX_TAIL_BYTES = 64 * 2**20
-
 
 def check_tail_bytes(value: object) -> int:
-    """``tail_bytes`` validated: a whole number from 0 to :data:`MAX_TAIL_BYTES`."""
+    """``tail_bytes`` validated: a whole number from 0 to ``limits.MAX_TAIL_BYTES`` (for
+    settings built directly, which the settings loader did not check)."""
     field = "tail_bytes (--tail-bytes, SCRIPTRUNNER_TAIL_BYTES)"
-    return limits.count(field, value, maximum=MAX_TAIL_BYTES)
+    return limits.count(field, value, maximum=limits.MAX_TAIL_BYTES)
 
 
 class TailBuffer:
