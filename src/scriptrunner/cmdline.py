@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from scriptrunner.errors import mask_url_passwords
+
 MASK = "***"
 _WORD = r"(?:password|passwd|pwd|secret|token|key|credential|auth)"
 # NAME=VALUE where NAME contains a secret word.  A whole argument that is one is masked to
@@ -19,14 +21,13 @@ _LEADING = re.compile(rf"(?is)^(-{{0,2}}[\w.-]*{_WORD}[\w.-]*=).+$")
 _ASSIGNMENT = re.compile(rf"(?i)([\w.-]*{_WORD}[\w.-]*=)([^\s'\"]+)")
 # A flag whose *next* argument is its value: --password VALUE, -api-key VALUE.
 _FLAG = re.compile(rf"(?i)^--?[\w.-]*{_WORD}[\w.-]*$")
-_URL_CREDENTIALS = re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^:/@\s]*:)([^@/\s]+)(@)")
 
 
 def mask_text(text: str) -> str:
     """``text`` with secret-looking assignments and URL passwords masked."""
     text = _LEADING.sub(lambda m: m.group(1) + MASK, text)
     text = _ASSIGNMENT.sub(lambda m: m.group(1) + MASK, text)
-    return _URL_CREDENTIALS.sub(lambda m: m.group(1) + MASK + m.group(3), text)
+    return mask_url_passwords(text)
 
 
 def mask_args(args: Sequence[str]) -> list[str]:
