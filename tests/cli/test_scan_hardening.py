@@ -4,12 +4,14 @@ with one line (defect 11)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import stat
 import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -139,34 +141,34 @@ def test_error_messages_mask_url_passwords(tmp_path: Path) -> None:
 # -- defect 7: a named target that was not read fully is never clean ----------------------
 
 
-def _start_writer(path: Path, data: bytes) -> threading.Thread:
+@contextlib.contextmanager
+def fed_fifo(path: Path, data: bytes) -> Iterator[None]:
+    """A named FIFO at ``path`` that a thread writes ``data`` into once a reader opens it;
+    released on exit if the scanner never read it."""
+    os.mkfifo(path)
+
     def write() -> None:
         try:
             with open(path, "wb") as fh:  # blocks until a reader opens the FIFO
                 fh.write(data)
-        except BrokenPipeError:  # released by _release: the scanner never read it
+        except BrokenPipeError:  # released below: the scanner never read it
             pass
 
     thread = threading.Thread(target=write, daemon=True)
     thread.start()
-    return thread
-
-
-def _release(path: Path, thread: threading.Thread) -> None:
-    if thread.is_alive():
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        os.close(fd)
-        thread.join(5)
+    try:
+        yield
+    finally:
+        if thread.is_alive():
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            os.close(fd)
+            thread.join(5)
 
 
 def test_scan_secrets_reads_a_named_fifo(tmp_path: Path) -> None:
     path = tmp_path / "pipe"
-    os.mkfifo(path)
-    writer = _start_writer(path, AWS_LINE.encode())
-    try:
+    with fed_fifo(path, AWS_LINE.encode()):
         r = scan(tmp_path / "home", "scan", "secrets", "pipe", "--format", "json", cwd=tmp_path)
-    finally:
-        _release(path, writer)
     assert r.returncode == 1, r.stdout + r.stderr
     report = json.loads(r.stdout)
     assert report["complete"] is True
@@ -224,9 +226,7 @@ def test_a_named_target_that_cannot_be_read_fully_exits_2(tmp_path: Path, kind: 
 
 def test_scan_code_reads_a_fifo_and_standard_input(tmp_path: Path) -> None:
     path = tmp_path / "pipe"
-    os.mkfifo(path)
-    writer = _start_writer(path, VULNERABLE.encode())
-    try:
+    with fed_fifo(path, VULNERABLE.encode()):
         r = scan(
             tmp_path / "home",
             "scan",
@@ -238,8 +238,6 @@ def test_scan_code_reads_a_fifo_and_standard_input(tmp_path: Path) -> None:
             "json",
             cwd=tmp_path,
         )
-    finally:
-        _release(path, writer)
     assert r.returncode == 1, r.stdout + r.stderr
     assert {f["location"]["path"] for f in json.loads(r.stdout)["findings"]} == {"pipe"}
     r = scan(
@@ -279,7 +277,6 @@ def test_scan_code_of_an_unreadable_named_target_exits_2(tmp_path: Path, name: s
 
 def test_scan_deps_reads_a_named_fifo(tmp_path: Path) -> None:
     path = tmp_path / "pipe"
-    os.mkfifo(path)
     db = tmp_path / "db"
     db.mkdir()
     (db / "PYSEC-1.json").write_text(
@@ -298,8 +295,7 @@ def test_scan_deps_reads_a_named_fifo(tmp_path: Path) -> None:
             }
         )
     )
-    writer = _start_writer(path, b"demo==1.0\n")
-    try:
+    with fed_fifo(path, b"demo==1.0\n"):
         r = scan(
             tmp_path / "home",
             "scan",
@@ -311,8 +307,6 @@ def test_scan_deps_reads_a_named_fifo(tmp_path: Path) -> None:
             "json",
             cwd=tmp_path,
         )
-    finally:
-        _release(path, writer)
     assert r.returncode == 1, r.stdout + r.stderr
     assert [f["rule_id"] for f in json.loads(r.stdout)["findings"]] == ["PYSEC-1"]
 
