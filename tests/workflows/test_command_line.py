@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -59,8 +58,6 @@ def run_shell(line: str, value: str, cwd: Path) -> str:
 @pytest.mark.parametrize("line", list(SCRIPTS.values()), ids=list(SCRIPTS))
 @pytest.mark.parametrize("raw", HOSTILE)
 def test_values_reach_the_shell_as_data(line: str, raw: str, tmp_path: Path) -> None:
-    if "bash" in line and shutil.which("bash") is None:
-        pytest.skip("no bash")
     marker = tmp_path / "pwned"
     value = raw.format(marker=marker)
     expected = value + ("\n" if "cat <<" in line else "")
