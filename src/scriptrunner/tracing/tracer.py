@@ -29,9 +29,9 @@ from opentelemetry.context import Context
 from opentelemetry.trace import Span, Status, StatusCode, Tracer, set_span_in_context
 
 from scriptrunner import events as ev
+from scriptrunner.cmdline import mask_args
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.tracing.context import inject_env
-from scriptrunner.tracing.masking import mask_args
 
 #: The namespace of every span and span-event attribute scriptrunner sets.
 ATTR_PREFIX = "scriptrunner."

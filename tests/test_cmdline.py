@@ -1,4 +1,4 @@
-"""Secrets in arguments never become span attributes."""
+"""Secrets in arguments never reach stored command lines or span attributes (``scriptrunner.cmdline``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scriptrunner.tracing.masking import MASK, mask_args
+from scriptrunner.cmdline import MASK, mask_args
 
 CASES = [
     (["--password=hunter2"], ["--password=***"]),
