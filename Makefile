@@ -51,18 +51,20 @@ safety: $(SAFETY_STAMP)
 run: $(STAMP) $(SEMGREP_STAMP)
 	SCRIPTRUNNER_HOME=$${SCRIPTRUNNER_HOME:-$(CURDIR)/.demo-home} $(PY) examples/demo.py
 
-# Debian packages the tests use (PostgreSQL server, Graphviz, bash); installed when root and missing.
+# Debian packages the tests use (PostgreSQL server, Graphviz, bash, Chromium for the dashboard's
+# browser tests); installed when root and missing.
 sysdeps:
 	@if [ "$$(id -u)" = 0 ]; then \
 	  missing=""; \
 	  command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	  command -v dot >/dev/null || missing="$$missing graphviz"; \
 	  command -v bash >/dev/null || missing="$$missing bash"; \
+	  command -v chromium >/dev/null || missing="$$missing chromium"; \
 	  if [ -n "$$missing" ]; then \
 	    echo "installing Debian packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  fi; \
-	else echo "not root: not installing Debian packages (postgresql, graphviz, bash)"; fi
+	else echo "not root: not installing Debian packages (postgresql, graphviz, bash, chromium)"; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench examples

@@ -162,6 +162,7 @@ def test_version_1_store_is_upgraded_step_by_step_keeping_its_runs(empty_store_u
     try:
         migrate(eng, "test")
         with eng.begin() as conn:
+            conn.execute(text("DROP TABLE api_tokens"))
             conn.execute(text("DROP TABLE findings"))
             conn.execute(text("DROP TABLE scans"))
             conn.execute(text("DROP TABLE spans"))
@@ -174,10 +175,10 @@ def test_version_1_store_is_upgraded_step_by_step_keeping_its_runs(empty_store_u
                     " VALUES ('r1', 'run', '[]', '/', '{}', 'succeeded', 1, 1.0)"
                 )
             )
-        assert not {"spans", "scans", "findings"} & tables(eng)
+        assert not {"spans", "scans", "findings", "api_tokens"} & tables(eng)
         assert migrate(eng, "test") == 1
-        assert {"spans", "scans", "findings"} <= tables(eng)
-        assert versions(eng) == [1, 2, 3, 4]
+        assert {"spans", "scans", "findings", "api_tokens"} <= tables(eng)
+        assert versions(eng) == [1, 2, 3, 4, 5]
         columns = {c["name"] for c in inspect(eng).get_columns("runs")}
         assert {"cloud_cost_usd", "pid_started"} <= columns
         with eng.connect() as conn:

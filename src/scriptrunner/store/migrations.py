@@ -43,11 +43,39 @@ def _v4_runner_start(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE runs ADD COLUMN pid_started BIGINT"))
 
 
+def _v5_api_tokens(conn: Connection) -> None:
+    """Version 5: the ``api_tokens`` table and, on PostgreSQL, the events notification."""
+    schema.api_tokens.create(conn)
+    _pg_events_notify(conn)
+
+
+def _pg_events_notify(conn: Connection) -> None:
+    """On PostgreSQL, a statement trigger that notifies ``EVENTS_CHANNEL`` on every insert
+    into ``events`` (a no-op elsewhere).  The payload is empty: listeners read the rows."""
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(
+        text(
+            "CREATE OR REPLACE FUNCTION scriptrunner_events_notify() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN "
+            f"PERFORM pg_notify('{schema.EVENTS_CHANNEL}', ''); RETURN NULL; END $$"
+        )
+    )
+    conn.execute(text("DROP TRIGGER IF EXISTS scriptrunner_events_notify ON events"))
+    conn.execute(
+        text(
+            "CREATE TRIGGER scriptrunner_events_notify AFTER INSERT ON events "
+            "FOR EACH STATEMENT EXECUTE FUNCTION scriptrunner_events_notify()"
+        )
+    )
+
+
 #: ``MIGRATIONS[v]`` upgrades a version ``v - 1`` database to version ``v``.
 MIGRATIONS: dict[int, Migration] = {
     2: _v2_costs_and_spans,
     3: _v3_scans_and_findings,
     4: _v4_runner_start,
+    5: _v5_api_tokens,
 }
 
 # Arbitrary constant identifying scriptrunner's migration lock among advisory locks.
@@ -92,6 +120,7 @@ def migrate(engine: Engine, where: str) -> int:
                         "elsewhere; nothing was changed."
                     )
                 schema.metadata.create_all(conn)
+                _pg_events_notify(conn)
                 _stamp(conn, SCHEMA_VERSION)
             else:
                 for version in range(found + 1, SCHEMA_VERSION + 1):

@@ -184,3 +184,21 @@ findings = Table(
     Index("ix_findings_scan_id", "scan_id"),
     Index("ix_findings_fingerprint", "fingerprint"),
 )
+
+# Schema version 5: the dashboard's API tokens (``scriptrunner token``), stored as SHA-256
+# digests only: a token is 256 random bits, so a fast hash cannot be reversed by guessing.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("role", String(16), nullable=False),  # viewer | operator
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+    Column("last_used_at", Float),
+    Column("revoked_at", Float),
+)
+
+#: PostgreSQL: every insert into ``events`` notifies this channel (``LISTEN``), so the
+#: dashboard hears other processes' events at once instead of polling for them.
+EVENTS_CHANNEL = "scriptrunner_events"
