@@ -15,13 +15,12 @@ secrets, then tracing, then the run, then its cost.
 from __future__ import annotations
 
 import contextlib
-import signal
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from scriptrunner.app.requests import RunOutcome, RunRequest, run_options
-from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.cancel import CancelToken, cancel_on_signals
 from scriptrunner.core.output import check_tail_bytes
 from scriptrunner.core.runner import Runner
 from scriptrunner.errors import ConfigError, ScriptRunnerError
@@ -91,19 +90,11 @@ class RunSession:
             self._store.close()
             self._store = None
 
-    @contextlib.contextmanager
-    def _cancel_on_signals(self) -> Iterator[None]:
-        """While something runs, the session's signals cancel it (and its whole tree);
-        before that (a gate scan, a vault fetch) they interrupt as usual."""
-        previous = {
-            sig: signal.signal(sig, lambda signum, _frame: self.token.cancel(signum))
-            for sig in self._signals
-        }
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+    def _cancel_on_signals(self) -> contextlib.AbstractContextManager[None]:
+        """While something runs, the session's signals cancel it (and its whole tree), on
+        whichever thread they land; before that (a gate scan, a vault fetch) they
+        interrupt as usual."""
+        return cancel_on_signals(self.token, self._signals)
 
     @property
     def recorder(self) -> Recorder:
