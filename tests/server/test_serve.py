@@ -8,7 +8,6 @@ import stat
 from pathlib import Path
 
 import pytest
-
 from tests.fixtures.cli import cli
 from tests.fixtures.server import serve
 
