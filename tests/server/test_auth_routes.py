@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-
 from tests.fixtures.server import Served, serve
 
 pytestmark = pytest.mark.slow
