@@ -11,7 +11,7 @@ at once with the id the run will have.
   argument list (``run`` reads no option there), so ``--help`` or ``; rm -rf /`` are data.
 * The store reaches the child through ``SCRIPTRUNNER_HOME``/``SCRIPTRUNNER_DATABASE_URL`` in
   its environment, not its argv: a PostgreSQL password would be on every user's ``ps``.
-* ``python -P``: the child's working directory is not put on ``sys.path``.
+* ``python -P`` (Python 3.11+): the child's working directory is not put on ``sys.path``.
 * Children run in their own session; a thread per child reaps it (no zombies) and keeps the
   tail of its stderr (why it exited 2 before recording anything, for the log).
 * :meth:`Launcher.close` (server shutdown) sends SIGTERM to every child still running: the
@@ -49,6 +49,9 @@ log = logging.getLogger(__name__)
 
 #: Seconds a cancelled CLI gets, beyond the kill grace, to record how its run ended.
 RECORD_GRACE = 5.0
+#: ``python -P`` (3.11+): the working directory is not put first on ``sys.path``, so a
+#: ``scriptrunner`` directory there cannot stand in for the package.
+_SAFE_PATH = ("-P",) if sys.version_info >= (3, 11) else ()
 #: Bytes of a child's stderr kept (the end of it).
 STDERR_TAIL = 4096
 
@@ -129,7 +132,7 @@ class Launcher:
         env = dict(os.environ)
         env["SCRIPTRUNNER_HOME"] = str(settings.home)
         env["SCRIPTRUNNER_DATABASE_URL"] = settings.store_url
-        argv = [sys.executable, "-P", "-m", "scriptrunner", *command]
+        argv = [sys.executable, *_SAFE_PATH, "-m", "scriptrunner", *command]
         with self._lock:
             if self._closing:
                 raise LaunchError("the server is shutting down; start it later", 503)
