@@ -1,0 +1,133 @@
+"""WebSocket clients of ``bench/dashboard.py``: one process, one asyncio loop, N clients
+of ``/api/v1/events/ws`` (the ``websockets`` library), each timing every event it gets.
+
+    python bench/dashboard_clients.py WS_URL TOKEN CLIENTS AFTER OUT_JSON
+
+Protocol with the bench, over stdin/stdout: prints ``connected`` once all clients are
+open (each asked for the events after id AFTER, so none written later can be missed);
+on the line ``drain`` it waits (at most 10 s) until every client has the events with
+``bench_seq`` 0..EXPECTED-1 (``drain EXPECTED``), writes OUT_JSON and prints ``done``;
+on ``close`` it closes the connections and exits.  A client told to resume (its queue
+overflowed: message ``resume``, close code 4000) reconnects with ``after=`` the id it
+names, as the protocol asks; resumes are counted.
+
+The receive time is ``time.time()`` when the client's coroutine gets the message from
+the library, so any delay of this loop counts against the server, never for it.  The
+messages are parsed after the measurement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from typing import Any
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+
+class Client:
+    def __init__(self, url: str, token: str, after: int) -> None:
+        self.url = url
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.after = after
+        self.received: list[tuple[float, str]] = []
+        self.seqs: set[int] = set()
+        self.expected = -1
+        self.resumes = 0
+        self.opened = asyncio.Event()
+        self.complete = asyncio.Event()
+        self.error = ""
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                async with connect(
+                    f"{self.url}/api/v1/events/ws?after={self.after}",
+                    additional_headers=self.headers,
+                    open_timeout=60,
+                    max_size=2**22,
+                ) as ws:
+                    self.opened.set()
+                    stopping = asyncio.ensure_future(stop.wait())
+                    while True:
+                        receiving = asyncio.ensure_future(ws.recv())
+                        await asyncio.wait(
+                            (receiving, stopping), return_when=asyncio.FIRST_COMPLETED
+                        )
+                        if not receiving.done():
+                            receiving.cancel()
+                            return
+                        message = receiving.result()
+                        assert isinstance(message, str)
+                        self.received.append((time.time(), message))
+                        self._note(message)
+            except ConnectionClosed as exc:
+                if exc.rcvd is None or exc.rcvd.code != 4000:
+                    self.error = f"closed: {exc}"
+                    self.opened.set()
+                    return
+                self.resumes += 1
+            except Exception as exc:  # reported, not raised: the others go on
+                self.error = f"{type(exc).__name__}: {exc}"
+                self.opened.set()
+                return
+
+    def _note(self, message: str) -> None:
+        if '"bench_seq"' in message or '"resume"' in message:
+            item = json.loads(message)
+            if item.get("type") == "resume":
+                self.after = int(item["after"])
+                return
+            self.after = int(item["id"])
+            self.seqs.add(int(item["payload"]["bench_seq"]))
+            if self.expected >= 0 and len(self.seqs) >= self.expected:
+                self.complete.set()
+        else:
+            item = json.loads(message)
+            if "id" in item:
+                self.after = int(item["id"])
+
+    def expect(self, count: int) -> None:
+        self.expected = count
+        if len(self.seqs) >= count:
+            self.complete.set()
+
+    def result(self) -> dict[str, Any]:
+        events = []
+        for at, message in self.received:
+            item = json.loads(message)
+            seq = item.get("payload", {}).get("bench_seq") if "payload" in item else None
+            if seq is not None:
+                events.append([int(seq), at, int(item["id"])])
+        return {"events": events, "resumes": self.resumes, "error": self.error}
+
+
+async def main() -> None:
+    url, token, count, after, out = sys.argv[1:6]
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    clients = [Client(url, token, int(after)) for _ in range(int(count))]
+    tasks = [asyncio.ensure_future(c.run(stop)) for c in clients]
+    await asyncio.gather(*(c.opened.wait() for c in clients))
+    print("connected", flush=True)
+    line = await loop.run_in_executor(None, sys.stdin.readline)
+    expected = int(line.split()[1])
+    for c in clients:
+        c.expect(expected)
+    try:
+        await asyncio.wait_for(asyncio.gather(*(c.complete.wait() for c in clients)), 10)
+    except TimeoutError:
+        pass
+    with open(out, "w") as fh:
+        json.dump([c.result() for c in clients], fh)
+    print("done", flush=True)
+    await loop.run_in_executor(None, sys.stdin.readline)
+    stop.set()
+    await asyncio.gather(*tasks)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
