@@ -93,7 +93,9 @@ def test_runs_filters_select_exactly_the_matching_runs(
         runs.RunFilters(window=Window(until=1.0)),
     ],
 )
-def test_unknown_filter_values_give_an_empty_list(written: Written, filters: runs.RunFilters) -> None:
+def test_unknown_filter_values_give_an_empty_list(
+    written: Written, filters: runs.RunFilters
+) -> None:
     assert runs.list_runs(written.reader, filters, PageRequest(50)) == {"items": [], "next": None}
 
 
