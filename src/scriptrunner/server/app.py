@@ -25,7 +25,15 @@ from scriptrunner.version import __version__
 
 API = "/api/v1"
 #: The ``server.routes`` modules mounted under ``/api/v1``.
-ROUTE_MODULES: tuple[str, ...] = ()
+ROUTE_MODULES: tuple[str, ...] = (
+    # the read API (helper "api")
+    "runs",
+    "workflows",
+    "traces",
+    "scans",
+    "findings",
+    "costs",
+)
 #: Long-lived services: ``(name, "module:factory")``; ``factory(ctx)`` returns an object
 #: with ``close()``.  Started in this order when the server starts (``ctx.services[name]``),
 #: closed in reverse order when it stops.
