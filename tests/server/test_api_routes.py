@@ -3,7 +3,10 @@ history the real CLI wrote in other processes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +15,7 @@ import httpx
 import pytest
 from tests.fixtures.server import Served, serve
 
+from fixtures.cli import read_line, start_cli
 from fixtures.history import STRIPE, WORKFLOW, History, write_history
 
 pytestmark = pytest.mark.slow
@@ -185,3 +189,28 @@ def test_costs_per_run_by_group_and_top(api: Api) -> None:
     by_tag = get(api, "/costs", group_by="tag:team")["items"]
     assert [i["group"] for i in by_tag] == ["untagged"]
     assert get(api, "/costs/top", limit=5)["items"][0]["runs"] == 1
+
+
+def test_a_running_run_shows_running_then_lost_once_its_runner_is_killed(api: Api) -> None:
+    proc = start_cli(
+        "run", "--tag", "case=lost", "--", "sh", "-c", "echo ready $$; sleep 60",
+        env=api.served.env, cwd=api.work,
+    )  # fmt: skip
+    child = None
+    try:
+        line = read_line(proc)
+        assert line.startswith("ready"), line
+        child = int(line.split()[1])
+        (run,) = get(api, "/runs", tag="case=lost")["items"]
+        assert run["status"] == "running"
+        out = get(api, f"/runs/{run['id']}/output")
+        assert out["running"] and out["stdout"] == ""
+    finally:
+        proc.kill()  # the runner dies without finishing its row
+        proc.communicate()
+        if child is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
+    (lost,) = get(api, "/runs", tag="case=lost")["items"]
+    assert lost["status"] == "lost" and lost["error"]
+    assert get(api, "/runs", status="running", tag="case=lost")["items"] == []
