@@ -219,3 +219,14 @@ def test_workflow_definitions_are_validated(tmp_path: Path) -> None:
     by_path = {i["path"]: i for i in items}
     assert by_path["ok.yaml"]["valid"] and by_path["ok.yaml"]["jobs"] == ["a"]
     assert not by_path["sub/bad.yml"]["valid"] and "b" in by_path["sub/bad.yml"]["error"]
+
+
+@pytest.mark.parametrize("skip_scan_limit", [runs.SKIP_SCAN_LIMIT, 1])
+def test_the_script_filter_matches_literally_by_index_walk_and_by_scan(
+    written: Written, skip_scan_limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runs, "SKIP_SCAN_LIMIT", skip_scan_limit)
+    (found,) = runs.matching_scripts(written.reader, "hello.py")
+    assert found.endswith("/hello.py")
+    assert runs.matching_scripts(written.reader, "hello_py") == []
+    assert runs.matching_scripts(written.reader, "%.py") == []

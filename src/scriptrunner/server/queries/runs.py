@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, func, literal, select
 
 from scriptrunner.costs.report import fill_workflow_costs
 from scriptrunner.server.pagination import PageRequest, after_desc_asc, page
@@ -103,13 +103,35 @@ def list_runs(reader: HistoryReader, filters: RunFilters, request: PageRequest) 
     return page(rows, request, ("started_at", "id"))
 
 
+#: How many distinct scripts the index walk visits before a plain scan is cheaper.
+SKIP_SCAN_LIMIT = 2000
+
+
 def matching_scripts(reader: HistoryReader, script: str) -> list[str]:
-    """The stored scripts ``script`` names (itself, or paths ending in ``/script``).  Found
-    first on the script index alone, so the list query is an ``IN`` the index answers in
-    time order instead of a suffix match tested on every run, newest first (2x faster at
-    100,000 runs, and more for a script that ran rarely)."""
-    q = select(RUNS.c.script).distinct().where(script_is(RUNS.c.script, script))
-    return [str(row["script"]) for row in fetch(reader, q)]
+    """The stored scripts ``script`` names (itself, or paths ending in ``/script``), so the
+    list query is an ``IN`` the script index answers, instead of a suffix match tested on
+    every run newest first (which costs a scan of the table for a script that rarely ran).
+
+    The distinct scripts are enumerated by skipping through the script index (a recursive
+    query: the smallest script greater than the last one, one index probe per script: ~2 ms
+    for 200 scripts over 100,000 runs, where ``SELECT DISTINCT`` reads every row on
+    PostgreSQL); with more than :data:`SKIP_SCAN_LIMIT` distinct scripts, a plain
+    ``DISTINCT`` scan it is."""
+    later = RUNS.alias("later")
+    walk = select(func.min(RUNS.c.script).label("script"), literal(1).label("n")).cte(
+        "scripts", recursive=True
+    )
+    step = select(
+        select(func.min(later.c.script)).where(later.c.script > walk.c.script).scalar_subquery(),
+        walk.c.n + 1,
+    ).where(walk.c.script.is_not(None), walk.c.n < SKIP_SCAN_LIMIT)
+    walk = walk.union_all(step)
+    found = fetch(reader, select(walk.c.script, walk.c.n).where(walk.c.script.is_not(None)))
+    if len(found) >= SKIP_SCAN_LIMIT:
+        q = select(RUNS.c.script).distinct().where(script_is(RUNS.c.script, script))
+        return [str(row["script"]) for row in fetch(reader, q)]
+    names = (str(row["script"]) for row in found)
+    return [name for name in names if name == script or name.endswith(f"/{script}")]
 
 
 def resolve_run(reader: HistoryReader, prefix: str) -> str | None:
