@@ -215,7 +215,11 @@ def test_workflow_definitions_are_validated(tmp_path: Path) -> None:
     (tmp_path / "ok.yaml").write_text("name: ok\ntasks:\n  a: {run: 'true'}\n")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "bad.yml").write_text("name: bad\ntasks:\n  a: {run: 'true', needs: b}\n")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.yaml"
+    outside.write_text("name: outside\ntasks:\n  a: {run: 'true'}\n")
+    (tmp_path / "link.yaml").symlink_to(outside)
     items = workflows.definitions([tmp_path])["items"]
+    assert sorted(i["path"] for i in items) == ["ok.yaml", "sub/bad.yml"]
     by_path = {i["path"]: i for i in items}
     assert by_path["ok.yaml"]["valid"] and by_path["ok.yaml"]["jobs"] == ["a"]
     assert not by_path["sub/bad.yml"]["valid"] and "b" in by_path["sub/bad.yml"]["error"]
