@@ -20,10 +20,12 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Query
 from sqlalchemy import ColumnElement, and_, or_
+
+from scriptrunner.server.queries.common import Window
 
 DEFAULT_LIMIT = 50
 _T = TypeVar("_T")
@@ -35,6 +37,13 @@ class BadQuery(HTTPException):
 
     def __init__(self, detail: str) -> None:
         super().__init__(status_code=400, detail=detail)
+
+
+#: The query parameters every list shares, for route signatures.
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size (1-500)")]
+Cursor = Annotated[str | None, Query(description="`next` of the previous page")]
+Since = Annotated[str | None, Query(description="epoch seconds or ISO 8601 (inclusive)")]
+Until = Annotated[str | None, Query(description="epoch seconds or ISO 8601 (exclusive)")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +121,11 @@ def parse_time(name: str, text: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
     return when.timestamp()
+
+
+def window(since: str | None, until: str | None) -> Window:
+    """The ``since``/``until`` parameters as a :class:`Window`."""
+    return Window(parse_time("since", since), parse_time("until", until))
 
 
 def parse_tags(values: Sequence[str]) -> dict[str, str]:

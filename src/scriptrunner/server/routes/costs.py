@@ -7,9 +7,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from scriptrunner.server.context import context_of
-from scriptrunner.server.pagination import DEFAULT_LIMIT, BadQuery, page_request, parse_bucket
+from scriptrunner.server.pagination import (
+    DEFAULT_LIMIT,
+    BadQuery,
+    Cursor,
+    Limit,
+    Since,
+    Until,
+    page_request,
+    parse_bucket,
+    window,
+)
 from scriptrunner.server.queries import costs as q
-from scriptrunner.server.routes.runs import Cursor, Limit, Since, Until, window
 
 router = APIRouter()
 

@@ -12,13 +12,17 @@ from scriptrunner.server.pagination import (
     BUCKETS,
     DEFAULT_LIMIT,
     BadQuery,
+    Cursor,
+    Limit,
+    Since,
+    Until,
     page_request,
     parse_bucket,
     parse_choice,
+    window,
 )
 from scriptrunner.server.queries import findings as q
 from scriptrunner.server.queries.scans import SCAN_KINDS
-from scriptrunner.server.routes.runs import Cursor, Limit, Since, Until, window
 
 router = APIRouter()
 

@@ -9,28 +9,23 @@ from fastapi import APIRouter, Query, Request
 from scriptrunner.server.context import context_of
 from scriptrunner.server.pagination import (
     DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    Since,
+    Until,
     found,
     page_request,
     parse_choice,
     parse_id,
     parse_tags,
-    parse_time,
+    window,
 )
 from scriptrunner.server.queries import runs as q
-from scriptrunner.server.queries.common import Window
 from scriptrunner.server.queries.stats import script_stats
 
 router = APIRouter()
 
 KINDS = ("run", "workflow", "task")
-Limit = Annotated[int, Query(ge=1, le=500, description="page size (1-500)")]
-Cursor = Annotated[str | None, Query(description="`next` of the previous page")]
-Since = Annotated[str | None, Query(description="epoch seconds or ISO 8601 (inclusive)")]
-Until = Annotated[str | None, Query(description="epoch seconds or ISO 8601 (exclusive)")]
-
-
-def window(since: str | None, until: str | None) -> Window:
-    return Window(parse_time("since", since), parse_time("until", until))
 
 
 @router.get("/runs")

@@ -10,13 +10,17 @@ from fastapi import APIRouter, Request, Response
 from scriptrunner.server.context import context_of
 from scriptrunner.server.pagination import (
     DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    Since,
+    Until,
     found,
     page_request,
     parse_choice,
     parse_id,
+    window,
 )
 from scriptrunner.server.queries import scans as q
-from scriptrunner.server.routes.runs import Cursor, Limit, Since, Until, window
 
 router = APIRouter()
 

@@ -7,9 +7,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from scriptrunner.server.context import context_of
-from scriptrunner.server.pagination import DEFAULT_LIMIT, found, page_request
+from scriptrunner.server.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    Since,
+    Until,
+    found,
+    page_request,
+    window,
+)
 from scriptrunner.server.queries import traces as q
-from scriptrunner.server.routes.runs import Cursor, Limit, Since, Until, window
 
 router = APIRouter()
 

@@ -9,10 +9,19 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from scriptrunner.server.context import context_of
-from scriptrunner.server.pagination import DEFAULT_LIMIT, found, page_request, parse_id
+from scriptrunner.server.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    Since,
+    Until,
+    found,
+    page_request,
+    parse_id,
+    window,
+)
 from scriptrunner.server.queries import runs as run_queries
 from scriptrunner.server.queries import workflows as q
-from scriptrunner.server.routes.runs import Cursor, Limit, Since, Until, window
 
 router = APIRouter()
 
