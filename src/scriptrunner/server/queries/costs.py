@@ -107,5 +107,6 @@ def top_scripts(reader: HistoryReader, window: Window, limit: int) -> dict[str, 
         "items": [
             {"script": g.name, "usd": float(g.cost_usd), "runs": g.runs}
             for g in report.groups[:limit]
-        ]
+        ],
+        "next": None,
     }
