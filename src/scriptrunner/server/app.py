@@ -25,12 +25,22 @@ from scriptrunner.version import __version__
 
 API = "/api/v1"
 #: The ``server.routes`` modules mounted under ``/api/v1``.
-ROUTE_MODULES: tuple[str, ...] = ("actions",)
+ROUTE_MODULES: tuple[str, ...] = (
+    # the read API
+    "runs",
+    "workflows",
+    "traces",
+    "scans",
+    "findings",
+    "costs",
+    # operator actions
+    "actions",
+)
 #: Long-lived services: ``(name, "module:factory")``; ``factory(ctx)`` returns an object
 #: with ``close()``.  Started in this order when the server starts (``ctx.services[name]``),
 #: closed in reverse order when it stops.
 SERVICES: tuple[tuple[str, str], ...] = (
-    # launch: the work this server started (stopped with SIGTERM when the server stops)
+    # the work this server started (stopped with SIGTERM when the server stops)
     ("launcher", "scriptrunner.server.launcher:Launcher"),
 )
 #: Modules with browser pages (``router``, no auth applied: a page redirects to /login).
