@@ -1,8 +1,9 @@
 """A large, realistic history for ``bench/dashboard.py``, written fast.
 
 The store is created by the real code (``scriptrunner.store.open_store_url``: schema,
-migrations, WAL), then filled by bulk inserts through SQLAlchemy Core into ``schema.runs``
-and ``schema.events`` (one transaction; the runner would take hours to make as many).
+migrations, WAL), then filled by bulk inserts through SQLAlchemy Core into ``schema.runs``,
+``schema.run_tags`` (rows made by ``store.rows.tag_rows``, as the writers make them) and
+``schema.events`` (one transaction; the runner would take hours to make as many).
 The rows have the columns a finished run has, with variety: ~200 scripts under a few
 teams, mostly successes and a share of failures, timeouts, cancellations and a few runs
 left ``running`` by a runner that is gone; tags (team, env, sometimes a ticket),
@@ -21,6 +22,7 @@ from typing import Any
 from sqlalchemy import create_engine, insert
 
 from scriptrunner.store import open_store_url, schema
+from scriptrunner.store.rows import tag_rows
 
 TEAMS = ("data", "platform", "billing", "search", "ml", "infra", "web", "security")
 ENVS = ("prod", "staging", "dev")
@@ -184,11 +186,14 @@ def seed(url: str, *, runs: int, scripts: int = 200, days: float = 90, seed: int
     rows.sort(key=lambda r: r["started_at"])  # the table grows in time order, as in life
     events = [e for r in rows for e in _events(r)]
     events.sort(key=lambda e: e["ts"])
+    tags = [t for r in rows for t in tag_rows(r["id"], r["tags"])]
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
             for start in range(0, len(rows), 5000):
                 conn.execute(insert(schema.runs), rows[start : start + 5000])
+            for start in range(0, len(tags), 10000):
+                conn.execute(insert(schema.run_tags), tags[start : start + 10000])
             for start in range(0, len(events), 10000):
                 conn.execute(insert(schema.events), events[start : start + 10000])
     finally:

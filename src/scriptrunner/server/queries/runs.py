@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, select
 
 from scriptrunner.costs.report import fill_workflow_costs
 from scriptrunner.server.pagination import PageRequest, after_desc_asc, page
@@ -70,8 +70,16 @@ class RunFilters:
     tags: Mapping[str, str] = field(default_factory=dict)
     window: Window = field(default_factory=Window)
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """Every filter but ``script`` (which ``list_runs`` resolves first)."""
+    def conditions(self, common_tags: frozenset[str] = frozenset()) -> list[ColumnElement[bool]]:
+        """Every filter but ``script`` (which ``list_runs`` resolves first).
+
+        A tag is tested in one of two ways, which SQLite plans very differently (measured
+        over 100,000 runs, 8 teams): ``id IN (runs with the tag)`` starts from the tag's
+        index and sorts every run it finds, which is right for a rare tag (3 runs: 0.1 ms)
+        and slow for a common one (12,500 runs: 64 ms); ``EXISTS`` (a tag row for this
+        run) walks the runs newest first until a page is full, which is right for a
+        common tag (0.9 ms) and a scan of the whole table for a rare one (420 ms).  The
+        keys in ``common_tags`` (see :func:`common_tag_keys`) get ``EXISTS``."""
         conds = self.window.on(RUNS.c.started_at)
         if self.status:
             conds.append(RUNS.c.status == self.status)
@@ -83,26 +91,53 @@ class RunFilters:
             conds.append(RUNS.c.workflow_run_id == self.workflow_run_id)
         tags = schema.run_tags
         for key, value in self.tags.items():
-            tagged = select(tags.c.run_id).where(tags.c.key == key, tags.c.value == value)
-            conds.append(RUNS.c.id.in_(tagged))
+            match = (tags.c.key == key, tags.c.value == value)
+            if key in common_tags:
+                conds.append(exists().where(tags.c.run_id == RUNS.c.id, *match))
+            else:
+                conds.append(RUNS.c.id.in_(select(tags.c.run_id).where(*match)))
         return conds
+
+
+#: A tag on more runs than this is "common" (see ``RunFilters.conditions``).  Where the
+#: two plans cost the same: the ``IN`` plan sorts the tag's N runs, the ``EXISTS`` plan
+#: tests about page x total / N runs; with pages of 50 and 100,000 runs, N ~ 2,000.
+COMMON_TAG_RUNS = 1000
+
+
+def common_tag_keys(reader: HistoryReader, tags: Mapping[str, str]) -> frozenset[str]:
+    """The keys of ``tags`` whose ``key=value`` is on more than ``COMMON_TAG_RUNS`` runs
+    (counted on the tag index, at most ``COMMON_TAG_RUNS + 1`` entries read per tag)."""
+    t = schema.run_tags
+    common = set()
+    for key, value in tags.items():
+        some = select(t.c.run_id).where(t.c.key == key, t.c.value == value)
+        first = some.limit(COMMON_TAG_RUNS + 1).subquery()
+        row = fetch_one(reader, select(func.count().label("n")).select_from(first))
+        if row is not None and int(row["n"]) > COMMON_TAG_RUNS:
+            common.add(key)
+    return frozenset(common)
 
 
 def list_runs(reader: HistoryReader, filters: RunFilters, request: PageRequest) -> dict[str, Any]:
     """Newest first (``started_at desc, id``); runs whose runner died are settled as ``lost``
     first, so the list never shows a dead run as ``running``."""
     reader.settle_lost()
-    conds = filters.conditions()
+    rows = fetch(reader, runs_query(reader, filters, request))
+    fill_workflow_costs(reader, rows)
+    return page(rows, request, ("started_at", "id"))
+
+
+def runs_query(reader: HistoryReader, filters: RunFilters, request: PageRequest) -> Select[Any]:
+    """The statement of one page of :func:`list_runs`."""
+    conds = filters.conditions(common_tag_keys(reader, filters.tags))
     if filters.script:
         conds.append(RUNS.c.script.in_(matching_scripts(reader, filters.script)))
     after = after_desc_asc(RUNS.c.started_at, RUNS.c.id, request.after)
     if after is not None:
         conds.append(after)
     q = select(*ITEM_COLUMNS).where(and_(True, *conds))
-    q = q.order_by(RUNS.c.started_at.desc(), RUNS.c.id).limit(request.limit + 1)
-    rows = fetch(reader, q)
-    fill_workflow_costs(reader, rows)
-    return page(rows, request, ("started_at", "id"))
+    return q.order_by(RUNS.c.started_at.desc(), RUNS.c.id).limit(request.limit + 1)
 
 
 #: How many distinct scripts the index walk visits before a plain scan is cheaper.
