@@ -100,6 +100,7 @@ bench: $(STAMP) $(SEMGREP_STAMP) bytecode
 	$(PY) bench/deps_scan.py
 	$(PY) bench/secrets_scan.py
 	$(PY) bench/secrets_holdout.py
+	$(PY) bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) .tools .demo-home .coverage* htmlcov
