@@ -4,16 +4,16 @@ of ``/api/v1/events/ws`` (the ``websockets`` library), each timing every event i
     python bench/dashboard_clients.py WS_URL TOKEN CLIENTS AFTER OUT_JSON
 
 Protocol with the bench, over stdin/stdout: prints ``connected`` once all clients are
-open (each asked for the events after id AFTER, so none written later can be missed);
-on the line ``drain`` it waits (at most 10 s) until every client has the events with
-``bench_seq`` 0..EXPECTED-1 (``drain EXPECTED``), writes OUT_JSON and prints ``done``;
-on ``close`` it closes the connections and exits.  A client told to resume (its queue
-overflowed: message ``resume``, close code 4000) reconnects with ``after=`` the id it
-names, as the protocol asks; resumes are counted.
+open (each asked for the events after id AFTER, so none written later can be missed); on
+the line ``drain LAST`` it waits (at most 15 s) until every client has been sent event id
+LAST, writes OUT_JSON (per client: ``[id, receive time]`` of every event, in the order
+received; resumes; error) and prints ``done``; on ``close`` it closes the connections and
+exits.  A client told to resume (its queue overflowed: message ``resume``, close code
+4000) reconnects with ``after=`` the id it names, as the protocol asks; resumes are counted.
 
-The receive time is ``time.time()`` when the client's coroutine gets the message from
-the library, so any delay of this loop counts against the server, never for it.  The
-messages are parsed after the measurement.
+The receive time is ``time.time()`` taken as soon as the client's coroutine gets the
+message from the library, before it is parsed, so any delay of this loop counts against
+the server, never for it.
 """
 
 from __future__ import annotations
@@ -32,16 +32,16 @@ class Client:
     def __init__(self, url: str, token: str, after: int) -> None:
         self.url = url
         self.headers = {"Authorization": f"Bearer {token}"}
-        self.after = after
-        self.received: list[tuple[float, str]] = []
-        self.seqs: set[int] = set()
-        self.expected = -1
+        self.after = after  # the last event id received
+        self.received: list[tuple[int, float]] = []
+        self.target = -1
         self.resumes = 0
         self.opened = asyncio.Event()
         self.complete = asyncio.Event()
         self.error = ""
 
     async def run(self, stop: asyncio.Event) -> None:
+        stopping = asyncio.ensure_future(stop.wait())
         while not stop.is_set():
             try:
                 async with connect(
@@ -51,7 +51,6 @@ class Client:
                     max_size=2**22,
                 ) as ws:
                     self.opened.set()
-                    stopping = asyncio.ensure_future(stop.wait())
                     while True:
                         receiving = asyncio.ensure_future(ws.recv())
                         await asyncio.wait(
@@ -61,9 +60,8 @@ class Client:
                             receiving.cancel()
                             return
                         message = receiving.result()
-                        assert isinstance(message, str)
-                        self.received.append((time.time(), message))
-                        self._note(message)
+                        at = time.time()
+                        self._note(json.loads(message), at)
             except ConnectionClosed as exc:
                 if exc.rcvd is None or exc.rcvd.code != 4000:
                     self.error = f"closed: {exc}"
@@ -75,34 +73,22 @@ class Client:
                 self.opened.set()
                 return
 
-    def _note(self, message: str) -> None:
-        if '"bench_seq"' in message or '"resume"' in message:
-            item = json.loads(message)
-            if item.get("type") == "resume":
-                self.after = int(item["after"])
-                return
+    def _note(self, item: dict[str, Any], at: float) -> None:
+        if item.get("type") == "resume":
+            self.after = int(item["after"])
+        elif "id" in item:
             self.after = int(item["id"])
-            self.seqs.add(int(item["payload"]["bench_seq"]))
-            if self.expected >= 0 and len(self.seqs) >= self.expected:
+            self.received.append((self.after, at))
+            if 0 <= self.target <= self.after:
                 self.complete.set()
-        else:
-            item = json.loads(message)
-            if "id" in item:
-                self.after = int(item["id"])
 
-    def expect(self, count: int) -> None:
-        self.expected = count
-        if len(self.seqs) >= count:
+    def expect(self, last: int) -> None:
+        self.target = last
+        if last <= self.after:
             self.complete.set()
 
     def result(self) -> dict[str, Any]:
-        events = []
-        for at, message in self.received:
-            item = json.loads(message)
-            seq = item.get("payload", {}).get("bench_seq") if "payload" in item else None
-            if seq is not None:
-                events.append([int(seq), at, int(item["id"])])
-        return {"events": events, "resumes": self.resumes, "error": self.error}
+        return {"events": self.received, "resumes": self.resumes, "error": self.error}
 
 
 async def main() -> None:
@@ -114,11 +100,10 @@ async def main() -> None:
     await asyncio.gather(*(c.opened.wait() for c in clients))
     print("connected", flush=True)
     line = await loop.run_in_executor(None, sys.stdin.readline)
-    expected = int(line.split()[1])
     for c in clients:
-        c.expect(expected)
+        c.expect(int(line.split()[1]))
     try:
-        await asyncio.wait_for(asyncio.gather(*(c.complete.wait() for c in clients)), 10)
+        await asyncio.wait_for(asyncio.gather(*(c.complete.wait() for c in clients)), 15)
     except TimeoutError:
         pass
     with open(out, "w") as fh:

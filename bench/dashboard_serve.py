@@ -109,6 +109,12 @@ def percentile(values: Sequence[float], pct: float) -> float:
     return ordered[rank - 1]
 
 
+def row(label: str, p50: float, p95: float, p99: float | None, target: str, ok: str) -> str:
+    """One line of the table: a label, three numbers (ms), the target and PASS/GAP."""
+    p99_text = f"{p99:8.1f}" if p99 is not None else " " * 8
+    return f"  {label:<46}{p50:8.1f}{p95:8.1f}{p99_text}   {target:<14}{ok}"
+
+
 def verdict(value: float, target: float) -> str:
     return "PASS" if value <= target else "GAP"
 
