@@ -31,6 +31,7 @@ MODULES = (
     "scan",
     "secrets_cmd",
     "db_cmd",
+    "serve_cmd",
 )
 #: Top-level command -> the module that registers it (a test keeps this complete).
 COMMANDS = {
@@ -44,6 +45,8 @@ COMMANDS = {
     "scan": "scan",
     "secrets": "secrets_cmd",
     "db": "db_cmd",
+    "serve": "serve_cmd",
+    "token": "serve_cmd",
 }
 
 

@@ -79,19 +79,20 @@ class TokenStore:
         if role not in ROLES:
             raise ConfigError(f"unknown token role {role!r}: use viewer or operator")
         token = PREFIX + secrets.token_urlsafe(32)
+        token_id, created = secrets.token_hex(4), time.time()
         row = {
-            "id": secrets.token_hex(4),
+            "id": token_id,
             "name": name or role,
             "role": role,
             "token_sha256": digest(token),
-            "created_at": time.time(),
+            "created_at": created,
         }
         try:
             with self.engine.begin() as conn:
                 conn.execute(schema.api_tokens.insert(), [row])
         except SQLAlchemyError as exc:
             raise self._fail("create a token", exc) from exc
-        return TokenInfo(row["id"], row["name"], role, row["created_at"], None, None), token
+        return TokenInfo(token_id, name or role, role, created, None, None), token
 
     def list(self, *, include_revoked: bool = True) -> list[TokenInfo]:
         t = schema.api_tokens
@@ -146,6 +147,17 @@ class TokenStore:
             return None
         self._touch(info.id)
         return info
+
+    def active(self, token_id: str) -> TokenInfo | None:
+        """The token with this id if it is still active (a session checks its token)."""
+        t = schema.api_tokens
+        try:
+            with self.engine.connect() as conn:
+                rows = list(conn.execute(select(t).where(t.c.id == token_id)))
+        except SQLAlchemyError as exc:
+            raise self._fail("check a token", exc) from exc
+        info = _info(rows[0]) if rows else None
+        return info if info is not None and info.active else None
 
     def _touch(self, token_id: str) -> None:
         now = time.time()
