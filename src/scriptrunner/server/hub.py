@@ -91,10 +91,10 @@ class EventHub:
         #: or was read before they subscribed.
         self.horizon = horizon
         self.tail: EventTail | None = None
-        #: Counters: events read from the table, events sent to clients (the WebSocket
+        #: Counters: events read from the table, events delivered to clients (the WebSocket
         #: counts its sends), subscribers told to resume.
         self.events_published = 0
-        self.events_sent = 0
+        self.delivered = 0
         self.overflows = 0
         self._closed = False
 
