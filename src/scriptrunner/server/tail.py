@@ -135,7 +135,7 @@ class EventTail:
                     # Remembered only after a successful read: a failed one is retried.
                     self._read_new()
                     seen = version
-                self._stop.wait(self._poll)
+                time.sleep(self._poll)  # cheaper than Event.wait; close() waits one poll
         finally:
             conn.close()
 
