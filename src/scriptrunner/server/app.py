@@ -26,13 +26,26 @@ from scriptrunner.version import __version__
 API = "/api/v1"
 #: The ``server.routes`` modules mounted under ``/api/v1``.
 ROUTE_MODULES: tuple[str, ...] = (
-    "events",  # GET /events and the WebSocket /events/ws
+    # the read API
+    "runs",
+    "workflows",
+    "traces",
+    "scans",
+    "findings",
+    "costs",
+    # operator actions
+    "actions",
+    # GET /events and the WebSocket /events/ws
+    "events",
 )
 #: Long-lived services: ``(name, "module:factory")``; ``factory(ctx)`` returns an object
 #: with ``close()``.  Started in this order when the server starts (``ctx.services[name]``),
 #: closed in reverse order when it stops.
 SERVICES: tuple[tuple[str, str], ...] = (
-    ("hub", "scriptrunner.server.hub:start_hub"),  # the live event stream (routes/events.py)
+    # the live event stream (routes/events.py)
+    ("hub", "scriptrunner.server.hub:start_hub"),
+    # the work this server started (stopped with SIGTERM when the server stops)
+    ("launcher", "scriptrunner.server.launcher:Launcher"),
 )
 #: Modules with browser pages (``router``, no auth applied: a page redirects to /login).
 PAGE_MODULES: tuple[str, ...] = ("scriptrunner.server.login",)

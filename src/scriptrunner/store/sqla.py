@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, update
+from sqlalchemy import Engine, create_engine, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.errors import StoreError
@@ -13,6 +13,7 @@ from scriptrunner.events import Event
 from scriptrunner.store import schema
 from scriptrunner.store.base import display_text, event_row, to_json
 from scriptrunner.store.migrations import migrate
+from scriptrunner.store.rows import tag_rows
 
 
 def normalise_url(url: str) -> str:
@@ -98,10 +99,21 @@ class SqlAlchemyHistory:
     def start_run(self, row: Mapping[str, Any], events: Sequence[Event] = ()) -> None:
         def work(conn: Any) -> None:
             conn.execute(schema.runs.insert(), [_clean(row)])
+            tags = tag_rows(row["id"], row.get("tags") or {})
+            if tags:
+                conn.execute(schema.run_tags.insert(), _clean(tags))
             if events:
                 conn.execute(schema.events.insert(), _clean([event_row(e) for e in events]))
 
         self._run("record a run", work)
+
+    def run_exists(self, run_id: str) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                query = select(schema.runs.c.id).where(schema.runs.c.id == run_id)
+                return conn.execute(query).first() is not None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read history store {self.where}: {exc}") from exc
 
     def finish_run(
         self,
