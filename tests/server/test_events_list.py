@@ -89,6 +89,7 @@ def test_after_run_id_and_types_filter_the_list(served: Served) -> None:
     ("params", "status"),
     [
         ({"cursor": "abc"}, 400),
+        ({"cursor": "WyJ4Il0"}, 400),  # base64url of ["x"]: not an id
         ({"types": "run*"}, 400),
         ({"types": ","}, 400),
         ({"limit": 0}, 422),

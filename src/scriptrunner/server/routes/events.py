@@ -18,7 +18,7 @@ import logging
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 from starlette.responses import JSONResponse
@@ -28,6 +28,14 @@ from scriptrunner.server.auth import authenticate_websocket
 from scriptrunner.server.context import ServerContext, context_of
 from scriptrunner.server.eventlog import StoredEvent, TypeFilter, read_events, stored_event
 from scriptrunner.server.hub import EventHub, Subscription
+from scriptrunner.server.pagination import (
+    DEFAULT_LIMIT,
+    BadQuery,
+    Cursor,
+    Limit,
+    decode_cursor,
+    encode_cursor,
+)
 
 router = APIRouter()
 logger = logging.getLogger(__name__)
@@ -49,7 +57,7 @@ def _type_filter(types: str | None) -> TypeFilter:
     try:
         return TypeFilter.parse(types)
     except ValueError as exc:
-        raise HTTPException(400, detail=str(exc)) from None
+        raise BadQuery(str(exc)) from None
 
 
 def _read(ctx: ServerContext, **query: Any) -> list[dict[str, Any]]:
@@ -60,31 +68,33 @@ def _read(ctx: ServerContext, **query: Any) -> list[dict[str, Any]]:
 @router.get("/events")
 async def list_events(
     request: Request,
-    after: Annotated[int, Query(ge=0, description="Events with a larger id")] = 0,
-    types: Annotated[str | None, Query(description="Comma-separated: run.finished,task.*")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    after: Annotated[int, Query(ge=0, description="only events with a larger id")] = 0,
+    types: Annotated[str | None, Query(description="comma-separated: run.finished,task.*")] = None,
     run_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: str | None = None,
 ) -> dict[str, Any]:
     """Stored events in id order, ``{"items": [EVENT...], "next": CURSOR|null}``."""
-    if cursor is not None:
-        if not cursor.isdigit():
-            raise HTTPException(400, detail="cursor: give the 'next' value of a previous answer")
-        after = int(cursor)
+    if cursor:
+        (last,) = decode_cursor(cursor, 1)
+        if not isinstance(last, int) or last < 0:
+            raise BadQuery("cursor is not a cursor this server gave: pass `next` as is")
+        after = max(after, last)
     ctx = context_of(request)
     wanted = _type_filter(types)
     rows = await run_in_threadpool(
-        _read, ctx, after=after, types=wanted, run_id=run_id, limit=limit
+        _read, ctx, after=after, types=wanted, run_id=run_id, limit=limit + 1
     )
+    more = len(rows) > limit
+    rows = rows[:limit]
     hub = _hub(ctx)
     if hub is not None and rows and rows[-1]["id"] > hub.horizon:
         # Only what the stream has confirmed (see ``server.tail``): on PostgreSQL a higher id
-        # may be visible before a lower one; a page must never skip the lower one.
+        # may be visible before a lower one, and a page must never skip the lower one.
         await hub.wait_for(rows[-1]["id"], CATCH_UP_SECONDS)
-        confirmed = [row for row in rows if row["id"] <= hub.horizon]
-        return {"items": confirmed, "next": None}
-    full = len(rows) == limit
-    return {"items": rows, "next": str(rows[-1]["id"]) if full else None}
+        if rows[-1]["id"] > hub.horizon:
+            return {"items": [row for row in rows if row["id"] <= hub.horizon], "next": None}
+    return {"items": rows, "next": encode_cursor([rows[-1]["id"]]) if more else None}
 
 
 def _stream_params(params: QueryParams) -> tuple[int | None, TypeFilter]:
