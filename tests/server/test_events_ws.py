@@ -197,6 +197,8 @@ def test_bad_stream_parameters_are_refused_with_400(served: Served) -> None:
 
     assert asyncio.run(status("?types=Run")) == 400
     assert asyncio.run(status("?after=-1")) == 400
+    assert asyncio.run(status(f"?after={2**63}")) == 400
+    assert asyncio.run(status(f"?after={2**63 - 1}")) == 101
     assert asyncio.run(status("?after=0&types=run.*")) == 101
 
 

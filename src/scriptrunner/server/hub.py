@@ -22,6 +22,9 @@ from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from scriptrunner.errors import StoreError
 from scriptrunner.server.eventlog import StoredEvent, TypeFilter
 from scriptrunner.server.tail import EventTail
 
@@ -196,7 +199,12 @@ def start_hub(ctx: ServerContext, **options: Any) -> EventHub:
     """The server's hub, fed by one tail of ``ctx.reader``'s store from its current end;
     call from the event loop (the app's lifespan).  ``options`` go to ``EventHub``."""
     hub = EventHub(asyncio.get_running_loop(), **options)
-    tail = EventTail.at_end(ctx.reader.engine, hub.publish, busy_timeout=ctx.settings.busy_timeout)
+    try:
+        tail = EventTail.at_end(
+            ctx.reader.engine, hub.publish, busy_timeout=ctx.settings.busy_timeout
+        )
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read the events of {ctx.reader.where}: {exc}") from exc
     hub.horizon = tail.last
     hub.tail = tail
     tail.start()

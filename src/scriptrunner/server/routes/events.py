@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 BACKLOG_PAGE = 500
 #: The close code that tells a client to reconnect with ``?after=`` (the contract's).
 RESUME_CODE = 4000
+#: The largest id a store can hold (a signed 64-bit integer on both backends).
+MAX_ID = 2**63 - 1
 #: How long a list request waits for the tail to catch up with rows already in the table.
 CATCH_UP_SECONDS = 0.5
 
@@ -70,14 +72,14 @@ async def list_events(
     request: Request,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-    after: Annotated[int, Query(ge=0, description="only events with a larger id")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID, description="only events with a larger id")] = 0,
     types: Annotated[str | None, Query(description="comma-separated: run.finished,task.*")] = None,
     run_id: str | None = None,
 ) -> dict[str, Any]:
     """Stored events in id order, ``{"items": [EVENT...], "next": CURSOR|null}``."""
     if cursor:
         (last,) = decode_cursor(cursor, 1)
-        if not isinstance(last, int) or last < 0:
+        if not isinstance(last, int) or not 0 <= last <= MAX_ID:
             raise BadQuery("cursor is not a cursor this server gave: pass `next` as is")
         after = max(after, last)
     ctx = context_of(request)
@@ -99,8 +101,8 @@ async def list_events(
 
 def _stream_params(params: QueryParams) -> tuple[int | None, TypeFilter]:
     raw = params.get("after")
-    if raw is not None and not raw.isdigit():
-        raise ValueError(f"after: {raw!r} is not an event id (a whole number >= 0)")
+    if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID):
+        raise ValueError(f"after: {raw[:40]!r} is not an event id (a whole number >= 0)")
     return (int(raw) if raw is not None else None), TypeFilter.parse(params.get("types"))
 
 
