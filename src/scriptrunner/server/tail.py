@@ -9,15 +9,16 @@ batch to ``deliver`` (the hub):
 - **PostgreSQL**: ``LISTEN`` on ``schema.EVENTS_CHANNEL`` (a statement trigger notifies it
   on every insert), with a read every ``fallback`` seconds anyway, so a lost notification
   costs latency, never events.
+- Any other database: a read every ``fallback`` seconds.
 
 State: ``last`` (the highest id delivered: every event up to it has been handed over, in
-order) and, on PostgreSQL only, ``gap`` (the first id missing above ``last``).  SQLite
-writers are serialised, so ids become visible in order.  PostgreSQL sequence values are
-taken before commit: id 11 may be committed while 10 is still in flight.  Delivering 11
-would make a client that resumes "after 11" miss 10, so rows above a gap are held back
-until the gap fills, or until it cannot fill any more: at least ``gap_grace`` seconds have
-passed and every transaction in progress when it was last seen has ended (a rolled-back
-write leaves a permanent gap), or ``gap_max_wait`` seconds in any case.
+order) and, except on SQLite, ``gap`` (the first id missing above ``last``).  SQLite
+writers are serialised, so ids become visible in order.  Elsewhere ids are taken before
+commit: id 11 may be committed while 10 is still in flight.  Delivering 11 would make a
+client that resumes "after 11" miss 10, so rows above a gap are held back until the gap
+fills, or until it cannot fill any more: at least ``gap_grace`` seconds have passed and (on
+PostgreSQL, which can tell) every transaction in progress when it was last seen has ended
+(a rolled-back write leaves a permanent gap), or ``gap_max_wait`` seconds in any case.
 
 A store error never ends the thread: it is logged, kept in ``error`` and retried.
 """
@@ -74,6 +75,7 @@ class EventTail:
         self._engine = engine
         self._deliver = deliver
         self._sqlite = sqlite_path(engine.url.render_as_string(hide_password=False))
+        self._postgres = engine.dialect.name == "postgresql"
         self._poll = poll
         self._fallback = fallback
         self._page = page
@@ -113,8 +115,10 @@ class EventTail:
             try:
                 if self._sqlite is not None:
                     self._follow_sqlite(str(self._sqlite))
-                else:
+                elif self._postgres:
                     self._follow_postgres()
+                else:
+                    self._follow_by_polling()
             except Exception as exc:  # the tail must outlive any store failure
                 message = " ".join(str(exc).split())[:300] or type(exc).__name__
                 if message != self.error:
@@ -150,6 +154,12 @@ class EventTail:
                 for _ in conn.notifies(timeout=self._fallback, stop_after=1):
                     pass
 
+    def _follow_by_polling(self) -> None:
+        """Any other database: a read every ``fallback`` seconds."""
+        while not self._stop.is_set():
+            self._read_new()
+            self._stop.wait(self._fallback)
+
     # -- reading -------------------------------------------------------------------------
 
     def _read_new(self) -> None:
@@ -157,7 +167,7 @@ class EventTail:
         with self._engine.connect() as conn:
             while not self._stop.is_set():
                 rows = read_events(conn, after=self.last, limit=self._page)
-                snapshot = "" if self._sqlite is not None else self._snapshot(conn)
+                snapshot = self._snapshot(conn) if self._postgres else ""
                 conn.rollback()  # end the read transaction: the next page sees new commits
                 self.reads += 1
                 ready, blocked = self._in_order(conn, rows, snapshot)
@@ -194,7 +204,7 @@ class EventTail:
             # moment before its transaction gets the id that snapshots list.
             gap.snapshot = snapshot
             return False
-        if age < self._gap_max_wait and conn.execute(_STILL_RUNNING, {"s": gap.snapshot}).scalar():
+        if age < self._gap_max_wait and gap.snapshot and self._still_running(conn, gap.snapshot):
             conn.rollback()
             return False
         conn.rollback()
@@ -202,6 +212,10 @@ class EventTail:
             logger.warning("event tail: event %d never appeared in %.0f s; going on", missing, age)
         self._gap = None
         return True
+
+    @staticmethod
+    def _still_running(conn: Connection, snapshot: str) -> bool:
+        return bool(conn.execute(_STILL_RUNNING, {"s": snapshot}).scalar())
 
     @staticmethod
     def _snapshot(conn: Connection) -> str:
