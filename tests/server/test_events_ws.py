@@ -163,14 +163,20 @@ def test_a_dropped_socket_resumes_with_nothing_missing_or_doubled(
     assert received == stored(served)
 
 
-@pytest.mark.parametrize("types", ["run.*", "run.finished,run.started", "task.*"])
+@pytest.mark.parametrize(
+    "types", ["run.*", "run.finished,run.started", "task.*", "workflow.finished,task.*", "x.*"]
+)
 def test_type_filters_on_the_socket_and_the_list(served: Served, script: Path, types: str) -> None:
     assert served.cli("run", str(script), "0").returncode == 0
+    flow = script.with_name("flow.yml")
+    flow.write_text("name: pair\ntasks:\n  a: {run: 'true'}\n  b: {needs: [a], run: 'true'}\n")
+    done = served.cli("workflow", "run", str(flow))
+    assert done.returncode == 0, done.stderr
     table = stored(served)
     names = types.split(",")
-    wanted = [
-        e for e in table if any(e["type"].startswith(n[:-1]) or e["type"] == n for n in names)
-    ]
+    prefixes = tuple(n[:-1] for n in names if n.endswith(".*"))
+    wanted = [e for e in table if e["type"] in names or e["type"].startswith(prefixes)]
+    assert wanted or types == "x.*"
 
     async def main() -> list[dict[str, Any]]:
         async with connect(served, f"?after=0&types={types}") as ws:
