@@ -11,13 +11,14 @@ with ``?after=ID``.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
 import time
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
@@ -127,14 +128,16 @@ async def event_stream(ws: WebSocket) -> None:
     sub, horizon = hub.subscribe(wanted)
     try:
         await ws.accept()
-        watcher = asyncio.ensure_future(_until_closed(ws))
-        sender = asyncio.ensure_future(_send(ws, ctx, hub, sub, after, horizon))
-        try:
-            await asyncio.wait((watcher, sender), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (watcher, sender):
-                task.cancel()
-            await asyncio.gather(watcher, sender, return_exceptions=True)
+        # Sending and watching for the client's close side by side; the first to end ends
+        # both (an anyio task group, as Starlette itself does, so cancellation stays exact).
+        async with anyio.create_task_group() as group:
+
+            async def first(work: Awaitable[None]) -> None:
+                await work
+                group.cancel_scope.cancel()
+
+            group.start_soon(first, _until_closed(ws))
+            group.start_soon(first, _send(ws, ctx, hub, sub, after, horizon))
     finally:
         hub.unsubscribe(sub)
 
