@@ -106,6 +106,24 @@ def list_bench(server: Server, seeded: Any, requests: int) -> list[str]:
     return lines
 
 
+def browser_bench(server: Server, loads: int) -> list[str]:
+    if httpx.get(server.url, timeout=30).status_code == 404:
+        return ["  not measured: this server has no runs page (GET / answers 404)   GAP"]
+    timed, console = page_loads(server.url, server.token, loads)
+    first = [p.first_row_ms for p in timed]
+    wall = [p.wall_ms for p in timed]
+    dcl = [p.dom_content_loaded_ms for p in timed]
+    return [
+        f"  {'':<46}{'median':>8}{'max':>8}{'min':>8}   {'target':<14}",
+        row("navigation start -> first visible row", statistics.median(first), max(first),
+            min(first), "<= 1000 ms", verdict(max(first), 1000)),
+        row("  goto -> row visible (Playwright)", statistics.median(wall), max(wall),
+            min(wall), "", ""),
+        row("  DOMContentLoaded", statistics.median(dcl), max(dcl), min(dcl), "", ""),
+        f"  rows shown: {timed[-1].rows}; console errors: {len(console)}",
+    ]  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=100)
@@ -135,20 +153,8 @@ def main() -> None:
         print(header)
         print("\n".join(list_bench(server, seeded, args.requests)))
 
-        loads, console = page_loads(server.url, server.token, args.loads)
-        first = [p.first_row_ms for p in loads]
         print(f"runs page in Chromium, {args.loads} loads in fresh contexts (ms):")
-        print(f"  {'':<46}{'median':>8}{'max':>8}{'min':>8}   {'target':<14}")
-        print(
-            row("navigation start -> first visible row", statistics.median(first), max(first),
-                min(first), "<= 1000 ms", verdict(max(first), 1000))
-        )  # fmt: skip
-        wall = [p.wall_ms for p in loads]
-        dcl = [p.dom_content_loaded_ms for p in loads]
-        print(row("  goto -> row visible (Playwright)", statistics.median(wall), max(wall),
-                  min(wall), "", ""))  # fmt: skip
-        print(row("  DOMContentLoaded", statistics.median(dcl), max(dcl), min(dcl), "", ""))
-        print(f"  rows shown: {loads[-1].rows}; console errors: {len(console)}")
+        print("\n".join(browser_bench(server, args.loads)))
 
         print(
             f"event latency, {args.events} events at {args.rate:g}/s by a writer process, "
