@@ -25,13 +25,13 @@ from scriptrunner.version import __version__
 
 API = "/api/v1"
 #: The ``server.routes`` modules mounted under ``/api/v1``.
-ROUTE_MODULES: tuple[str, ...] = ()
+ROUTE_MODULES: tuple[str, ...] = ("me",)
 #: Long-lived services: ``(name, "module:factory")``; ``factory(ctx)`` returns an object
 #: with ``close()``.  Started in this order when the server starts (``ctx.services[name]``),
 #: closed in reverse order when it stops.
 SERVICES: tuple[tuple[str, str], ...] = ()
 #: Modules with browser pages (``router``, no auth applied: a page redirects to /login).
-PAGE_MODULES: tuple[str, ...] = ("scriptrunner.server.login",)
+PAGE_MODULES: tuple[str, ...] = ("scriptrunner.server.login", "scriptrunner.server.pages")
 
 
 @contextlib.asynccontextmanager
