@@ -35,6 +35,7 @@ _SHELL = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · scriptrunner</title>
 <link rel="stylesheet" href="/static/app.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <script type="module" src="/static/{module}.js"></script>
 </head><body>
 <a class="skip" href="#main">Skip to content</a>
@@ -96,6 +97,12 @@ def security_page(request: Request) -> Response:
 @router.get("/costs")
 def costs_page(request: Request) -> Response:
     return _page(request, "Costs", "costs", "costs")
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for it on every page (the login page too): the icon."""
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
 
 
 @router.get("/static/{name}")
