@@ -115,6 +115,16 @@ def main() -> None:
     step("find credentials in files (values redacted)", "scan", "secrets", str(leaky), expect=1)
     step("the run history", "history", "--limit", "8")
     step("failure rate and duration percentiles", "stats")
+    where = f"SCRIPTRUNNER_HOME={shlex.quote(home)} " if home else ""
+    print(
+        "\n\033[1mSee it all in the dashboard\033[0m (runs, workflows, traces, findings, costs):\n"
+        f"  {where}.venv/bin/scriptrunner serve --scripts-dir {shlex.quote(str(HERE / 'scripts'))} "
+        f"--workflows-dir {shlex.quote(str(HERE / 'workflows'))}\n"
+        "  then open http://127.0.0.1:8765/ and log in with the token in "
+        f"{shlex.quote(str(Path(home) / 'serve-token')) if home else '$SCRIPTRUNNER_HOME/serve-token'}"
+        " (written on the first start).",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
