@@ -17,7 +17,7 @@ function link(item) {
 const columns = [
   { label: "Status", cell: (r) => fmt.statusBadge(h, r.status) },
   { label: "Run", cell: link, class: "mono" },
-  { label: "Kind", cell: (r) => (r.task_name ? `task ${r.task_name}` : r.kind || "run") },
+  { label: "Kind", cell: (r) => (r.kind === "task" ? `task ${r.task_name || ""}` : r.kind || "run"), class: "wide" },
   {
     label: "Script",
     class: "script",
@@ -30,7 +30,7 @@ const columns = [
   },
   { label: "Started", cell: (r) => fmt.time(r.started_at), class: "num" },
   { label: "Duration", cell: (r) => fmt.duration(r.duration_seconds), class: "num" },
-  { label: "Attempts", cell: (r) => String(r.attempts ?? "–"), class: "num" },
+  { label: "Attempts", cell: (r) => String(r.attempts ?? "–"), class: "num wide" },
   { label: "Peak RSS", cell: (r) => fmt.bytes(r.peak_rss_bytes), class: "num wide" },
   { label: "Cost", cell: (r) => fmt.usd(r.cloud_cost_usd), class: "num wide" },
   { label: "Tags", cell: (r) => fmt.tags(r.tags), class: "wide" },

@@ -72,6 +72,10 @@ async function loadTrend() {
 
 async function loadScans() {
   const answer = await page("/scans", { limit: 50 });
+  if (!answer.items.length) {
+    replace(parts.scans, h("p", { class: "muted" }, "No scans yet: run scriptrunner scan code|deps|secrets."));
+    return;
+  }
   replace(
     parts.scans,
     table(
