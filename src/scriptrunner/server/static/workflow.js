@@ -24,6 +24,7 @@ function summary(run) {
     ["Cloud cost", run.cloud_cost_usd === null || run.cloud_cost_usd === undefined ? null : fmt.usd(run.cloud_cost_usd)],
     ["Tags", fmt.tags(run.tags) || null],
     ["Error", run.error],
+    ["Trace", run.trace_id ? h("a", { href: `/traces/${encodeURIComponent(run.trace_id)}`, id: "trace-link" }, `Trace ${fmt.shortId(run.trace_id)}`) : null],
   ]);
 }
 
