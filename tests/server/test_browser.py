@@ -270,7 +270,7 @@ def test_every_page_renders_at_desktop_and_narrow_widths(browser: Browser, tmp_p
                     continue
                 w.page.locator("tr[data-run-id] button", has_text="nightly_job.py").first.click()
                 expect(w.page.locator("#charts svg.chart")).to_have_count(2)
-                w.page.keyboard.press("Home")
+                w.page.evaluate("window.scrollTo(0, 0)")
                 w.shot("runs")
                 w.page.get_by_role("link", name="Security").focus()
                 w.page.keyboard.press("Enter")  # the nav works from the keyboard

@@ -49,12 +49,12 @@ function axes(svg, x, y, xTicks, yTicks, xFormat, yFormat) {
   );
 }
 
-function legend(names) {
+function legend(names, classOf = (i) => `s${i % 8}`) {
   return h(
     "ul",
     { class: "legend" },
     names.map((name, i) =>
-      h("li", {}, h("span", { class: `swatch s${i % 8}`, "aria-hidden": "true" }), name),
+      h("li", {}, h("span", { class: `swatch ${classOf(i)}`, "aria-hidden": "true" }), name),
     ),
   );
 }
@@ -98,7 +98,7 @@ export function lineChart(title, series, { xFormat = String, yFormat = String, y
 /**
  * Stacked bars. buckets: [label...]; groups: [name...]; value(bucketIndex, groupIndex) -> number.
  */
-export function stackedBars(title, buckets, groups, value, { yFormat = String, xFormat = String } = {}) {
+export function stackedBars(title, buckets, groups, value, { yFormat = String, xFormat = String, classOf = (g) => `s${g % 8}` } = {}) {
   if (!buckets.length || !groups.length) return empty(title);
   const totals = buckets.map((_, b) => groups.reduce((sum, _g, g) => sum + (value(b, g) || 0), 0));
   const top = Math.max(...totals, 1e-9);
@@ -109,7 +109,8 @@ export function stackedBars(title, buckets, groups, value, { yFormat = String, x
   axes(svg, () => 0, y, [], ticks(0, top), xFormat, yFormat);
   buckets.forEach((bucket, b) => {
     let base = 0;
-    const bx = PAD.left + b * width + width * 0.1;
+    const barWidth = Math.min(width * 0.8, 56);
+    const bx = PAD.left + b * width + (width - barWidth) / 2;
     groups.forEach((group, g) => {
       const v = value(b, g) || 0;
       if (v <= 0) return;
@@ -119,14 +120,14 @@ export function stackedBars(title, buckets, groups, value, { yFormat = String, x
       svg.append(
         s(
           "rect",
-          { class: `bar s${g % 8}`, x: bx.toFixed(1), y: y1.toFixed(1), width: (width * 0.8).toFixed(1), height: Math.max(y0 - y1, 0.5).toFixed(1) },
+          { class: `bar ${classOf(g)}`, x: bx.toFixed(1), y: y1.toFixed(1), width: barWidth.toFixed(1), height: Math.max(y0 - y1, 0.5).toFixed(1) },
           s("title", {}, `${xFormat(bucket)} · ${group}: ${yFormat(v)}`),
         ),
       );
     });
     if (b % every === 0) {
-      svg.append(s("text", { class: "tick", x: (bx + width * 0.4).toFixed(1), y: H - 8, "text-anchor": "middle" }, xFormat(bucket)));
+      svg.append(s("text", { class: "tick", x: (bx + barWidth / 2).toFixed(1), y: H - 8, "text-anchor": "middle" }, xFormat(bucket)));
     }
   });
-  return h("figure", { class: "chart-box" }, h("figcaption", {}, title), svg, legend(groups));
+  return h("figure", { class: "chart-box" }, h("figcaption", {}, title), svg, legend(groups, classOf));
 }

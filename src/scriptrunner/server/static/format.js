@@ -69,7 +69,8 @@ export function day(epoch) {
 export function usd(value) {
   if (value === null || value === undefined) return "–";
   const v = Number(value);
-  return v < 0.01 && v > 0 ? `$${v.toFixed(4)}` : `$${v.toFixed(2)}`;
+  if (v === 0) return "$0.00";
+  return Math.abs(v) < 0.01 ? `$${Number(v.toPrecision(2))}` : `$${v.toFixed(2)}`;
 }
 
 export function percent(value) {

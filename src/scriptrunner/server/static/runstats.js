@@ -30,7 +30,7 @@ export function scriptCharts(stats) {
       const d = days.get(keys[b]);
       return g === 0 ? d.failures / d.runs : 1 - d.failures / d.runs;
     },
-    { xFormat: fmt.day, yFormat: (v) => `${Math.round(v * 100)} %` },
+    { xFormat: fmt.day, yFormat: (v) => `${Math.round(v * 100)} %`, classOf: (g) => (g === 0 ? "c-bad" : "c-ok") },
   );
   const summary = h(
     "p",

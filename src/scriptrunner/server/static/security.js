@@ -63,7 +63,11 @@ async function loadTrend() {
     const present = SEVERITIES.filter((sev) => items.some((i) => i[sev]));
     replace(
       parts.trend,
-      stackedBars("Findings per day by severity", items.map((i) => i.bucket), present, (b, g) => items[b][present[g]] || 0, { xFormat: fmt.day, yFormat: (v) => String(Math.round(v)) }),
+      stackedBars("Findings per day by severity", items.map((i) => i.bucket), present, (b, g) => items[b][present[g]] || 0, {
+        xFormat: fmt.day,
+        yFormat: (v) => String(Math.round(v)),
+        classOf: (g) => `sev-fill-${present[g].toLowerCase()}`,
+      }),
     );
   } catch (error) {
     replace(parts.trend, h("p", { class: "error" }, `No trend: ${error.message}`));
