@@ -24,8 +24,8 @@ const columns = [
     cell: (r) =>
       h(
         "button",
-        { type: "button", class: "linkish", title: "Show charts for this script", onclick: () => showCharts(r.script) },
-        r.script || (r.command || []).join(" "),
+        { type: "button", class: "linkish", title: `${r.script || ""} (show its charts)`, onclick: () => showCharts(r.script) },
+        r.script ? fmt.baseName(r.script) : (r.command || []).join(" "),
       ),
   },
   { label: "Started", cell: (r) => fmt.time(r.started_at), class: "num" },
