@@ -137,6 +137,15 @@ const refreshTop = debounce(async () => {
   render();
 }, 150);
 
+// Rows named by events, refetched once per burst (a replay of many events costs one fetch
+// per row, not one per event).
+const changed = new Set();
+const refreshChanged = debounce(() => {
+  const ids = [...changed];
+  changed.clear();
+  ids.forEach(refreshRow);
+}, 100);
+
 function showCharts(script) {
   if (!script) return;
   byId("chart-script").value = script;
@@ -177,8 +186,10 @@ startPage(async (app) => {
   new LiveEvents({
     types: ["run.*", "workflow.*", "task.*"],
     onEvent: (event) => {
-      if (event.run_id && state.items.has(event.run_id)) refreshRow(event.run_id);
-      else refreshTop();
+      if (event.run_id && state.items.has(event.run_id)) {
+        changed.add(event.run_id);
+        refreshChanged();
+      } else refreshTop();
     },
     onState: (s) => status(s === "live" ? "Live" : "Reconnecting…", s),
   }).start();
