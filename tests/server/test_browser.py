@@ -244,16 +244,28 @@ def test_every_page_renders_at_desktop_and_narrow_widths(browser: Browser, tmp_p
     sample.write_text(
         "import subprocess\nsubprocess.call('ls ' + input(), shell=True)\neval(input())\n"
     )
+    (tmp_path / "step.py").write_text("print('step')\n")
+    flow = tmp_path / "etl.yaml"
+    flow.write_text(
+        "name: etl\ntasks:\n  extract:\n    script: step.py\n    matrix: {day: [mon, tue]}\n"
+        "  load:\n    needs: [extract]\n    script: step.py\n"
+    )
     with serve(tmp_path / "home", env=NO_EXPORT) as served:
         for code in ("0", "0", "1", "0"):
             args = ["--cost-profile", "aws:m5.large", "--tag", "team=data"]
             served.cli("run", "-q", *args, str(job), code)
+        assert served.cli("workflow", "run", str(flow)).returncode == 0
         scan = served.cli("scan", "code", "--tool", "bandit", str(sample))
         assert scan.returncode in (0, 1), scan.stderr
-        for width in (1280, 400):
-            with watched_page(browser, tmp_path / "shots", width=width) as w:
+        for width, dark in ((1280, False), (400, False), (1280, True)):
+            with watched_page(browser, tmp_path / "shots", width=width, dark=dark) as w:
                 login(w.page, served)
-                expect(w.page.locator("tr[data-run-id]")).to_have_count(4)
+                expect(w.page.locator("tr[data-run-id]")).to_have_count(5)
+                if dark:
+                    w.page.locator("tr[data-run-id] a").first.click()  # the workflow
+                    expect(w.page.locator("g.instance")).to_have_count(3)
+                    w.shot("dark")
+                    continue
                 for path, title in (("/", "Runs"), ("/security", "Security"), ("/costs", "Costs")):
                     w.page.goto(served.url.rstrip("/") + path)
                     expect(w.page.locator("h1")).to_have_text(title)
