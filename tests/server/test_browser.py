@@ -132,6 +132,7 @@ def test_a_workflow_from_the_cli_shows_its_tasks_changing_state_in_the_dag(
             expect(instances).to_have_count(2)  # matrix instances grouped in one box
             expect(w.page.locator("#cancel")).to_be_enabled()
             w.page.evaluate("window.sameDocument = true")
+            w.shot("workflow")  # live: one task running, the rest pending
         finally:
             flag.touch()
             proc.communicate(timeout=60)
@@ -146,7 +147,6 @@ def test_a_workflow_from_the_cli_shows_its_tasks_changing_state_in_the_dag(
         expect(w.page.get_by_role("group", name="Timeline zoom")).to_contain_text("150 %")
         expect(w.page.locator("#gantt rect.task-bar")).to_have_count(4)
         assert w.page.evaluate("window.sameDocument") is True
-        w.shot("workflow")
 
 
 def test_a_failed_run_shows_its_state_and_output(browser: Browser, tmp_path: Path) -> None:
