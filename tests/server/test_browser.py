@@ -175,7 +175,7 @@ def test_a_failed_run_shows_its_state_and_output(browser: Browser, tmp_path: Pat
         expect(w.page.locator('tr[data-attempt="1"]')).to_contain_text("failed")
 
 
-def test_the_trace_waterfall_renders_spans_with_their_details(
+def test_the_trace_waterfall_renders_spans_with_their_details_for_a_viewer(
     browser: Browser, tmp_path: Path
 ) -> None:
     (tmp_path / "step.py").write_text("print('step')\n")
@@ -191,7 +191,11 @@ def test_the_trace_waterfall_renders_spans_with_their_details(
         done = served.cli("workflow", "run", "--trace", str(flow))
         assert done.returncode == 0, done.stderr
         workflow = wait_for_item(served, "/api/v1/workflows")
-        login(w.page, served, f"/workflows/{workflow['id']}")
+        viewer = served.token_for("viewer", "reader")
+        login(w.page, served, f"/workflows/{workflow['id']}", token=viewer)
+        expect(w.page.locator("#who")).to_have_text("reader (viewer)")
+        expect(w.page.locator("#workflow-status")).to_contain_text("succeeded")
+        assert w.page.locator("#cancel, #resume").count() == 0  # operators only
         w.page.locator("#trace-link").click()
         spans = w.page.locator("#waterfall li button")
         expect(spans.first).to_be_visible()
