@@ -5,6 +5,7 @@ import { byId, field, h, replace, row, select, status } from "./dom.js";
 import * as fmt from "./format.js";
 import { scriptCharts } from "./runstats.js";
 import { startPage } from "./shell.js";
+import { startPanel } from "./start.js";
 
 const STATUSES = ["", "running", "succeeded", "failed", "timeout", "cancelled", "blocked"];
 const state = { items: new Map(), rows: new Map(), next: null, filters: {} };
@@ -183,6 +184,7 @@ startPage(async (app) => {
     more,
     h("section", { class: "panel" }, h("h2", {}, "Duration and failures of a script"), chartForm(), h("div", { id: "charts" })),
   );
+  startPanel().then((panel) => panel && app.append(panel));
   new LiveEvents({
     types: ["run.*", "workflow.*", "task.*"],
     onEvent: (event) => {
