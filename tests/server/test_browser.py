@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
-from tests.fixtures.browser import browser, login, watched_page
+from tests.fixtures.browser import browser, login, wait_for_item, waiting_script, watched_page
 from tests.fixtures.cli import start_cli
 from tests.fixtures.scanning import semgrep_path
-from tests.fixtures.server import Served, serve
+from tests.fixtures.server import serve
 
 __all__ = ["browser"]  # the fixture, imported for pytest
 
@@ -19,32 +18,6 @@ pytestmark = pytest.mark.slow
 
 #: Spans stay in the store only: no collector to send them to.
 NO_EXPORT = {"OTEL_TRACES_EXPORTER": "none"}
-
-
-def waiting_script(path: Path, flag: Path) -> Path:
-    """A script that runs until ``flag`` exists (at most 60 s), then prints 'done'."""
-    path.write_text(
-        "import pathlib, time\n"
-        f"flag = pathlib.Path({str(flag)!r})\n"
-        "for _ in range(1200):\n"
-        "    if flag.exists():\n"
-        "        break\n"
-        "    time.sleep(0.05)\n"
-        "print('done')\n"
-    )
-    return path
-
-
-def wait_for_item(served: Served, path: str, timeout: float = 30) -> dict[str, object]:
-    """The newest item of an API list, once there is one."""
-    deadline = time.monotonic() + timeout
-    with served.client() as client:
-        while time.monotonic() < deadline:
-            items = client.get(path).json()["items"]
-            if items:
-                return dict(items[0])
-            time.sleep(0.1)
-    raise AssertionError(f"nothing in {path} after {timeout} s")
 
 
 def test_login_form_leads_to_the_runs_page_with_the_csp_header(
