@@ -43,6 +43,7 @@ def test_an_operator_cancels_a_workflow_and_resumes_it_from_its_page(
         expect(w.page.locator("#cancel")).to_be_disabled()
         flag.touch()  # the resumed run's slow task finishes at once
         w.page.get_by_role("button", name="Resume from failed tasks").click()
+        expect(w.page.locator("#status")).not_to_contain_text("Could not")
         w.page.wait_for_url(lambda url: str(workflow["id"]) not in url and "/workflows/" in url)
         expect(w.page.locator("#workflow-status")).to_contain_text("succeeded", timeout=60_000)
         expect(w.page.locator('g.instance[data-task="after"]')).to_contain_text("succeeded")
@@ -58,7 +59,7 @@ def test_an_operator_starts_a_workflow_from_the_runs_page(browser: Browser, tmp_
         watched_page(browser, tmp_path / "shots") as w,
     ):
         login(w.page, served)
-        w.page.get_by_label("Workflow").select_option("hello.yaml")
+        w.page.get_by_label("Workflow", exact=True).select_option("hello.yaml")
         w.page.get_by_role("button", name="Start workflow").click()
         w.page.wait_for_url("**/workflows/*")
         expect(w.page.locator("#workflow-status")).to_contain_text("succeeded", timeout=60_000)
