@@ -26,7 +26,10 @@ def test_an_operator_cancels_a_workflow_and_resumes_it_from_its_page(
         "name: cancel-me\ntasks:\n  slow:\n    script: slow.py\n"
         "  after:\n    needs: [slow]\n    script: after.py\n"
     )
-    with serve(tmp_path / "home") as served, watched_page(browser, tmp_path / "shots") as w:
+    with (
+        serve(tmp_path / "home", workflows_dir=tmp_path) as served,  # resumable from the web
+        watched_page(browser, tmp_path / "shots") as w,
+    ):
         proc = start_cli("workflow", "run", str(flow), env=served.env, cwd=tmp_path)
         try:
             workflow = wait_for_item(served, "/api/v1/workflows")
@@ -43,7 +46,6 @@ def test_an_operator_cancels_a_workflow_and_resumes_it_from_its_page(
         expect(w.page.locator("#cancel")).to_be_disabled()
         flag.touch()  # the resumed run's slow task finishes at once
         w.page.get_by_role("button", name="Resume from failed tasks").click()
-        expect(w.page.locator("#status")).not_to_contain_text("Could not")
         w.page.wait_for_url(lambda url: str(workflow["id"]) not in url and "/workflows/" in url)
         expect(w.page.locator("#workflow-status")).to_contain_text("succeeded", timeout=60_000)
         expect(w.page.locator('g.instance[data-task="after"]')).to_contain_text("succeeded")

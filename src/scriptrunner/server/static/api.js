@@ -79,6 +79,20 @@ export async function all(path, params = {}, max = 2000) {
   return items;
 }
 
+/**
+ * Wait until a run just started (by this server) is in the store: its first events are
+ * stored with its row, so the events list (always 200) says when its page can be opened.
+ */
+export async function waitForRun(runId, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const answer = await getJSON("/events", { run_id: runId, limit: 1 });
+    if (answer.items.length) return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
+}
+
 let me = null;
 /** The caller: {name, role}. */
 export function whoAmI() {

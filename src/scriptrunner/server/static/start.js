@@ -1,7 +1,7 @@
 // "Start" panel of the Runs page, for operators: a workflow file under --workflows-dir or a
 // script under --scripts-dir (the server checks the paths; nothing else can be started).
 
-import { getJSON, postJSON, whoAmI } from "./api.js";
+import { getJSON, postJSON, waitForRun, whoAmI } from "./api.js";
 import { field, h, section, select } from "./dom.js";
 
 function message(el, text, kind = "") {
@@ -17,6 +17,8 @@ function workflowForm(definitions, note) {
     event.preventDefault();
     try {
       const answer = await postJSON("/workflows", { file: choice.value, inputs: {} });
+      message(note, "Starting…");
+      await waitForRun(answer.run_id);
       location.assign(`/workflows/${encodeURIComponent(answer.run_id)}`);
     } catch (error) {
       message(note, `Could not start it: ${error.message}`, "error");

@@ -1,6 +1,6 @@
 // Workflow run page: DAG with live task states, Gantt timeline, Cancel / Resume for operators.
 
-import { LiveEvents, debounce, getJSON, postJSON, whoAmI } from "./api.js";
+import { LiveEvents, debounce, getJSON, postJSON, waitForRun, whoAmI } from "./api.js";
 import { dl, h, replace, section, status, table } from "./dom.js";
 import { dagSvg } from "./dag.js";
 import * as fmt from "./format.js";
@@ -48,6 +48,8 @@ async function act(action) {
   try {
     const answer = await postJSON(`/workflows/${encodeURIComponent(id)}/${action}`);
     if (action === "resume" && answer.run_id) {
+      status("Resuming…");
+      await waitForRun(answer.run_id);
       location.assign(`/workflows/${encodeURIComponent(answer.run_id)}`);
       return;
     }
