@@ -72,10 +72,22 @@ class RunBlockedPayload(_RunBlockedRequired, total=False):
     task: str  # only for a workflow task
 
 
+class PlanInstance(TypedDict):
+    """One task instance of a workflow's plan: its id (``build (os=linux)``), the task it
+    comes from, its matrix values and the instance ids it needs."""
+
+    id: str
+    task: str
+    matrix: dict[str, Any]
+    needs: list[str]
+
+
 class WorkflowStartedPayload(TypedDict):
     name: str
     tasks: int
     max_parallel: int
+    #: The plan's graph, in plan order (events stored by older versions lack it).
+    instances: list[PlanInstance]
 
 
 class TaskStartedPayload(TypedDict):
@@ -140,6 +152,7 @@ class _CostRequired(TypedDict):
     wall_seconds: float
     cpu_seconds: float
     peak_rss_bytes: int | None
+    #: One per priced line: key, component, quantity, unit, unit_usd, cost_usd (decimal text).
     lines: list[dict[str, Any]]
     catalog: list[dict[str, Any]]
     warnings: list[str]

@@ -12,7 +12,7 @@ type                     producer                payload (see the ``*Payload`` t
 ``run.attempt.finished`` runner                  one attempt: status, exit code, metrics
 ``run.finished``         runner                  status, exit code, attempts, metrics
 ``run.blocked``          pre-execution gates     script, reason, blocking findings (count)
-``workflow.started``     workflow engine         name, tasks, max_parallel
+``workflow.started``     workflow engine         name, tasks, max_parallel, the plan graph
 ``task.started``         workflow engine         task id, its run id, matrix values
 ``task.finished``        workflow engine         task id, state, result, exit code, reason
 ``workflow.finished``    workflow engine         status, exit code, duration, counts

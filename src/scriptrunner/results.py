@@ -7,12 +7,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NewType
 
+from scriptrunner.errors import ConfigError
+
 RunId = NewType("RunId", str)
 
 
 def new_run_id() -> RunId:
     """128 random bits as 32 hex digits (like uuid4().hex, without importing uuid)."""
     return RunId(os.urandom(16).hex())
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def parse_run_id(text: str, flag: str = "--run-id") -> RunId:
+    """A run id chosen by the caller (``run --run-id``): exactly what :func:`new_run_id`
+    makes, 32 lowercase hex digits; ``ConfigError`` naming ``flag`` otherwise."""
+    if len(text) != 32 or not _HEX.issuperset(text):
+        raise ConfigError(
+            f"{flag}: {text[:40]!r} is not a run id: give 32 lowercase hex digits "
+            "(like the ids `scriptrunner history` shows in full)"
+        )
+    return RunId(text)
 
 
 #: Final status of a run or attempt.  ``running`` only appears in the store while in flight.

@@ -74,3 +74,10 @@ def test_script_run_with_json_imports_no_heavy_library(tmp_path: Path) -> None:
     script.write_text("print('x')\n")
     probe(home, "run", "-q", str(script))
     assert probe(home, "run", "-q", "--json", str(script))["heavy"] == []
+
+
+def test_run_with_a_given_run_id_imports_no_heavy_library(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    probe(home, "run", "-q", "--", "true")
+    again = probe(home, "run", "-q", "--run-id", "0" * 32, "--", "true")
+    assert again == {"code": 0, "heavy": []}

@@ -132,6 +132,7 @@ def test_the_event_reports_cpu_and_memory_use_against_the_profile(catalogs: Cata
     assert payload["lines"] == [
         {
             "key": "ec2/m5.large",
+            "component": "compute",
             "quantity": "0.00277777777777777778",
             "unit": "hour",
             "unit_usd": "0.096",

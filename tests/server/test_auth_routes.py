@@ -112,7 +112,8 @@ def _logged_in(served: Served) -> httpx.Client:
 
 def test_cookie_authenticated_actions_need_this_origin(served: Served) -> None:
     body = {"script": "ok.py", "args": [], "tags": {}}
-    with _logged_in(served) as browser:
+    browser = _logged_in(served)
+    with browser:
         assert browser.get("/api/v1/runs").status_code == 200  # reading needs no Origin
         evil = browser.post("/api/v1/runs", json=body, headers={"Origin": "http://evil.example"})
         assert evil.status_code == 403

@@ -28,6 +28,9 @@ class RunRequest:
     """One run: what to run and which of the session's services it uses."""
 
     spec: RunSpec
+    #: The run's id, chosen by the caller (``run --run-id``: the dashboard knows it before
+    #: the run starts): 32 lowercase hex digits, not yet in the store.  None: a new one.
+    run_id: str | None = None
     #: Scan before running (``run --scan``); None: no gate.
     gate: GatePolicy | None = None
     #: The requirements file the ``deps`` gate checks (``run --requirements``).

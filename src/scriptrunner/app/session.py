@@ -15,17 +15,17 @@ secrets, then tracing, then the run, then its cost.
 from __future__ import annotations
 
 import contextlib
-import signal
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from scriptrunner.app.requests import RunOutcome, RunRequest, run_options
-from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.cancel import CancelToken, cancel_on_signals
 from scriptrunner.core.output import check_tail_bytes
 from scriptrunner.core.runner import Runner
-from scriptrunner.errors import ScriptRunnerError
+from scriptrunner.errors import ConfigError, ScriptRunnerError
 from scriptrunner.events import EventBus
+from scriptrunner.results import parse_run_id
 from scriptrunner.settings import Settings
 from scriptrunner.store import open_store
 from scriptrunner.store.recorder import Recorder
@@ -90,19 +90,11 @@ class RunSession:
             self._store.close()
             self._store = None
 
-    @contextlib.contextmanager
-    def _cancel_on_signals(self) -> Iterator[None]:
-        """While something runs, the session's signals cancel it (and its whole tree);
-        before that (a gate scan, a vault fetch) they interrupt as usual."""
-        previous = {
-            sig: signal.signal(sig, lambda signum, _frame: self.token.cancel(signum))
-            for sig in self._signals
-        }
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+    def _cancel_on_signals(self) -> contextlib.AbstractContextManager[None]:
+        """While something runs, the session's signals cancel it (and its whole tree), on
+        whichever thread they land; before that (a gate scan, a vault fetch) they
+        interrupt as usual."""
+        return cancel_on_signals(self.token, self._signals)
 
     @property
     def recorder(self) -> Recorder:
@@ -122,6 +114,7 @@ class RunSession:
         the gate blocks, ``SecretError`` when a secret cannot be fetched (nothing ran),
         ``RunnerError`` when the command cannot start (masked when secrets are in use).
         """
+        self._check_new_id(request.run_id)
         gate = self._gate(request, on_gate) if request.gate is not None else None
         secrets = None
         if request.secrets:
@@ -152,7 +145,7 @@ class RunSession:
                     result = runner.run(
                         request.spec,
                         cancel=self.token,
-                        run_id=gate.run_id if gate is not None else None,
+                        run_id=gate.run_id if gate is not None else request.run_id,
                         extra_env=secrets.values if secrets is not None else None,
                     )
             except ScriptRunnerError as exc:
@@ -186,6 +179,7 @@ class RunSession:
             self.recorder,
             requirements=request.requirements,
             scan_paths=request.scan_paths,
+            run_id=request.run_id,
         )
         if on_gate is not None:  # the entry point shows the decision before anything runs
             on_gate(outcome)
@@ -201,6 +195,7 @@ class RunSession:
         from scriptrunner.workflows.engine import EngineOptions, WorkflowEngine
         from scriptrunner.workflows.executors import make_executor
 
+        self._check_new_id(request.run_id)
         reuse = self._reuse(plan, request.resume) if request.resume else {}
         options = run_options(self.settings)
         executor = make_executor(request.executor, address=request.scheduler, options=options)
@@ -225,10 +220,22 @@ class RunSession:
                 executor=executor,
             )
             with self._cancel_on_signals():
-                return engine.run(plan, cancel=self.token, reuse=reuse)
+                return engine.run(plan, cancel=self.token, reuse=reuse, run_id=request.run_id)
         finally:
             executor.close()
             self._close_tracing(tracing)
+
+    def _check_new_id(self, run_id: str | None) -> None:
+        """A caller-chosen run id is well formed and not in the store yet (``ConfigError``
+        before anything is scanned, fetched or run)."""
+        if run_id is None:
+            return
+        parse_run_id(run_id)
+        if self._store is not None and self._store.run_exists(run_id):
+            raise ConfigError(
+                f"--run-id: run {run_id} already exists in history store {self._store.where}; "
+                "choose a new id (or leave --run-id out for a fresh one)"
+            )
 
     def _reuse(self, plan: Plan, resume: str) -> Mapping[str, Any]:
         from scriptrunner.store import open_reader

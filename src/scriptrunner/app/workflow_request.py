@@ -20,5 +20,8 @@ class WorkflowRequest:
     scheduler: str | None = None
     #: Id of an earlier run of the same workflow: rerun only what did not succeed.
     resume: str | None = None
+    #: The workflow run's id, chosen by the caller (``workflow run --run-id``): 32 lowercase
+    #: hex digits, not yet in the store.  None: a new one.
+    run_id: str | None = None
     trace: TracingConfig | None = None
     coster: RunCoster | None = None

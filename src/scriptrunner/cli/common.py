@@ -52,6 +52,13 @@ def whole(flag: str, *, minimum: int = 0, maximum: int = limits.MAX_COUNT) -> Ca
     return _argument(flag, lambda text: limits.count(flag, text, minimum=minimum, maximum=maximum))
 
 
+def run_id_arg(flag: str = "--run-id") -> Callable[[str], str]:
+    """``type=`` for a caller-chosen run id: 32 lowercase hex digits."""
+    from scriptrunner.results import parse_run_id
+
+    return _argument(flag, lambda text: str(parse_run_id(text, flag)))
+
+
 def share(flag: str) -> Callable[[str], float]:
     """``type=`` for a fraction flag: a number in ``[0, 1]``."""
     return _argument(flag, lambda text: limits.fraction(flag, text))

@@ -13,6 +13,7 @@ from scriptrunner.cli.common import (
     exit_codes,
     parse_pairs,
     prepare_cost_and_trace,
+    run_id_arg,
     seconds,
     settings_from,
     share,
@@ -99,6 +100,13 @@ def register(sub: Any) -> None:
     p.add_argument("--cwd", metavar="DIR", help="working directory")
     p.add_argument("--tag", action="append", metavar="KEY=VALUE", help="label the run")
     p.add_argument(
+        "--run-id",
+        type=run_id_arg(),
+        metavar="ID",
+        help="the run's id (32 lowercase hex digits, new to the store); used by the "
+        "dashboard: lets a caller know the id before the run starts",
+    )
+    p.add_argument(
         "--cost-profile",
         metavar="PROFILE",
         help="attribute a cloud cost to the run, e.g. aws:m5.large, aws:lambda:1024MB, "
@@ -171,6 +179,7 @@ def handle(args: argparse.Namespace) -> int:
     echo = not args.quiet
     request = RunRequest(
         spec,
+        run_id=args.run_id,
         gate=gate,
         requirements=Path(args.requirements) if args.requirements else None,
         scan_paths=tuple(args.scan_path or ()),

@@ -8,7 +8,7 @@ import signal
 import sys
 from typing import Any
 
-from scriptrunner.cli.common import prepare_cost_and_trace, settings_from, warn, whole
+from scriptrunner.cli.common import prepare_cost_and_trace, run_id_arg, settings_from, warn, whole
 from scriptrunner.errors import ConfigError
 
 
@@ -29,6 +29,13 @@ def register(sub: Any) -> None:
     r.add_argument("--executor", default="local", help="local (default) or dask")
     r.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://HOST:8786")
     r.add_argument("--resume", metavar="RUN_ID", help="rerun only what did not succeed")
+    r.add_argument(
+        "--run-id",
+        type=run_id_arg(),
+        metavar="ID",
+        help="the workflow run's id (32 lowercase hex digits, new to the store); used by the "
+        "dashboard: lets a caller know the id before the run starts",
+    )
     r.add_argument(
         "--cost-profile",
         metavar="PROFILE",
@@ -147,6 +154,7 @@ def handle_run(args: argparse.Namespace) -> int:
         executor=args.executor,
         scheduler=args.scheduler,
         resume=args.resume,
+        run_id=args.run_id,
         trace=trace,
         coster=coster,
     )

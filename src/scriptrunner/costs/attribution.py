@@ -170,6 +170,7 @@ def attribute(
         "lines": [
             {
                 "key": line.price.key,
+                "component": line.component,
                 "quantity": exact_text(line.quantity),
                 "unit": line.price.unit,
                 "unit_usd": exact_text(line.unit_usd),

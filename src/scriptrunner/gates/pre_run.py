@@ -60,9 +60,10 @@ def check_before_run(
     *,
     requirements: Path | None = None,
     scan_paths: Sequence[str] = (),
+    run_id: str | None = None,
 ) -> PreRunOutcome:
     """Scan what ``spec`` will run (or exactly ``scan_paths``, ``run --scan-path``) and
-    record the decision; raises ``ConfigError`` when the code that will run cannot be
+    record the decision under ``run_id`` (a new id when None); raises ``ConfigError`` when the code that will run cannot be
     identified (``gates/target.py``) and ``ScannerError`` when a gate cannot run (fail
     closed)."""
     target = gate_target(spec, scan_paths)
@@ -71,7 +72,7 @@ def check_before_run(
         raise ConfigError("--requirements needs --scan deps")
     context = dataclasses.replace(context, requirements=requirements)
     decision = evaluate(policy, target.primary, context, extra=target.extra)
-    run_id = new_run_id()
+    run_id = run_id or new_run_id()
     outcome = PreRunOutcome(policy, decision, target.primary, run_id, target.described)
     if decision.blocked:
         record_blocked(

@@ -25,11 +25,26 @@ from scriptrunner.version import __version__
 
 API = "/api/v1"
 #: The ``server.routes`` modules mounted under ``/api/v1``.
-ROUTE_MODULES: tuple[str, ...] = ("me",)
+ROUTE_MODULES: tuple[str, ...] = (
+    # the read API
+    "runs",
+    "workflows",
+    "traces",
+    "scans",
+    "findings",
+    "costs",
+    # operator actions
+    "actions",
+    # the caller (for the web UI)
+    "me",
+)
 #: Long-lived services: ``(name, "module:factory")``; ``factory(ctx)`` returns an object
 #: with ``close()``.  Started in this order when the server starts (``ctx.services[name]``),
 #: closed in reverse order when it stops.
-SERVICES: tuple[tuple[str, str], ...] = ()
+SERVICES: tuple[tuple[str, str], ...] = (
+    # the work this server started (stopped with SIGTERM when the server stops)
+    ("launcher", "scriptrunner.server.launcher:Launcher"),
+)
 #: Modules with browser pages (``router``, no auth applied: a page redirects to /login).
 PAGE_MODULES: tuple[str, ...] = ("scriptrunner.server.login", "scriptrunner.server.pages")
 

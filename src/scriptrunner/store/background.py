@@ -107,6 +107,10 @@ class BackgroundWriter:
         args = (dict(scan), [dict(f) for f in findings], list(events))
         self._put(lambda: self.store.record_scan(*args))
 
+    def run_exists(self, run_id: str) -> bool:
+        """Asks the store itself (writes still queued here are not seen)."""
+        return self.store.run_exists(run_id)
+
     def flush(self) -> None:
         """Wait until every queued write is done; raise the first error, if any."""
         with self._idle:

@@ -50,6 +50,10 @@ class HistoryStore(Protocol):
         """Insert a ``scans`` row, its ``findings`` rows and their events, atomically."""
         ...
 
+    def run_exists(self, run_id: str) -> bool:
+        """Is there a ``runs`` row with this id (a caller-chosen id must be new)?"""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, update
+from sqlalchemy import Engine, create_engine, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.errors import StoreError
@@ -102,6 +102,14 @@ class SqlAlchemyHistory:
                 conn.execute(schema.events.insert(), _clean([event_row(e) for e in events]))
 
         self._run("record a run", work)
+
+    def run_exists(self, run_id: str) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                query = select(schema.runs.c.id).where(schema.runs.c.id == run_id)
+                return conn.execute(query).first() is not None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read history store {self.where}: {exc}") from exc
 
     def finish_run(
         self,

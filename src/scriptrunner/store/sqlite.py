@@ -247,6 +247,14 @@ class SqliteHistory:
 
         self._write(work)
 
+    def run_exists(self, run_id: str) -> bool:
+        with self._lock:
+            try:
+                found = self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,))
+                return found.fetchone() is not None
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read history store {self.path}: {exc}") from exc
+
     def append_event(self, event: Event) -> None:
         self._write(lambda conn: self._insert(conn, "events", [event_row(event)]))
 

@@ -84,6 +84,9 @@ class MaskingStore:
             self._mask(scan), self._mask(list(findings)), self._mask(list(events))
         )
 
+    def run_exists(self, run_id: str) -> bool:
+        return bool(self._inner.run_exists(run_id))
+
     def close(self) -> None:
         self._inner.close()
 

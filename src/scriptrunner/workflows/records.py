@@ -85,16 +85,27 @@ def unstarted_task_row(
     return row
 
 
+def plan_graph(plan: Plan) -> list[dict[str, Any]]:
+    """The plan's instances as stored in ``workflow.started`` (``instances``): id, the task
+    (job) it comes from, its matrix values and the instance ids it needs, in plan order, so
+    a reader of the history can draw the graph, including tasks that never ran."""
+    return [
+        {"id": i.id, "task": i.task.name, "matrix": dict(i.matrix), "needs": list(i.needs)}
+        for i in plan.instances
+    ]
+
+
 def record_workflow_start(recorder: Recorder, plan: Plan, run_id: str, max_parallel: int) -> float:
     """The workflow's row and ``workflow.started``, in one write; returns the start time."""
     started = time.time()
     spec = plan.workflow
-    event = ev.Event(
-        ev.WORKFLOW_STARTED,
-        run_id,
-        {"name": spec.name, "tasks": len(plan.instances), "max_parallel": max_parallel},
-        ts=started,
-    )
+    payload = {
+        "name": spec.name,
+        "tasks": len(plan.instances),
+        "max_parallel": max_parallel,
+        "instances": plan_graph(plan),
+    }
+    event = ev.Event(ev.WORKFLOW_STARTED, run_id, payload, ts=started)
     recorder.start_run(workflow_start_row(run_id, spec, started), [event])
     return started
 

@@ -1,0 +1,51 @@
+"""What every query module shares: reading rows for display, and time-window filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select
+from sqlalchemy.exc import SQLAlchemyError
+
+from scriptrunner.errors import StoreError
+from scriptrunner.store.base import display_value
+from scriptrunner.store.reader import HistoryReader
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """``since <= t < until`` on a time column (either end open when ``None``)."""
+
+    since: float | None = None
+    until: float | None = None
+
+    def on(self, column: ColumnElement[Any]) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = []
+        if self.since is not None:
+            conds.append(column >= self.since)
+        if self.until is not None:
+            conds.append(column < self.until)
+        return conds
+
+
+def script_is(column: ColumnElement[Any], script: str) -> ColumnElement[bool]:
+    """``column`` is ``script`` or a path ending in ``/script``, as ``history --script``
+    matches (the text is literal: ``_`` and ``%`` are not wildcards)."""
+    return (column == script) | column.endswith(f"/{script}", autoescape=True)
+
+
+def fetch(reader: HistoryReader, query: Select[Any]) -> list[dict[str, Any]]:
+    """The rows of ``query`` as dicts, every string printable (``display_value``: stored
+    non-UTF-8 bytes come back as ``\\xNN`` escapes, never as lone surrogates JSON cannot
+    encode)."""
+    try:
+        with reader.engine.connect() as conn:
+            return [display_value(dict(r._mapping)) for r in conn.execute(query)]
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read history store {reader.where}: {exc}") from exc
+
+
+def fetch_one(reader: HistoryReader, query: Select[Any]) -> dict[str, Any] | None:
+    rows = fetch(reader, query.limit(1))
+    return rows[0] if rows else None
