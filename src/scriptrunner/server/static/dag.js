@@ -97,7 +97,8 @@ function instance(task, x, y, grouped) {
     s("text", { x: x + (label ? NODE_W - 10 : 10), y, class: "state", "text-anchor": label ? "end" : "start" }, statusText),
   );
   if (!task.id) return line;
-  return s("a", { href: `/runs/${encodeURIComponent(task.id)}`, "aria-label": `${task.name}: ${task.status}` }, line);
+  const hit = s("rect", { class: "hit", x: x + 4, y: y - 14, width: NODE_W - 8, height: LINE - 1, rx: 3 });
+  return s("a", { href: `/runs/${encodeURIComponent(task.id)}`, "aria-label": `${task.name}: ${task.status}` }, hit, line);
 }
 
 function worst(tasks) {
