@@ -104,3 +104,20 @@ export function dl(pairs) {
 export function section(title, ...children) {
   return h("section", { class: "panel" }, h("h2", {}, title), ...children);
 }
+
+/**
+ * Run `render` (which may replace the focused element with a fresh copy) and give the focus
+ * back to the copy, so live updates never throw a keyboard user out of a table or graph.
+ */
+export function keepFocus(render) {
+  const el = document.activeElement;
+  const key = el && el !== document.body ? [el.localName, el.getAttribute("href"), el.id, el.textContent] : null;
+  const result = render();
+  if (key && !document.contains(el)) {
+    const same = [...document.querySelectorAll(key[0])].find(
+      (c) => c.getAttribute("href") === key[1] && c.id === key[2] && c.textContent === key[3],
+    );
+    if (same) same.focus();
+  }
+  return result;
+}

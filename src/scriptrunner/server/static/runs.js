@@ -1,7 +1,7 @@
 // Runs page: a live table of runs (rows carry data-run-id), filters, and per-script charts.
 
 import { LiveEvents, debounce, getJSON, page } from "./api.js";
-import { byId, field, h, replace, row, select, status } from "./dom.js";
+import { byId, field, h, keepFocus, replace, row, select, status } from "./dom.js";
 import * as fmt from "./format.js";
 import { scriptCharts } from "./runstats.js";
 import { startPage } from "./shell.js";
@@ -100,7 +100,7 @@ function upsert(item) {
   state.items.set(item.id, item);
   const fresh = row(columns, item, { "data-run-id": item.id, "data-status": item.status });
   const old = state.rows.get(item.id);
-  if (old) old.replaceWith(fresh);
+  if (old) keepFocus(() => old.replaceWith(fresh));
   state.rows.set(item.id, fresh);
 }
 

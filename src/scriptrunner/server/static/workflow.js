@@ -1,7 +1,7 @@
 // Workflow run page: DAG with live task states, Gantt timeline, Cancel / Resume for operators.
 
 import { LiveEvents, debounce, getJSON, postJSON, waitForRun, whoAmI } from "./api.js";
-import { dl, h, replace, section, status, table } from "./dom.js";
+import { dl, h, keepFocus, replace, section, status, table } from "./dom.js";
 import { dagSvg } from "./dag.js";
 import * as fmt from "./format.js";
 import { Gantt } from "./gantt.js";
@@ -77,10 +77,12 @@ async function load() {
   const run = await getJSON(`/workflows/${encodeURIComponent(id)}`);
   current = run;
   setTitle(`Workflow ${fmt.baseName(run.script)} · ${fmt.shortId(run.id)}`);
-  replace(parts.summary, summary(run));
-  replace(parts.dag, dagSvg(run.tasks, run.edges || []));
-  replace(parts.tasks, taskTable(run.tasks));
-  gantt.update(run.tasks);
+  keepFocus(() => {
+    replace(parts.summary, summary(run));
+    replace(parts.dag, dagSvg(run.tasks, run.edges || []));
+    replace(parts.tasks, taskTable(run.tasks));
+    gantt.update(run.tasks);
+  });
   renderActions();
   return run;
 }
