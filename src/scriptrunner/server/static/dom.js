@@ -111,11 +111,13 @@ export function section(title, ...children) {
  */
 export function keepFocus(render) {
   const el = document.activeElement;
-  const key = el && el !== document.body ? [el.localName, el.getAttribute("href"), el.id, el.textContent] : null;
+  const was = el && el !== document.body ? { ns: el.namespaceURI, name: el.localName, href: el.getAttribute("href"), id: el.id, text: el.textContent } : null;
   const result = render();
-  if (key && !document.contains(el)) {
-    const same = [...document.querySelectorAll(key[0])].find(
-      (c) => c.getAttribute("href") === key[1] && c.id === key[2] && c.textContent === key[3],
+  if (was && !document.contains(el)) {
+    const same = [...document.querySelectorAll(was.name)].find(
+      (c) =>
+        c.namespaceURI === was.ns &&
+        (was.href ? c.getAttribute("href") === was.href : was.id ? c.id === was.id : c.textContent === was.text),
     );
     if (same) same.focus();
   }
