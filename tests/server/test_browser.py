@@ -64,6 +64,7 @@ def test_a_run_started_from_the_cli_appears_and_changes_state_without_reload(
             expect(running).to_have_count(1)
             expect(running).to_contain_text("running")
             run_id = running.get_attribute("data-run-id")
+            running.get_by_role("link").focus()  # a keyboard user on that row
         finally:
             flag.touch()
             proc.communicate(timeout=60)
@@ -72,6 +73,8 @@ def test_a_run_started_from_the_cli_appears_and_changes_state_without_reload(
         expect(done).to_have_attribute("data-status", "succeeded")
         expect(done).to_contain_text("succeeded")
         assert w.page.evaluate("window.sameDocument") is True  # never reloaded
+        focused = w.page.evaluate("document.activeElement.getAttribute('href')")
+        assert focused == f"/runs/{run_id}"  # the redrawn row kept the focus
 
 
 def test_a_workflow_from_the_cli_shows_its_tasks_changing_state_in_the_dag(
