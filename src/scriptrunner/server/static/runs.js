@@ -91,7 +91,15 @@ function render() {
   const sorted = [...state.items.values()].sort(
     (a, b) => (b.started_at || 0) - (a.started_at || 0) || String(a.id).localeCompare(String(b.id)),
   );
-  for (const item of sorted) body.appendChild(state.rows.get(item.id));
+  // Move only rows out of place: moving a node drops the keyboard focus inside it.
+  keepFocus(() => {
+    let at = body.firstChild;
+    for (const item of sorted) {
+      const tr = state.rows.get(item.id);
+      if (tr === at) at = at.nextSibling;
+      else body.insertBefore(tr, at);
+    }
+  });
   byId("runs-empty").hidden = sorted.length > 0;
   byId("more").hidden = !state.next;
 }
