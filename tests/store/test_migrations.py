@@ -163,6 +163,11 @@ def test_version_1_store_is_upgraded_step_by_step_keeping_its_runs(empty_store_u
         migrate(eng, "test")
         with eng.begin() as conn:
             conn.execute(text("DROP TABLE api_tokens"))
+            conn.execute(text("DROP TABLE run_tags"))
+            for name in ("script", "status", "kind"):
+                conn.execute(text(f"DROP INDEX ix_runs_{name}_started"))
+            conn.execute(text("CREATE INDEX ix_runs_script ON runs (script)"))
+            conn.execute(text("CREATE INDEX ix_runs_status ON runs (status)"))
             conn.execute(text("DROP TABLE findings"))
             conn.execute(text("DROP TABLE scans"))
             conn.execute(text("DROP TABLE spans"))
@@ -172,17 +177,26 @@ def test_version_1_store_is_upgraded_step_by_step_keeping_its_runs(empty_store_u
             conn.execute(
                 text(
                     "INSERT INTO runs (id, kind, command, cwd, tags, status, attempts, started_at)"
-                    " VALUES ('r1', 'run', '[]', '/', '{}', 'succeeded', 1, 1.0)"
+                    " VALUES ('r1', 'run', '[]', '/', '{\"team\": \"a\"}', 'succeeded', 1, 1.0)"
                 )
             )
-        assert not {"spans", "scans", "findings", "api_tokens"} & tables(eng)
+        assert not {"spans", "scans", "findings", "api_tokens", "run_tags"} & tables(eng)
         assert migrate(eng, "test") == 1
-        assert {"spans", "scans", "findings", "api_tokens"} <= tables(eng)
+        assert {"spans", "scans", "findings", "api_tokens", "run_tags"} <= tables(eng)
+        indexes = {i["name"] for i in inspect(eng).get_indexes("runs")}
+        assert {
+            "ix_runs_script_started",
+            "ix_runs_status_started",
+            "ix_runs_kind_started",
+        } <= indexes
+        assert not {"ix_runs_script", "ix_runs_status"} & indexes
         assert versions(eng) == [1, 2, 3, 4, 5]
         columns = {c["name"] for c in inspect(eng).get_columns("runs")}
         assert {"cloud_cost_usd", "pid_started"} <= columns
         with eng.connect() as conn:
             query = text("SELECT id, cloud_cost_usd, pid_started FROM runs")
             assert conn.execute(query).all() == [("r1", None, None)]
+            tags = text("SELECT run_id, key, value FROM run_tags")
+            assert conn.execute(tags).all() == [("r1", "team", "a")]  # filled from runs.tags
     finally:
         eng.dispose()

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.errors import StoreError
 from scriptrunner.store import schema
+from scriptrunner.store.rows import tag_rows
 from scriptrunner.store.version import SCHEMA_TABLE, SCHEMA_VERSION, check_version
 
 Migration = Callable[[Connection], None]
@@ -43,9 +44,31 @@ def _v4_runner_start(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE runs ADD COLUMN pid_started BIGINT"))
 
 
-def _v5_api_tokens(conn: Connection) -> None:
-    """Version 5: the ``api_tokens`` table and, on PostgreSQL, the events notification."""
+def _v5_dashboard(conn: Connection) -> None:
+    """Version 5, for the dashboard: the ``api_tokens`` table; ``run_tags`` (filled from
+    every stored run's tags); the list indexes on ``runs`` (status, script, kind, each with
+    ``started_at``) in place of the single-column ones; on PostgreSQL, the events
+    notification."""
     schema.api_tokens.create(conn)
+    schema.run_tags.create(conn)
+    runs = schema.runs
+    batch: list[dict[str, str]] = []
+    for run_id, tags in conn.execute(select(runs.c.id, runs.c.tags)):
+        batch.extend(tag_rows(run_id, tags if isinstance(tags, dict) else {}))
+        if len(batch) >= 5000:
+            conn.execute(schema.run_tags.insert(), batch)
+            batch = []
+    if batch:
+        conn.execute(schema.run_tags.insert(), batch)
+    conn.execute(text("DROP INDEX IF EXISTS ix_runs_script"))
+    conn.execute(text("DROP INDEX IF EXISTS ix_runs_status"))
+    for index in runs.indexes:
+        if index.name in (
+            "ix_runs_script_started",
+            "ix_runs_status_started",
+            "ix_runs_kind_started",
+        ):
+            index.create(conn)
     _pg_events_notify(conn)
 
 
@@ -75,7 +98,7 @@ MIGRATIONS: dict[int, Migration] = {
     2: _v2_costs_and_spans,
     3: _v3_scans_and_findings,
     4: _v4_runner_start,
-    5: _v5_api_tokens,
+    5: _v5_dashboard,
 }
 
 # Arbitrary constant identifying scriptrunner's migration lock among advisory locks.

@@ -110,3 +110,8 @@ def sample_rows(run_id: str, attempt: int, samples: Sequence[Sample]) -> list[di
         }
         for s in samples
     ]
+
+
+def tag_rows(run_id: str, tags: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The ``run_tags`` rows of a run (one per tag), written with its ``runs`` row."""
+    return [{"run_id": run_id, "key": str(k), "value": str(v)} for k, v in tags.items()]

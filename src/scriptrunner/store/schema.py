@@ -70,9 +70,24 @@ runs = Table(
     # so a reused pid is not taken for the runner of a row still ``running``.
     Column("pid_started", BigInteger),
     Index("ix_runs_started_at", "started_at"),
-    Index("ix_runs_script", "script"),
-    Index("ix_runs_status", "status"),
+    # Schema version 5: each filter of the dashboard's newest-first list reads its index in
+    # order (these replace the single-column ``script`` and ``status`` indexes).
+    Index("ix_runs_script_started", "script", "started_at"),
+    Index("ix_runs_status_started", "status", "started_at"),
+    Index("ix_runs_kind_started", "kind", "started_at"),
     Index("ix_runs_workflow_run_id", "workflow_run_id"),
+)
+
+# Schema version 5: a run's tags, one row each, so "runs tagged team=x" is an index lookup
+# (``runs.tags`` keeps the whole mapping; JSON cannot be indexed alike on every backend).
+run_tags = Table(
+    "run_tags",
+    metadata,
+    Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("key", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    Index("ix_run_tags_key_value", "key", "value"),
+    Index("ix_run_tags_run_id", "run_id"),
 )
 
 run_attempts = Table(

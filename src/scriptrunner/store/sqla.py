@@ -13,6 +13,7 @@ from scriptrunner.events import Event
 from scriptrunner.store import schema
 from scriptrunner.store.base import display_text, event_row, to_json
 from scriptrunner.store.migrations import migrate
+from scriptrunner.store.rows import tag_rows
 
 
 def normalise_url(url: str) -> str:
@@ -98,6 +99,9 @@ class SqlAlchemyHistory:
     def start_run(self, row: Mapping[str, Any], events: Sequence[Event] = ()) -> None:
         def work(conn: Any) -> None:
             conn.execute(schema.runs.insert(), [_clean(row)])
+            tags = tag_rows(row["id"], row.get("tags") or {})
+            if tags:
+                conn.execute(schema.run_tags.insert(), _clean(tags))
             if events:
                 conn.execute(schema.events.insert(), _clean([event_row(e) for e in events]))
 

@@ -24,6 +24,7 @@ from typing import Any
 from scriptrunner.errors import StoreError
 from scriptrunner.events import Event
 from scriptrunner.store.base import event_row, storable
+from scriptrunner.store.rows import tag_rows
 from scriptrunner.store.version import SCHEMA_TABLE, SCHEMA_VERSION, check_version
 
 _FIX = (
@@ -223,6 +224,7 @@ class SqliteHistory:
     def start_run(self, row: Mapping[str, Any], events: Sequence[Event] = ()) -> None:
         def work(conn: sqlite3.Connection) -> None:
             self._insert(conn, "runs", [row])
+            self._insert(conn, "run_tags", tag_rows(row["id"], row.get("tags") or {}))
             self._insert(conn, "events", [event_row(e) for e in events])
 
         self._write(work)

@@ -81,8 +81,10 @@ class RunFilters:
             conds.append(RUNS.c.kind != "task")
         if self.workflow_run_id:
             conds.append(RUNS.c.workflow_run_id == self.workflow_run_id)
+        tags = schema.run_tags
         for key, value in self.tags.items():
-            conds.append(RUNS.c.tags[key].as_string() == value)
+            tagged = select(tags.c.run_id).where(tags.c.key == key, tags.c.value == value)
+            conds.append(RUNS.c.id.in_(tagged))
         return conds
 
 
