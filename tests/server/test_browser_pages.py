@@ -22,11 +22,11 @@ data = []
 end = time.time() + float(sys.argv[1])
 step = 0
 while time.time() < end:
-    data.append(bytearray(200_000))  # memory grows while it runs
+    data.append(bytearray(20_000))  # memory grows while it runs
     sum(range(20_000))
     step += 1
     if step % 200 == 0:
-        print(f"step {step}: {len(data) * 200} kB held", flush=True)
+        print(f"step {step}: {len(data) * 20} kB held", flush=True)
 print("finished after", step, "steps")
 """
 

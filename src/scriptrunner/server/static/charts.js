@@ -5,7 +5,7 @@ import { h, s } from "./dom.js";
 
 const W = 640;
 const H = 220;
-const PAD = { left: 56, right: 12, top: 12, bottom: 28 };
+const PAD = { left: 70, right: 14, top: 12, bottom: 28 };
 
 function ticks(min, max, count = 4) {
   if (!(max > min)) return [min];

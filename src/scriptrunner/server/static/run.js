@@ -89,7 +89,7 @@ function sampleCharts(samples) {
     "div",
     { class: "chart-grid", id: "samples" },
     lineChart("CPU (%)", series("cpu_percent"), { xFormat: secs, yFormat: (v) => `${Math.round(v)} %` }),
-    lineChart("Resident memory (RSS)", series("rss_bytes"), { xFormat: secs, yFormat: fmt.bytes }),
+    lineChart("Resident memory (RSS, MiB)", series("rss_bytes", 1024 * 1024), { xFormat: secs, yFormat: (v) => `${Number(v.toPrecision(3))} MiB` }),
   );
 }
 
