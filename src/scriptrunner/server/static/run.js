@@ -84,11 +84,12 @@ function sampleCharts(samples) {
       name: `attempt ${attempt}`,
       points: list.map((p) => [p.t - t0, (p[key] || 0) / scale]),
     }));
-  const secs = (v) => `${Math.round(v)} s`;
+  const secs = (v) => `${Number(v.toFixed(1))} s`;
+  const cpuTop = Math.max(100, ...samples.map((p) => p.cpu_percent || 0));
   return h(
     "div",
     { class: "chart-grid", id: "samples" },
-    lineChart("CPU (%)", series("cpu_percent"), { xFormat: secs, yFormat: (v) => `${Math.round(v)} %` }),
+    lineChart("CPU (%)", series("cpu_percent"), { xFormat: secs, yFormat: (v) => `${Math.round(v)} %`, yMax: cpuTop }),
     lineChart("Resident memory (RSS, MiB)", series("rss_bytes", 1024 * 1024), { xFormat: secs, yFormat: (v) => `${Number(v.toPrecision(3))} MiB` }),
   );
 }
