@@ -145,7 +145,7 @@ def test_a_failed_run_shows_its_state_and_output(browser: Browser, tmp_path: Pat
         expect(output.locator("mark")).to_have_text("boom")
         w.page.get_by_role("button", name="Top").click()
         w.page.get_by_role("button", name="Bottom").click()
-        w.shot("run-failed")
+        w.shot("run-failed", docs=False)
         w.page.get_by_role("button", name="stderr").click()
         expect(output).to_contain_text("ValueError: broken on purpose")
         expect(w.page.locator('tr[data-attempt="1"]')).to_contain_text("failed")
