@@ -113,13 +113,15 @@ def _logged_in(served: Served) -> httpx.Client:
 def test_cookie_authenticated_actions_need_this_origin(served: Served) -> None:
     body = {"script": "ok.py", "args": [], "tags": {}}
     browser = _logged_in(served)
-    with browser:
+    try:
         assert browser.get("/api/v1/runs").status_code == 200  # reading needs no Origin
         evil = browser.post("/api/v1/runs", json=body, headers={"Origin": "http://evil.example"})
         assert evil.status_code == 403
         assert browser.post("/api/v1/runs", json=body).status_code == 403  # no Origin at all
         same = browser.post("/api/v1/runs", json=body, headers={"Origin": served.url.rstrip("/")})
         assert same.status_code == 202, same.text
+    finally:
+        browser.close()
     # A bearer token is not sent by browsers on their own: no Origin needed for programs.
     with served.client() as client:
         assert client.post("/api/v1/runs", json=body).status_code == 202

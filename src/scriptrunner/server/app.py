@@ -35,6 +35,8 @@ ROUTE_MODULES: tuple[str, ...] = (
     "costs",
     # operator actions
     "actions",
+    # GET /events and the WebSocket /events/ws
+    "events",
     # the caller (for the web UI)
     "me",
 )
@@ -42,6 +44,8 @@ ROUTE_MODULES: tuple[str, ...] = (
 #: with ``close()``.  Started in this order when the server starts (``ctx.services[name]``),
 #: closed in reverse order when it stops.
 SERVICES: tuple[tuple[str, str], ...] = (
+    # the live event stream (routes/events.py)
+    ("hub", "scriptrunner.server.hub:start_hub"),
     # the work this server started (stopped with SIGTERM when the server stops)
     ("launcher", "scriptrunner.server.launcher:Launcher"),
 )
