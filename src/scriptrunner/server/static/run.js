@@ -146,7 +146,10 @@ startPage(async (app) => {
     onEvent: (event) => {
       if (event.run_id === run.id) refresh();
     },
-    onState: (s) => status(s === "live" ? "Live" : "Reconnecting…", s),
+    onState: (s) => {
+      status(s === "live" ? "Live" : "Reconnecting…", s);
+      if (s === "live") refresh(); // whatever happened before the stream was open
+    },
   }).start();
   setInterval(() => {
     if (run.status === "running") refresh();

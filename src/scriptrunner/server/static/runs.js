@@ -201,7 +201,10 @@ startPage(async (app) => {
         refreshChanged();
       } else refreshTop();
     },
-    onState: (s) => status(s === "live" ? "Live" : "Reconnecting…", s),
+    onState: (s) => {
+      status(s === "live" ? "Live" : "Reconnecting…", s);
+      if (s === "live") refreshTop(); // whatever happened before the stream was open
+    },
   }).start();
   await loadPage(null);
 });

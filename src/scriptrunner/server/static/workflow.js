@@ -109,7 +109,10 @@ startPage(async (app) => {
     onEvent: (event) => {
       if (ours(event) || event.type.startsWith("task.")) refresh();
     },
-    onState: (s) => status(s === "live" ? "Live" : "Reconnecting…", s),
+    onState: (s) => {
+      status(s === "live" ? "Live" : "Reconnecting…", s);
+      if (s === "live") refresh(); // whatever happened before the stream was open
+    },
   }).start();
   setInterval(() => {
     if (current && current.status === "running") refresh();
