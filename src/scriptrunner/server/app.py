@@ -37,6 +37,8 @@ ROUTE_MODULES: tuple[str, ...] = (
     "actions",
     # GET /events and the WebSocket /events/ws
     "events",
+    # the caller (for the web UI)
+    "me",
 )
 #: Long-lived services: ``(name, "module:factory")``; ``factory(ctx)`` returns an object
 #: with ``close()``.  Started in this order when the server starts (``ctx.services[name]``),
@@ -48,7 +50,7 @@ SERVICES: tuple[tuple[str, str], ...] = (
     ("launcher", "scriptrunner.server.launcher:Launcher"),
 )
 #: Modules with browser pages (``router``, no auth applied: a page redirects to /login).
-PAGE_MODULES: tuple[str, ...] = ("scriptrunner.server.login",)
+PAGE_MODULES: tuple[str, ...] = ("scriptrunner.server.login", "scriptrunner.server.pages")
 
 
 @contextlib.asynccontextmanager

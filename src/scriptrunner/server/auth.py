@@ -116,6 +116,10 @@ def same_origin(conn: HTTPConnection) -> bool | None:
     origin = conn.headers.get("origin")
     if origin is None:
         return None
+    if origin == "null":
+        # A browser sends "Origin: null" with a form POST from a page whose referrer policy
+        # is no-referrer (ours); its Sec-Fetch-Site, which no page can set, still tells.
+        return conn.headers.get("sec-fetch-site") == "same-origin"
     host = conn.headers.get("host", "")
     scheme = "https" if conn.url.scheme in ("https", "wss") else "http"
     return secrets.compare_digest(origin.lower(), f"{scheme}://{host}".lower())
