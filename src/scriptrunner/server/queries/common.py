@@ -38,10 +38,17 @@ def script_is(column: ColumnElement[Any], script: str) -> ColumnElement[bool]:
 def fetch(reader: HistoryReader, query: Select[Any]) -> list[dict[str, Any]]:
     """The rows of ``query`` as dicts, every string printable (``display_value``: stored
     non-UTF-8 bytes come back as ``\\xNN`` escapes, never as lone surrogates JSON cannot
-    encode)."""
+    encode), keyed by plain ``str`` column names.
+
+    The keys SQLAlchemy gives are ``quoted_name`` (a ``str`` subclass); pydantic, which
+    FastAPI serialises answers with, probes each such key for attributes: 3.6 ms for a page
+    of 50 runs instead of 0.06 ms with plain keys."""
     try:
         with reader.engine.connect() as conn:
-            return [display_value(dict(r._mapping)) for r in conn.execute(query)]
+            return [
+                display_value({str(k): v for k, v in r._mapping.items()})
+                for r in conn.execute(query)
+            ]
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot read history store {reader.where}: {exc}") from exc
 

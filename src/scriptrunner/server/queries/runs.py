@@ -189,8 +189,13 @@ def resolve_run(reader: HistoryReader, prefix: str) -> str | None:
     return str(rows[0]["id"]) if rows else None
 
 
+#: Their names as plain ``str`` (a column's ``name`` is SQLAlchemy's ``quoted_name``, which
+#: FastAPI's serialiser handles far more slowly: see ``common.fetch``).
+ITEM_KEYS = tuple(str(c.name) for c in ITEM_COLUMNS)
+
+
 def item(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {c.name: row.get(c.name) for c in ITEM_COLUMNS}
+    return {key: row.get(key) for key in ITEM_KEYS}
 
 
 def get_run(reader: HistoryReader, run_id: str) -> dict[str, Any] | None:
