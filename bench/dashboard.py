@@ -17,7 +17,9 @@ line, its token from ``serve-token``), all of it measured against the same serve
    Target <= 1.0 s.
 3. Event latency (``bench/dashboard_events.py``): ``--clients`` WebSocket clients of
    ``/api/v1/events/ws`` (the ``websockets`` library; ``--client-procs`` processes, one
-   asyncio loop each: ``bench/dashboard_clients.py``).  First a separate writer process
+   asyncio loop each: ``bench/dashboard_clients.py``; on 2 cores one loop added ~2 ms to
+   the p50 and four processes contended with the server, so 2 by default; the clients
+   share the machine with the server: an upper bound of what separate browsers see).  First a separate writer process
    appends ``--events`` events at ``--rate`` per second through the store code the CLI
    uses (``open_store_url(...).append_event``: ``bench/dashboard_writer.py``); latency per
    (event, client) = the client's receive time - the writer's ``time.time()`` right after

@@ -3,7 +3,8 @@
 
 Log in once through ``/login`` (the form field ``token``), then load ``/`` several times,
 each in a new browser context holding only the session cookie (an empty HTTP cache: a
-cold-ish load; the browser process and the server stay warm).  The time measured is from
+cold-ish load; the browser process and the server stay warm; one more load first, not
+counted).  The time measured is from
 navigation start (``performance.timeOrigin``) to the first ``tr[data-run-id]`` row that is
 visible: a ``MutationObserver`` added before any page script runs notes ``performance.now()``
 when such a row is first laid out with a non-empty box.  The Python side's wall time, from
