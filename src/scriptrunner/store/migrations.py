@@ -62,7 +62,7 @@ def _v5_dashboard(conn: Connection) -> None:
         conn.execute(schema.run_tags.insert(), batch)
     conn.execute(text("DROP INDEX IF EXISTS ix_runs_script"))
     conn.execute(text("DROP INDEX IF EXISTS ix_runs_status"))
-    for index in runs.indexes:
+    for index in sorted(runs.indexes, key=lambda i: str(i.name)):
         if index.name in (
             "ix_runs_script_started",
             "ix_runs_status_started",
