@@ -147,6 +147,20 @@ def test_a_traced_run_links_to_its_trace(written: Written) -> None:
     assert traces.get_trace(written.reader, "0" * 32) is None
 
 
+def test_traces_page_by_cursor_and_refuse_a_foreign_one(written: Written) -> None:
+    everything = traces.list_traces(written.reader, None, Window(), PageRequest(100))["items"]
+    seen, after = [], None
+    while True:
+        got = traces.list_traces(written.reader, None, Window(), PageRequest(1, after))
+        seen += [t["trace_id"] for t in got["items"]]
+        if got["next"] is None:
+            break
+        after = (got["items"][-1]["start_time"], got["items"][-1]["trace_id"])
+    assert seen == [t["trace_id"] for t in everything] and seen
+    with pytest.raises(Exception, match="not a cursor this server gave"):
+        traces.list_traces(written.reader, None, Window(), PageRequest(1, ("x", 1)))
+
+
 def test_a_workflow_has_its_matrix_instances_needs_edges_and_skipped_task(
     written: Written,
 ) -> None:

@@ -172,3 +172,51 @@ def test_serve_token_file_is_replaced_owner_only_even_with_a_loose_umask(tmp_pat
     finally:
         os.umask(old)
     assert stat.S_IMODE((home / "serve-token").stat().st_mode) == 0o600
+
+
+def test_tls_serves_https_with_hsts_and_secure_cookies(tmp_path: Path) -> None:
+    """A real self-signed certificate (openssl), so a remote address could be served."""
+    import ssl
+    import subprocess
+
+    import httpx
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    made = subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    extra = ["--tls-cert", str(cert), "--tls-key", str(key)]
+    with serve(tmp_path / "home", extra_args=extra) as served:
+        assert served.url.startswith("https://127.0.0.1:")
+        with httpx.Client(
+            base_url=served.url, verify=ssl.create_default_context(cafile=str(cert)), timeout=30
+        ) as browser:
+            health = browser.get("/healthz")
+            assert health.status_code == 200
+            assert health.headers["strict-transport-security"].startswith("max-age=")
+            origin = {"Origin": served.url.rstrip("/")}
+            login = browser.post("/login", data={"token": served.token}, headers=origin)
+            assert login.status_code == 303
+            assert "secure" in login.headers["set-cookie"].lower()
+            assert browser.get("/metrics").status_code == 200

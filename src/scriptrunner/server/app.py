@@ -3,7 +3,9 @@
 Route modules (``server/routes/NAME.py``) know nothing of auth: each exports ``router``
 (read routes) and maybe ``operator_router`` (actions), and this module mounts them under
 ``/api/v1`` with the viewer or operator check, so no route can be added unprotected.
-Operator routes carry the OpenAPI tag ``operator`` (the auth tests read it).
+Operator routes carry the OpenAPI tag ``operator`` (the auth tests read it).  The check
+covers WebSocket routes too: FastAPI runs a router's dependencies before the handshake is
+accepted, and the ``HTTPException`` becomes the HTTP denial (401/403/429) of the upgrade.
 """
 
 from __future__ import annotations

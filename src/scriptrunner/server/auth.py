@@ -20,8 +20,6 @@ from typing import Literal
 
 from fastapi import HTTPException
 from starlette.requests import HTTPConnection
-from starlette.responses import JSONResponse
-from starlette.websockets import WebSocket
 
 from scriptrunner.server.context import context_of
 from scriptrunner.store.tokens import TokenInfo
@@ -189,13 +187,3 @@ def optional_principal(conn: HTTPConnection) -> Principal | None:
     except HTTPException:
         return None
 
-
-async def authenticate_websocket(ws: WebSocket) -> Principal | None:
-    """The WebSocket's caller; None after sending the HTTP denial (401/403/429) instead of
-    accepting, so an unauthenticated client never gets an open socket."""
-    try:
-        return authenticate(ws)
-    except HTTPException as exc:
-        response = JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        await ws.send_denial_response(response)
-        return None
