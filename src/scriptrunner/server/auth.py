@@ -186,4 +186,3 @@ def optional_principal(conn: HTTPConnection) -> Principal | None:
         return authenticate(conn)
     except HTTPException:
         return None
-
