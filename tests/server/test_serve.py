@@ -220,3 +220,19 @@ def test_tls_serves_https_with_hsts_and_secure_cookies(tmp_path: Path) -> None:
             assert login.status_code == 303
             assert "secure" in login.headers["set-cookie"].lower()
             assert browser.get("/metrics").status_code == 200
+
+
+def test_a_taken_port_is_one_error_line_before_anything_is_written(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = cli(tmp_path / "home", "serve", "--port", str(port), cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"scriptrunner: error: cannot listen on 127.0.0.1:{port}: Address already in use; "
+        "choose another --port (0 picks a free one)"
+    )
+    assert not (tmp_path / "home" / "serve-token").exists()

@@ -55,15 +55,32 @@ SERVICES: tuple[tuple[str, str], ...] = (
 PAGE_MODULES: tuple[str, ...] = ("scriptrunner.server.login", "scriptrunner.server.pages")
 
 
-@contextlib.asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    ctx: ServerContext = app.state.ctx
-    with contextlib.ExitStack() as stack:
+def start_services(ctx: ServerContext) -> contextlib.ExitStack:
+    """Start ``SERVICES`` (from the event loop: the hub needs it) into ``ctx.services``;
+    the returned stack closes them in reverse order.  A service that cannot start closes
+    the ones already started and raises (a ``StoreError`` names the store)."""
+    stack = contextlib.ExitStack()
+    try:
         for name, target in SERVICES:
             module, _, factory = target.partition(":")
             service = getattr(importlib.import_module(module), factory)(ctx)
             ctx.services[name] = service
             stack.callback(service.close)
+    except BaseException:
+        stack.close()
+        raise
+    return stack
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Services for an app served by someone else; ``scriptrunner serve`` starts them
+    itself before uvicorn (so a failure is one error line, not a lifespan traceback)."""
+    ctx: ServerContext = app.state.ctx
+    if all(name in ctx.services for name, _ in SERVICES):
+        yield
+        return
+    with start_services(ctx):
         yield
 
 

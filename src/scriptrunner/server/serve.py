@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -47,6 +48,29 @@ def first_token(tokens: TokenStore, home: Path, out: TextIO) -> None:
     print(f"Created an operator token (id {info.id}) in {path} (mode 0600)", file=out, flush=True)
 
 
+def listen(options: ServeOptions) -> socket.socket:
+    """The listening socket, bound before anything else starts: a taken port is one clear
+    error, not uvicorn's traceback."""
+    try:
+        infos = socket.getaddrinfo(options.host, options.port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ConfigError(f"--host {options.host}: cannot resolve it ({exc.strerror})") from exc
+    family, kind, proto, _name, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(
+            f"cannot listen on {options.host}:{options.port}: {exc.strerror}; "
+            "choose another --port (0 picks a free one)"
+        ) from exc
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(settings: Settings, options: ServeOptions, *, out: TextIO = sys.stdout) -> int:
     """Serve until SIGINT or SIGTERM; prints ``Serving on URL`` once connections are taken."""
     check_options(options)
@@ -54,15 +78,15 @@ def serve(settings: Settings, options: ServeOptions, *, out: TextIO = sys.stdout
 
     from scriptrunner.server.app import create_app
 
-    reader = HistoryReader(settings.store_url, busy_timeout=settings.busy_timeout)
+    sock = listen(options)
+    reader: HistoryReader | None = None
     try:
+        reader = HistoryReader(settings.store_url, busy_timeout=settings.busy_timeout)
         tokens = TokenStore(reader.engine, reader.where)
         first_token(tokens, settings.home, out)
         ctx = ServerContext(settings=settings, options=options, reader=reader, tokens=tokens)
         config = uvicorn.Config(
             create_app(ctx),
-            host=options.host,
-            port=options.port,
             log_level="warning",
             access_log=False,
             server_header=False,
@@ -80,24 +104,30 @@ def serve(settings: Settings, options: ServeOptions, *, out: TextIO = sys.stdout
             for sig in (signal.SIGINT, signal.SIGTERM)
         }
         try:
-            asyncio.run(_serve(server, options, out))
+            asyncio.run(_serve(server, ctx, sock, out))
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         return 0 if server.started else 1
     finally:
-        reader.close()
+        sock.close()
+        if reader is not None:
+            reader.close()
 
 
-async def _serve(server: object, options: ServeOptions, out: TextIO) -> None:
+async def _serve(server: object, ctx: ServerContext, sock: socket.socket, out: TextIO) -> None:
     import uvicorn
 
+    from scriptrunner.server.app import start_services
+
     assert isinstance(server, uvicorn.Server)
-    task = asyncio.create_task(server.serve())
-    while not server.started and not task.done():
-        await asyncio.sleep(0.02)
-    if server.started:
-        port = server.servers[0].sockets[0].getsockname()[1]
-        host = f"[{options.host}]" if ":" in options.host else options.host
-        print(f"Serving on {options.scheme}://{host}:{port}/", file=out, flush=True)
-    await task
+    with start_services(ctx):
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started and not task.done():
+            await asyncio.sleep(0.02)
+        if server.started:
+            port = sock.getsockname()[1]
+            host = ctx.options.host
+            shown = f"[{host}]" if ":" in host else host
+            print(f"Serving on {ctx.options.scheme}://{shown}:{port}/", file=out, flush=True)
+        await task
