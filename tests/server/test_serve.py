@@ -236,3 +236,31 @@ def test_a_taken_port_is_one_error_line_before_anything_is_written(tmp_path: Pat
         "choose another --port (0 picks a free one)"
     )
     assert not (tmp_path / "home" / "serve-token").exists()
+
+
+def test_a_store_that_breaks_while_serving_answers_503_with_one_sentence(tmp_path: Path) -> None:
+    import sqlite3
+
+    home = tmp_path / "home"
+    with serve(home) as served, served.client() as client:
+        assert client.get("/api/v1/runs").status_code == 200
+        with sqlite3.connect(home / "history.db") as db:
+            db.execute("DROP TABLE run_attempts")
+            db.execute("DROP TABLE run_tags")
+            db.execute("DROP TABLE runs")
+        broken = client.get("/api/v1/runs")
+        assert broken.status_code == 503
+        detail = broken.json()["detail"]
+        assert detail.startswith("cannot read history store") and "\n" not in detail
+        assert "Traceback" not in broken.text
+
+
+def test_the_first_token_that_cannot_be_written_is_revoked(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "serve-token").mkdir(parents=True)  # in the way: cannot be replaced by a file
+    done = cli(home, "serve", "--port", "0", cwd=tmp_path)
+    assert done.returncode == 2
+    assert f"cannot write the first token to {home / 'serve-token'}" in done.stderr
+    assert "Traceback" not in done.stderr
+    listed = json.loads(cli(home, "token", "list", "--json").stdout)
+    assert len(listed) == 1 and listed[0]["revoked_at"] is not None

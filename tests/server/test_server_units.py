@@ -156,3 +156,33 @@ def test_a_runner_elsewhere_on_this_host_is_signalled_only_when_it_is_the_same_p
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_recorded_paths_args_and_tags_are_bounded(tmp_path: Path) -> None:
+    from scriptrunner.server.confine import (
+        MAX_ARGS,
+        MAX_TAGS,
+        checked_args,
+        checked_tags,
+        confine_recorded,
+    )
+
+    inside = tmp_path / "flows"
+    inside.mkdir()
+    (inside / "a.yml").write_text("x")
+    (tmp_path / "outside.yml").write_text("x")
+    missing_dir = tmp_path / "gone"
+    assert confine_recorded(inside / "a.yml", [missing_dir, inside]) == (inside / "a.yml")
+    assert confine_recorded(tmp_path / "outside.yml", [inside]) is None
+    assert confine_recorded(tmp_path / "nothing.yml", [inside]) is None
+    with pytest.raises(LaunchError, match="too many or too long args"):
+        checked_args(["x"] * (MAX_ARGS + 1))
+    with pytest.raises(LaunchError, match="NUL character"):
+        checked_args(["a\0b"])
+    with pytest.raises(LaunchError, match="args must be a list of strings"):
+        checked_args("--help")
+    with pytest.raises(LaunchError, match="too many tags"):
+        checked_tags({f"k{i}": "v" for i in range(MAX_TAGS + 1)})
+    with pytest.raises(LaunchError, match="tags must be an object"):
+        checked_tags(["k=v"])
+    assert checked_args(None) == [] and checked_tags(None) == {}

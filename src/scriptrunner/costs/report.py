@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from scriptrunner.costs.allocate import UNTAGGED
 from scriptrunner.costs.base import ZERO, exact
 from scriptrunner.errors import PriceError, StoreError
+from scriptrunner.store.base import db_error
 
 if TYPE_CHECKING:
     from scriptrunner.store.reader import HistoryReader
@@ -73,7 +74,7 @@ def _query(reader: HistoryReader, query: Any) -> list[dict[str, Any]]:
         with reader.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read history store {reader.where}: {exc}") from exc
+        raise StoreError(f"cannot read history store {reader.where}: {db_error(exc)}") from exc
 
 
 def costed_runs(reader: HistoryReader, since: float | None = None) -> list[dict[str, Any]]:

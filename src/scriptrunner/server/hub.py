@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from scriptrunner.errors import StoreError
 from scriptrunner.server.eventlog import StoredEvent, TypeFilter
 from scriptrunner.server.tail import EventTail
+from scriptrunner.store.base import db_error
 
 if TYPE_CHECKING:
     from scriptrunner.server.context import ServerContext
@@ -204,7 +205,7 @@ def start_hub(ctx: ServerContext, **options: Any) -> EventHub:
             ctx.reader.engine, hub.publish, busy_timeout=ctx.settings.busy_timeout
         )
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read the events of {ctx.reader.where}: {exc}") from exc
+        raise StoreError(f"cannot read the events of {ctx.reader.where}: {db_error(exc)}") from exc
     hub.horizon = tail.last
     hub.tail = tail
     tail.start()

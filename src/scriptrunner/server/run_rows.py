@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.server.confine import LaunchError
 from scriptrunner.store import schema
+from scriptrunner.store.base import db_error
 from scriptrunner.store.liveness import process_started
 from scriptrunner.store.reader import HistoryReader
 
@@ -46,7 +47,7 @@ def find_run(reader: HistoryReader, run_id: Any, *, kind: str | None = None) -> 
         with reader.engine.connect() as conn:
             rows = [dict(row._mapping) for row in conn.execute(query)]
     except SQLAlchemyError as exc:
-        raise LaunchError(f"cannot read the history store: {exc}", 503) from exc
+        raise LaunchError(f"cannot read the history store: {db_error(exc)}", 503) from exc
     if len(rows) > 1:
         raise LaunchError(f"run id {text!r} is ambiguous; give more characters", 400)
     if not rows or (kind is not None and rows[0]["kind"] != kind):

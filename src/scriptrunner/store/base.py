@@ -57,6 +57,15 @@ class HistoryStore(Protocol):
     def close(self) -> None: ...
 
 
+def db_error(exc: BaseException) -> str:
+    """A database error in one line: the driver's message (``no such table: runs``).
+    SQLAlchemy's own text adds the statement, its parameters (user data) and a link on
+    further lines, which belong in no message."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else 'no message'}"
+
+
 def event_row(event: Event) -> dict[str, Any]:
     return {
         "type": event.type,

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.errors import StoreError
 from scriptrunner.store import schema, sqlite_path
-from scriptrunner.store.base import display_value
+from scriptrunner.store.base import db_error, display_value
 from scriptrunner.store.liveness import LOST, lost_message, runner_alive
 from scriptrunner.store.sqla import make_engine, migrated_engine, safe_url
 
@@ -107,7 +107,7 @@ class HistoryReader:
                 # read for display gets them as printable \\xNN escapes.
                 rows = [display_value(dict(r._mapping)) for r in conn.execute(query)]
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read history store {self.where}: {exc}") from exc
+            raise StoreError(f"cannot read history store {self.where}: {db_error(exc)}") from exc
         for row in rows:
             if row.get("status") == "running" and row.get("id") in self._lost:
                 row["status"] = LOST
@@ -147,7 +147,7 @@ class HistoryReader:
                     conn.execute(select(func.count()).select_from(schema.runs)).scalar() or 0
                 )
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read history store {self.where}: {exc}") from exc
+            raise StoreError(f"cannot read history store {self.where}: {db_error(exc)}") from exc
 
     def resolve_id(self, prefix: str) -> str:
         """The full run id for a unique prefix (like git's abbreviated hashes)."""

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from scriptrunner.errors import StoreError
 from scriptrunner.events import Event
 from scriptrunner.store import schema
-from scriptrunner.store.base import display_text, event_row, to_json
+from scriptrunner.store.base import db_error, display_text, event_row, to_json
 from scriptrunner.store.migrations import migrate
 from scriptrunner.store.rows import tag_rows
 
@@ -94,7 +94,9 @@ class SqlAlchemyHistory:
             with self.engine.begin() as conn:
                 fn(conn)
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot {what} in history store {self.where}: {exc}") from exc
+            raise StoreError(
+                f"cannot {what} in history store {self.where}: {db_error(exc)}"
+            ) from exc
 
     def start_run(self, row: Mapping[str, Any], events: Sequence[Event] = ()) -> None:
         def work(conn: Any) -> None:
@@ -113,7 +115,7 @@ class SqlAlchemyHistory:
                 query = select(schema.runs.c.id).where(schema.runs.c.id == run_id)
                 return conn.execute(query).first() is not None
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read history store {self.where}: {exc}") from exc
+            raise StoreError(f"cannot read history store {self.where}: {db_error(exc)}") from exc
 
     def finish_run(
         self,

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.errors import ConfigError, StoreError
 from scriptrunner.store import schema
+from scriptrunner.store.base import db_error
 
 ROLES = ("viewer", "operator")
 PREFIX = "sr_"
@@ -72,7 +73,7 @@ class TokenStore:
         self._touched: dict[str, float] = {}
 
     def _fail(self, what: str, exc: SQLAlchemyError) -> StoreError:
-        return StoreError(f"cannot {what} in history store {self.where}: {exc}")
+        return StoreError(f"cannot {what} in history store {self.where}: {db_error(exc)}")
 
     def create(self, role: str, name: str = "") -> tuple[TokenInfo, str]:
         """A new token of ``role``: its stored record and the token (shown once)."""

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select
 from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.errors import StoreError
-from scriptrunner.store.base import display_value
+from scriptrunner.store.base import db_error, display_value
 from scriptrunner.store.reader import HistoryReader
 
 
@@ -50,7 +50,7 @@ def fetch(reader: HistoryReader, query: Select[Any]) -> list[dict[str, Any]]:
                 for r in conn.execute(query)
             ]
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read history store {reader.where}: {exc}") from exc
+        raise StoreError(f"cannot read history store {reader.where}: {db_error(exc)}") from exc
 
 
 def fetch_one(reader: HistoryReader, query: Select[Any]) -> dict[str, Any] | None:
