@@ -44,7 +44,7 @@ def _percentile(sorted_values: Sequence[float], q: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
-def _script_is(column: ColumnElement[Any], script: str) -> ColumnElement[bool]:
+def script_is(column: ColumnElement[Any], script: str) -> ColumnElement[bool]:
     """``column`` is ``script``, or a path ending in ``/script``: the user's text is matched
     literally (autoescape: ``_`` and ``%`` are characters, not LIKE wildcards)."""
     return (column == script) | column.endswith(f"/{script}", autoescape=True)
@@ -129,7 +129,7 @@ class HistoryReader:
         if status:
             q = q.where(r.c.status == status)
         if script:
-            q = q.where(_script_is(r.c.script, script))
+            q = q.where(script_is(r.c.script, script))
         if kind:
             q = q.where(r.c.kind == kind)
         if top_level:
@@ -208,7 +208,7 @@ class HistoryReader:
         r = schema.runs
         q = select(r.c.status, r.c.duration_seconds).where(r.c.status != "running")
         if script:
-            q = q.where(_script_is(r.c.script, script))
+            q = q.where(script_is(r.c.script, script))
         else:
             q = q.where(r.c.kind != "task")
         rows = self._all(q.order_by(r.c.started_at))

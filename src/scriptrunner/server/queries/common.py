@@ -1,16 +1,19 @@
-"""What every query module shares: reading rows for display, and time-window filters."""
+"""What every query module shares: reading rows for display, time-window filters, the
+script match of ``history --script`` (``store.reader.script_is``) and id prefixes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.errors import StoreError
 from scriptrunner.store.base import db_error, display_value
-from scriptrunner.store.reader import HistoryReader
+from scriptrunner.store.reader import HistoryReader, script_is
+
+__all__ = ["Window", "fetch", "fetch_one", "resolve_prefix", "script_is"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,12 +30,6 @@ class Window:
         if self.until is not None:
             conds.append(column < self.until)
         return conds
-
-
-def script_is(column: ColumnElement[Any], script: str) -> ColumnElement[bool]:
-    """``column`` is ``script`` or a path ending in ``/script``, as ``history --script``
-    matches (the text is literal: ``_`` and ``%`` are not wildcards)."""
-    return (column == script) | column.endswith(f"/{script}", autoescape=True)
 
 
 def fetch(reader: HistoryReader, query: Select[Any]) -> list[dict[str, Any]]:
@@ -56,3 +53,20 @@ def fetch(reader: HistoryReader, query: Select[Any]) -> list[dict[str, Any]]:
 def fetch_one(reader: HistoryReader, query: Select[Any]) -> dict[str, Any] | None:
     rows = fetch(reader, query.limit(1))
     return rows[0] if rows else None
+
+
+def resolve_prefix(
+    reader: HistoryReader, column: ColumnElement[Any], prefix: str, what: str
+) -> str | None:
+    """The full id in ``column`` given an id or a unique prefix of at least 4 characters
+    (like git's abbreviated hashes); ``None`` when there is none; ``ValueError`` naming
+    ``what`` when the prefix is ambiguous."""
+    prefix = prefix.strip().lower()
+    if fetch_one(reader, select(column).where(column == prefix)):
+        return prefix
+    if len(prefix) < 4:
+        return None
+    rows = fetch(reader, select(column).where(column.startswith(prefix, autoescape=True)).limit(2))
+    if len(rows) > 1:
+        raise ValueError(f"{what} id {prefix!r} is ambiguous: give more characters")
+    return str(next(iter(rows[0].values()))) if rows else None

@@ -10,7 +10,13 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, select
 
 from scriptrunner.costs.report import fill_workflow_costs
 from scriptrunner.server.pagination import PageRequest, after_desc_asc, page
-from scriptrunner.server.queries.common import Window, fetch, fetch_one, script_is
+from scriptrunner.server.queries.common import (
+    Window,
+    fetch,
+    fetch_one,
+    resolve_prefix,
+    script_is,
+)
 from scriptrunner.store import schema
 from scriptrunner.store.reader import HistoryReader
 
@@ -174,19 +180,8 @@ def matching_scripts(reader: HistoryReader, script: str) -> list[str]:
 
 
 def resolve_run(reader: HistoryReader, prefix: str) -> str | None:
-    """The full id of a run given its id or a unique prefix of at least 4 characters;
-    ``None`` when there is none; ``ValueError`` when the prefix is ambiguous."""
-    prefix = prefix.strip().lower()
-    if fetch_one(reader, select(RUNS.c.id).where(RUNS.c.id == prefix)):
-        return prefix
-    if len(prefix) < 4:
-        return None
-    rows = fetch(
-        reader, select(RUNS.c.id).where(RUNS.c.id.startswith(prefix, autoescape=True)).limit(2)
-    )
-    if len(rows) > 1:
-        raise ValueError(f"run id {prefix!r} is ambiguous: give more characters")
-    return str(rows[0]["id"]) if rows else None
+    """The full id of a run given its id or a unique prefix (``common.resolve_prefix``)."""
+    return resolve_prefix(reader, RUNS.c.id, prefix, "run")
 
 
 #: Their names as plain ``str`` (a column's ``name`` is SQLAlchemy's ``quoted_name``, which

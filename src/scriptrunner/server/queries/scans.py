@@ -23,7 +23,7 @@ from scriptrunner.findings.model import (
     ToolFailure,
 )
 from scriptrunner.server.pagination import PageRequest, after_desc_asc, page
-from scriptrunner.server.queries.common import Window, fetch, fetch_one
+from scriptrunner.server.queries.common import Window, fetch, fetch_one, resolve_prefix
 from scriptrunner.store import schema
 from scriptrunner.store.reader import HistoryReader
 
@@ -73,18 +73,8 @@ def _finding_counts(reader: HistoryReader, scan_ids: list[str]) -> dict[str, int
 
 
 def resolve_scan(reader: HistoryReader, prefix: str) -> str | None:
-    """A scan's full id from its id or a unique prefix (4+ characters); ``ValueError`` when
-    ambiguous."""
-    prefix = prefix.strip().lower()
-    if fetch_one(reader, select(SCANS.c.id).where(SCANS.c.id == prefix)):
-        return prefix
-    if len(prefix) < 4:
-        return None
-    q = select(SCANS.c.id).where(SCANS.c.id.startswith(prefix, autoescape=True)).limit(2)
-    rows = fetch(reader, q)
-    if len(rows) > 1:
-        raise ValueError(f"scan id {prefix!r} is ambiguous: give more characters")
-    return str(rows[0]["id"]) if rows else None
+    """A scan's full id from its id or a unique prefix (``common.resolve_prefix``)."""
+    return resolve_prefix(reader, SCANS.c.id, prefix, "scan")
 
 
 def get_scan(reader: HistoryReader, scan_id: str) -> dict[str, Any] | None:
