@@ -23,10 +23,6 @@ from fixtures.cli import cli_env, start_cli
 from fixtures.waiting import wait_until
 
 _libc = ctypes.CDLL(None, use_errno=True)
-pytestmark = pytest.mark.skipif(
-    not hasattr(_libc, "tgkill") or not os.path.isdir("/proc/self/task"),
-    reason="needs Linux tgkill and /proc",
-)
 
 
 def signal_other_thread(pid: int, sig: int) -> None:

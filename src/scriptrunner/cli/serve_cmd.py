@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -120,8 +121,6 @@ def handle_create(args: argparse.Namespace) -> int:
     finally:
         reader.close()
     print(token)
-    import sys
-
     print(
         f"Created {info.role} token {info.id} ({info.name}); it is shown only this once.",
         file=sys.stderr,

@@ -157,7 +157,7 @@ def authenticate(conn: HTTPConnection) -> Principal:
             raise _unauthorized("invalid or revoked token")
         return Principal(info.id, info.name, info.role, "bearer")
     sid = conn.cookies.get(COOKIE)
-    token_id = auth_state(conn).session_token(sid) if sid else None
+    token_id = state.session_token(sid) if sid else None
     info = ctx.tokens.active(token_id) if token_id else None
     if info is None:
         raise _unauthorized("log in: send 'Authorization: Bearer TOKEN' or use /login")

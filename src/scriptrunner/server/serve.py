@@ -8,7 +8,7 @@ import signal
 import socket
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from scriptrunner.errors import ConfigError
 from scriptrunner.server.context import ServerContext
@@ -16,6 +16,9 @@ from scriptrunner.server.options import ServeOptions, check_options
 from scriptrunner.settings import Settings
 from scriptrunner.store.reader import HistoryReader
 from scriptrunner.store.tokens import TokenStore
+
+if TYPE_CHECKING:
+    import uvicorn
 
 TOKEN_FILE = "serve-token"
 
@@ -115,12 +118,11 @@ def serve(settings: Settings, options: ServeOptions, *, out: TextIO = sys.stdout
             reader.close()
 
 
-async def _serve(server: object, ctx: ServerContext, sock: socket.socket, out: TextIO) -> None:
-    import uvicorn
-
+async def _serve(
+    server: uvicorn.Server, ctx: ServerContext, sock: socket.socket, out: TextIO
+) -> None:
     from scriptrunner.server.app import start_services
 
-    assert isinstance(server, uvicorn.Server)
     with start_services(ctx):
         task = asyncio.create_task(server.serve(sockets=[sock]))
         while not server.started and not task.done():

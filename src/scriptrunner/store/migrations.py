@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.errors import StoreError
 from scriptrunner.store import schema
+from scriptrunner.store.base import db_error
 from scriptrunner.store.rows import tag_rows
 from scriptrunner.store.version import SCHEMA_TABLE, SCHEMA_VERSION, check_version
 
@@ -151,10 +152,7 @@ def migrate(engine: Engine, where: str) -> int:
                     _stamp(conn, version)
             return found
     except SQLAlchemyError as exc:
-        raise StoreError(
-            f"cannot prepare history store {where}: {exc.__class__.__name__}: "
-            f"{getattr(exc, 'orig', exc)}"
-        ) from exc
+        raise StoreError(f"cannot prepare history store {where}: {db_error(exc)}") from exc
 
 
 def _sqlite_immediate_transactions(engine: Engine) -> None:
