@@ -83,3 +83,10 @@ def parse_exit_codes(text: str) -> frozenset[int]:
                 f"--retry-on: {part!r} is not an exit code; give comma-separated integers"
             ) from None
     return frozenset(codes)
+
+
+def retry_message(attempt: int, ended: str, delay: float, max_attempts: int) -> str:
+    """The one line printed before a retry, the same for ``run`` and workflow tasks:
+    ``attempt 1 exited 2; retrying in 1.0 s (2 of 3)``.  ``ended`` says how the attempt
+    ended (``exited 2``, ``timed out``, ``was killed by SIGKILL``)."""
+    return f"attempt {attempt} {ended}; retrying in {delay:.1f} s ({attempt + 1} of {max_attempts})"

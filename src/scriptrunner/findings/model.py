@@ -18,6 +18,9 @@ Confidence = Literal["LOW", "MEDIUM", "HIGH"]
 SuppressionKind = Literal["inSource", "external"]
 ArtefactT = TypeVar("ArtefactT")
 
+#: Other tools' words for our levels (the CLI's ``--fail-on`` accepts the same).
+SEVERITY_ALIASES = {"low": "info", "medium": "warning", "error": "high"}
+
 
 class Severity(enum.IntEnum):
     """Our one severity scale; every tool's own scale is mapped onto it."""
@@ -29,9 +32,12 @@ class Severity(enum.IntEnum):
 
     @classmethod
     def parse(cls, text: str) -> Severity:
-        """``"high"`` -> ``Severity.HIGH``; an unknown name lists the valid ones."""
+        """``"high"`` -> ``Severity.HIGH``; Bandit's and Semgrep's words ``low``, ``medium``
+        and ``error`` are aliases of info, warning and high; an unknown name lists the valid
+        ones."""
+        word = text.strip().lower()
         try:
-            return cls[text.strip().upper()]
+            return cls[SEVERITY_ALIASES.get(word, word).upper()]
         except KeyError:
             names = [s.name.lower() for s in cls]
             raise unknown_name("severity", text, names) from None
