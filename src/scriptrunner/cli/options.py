@@ -26,8 +26,27 @@ LEVELS = ("info", "warning", "high", "critical")
 LEVEL_ALIASES = {"low": "info", "medium": "warning", "error": "high"}
 
 
-class Formatter(argparse.RawDescriptionHelpFormatter):
-    """Help that wraps option texts to the terminal and keeps the examples' lines as written."""
+class Formatter(argparse.HelpFormatter):
+    """Help that wraps to the terminal: option texts and prose paragraphs of descriptions and
+    epilogs are filled to its width; indented lines (examples, lists) are kept as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        out: list[str] = []
+        prose: list[str] = []
+
+        def flush() -> None:
+            if prose:
+                out.append(super(Formatter, self)._fill_text(" ".join(prose), width, indent))
+                prose.clear()
+
+        for line in text.splitlines():
+            if line.strip() and not line[0].isspace() and not line.rstrip().endswith(":"):
+                prose.append(line.strip())
+                continue
+            flush()
+            out.append(indent + line if line.strip() else "")
+        flush()
+        return "\n".join(out)
 
 
 def level(flag: str) -> Any:
