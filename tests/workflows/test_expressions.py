@@ -932,6 +932,41 @@ def test_depth_and_length_limits() -> None:
         parse_expression("a" * 21001)
 
 
+MEMORY_LIMIT = "The maximum allowed memory size was exceeded"
+# One string of 10,000 UTF-16 units: 20,026 bytes by the runner's measure (26 + 2 per unit).
+BIG: dict[str, Any] = {"big": {"s": "x" * 10_000, "list": ["y" * 10_000] * 60}}
+
+
+def copies(n: int, arg: str = "big.s") -> str:
+    return "format('" + "{0}" * n + "', " + arg + ")"
+
+
+def test_a_function_stops_at_githubs_memory_limit() -> None:
+    assert len(ev(copies(52), BIG)) == 520_000  # 52 x 20,026 bytes: within 1 MiB
+    error = error_of(copies(53), BIG)  # 53 x 20,026 = 1,061,378 bytes
+    assert error.reason.startswith(MEMORY_LIMIT) and error.position == 0
+    assert len(ev("join(big.list, '')", {"big": {"list": ["y" * 10_000] * 52}})) == 520_000
+    for expr in ("join(big.list, '')", "toJSON(big.list)", "format('-{0}', toJSON(big))"):
+        assert error_of(expr, BIG).reason.startswith(MEMORY_LIMIT), expr
+
+
+def test_memory_counts_the_values_held_at_once() -> None:
+    # Nested: the inner string is released when the outer one replaces it.
+    assert len(ev(f"format('{{0}}', {copies(40)})", BIG)) == 400_000
+    # Side by side: both 800 KB strings are held until the comparison.
+    for expr in (
+        f"startsWith({copies(40)}, {copies(40)})",
+        f"{copies(40)} == {copies(40)}",
+        f"case(true, {copies(40)}, 'x') == {copies(40)}",
+    ):
+        error = error_of(expr, BIG)
+        assert error.reason.startswith(MEMORY_LIMIT), expr
+        assert error.position == expr.rindex("format("), expr
+    # Each evaluation has its own budget.
+    assert ev(f"startsWith({copies(20)}, {copies(20)})", BIG) is True
+    assert ev(f"startsWith({copies(20)}, {copies(20)})", BIG) is True
+
+
 def test_syntax_tree_nodes_are_frozen() -> None:
     node = parse_expression("a.b")
     with pytest.raises(dataclasses.FrozenInstanceError):
