@@ -94,8 +94,9 @@ def to_number(value: object) -> float:
 def format_number(value: int | float) -> str:
     """Number to string like the runner: .NET ``ToString("G15")``, ``-0`` as ``0``.
 
-    Integers print without ``.0``; 15 significant digits; exponent form (``1E+15``) when the
-    exponent is below -5 or at least 15, which is also Python's ``G`` rule.
+    Integers print without ``.0``; 15 significant digits; exponent form (``1E+15``,
+    ``1E-05``) when the exponent is below -4 or at least 15, which is also Python's ``G``
+    rule; ``Infinity``, ``-Infinity`` and ``NaN`` as .NET writes them.
     """
     number = to_float(value)
     if math.isnan(number):
