@@ -830,8 +830,8 @@ def test_evaluator_guards_for_hand_built_trees() -> None:
     ("expr", "position", "reason"),
     [
         ("a == )", 5, "unexpected token ')'"),
-        ("a ==", 4, "unexpected end of expression"),
-        ("(a", 2, "unexpected end of expression"),
+        ("a ==", 2, "unexpected end of expression after '=='"),
+        ("(a", 1, "unexpected end of expression after 'a'"),
         ("a)", 1, "unexpected token ')'"),
         ("a b", 2, "unexpected token 'b'"),
         ("1 2", 2, "unexpected token '2'"),
@@ -855,10 +855,10 @@ def test_evaluator_guards_for_hand_built_trees() -> None:
         ("join(a b)", 7, "unexpected token 'b'"),
         ("()", 1, "unexpected token ')'"),
         ("a[]", 2, "unexpected token ']'"),
-        ("a[*", 3, "unexpected end of expression"),
+        ("a[*", 2, "unexpected end of expression after '*'"),
         ("a[* == 1]", 4, "unexpected token '=='"),
         ("*", 0, "unexpected token '*'"),
-        ("!", 1, "unexpected end of expression"),
+        ("!", 0, "unexpected end of expression after '!'"),
         ("a ! b", 2, "unexpected token '!'"),
         ("- 1", 0, "unexpected token '-'"),
         ("1 - 1", 2, "unexpected token '-'"),
@@ -870,7 +870,7 @@ def test_evaluator_guards_for_hand_built_trees() -> None:
         ("é", 0, "unexpected token 'é'"),
         ("$foo", 0, "unexpected token '$foo'"),
         ("a[1](2)", 4, "unexpected token '('"),
-        ("a.", 2, "unexpected end of expression"),
+        ("a.", 1, "unexpected end of expression after '.'"),
         ("a..b", 2, "unexpected token '.'"),
     ],
 )
@@ -890,10 +890,20 @@ def test_error_message_format() -> None:
     assert str(ExpressionError("boom", expression="x")) == 'expression error: boom in "x"'
 
 
-@pytest.mark.parametrize("expr", ["", "   ", "${{ }}", "${{}}"])
-def test_empty_expression_is_an_error(expr: str) -> None:
-    with pytest.raises(ExpressionError, match="an expression was expected"):
-        parse_expression(expr)
+@pytest.mark.parametrize("expr", ["", "   ", "\n"])
+def test_empty_expression_is_null(expr: str) -> None:
+    # GitHub: the parser gives no tree for the empty expression, which evaluates to null.
+    assert ev(expr) is None
+    assert evaluate_node(parse_expression(expr), {}) is None
+
+
+@pytest.mark.parametrize("expr", ["${{ }}", "${{}}", "x ${{  }} y"])
+def test_empty_template_expression_is_an_error(expr: str) -> None:
+    # ...but an empty ${{ }} in a template is "An expression was expected" (TemplateReader).
+    with pytest.raises(ExpressionError, match="an expression was expected inside"):
+        find_expressions(expr)
+    with pytest.raises(ExpressionError, match="an expression was expected inside"):
+        render_template(expr, CTX)
 
 
 def test_wrapper_must_cover_the_whole_text() -> None:
@@ -922,6 +932,41 @@ def test_depth_and_length_limits() -> None:
         parse_expression("a" * 21001)
 
 
+MEMORY_LIMIT = "The maximum allowed memory size was exceeded"
+# One string of 10,000 UTF-16 units: 20,026 bytes by the runner's measure (26 + 2 per unit).
+BIG: dict[str, Any] = {"big": {"s": "x" * 10_000, "list": ["y" * 10_000] * 60}}
+
+
+def copies(n: int, arg: str = "big.s") -> str:
+    return "format('" + "{0}" * n + "', " + arg + ")"
+
+
+def test_a_function_stops_at_githubs_memory_limit() -> None:
+    assert len(ev(copies(52), BIG)) == 520_000  # 52 x 20,026 bytes: within 1 MiB
+    error = error_of(copies(53), BIG)  # 53 x 20,026 = 1,061,378 bytes
+    assert error.reason.startswith(MEMORY_LIMIT) and error.position == 0
+    assert len(ev("join(big.list, '')", {"big": {"list": ["y" * 10_000] * 52}})) == 520_000
+    for expr in ("join(big.list, '')", "toJSON(big.list)", "format('-{0}', toJSON(big))"):
+        assert error_of(expr, BIG).reason.startswith(MEMORY_LIMIT), expr
+
+
+def test_memory_counts_the_values_held_at_once() -> None:
+    # Nested: the inner string is released when the outer one replaces it.
+    assert len(ev(f"format('{{0}}', {copies(40)})", BIG)) == 400_000
+    # Side by side: both 800 KB strings are held until the comparison.
+    for expr in (
+        f"startsWith({copies(40)}, {copies(40)})",
+        f"{copies(40)} == {copies(40)}",
+        f"case(true, {copies(40)}, 'x') == {copies(40)}",
+    ):
+        error = error_of(expr, BIG)
+        assert error.reason.startswith(MEMORY_LIMIT), expr
+        assert error.position == expr.rindex("format("), expr
+    # Each evaluation has its own budget.
+    assert ev(f"startsWith({copies(20)}, {copies(20)})", BIG) is True
+    assert ev(f"startsWith({copies(20)}, {copies(20)})", BIG) is True
+
+
 def test_syntax_tree_nodes_are_frozen() -> None:
     node = parse_expression("a.b")
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -938,7 +983,6 @@ def test_syntax_tree_nodes_are_frozen() -> None:
         ("x ${{a}} y ${{ b }}", [(2, "a"), (11, " b ")]),
         ("${{ '}}' }}", [(0, " '}}' ")]),
         ("${{ 'it''s }}' }} tail }}", [(0, " 'it''s }}' ")]),
-        ("${{}}", [(0, "")]),
         ("${{ a }}}", [(0, " a ")]),
         ("$ {{ a }}", []),
     ],
@@ -978,7 +1022,7 @@ def test_render_template_status_and_errors() -> None:
     assert render_template("ok=${{ success() }}", CTX, status=FAILED) == "ok=false"
     # Every expression is parsed before any is evaluated: the syntax error wins.
     with pytest.raises(ExpressionError, match="unexpected end of expression"):
-        render_template("${{ fromJSON('') }} ${{ a == }}", CTX)
+        render_template("${{ fromJSON('') }} ${{ matrix == }}", CTX)
     with pytest.raises(ExpressionError, match="an expression was expected"):
         render_template("x ${{ }}", CTX)
     with pytest.raises(ExpressionError, match="unknown context 'nope'"):

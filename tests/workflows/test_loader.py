@@ -526,7 +526,7 @@ EXPRESSION_ERRORS = {
     "bad skip_if": (
         "tasks:\n  a:\n    run: x\n    skip_if: ${{ env.A == }}",
         "wf.yaml:4: tasks.a.skip_if: invalid expression 'env.A ==': unexpected end of "
-        "expression at column 8",
+        "expression after '==' at column 6",
     ),
 }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from scriptrunner.errors import ConfigError, ExpressionError
@@ -25,7 +25,11 @@ from scriptrunner.workflows.expressions.nodes import (
     walk,
 )
 from scriptrunner.workflows.expressions.operators import Evaluator
-from scriptrunner.workflows.expressions.parser import parse
+from scriptrunner.workflows.expressions.parser import (
+    parse,
+    status_outside_condition,
+    unknown_context,
+)
 from scriptrunner.workflows.expressions.templates import (
     END,
     START,
@@ -44,32 +48,41 @@ from scriptrunner.workflows.expressions.values import (
 )
 
 
-def parse_expression(expr: str) -> Node:
+def parse_expression(
+    expr: str, contexts: Iterable[str] | None = None, *, status_functions: bool = True
+) -> Node:
     """Parse ``expr`` (with or without a surrounding ``${{ }}``) into a syntax tree.
 
-    Checks syntax, function names and argument counts, but not context names (those are
-    only known at evaluation time).  Raises ``ExpressionError``.
+    Checks syntax, function names and argument counts; context names too when
+    ``contexts`` (the available names) is given, status functions are rejected when
+    ``status_functions`` is false -- both in reading order with the syntax errors, as the
+    runner's parser does.  The empty expression is ``null``; an empty ``${{ }}`` is an
+    error.  Raises ``ExpressionError``.
     """
-    return parse(unwrap(expr))
+    return parse(unwrap(expr), contexts, status_functions=status_functions)
 
 
 def _check_names(
-    node: Node, source: str, contexts: Mapping[str, Any], status: TaskStatus | None
+    node: Node,
+    contexts: Mapping[str, Any],
+    *,
+    status: TaskStatus | None = None,
+    expression: str = "",
 ) -> None:
-    # The runner rejects unknown named values and (outside if:) status functions while
-    # parsing, so they are errors even inside a branch that short-circuiting would skip.
+    """Raise ``ExpressionError`` if ``node`` names a context not in ``contexts``, or calls a
+    status function (``failure()``...) without a ``status``.
+
+    The runner makes these checks while parsing, so they are errors even inside a branch
+    that short-circuiting would skip; :func:`evaluate_node` makes them before evaluating
+    (a tree from :func:`parse_expression` without ``contexts`` has not had them).
+    """
     available = {fold(str(name)) for name in contexts}
     unknown = [
         n for n in walk(node) if isinstance(n, ContextAccess) and fold(n.name) not in available
     ]
     if unknown:
         first = min(unknown, key=lambda n: n.pos)
-        names = ", ".join(sorted(str(name) for name in contexts)) or "none"
-        raise ExpressionError(
-            f"unknown context {first.name!r} (available: {names})",
-            expression=source,
-            position=first.pos,
-        )
+        raise unknown_context(first.name, first.pos, expression, (str(n) for n in contexts))
     if status is None:
         calls = [
             n
@@ -78,11 +91,7 @@ def _check_names(
         ]
         if calls:
             first_call = min(calls, key=lambda n: n.pos)
-            raise ExpressionError(
-                f"{first_call.name}() is only available in if: conditions",
-                expression=source,
-                position=first_call.pos,
-            )
+            raise status_outside_condition(first_call.name, first_call.pos, expression)
 
 
 def _export(value: Any) -> Any:
@@ -108,7 +117,7 @@ def evaluate_node(
     expression: str = "",
 ) -> Any:
     """Evaluate a tree from :func:`parse_expression`; ``expression`` is only used in errors."""
-    _check_names(node, expression, contexts, status)
+    _check_names(node, contexts, status=status, expression=expression)
     return _export(Evaluator(expression, contexts, status).evaluate(node))
 
 
@@ -122,7 +131,8 @@ def evaluate_expression(
     JSON-like value (object filters give lists; whole numbers are ints).
     """
     source = unwrap(expr)
-    return evaluate_node(parse(source), contexts, status=status, expression=source)
+    node = parse(source, contexts, status_functions=status is not None)
+    return evaluate_node(node, contexts, status=status, expression=source)
 
 
 def value_to_string(value: Any) -> str:
@@ -152,7 +162,11 @@ def render_template(
     spans = find_expressions(text)
     if not spans:
         return text
-    nodes = [(start, inner, parse(inner.strip())) for start, inner in spans]
+    functions = status is not None
+    nodes = [
+        (start, inner, parse(inner.strip(), contexts, status_functions=functions))
+        for start, inner in spans
+    ]
     out: list[str] = []
     position = 0
     for start, inner, node in nodes:
@@ -185,16 +199,16 @@ def evaluate_condition(
     if START in text:
         spans = find_expressions(text)
         if not is_whole(text, spans):
-            nodes = [parse(inner.strip()) for _, inner in spans]
+            nodes = [parse(inner.strip(), contexts) for _, inner in spans]
             for node, (_, inner) in zip(nodes, spans, strict=True):
-                _check_names(node, inner.strip(), contexts, status)
+                _check_names(node, contexts, status=status, expression=inner.strip())
             if not any(uses_status_function(node) for node in nodes) and not status.success:
                 return False
             return render_template(text, contexts, status=status) != ""
         text = spans[0][1].strip()
-    node = parse(text)
+    node = parse(text, contexts)
     if not uses_status_function(node):
-        _check_names(node, text, contexts, status)
+        _check_names(node, contexts, status=status, expression=text)
         if not status.success:
             return False  # the implicit ``success() &&`` short-circuits
     return is_truthy(evaluate_node(node, contexts, status=status, expression=text))

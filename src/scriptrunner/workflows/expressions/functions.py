@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from scriptrunner.errors import ExpressionError
+from scriptrunner.workflows.expressions.memory import MemoryCounter
 from scriptrunner.workflows.expressions.nodes import FunctionCall, Node
 from scriptrunner.workflows.expressions.values import (
     ARRAY,
@@ -42,7 +43,8 @@ class TaskStatus:
 
 
 class Evaluating(Protocol):
-    """What a function needs from the evaluator: sub-expressions, errors and the status."""
+    """What a function needs from the evaluator: sub-expressions, errors, the status and
+    memory counters for the strings it builds."""
 
     @property
     def status(self) -> TaskStatus | None: ...
@@ -50,6 +52,8 @@ class Evaluating(Protocol):
     def evaluate(self, node: Node) -> Any: ...
 
     def error(self, reason: str, node: Node) -> ExpressionError: ...
+
+    def counter(self, node: Node) -> MemoryCounter: ...
 
 
 def call_function(ev: Evaluating, node: FunctionCall) -> Any:
@@ -68,11 +72,20 @@ def call_function(ev: Evaluating, node: FunctionCall) -> Any:
                 given = ev.evaluate(args[1])
                 if is_primitive(given):
                     separator = to_string(given)
-            return separator.join(to_string(item) for item in items)
+            counter = ev.counter(node)
+            pieces = []
+            for i, item in enumerate(items):
+                text = to_string(item)
+                if i:
+                    counter.add(separator)
+                counter.add(text)
+                pieces.append(text)
+            return separator.join(pieces)
         return to_string(items) if is_primitive(items) else ""
     if name == "tojson":
         try:
-            return to_json(ev.evaluate(args[0]))
+            value = ev.evaluate(args[0])
+            return to_json(value, ev.counter(node).add)
         except ExpressionError as exc:
             if exc.expression:
                 raise
@@ -138,6 +151,10 @@ def _format(ev: Evaluating, node: FunctionCall) -> str:
     # Format.cs evaluates each referenced argument once, only after the whole format
     # string has been checked.
     cache: dict[int, str] = {}
+    counter = ev.counter(node)
+    for piece in pieces:
+        if isinstance(piece, str):
+            counter.add(piece)  # Format.cs counts the literal text while reading it
     out = []
     for piece in pieces:
         if isinstance(piece, str):
@@ -150,6 +167,7 @@ def _format(ev: Evaluating, node: FunctionCall) -> str:
             raise ev.error(
                 f"format specifiers ({specifiers!r}) are not supported in {text!r}", node
             )
+        counter.add(cache[arg])
         out.append(cache[arg])
     return "".join(out)
 

@@ -91,8 +91,9 @@ def parse_number(text: str) -> float:
     """Convert a string to a number the way GitHub does (``ExpressionUtility.ParseNumber``).
 
     Follows JavaScript's ``Number()``: surrounding whitespace is ignored, the empty string is
-    ``0``, decimal/exponent forms, ``0x`` hex, ``0o`` octal and ``Infinity``/``-Infinity`` are
-    accepted, and anything else is ``NaN``.
+    ``0``, decimal/exponent forms, ``0x`` hex, ``0o`` octal and ``Infinity`` with an optional
+    sign are accepted, and anything else is ``NaN``.  Like .NET's ``Double.TryParse``, which
+    the runner calls, the infinity symbol is matched ignoring case (``+infinity``).
     """
     s = text.strip()
     if not s:
@@ -103,9 +104,10 @@ def parse_number(text: str) -> float:
         return _int32(int(s[2:], 16))
     if len(s) > 2 and s[0] == "0" and s[1] == "o" and all(c in _OCT_DIGITS for c in s[2:]):
         return _int32(int(s[2:], 8))
-    if s == "Infinity":
+    symbol = s.lower()
+    if symbol in ("infinity", "+infinity"):
         return math.inf
-    if s == "-Infinity":
+    if symbol == "-infinity":
         return -math.inf
     return math.nan
 

@@ -3,7 +3,8 @@
 Operator semantics follow ``actions/runner`` ``src/Sdk/Expressions/Sdk/Operators/*.cs``:
 ``&&``/``||`` short-circuit and return the deciding operand, comparisons coerce as the
 docs' loose-equality table says (:mod:`.values`), and ``[ ]``/``.`` index objects, arrays
-and object filters.  Function calls are delegated to :mod:`.functions`.
+and object filters.  Function calls are delegated to :mod:`.functions`.  Every value is
+counted against GitHub's memory limit (:mod:`.memory`) at its depth in the tree.
 """
 
 from __future__ import annotations
@@ -14,6 +15,13 @@ from typing import Any
 
 from scriptrunner.errors import ExpressionError
 from scriptrunner.workflows.expressions.functions import TaskStatus, call_function
+from scriptrunner.workflows.expressions.memory import (
+    MIN_OBJECT_SIZE,
+    POINTER_SIZE,
+    EvaluationMemory,
+    MemoryCounter,
+    value_bytes,
+)
 from scriptrunner.workflows.expressions.nodes import (
     Binary,
     ContextAccess,
@@ -50,13 +58,45 @@ class Evaluator:
         self.source = source
         self.contexts = contexts
         self.status = status
+        self.memory = EvaluationMemory()
+        self._level = -1  # the depth of the node being evaluated; the root is 0
 
     def error(self, reason: str, node: Node) -> ExpressionError:
         """An ``ExpressionError`` located at ``node``."""
         return ExpressionError(reason, expression=self.source, position=node.pos)
 
+    def counter(self, node: Node) -> MemoryCounter:
+        """A memory counter for the string a function at ``node`` builds."""
+        return MemoryCounter(lambda reason: self.error(reason, node))
+
     def evaluate(self, node: Node) -> Any:
-        """The value of ``node``."""
+        """The value of ``node``, counted against the memory limit."""
+        level = self._level = self._level + 1
+        try:
+            value = self._value(node)
+        finally:
+            self._level = level - 1
+        self._count(node, value, level)
+        return value
+
+    def _count(self, node: Node, value: Any, level: int) -> None:
+        # ExpressionNode.Evaluate: a filter counts a pointer per item; a value read from
+        # existing data counts a reference (and a primitive's converted value) and keeps
+        # what is below it; a new primitive counts its size and releases what is below it.
+        fresh = False
+        if isinstance(value, FilteredArray):
+            amount = POINTER_SIZE * len(value)
+        elif isinstance(node, ContextAccess | Index) or (
+            isinstance(node, FunctionCall) and node.name.lower() == "fromjson"
+        ):
+            amount = MIN_OBJECT_SIZE + (value_bytes(value) if is_primitive(value) else 0)
+        else:
+            amount, fresh = value_bytes(value), is_primitive(value)
+        self.memory.add(
+            level, amount, lambda reason: self.error(reason, node), release_deeper=fresh
+        )
+
+    def _value(self, node: Node) -> Any:
         if isinstance(node, Literal):
             return node.value
         if isinstance(node, ContextAccess):

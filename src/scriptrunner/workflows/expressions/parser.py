@@ -9,10 +9,16 @@ binary operators associate to the left.  Like the runner:
   another index (``'abc'[0]`` and ``1.foo`` are syntax errors);
 * nested ``&&`` (and ``||``) chains are flattened into one n-ary node;
 * function names are checked (case-insensitively) with their argument counts at parse time;
-* trees deeper than 50 levels are rejected (``ExpressionConstants.MaxDepth``).
+* trees deeper than 50 levels are rejected (``ExpressionConstants.MaxDepth``);
+* the empty expression is ``null`` (``CreateTree`` returns no tree, which evaluates to null);
+* when the context names are given, an unknown name is reported where it is read, so it
+  comes before any later syntax error (the runner checks named values while parsing);
+* "unexpected end of expression" points at the last token read, as the runner's does.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from scriptrunner.errors import ExpressionError
 from scriptrunner.workflows.expressions.lexer import Token, TokenKind, tokenize
@@ -29,6 +35,7 @@ from scriptrunner.workflows.expressions.nodes import (
     Wildcard,
     children,
 )
+from scriptrunner.workflows.expressions.values import fold
 
 MAX_DEPTH = 50
 # Recursion guard: how deeply groups, calls, indexes and '!' may nest while parsing.  Deeper
@@ -65,12 +72,30 @@ def _check_depth(node: Node, source: str) -> None:
         stack.extend((child, depth + 1) for child in children(current))
 
 
+def unknown_context(name: str, pos: int, source: str, available: Iterable[str]) -> ExpressionError:
+    """The error for a context name that is not one of ``available``."""
+    names = ", ".join(sorted(available)) or "none"
+    return ExpressionError(
+        f"unknown context {name!r} (available: {names})", expression=source, position=pos
+    )
+
+
+def status_outside_condition(name: str, pos: int, source: str) -> ExpressionError:
+    """The error for a status function (``failure()``...) called outside an ``if:``."""
+    return ExpressionError(
+        f"{name}() is only available in if: conditions", expression=source, position=pos
+    )
+
+
 class _Parser:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, contexts: Iterable[str] | None, status_functions: bool) -> None:
         self.source = source
         self.tokens = tokenize(source)
         self.i = 0
         self.nesting = 0
+        self.contexts = None if contexts is None else sorted(str(name) for name in contexts)
+        self.known = None if contexts is None else {fold(name) for name in self.contexts or ()}
+        self.status_functions = status_functions
 
     # -- helpers ---------------------------------------------------------------------------
     def _peek(self) -> Token:
@@ -90,7 +115,8 @@ class _Parser:
 
     def _unexpected(self, token: Token) -> ExpressionError:
         if token.kind is TokenKind.EOF:
-            return self._error("unexpected end of expression", token.pos)
+            last = self.tokens[self.i - 1] if self.i > 0 else token
+            return self._error(f"unexpected end of expression after {last.raw!r}", last.pos)
         return self._error(f"unexpected token {token.raw!r}", token.pos)
 
     def _expect(self, kind: TokenKind) -> Token:
@@ -107,7 +133,7 @@ class _Parser:
     # -- grammar ---------------------------------------------------------------------------
     def parse(self) -> Node:
         if self._peek().kind is TokenKind.EOF:
-            raise self._error("an expression was expected", None)
+            return Literal(None, 0)  # the empty expression is null
         node = self._expression()
         if self._peek().kind is not TokenKind.EOF:
             raise self._unexpected(self._peek())
@@ -189,6 +215,8 @@ class _Parser:
         if token.kind is TokenKind.IDENTIFIER:
             if self._peek().kind is TokenKind.LPAREN:
                 return self._call(token), True
+            if self.known is not None and fold(token.raw) not in self.known:
+                raise unknown_context(token.raw, token.pos, self.source, self.contexts or ())
             return ContextAccess(token.raw, token.pos), True
         raise self._unexpected(token)
 
@@ -196,6 +224,8 @@ class _Parser:
         limits = FUNCTIONS.get(name.raw.lower())
         if limits is None:
             raise self._error(f"unknown function {name.raw!r}", name.pos)
+        if not self.status_functions and name.raw.lower() in STATUS_FUNCTIONS:
+            raise status_outside_condition(name.raw, name.pos, self.source)
         self._advance()  # '('
         args: list[Node] = []
         if self._match(TokenKind.RPAREN) is None:
@@ -223,10 +253,16 @@ class _Parser:
         return FunctionCall(name.raw, tuple(args), name.pos)
 
 
-def parse(source: str) -> Node:
-    """Parse one expression (without ``${{ }}``) into a tree; raise ``ExpressionError``."""
+def parse(
+    source: str, contexts: Iterable[str] | None = None, *, status_functions: bool = True
+) -> Node:
+    """Parse one expression (without ``${{ }}``) into a tree; raise ``ExpressionError``.
+
+    With ``contexts`` (the available context names), a name not among them is an error
+    where it is read; without ``status_functions``, so is a call of ``success()`` & co.
+    """
     try:
-        return _Parser(source).parse()
+        return _Parser(source, contexts, status_functions).parse()
     except RecursionError:  # pragma: no cover - only with a tiny interpreter stack
         raise ExpressionError(
             f"exceeded max expression depth {MAX_DEPTH}", expression=source

@@ -16,7 +16,9 @@ def find_expressions(text: str) -> list[tuple[int, str]]:
 
     Like the runner's ``TemplateReader.ParseScalar``: an expression ends at the first ``}}``
     outside a single-quoted string (``'a''b'`` escapes toggle twice, so they need no special
-    case).  An unclosed ``${{`` is an ``ExpressionError``.
+    case).  An unclosed ``${{`` is an ``ExpressionError``, and so is an empty ``${{ }}``
+    (the runner's ``TemplateReader``: "An expression was expected"), although the empty
+    expression itself is ``null``.
     """
     spans: list[tuple[int, str]] = []
     start = text.find(START)
@@ -35,7 +37,14 @@ def find_expressions(text: str) -> list[tuple[int, str]]:
                 expression=text,
                 position=start,
             )
-        spans.append((start, text[start + len(START) : end - 1]))
+        inner = text[start + len(START) : end - 1]
+        if not inner.strip():
+            raise ExpressionError(
+                "an expression was expected inside '${{ }}'; write one, or remove the '${{ }}'",
+                expression=text,
+                position=start,
+            )
+        spans.append((start, inner))
         start = text.find(START, end + 1)
     return spans
 

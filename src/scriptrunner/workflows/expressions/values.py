@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from scriptrunner.errors import ExpressionError
@@ -94,8 +94,9 @@ def to_number(value: object) -> float:
 def format_number(value: int | float) -> str:
     """Number to string like the runner: .NET ``ToString("G15")``, ``-0`` as ``0``.
 
-    Integers print without ``.0``; 15 significant digits; exponent form (``1E+15``) when the
-    exponent is below -5 or at least 15, which is also Python's ``G`` rule.
+    Integers print without ``.0``; 15 significant digits; exponent form (``1E+15``,
+    ``1E-05``) when the exponent is below -4 or at least 15, which is also Python's ``G``
+    rule; ``Infinity``, ``-Infinity`` and ``NaN`` as .NET writes them.
     """
     number = to_float(value)
     if math.isnan(number):
@@ -253,33 +254,46 @@ def check_json_depth(text: str) -> None:
             depth -= 1
 
 
-def to_json(value: object, indent: int = 0) -> str:
+def to_json(value: object, count: Callable[[str], None] | None = None) -> str:
     """``toJSON()``: pretty JSON with 2-space indentation and ``": "`` separators, numbers
     written like :func:`format_number` (``Functions/ToJson.cs``).
 
-    Raises ``ExpressionError`` for values nested more than :data:`MAX_JSON_DEPTH` deep."""
-    if indent >= MAX_JSON_DEPTH:
+    ``count`` is called with every piece before it is appended, in the runner's pieces
+    (``"["``, ``",\n  1"``, ``": "``-prefixed values...), so a memory budget can stop a
+    large result early.  Raises ``ExpressionError`` for values nested more than
+    :data:`MAX_JSON_DEPTH` deep."""
+    pieces = []
+    for piece in _json_pieces(value, 0, ""):
+        if count is not None:
+            count(piece)
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+def _json_pieces(value: object, level: int, prefix: str) -> Iterator[str]:
+    # ``level``: how many arrays/objects contain ``value``; ``prefix``: what goes before it.
+    if level >= MAX_JSON_DEPTH:
         raise ExpressionError(f"value nested more than {MAX_JSON_DEPTH} levels deep for JSON")
     k = kind(value)
-    pad = "  " * (indent + 1)
-    if k == ARRAY:
-        items = list(value)  # type: ignore[call-overload]
-        if not items:
-            return "[]"
-        inner = ",\n".join(pad + to_json(item, indent + 1) for item in items)
-        return f"[\n{inner}\n{'  ' * indent}]"
-    if k == OBJECT:
-        if not isinstance(value, Mapping):
-            return "{}"  # an object the runner cannot traverse
-        if not value:
-            return "{}"
-        inner = ",\n".join(
-            f"{pad}{_json_string(key_string(key))}: {to_json(item, indent + 1)}"
-            for key, item in value.items()
-        )
-        return f"{{\n{inner}\n{'  ' * indent}}}"
-    if k == STRING:
-        return _json_string(value)  # type: ignore[arg-type]
-    if k == NULL:
-        return "null"
-    return to_string(value)
+    inner = "\n" + "  " * (level + 1)
+    if k == ARRAY and len(items := list(value)) > 0:  # type: ignore[call-overload]
+        yield prefix + "["
+        for i, item in enumerate(items):
+            yield from _json_pieces(item, level + 1, ("," if i else "") + inner)
+        yield "\n" + "  " * level + "]"
+    elif k == OBJECT and isinstance(value, Mapping) and value:
+        yield prefix + "{"
+        for i, (key, item) in enumerate(value.items()):
+            yield ("," if i else "") + inner + _json_string(key_string(key))
+            yield from _json_pieces(item, level + 1, ": ")
+        yield "\n" + "  " * level + "}"
+    elif k == ARRAY:
+        yield prefix + "[]"
+    elif k == OBJECT:
+        yield prefix + "{}"  # empty, or an object the runner cannot traverse
+    elif k == STRING:
+        yield prefix + _json_string(value)  # type: ignore[arg-type]
+    elif k == NULL:
+        yield prefix + "null"
+    else:
+        yield prefix + to_string(value)
