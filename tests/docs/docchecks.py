@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -149,11 +151,14 @@ def _validate_costs(path: Path) -> None:
     load_manifest(path)
 
 
-def _validate_settings(directory: Path) -> None:
+def _validate_settings(path: Path) -> None:
     from scriptrunner.settings import load_settings
     from scriptrunner.tracing.config_loader import load_config
 
-    settings = load_settings(cwd=directory, environ={})
+    # Alone in a directory: a scriptrunner.toml next to it would hide a pyproject.toml.
+    with tempfile.TemporaryDirectory() as alone:
+        shutil.copy(path, Path(alone) / path.name)
+        settings = load_settings(cwd=Path(alone), environ={})
     load_config(settings.tracing)
 
 
@@ -179,7 +184,7 @@ def validate(path: Path, kind: str) -> None:
     elif kind == "costs":
         _validate_costs(path)
     else:
-        _validate_settings(path.parent)
+        _validate_settings(path)
 
 
 def _guess_name(lang: str, data: Any) -> str | None:

@@ -132,6 +132,14 @@ def newest_trace(box: Sandbox) -> str:
     return str(traces[0]["trace_id"])
 
 
+def newest_token(box: Sandbox) -> str:
+    """The id of the newest API token (``scriptrunner token list``)."""
+    tokens = box.scriptrunner_json("token", "list")
+    if not isinstance(tokens, list) or not tokens:
+        raise LookupError("TOKEN_ID: the sandbox's store has no API token yet")
+    return str(max(tokens, key=lambda t: t["created_at"])["id"])
+
+
 def fill(text: str, box: Sandbox, placeholders: Mapping[str, Callable[[Sandbox], str]]) -> str:
     """``text`` with every placeholder (a whole word) replaced; each is computed once, and
     only when ``text`` uses it."""

@@ -27,7 +27,7 @@ from docchecks import (
     check_python,
     check_shell,
 )
-from docsandbox import ROOT, Sandbox, fill, newest_run, newest_trace
+from docsandbox import ROOT, Sandbox, fill, newest_run, newest_token, newest_trace
 
 #: Placeholders a block may use (whole words, filled only when a block uses them).
 PLACEHOLDERS: dict[str, Callable[[Sandbox], str]] = {
@@ -35,6 +35,8 @@ PLACEHOLDERS: dict[str, Callable[[Sandbox], str]] = {
     "RUN_ID": newest_run,
     # The newest trace in the page's history store (as `scriptrunner traces` lists them).
     "TRACE_ID": newest_trace,
+    # The newest API token's id (`scriptrunner token list`).
+    "TOKEN_ID": newest_token,
     # The offline OSV advisory database kept next to the repository (../shared/advisory-db).
     "ADVISORY_DB": lambda box: str((ROOT.parent / "shared" / "advisory-db").resolve()),
     # The repository (its examples/ and docs/).
