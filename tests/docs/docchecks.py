@@ -119,8 +119,38 @@ def check_console(block: Block, box: Sandbox, fill: Callable[[str], str]) -> lis
     return problems
 
 
-def check_shell(block: Block, box: Sandbox, fill: Callable[[str], str]) -> list[str]:
-    return _ran("script", box.bash(fill(block.text), strict=True), expected_exit(block))
+def shell_chunks(text: str, uses_placeholder: Callable[[str], bool]) -> list[str]:
+    """``text`` cut before each line that uses a placeholder, where the part before is a
+    complete script (``bash -n``): a placeholder is filled when its line is reached, so
+    ``RUN_ID`` names the run an earlier line of the same block made."""
+    lines = text.splitlines(keepends=True)
+    chunks: list[str] = []
+    start = 0
+    for i, line in enumerate(lines):
+        if i > start and uses_placeholder(line):
+            head = "".join(lines[start:i])
+            if (
+                subprocess.run(
+                    ["bash", "-n"], input=head, text=True, capture_output=True
+                ).returncode
+                == 0
+            ):
+                chunks.append(head)
+                start = i
+    chunks.append("".join(lines[start:]))
+    return chunks
+
+
+def check_shell(
+    block: Block, box: Sandbox, fill: Callable[[str], str], uses: Callable[[str], bool]
+) -> list[str]:
+    done = None
+    for chunk in shell_chunks(block.text, uses):
+        done = box.bash(fill(chunk), strict=True)
+        if done.returncode != 0:
+            break
+    assert done is not None
+    return _ran("script", done, expected_exit(block))
 
 
 def check_python(block: Block, box: Sandbox, fill: Callable[[str], str]) -> list[str]:

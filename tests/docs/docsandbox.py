@@ -45,6 +45,8 @@ class Sandbox:
             env[name] = "http://127.0.0.1:9"
         env["no_proxy"] = env["NO_PROXY"] = "localhost,127.0.0.1,::1"
         env["AWS_EC2_METADATA_DISABLED"] = "true"
+        # A page's `pip install` must never change the environment the tests run in.
+        env.update(PIP_DRY_RUN="1", PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
         env["COLUMNS"] = "200"
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         self.env = env
@@ -140,10 +142,19 @@ def newest_token(box: Sandbox) -> str:
     return str(max(tokens, key=lambda t: t["created_at"])["id"])
 
 
+def _words(placeholders: Mapping[str, object]) -> re.Pattern[str]:
+    return re.compile(r"\b(" + "|".join(map(re.escape, placeholders)) + r")\b")
+
+
+def uses(text: str, placeholders: Mapping[str, object]) -> bool:
+    """Whether ``text`` names one of the placeholders."""
+    return _words(placeholders).search(text) is not None
+
+
 def fill(text: str, box: Sandbox, placeholders: Mapping[str, Callable[[Sandbox], str]]) -> str:
     """``text`` with every placeholder (a whole word) replaced; each is computed once, and
     only when ``text`` uses it."""
-    word = re.compile(r"\b(" + "|".join(map(re.escape, placeholders)) + r")\b")
+    word = _words(placeholders)
     values: dict[str, str] = {}
 
     def one(m: re.Match[str]) -> str:

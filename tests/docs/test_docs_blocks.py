@@ -27,7 +27,7 @@ from docchecks import (
     check_python,
     check_shell,
 )
-from docsandbox import ROOT, Sandbox, fill, newest_run, newest_token, newest_trace
+from docsandbox import ROOT, Sandbox, fill, newest_run, newest_token, newest_trace, uses
 
 #: Placeholders a block may use (whole words, filled only when a block uses them).
 PLACEHOLDERS: dict[str, Callable[[Sandbox], str]] = {
@@ -78,7 +78,7 @@ def check_block(block: Block, box: Sandbox, scratch: Path) -> list[str]:
     if block.lang == "console":
         return check_console(block, box, filled)
     if block.lang in SHELL:
-        return check_shell(block, box, filled)
+        return check_shell(block, box, filled, lambda line: uses(line, PLACEHOLDERS))
     if block.lang == "python":
         return check_python(block, box, filled)
     if block.lang in DATA:
