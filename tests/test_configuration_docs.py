@@ -28,3 +28,12 @@ def test_every_scriptrunner_variable_in_the_code_is_documented() -> None:
     }
     missing = sorted(n for n in names if n not in PAGE)
     assert missing == []
+
+
+def test_every_setting_row_names_a_real_setting() -> None:
+    # The reverse direction: a row for a setting that was renamed or removed is an error.
+    fields = {f.name for f in dataclasses.fields(Settings)}
+    rows = re.findall(rf"^\| `([a-z_]+)` \| `{ENV_PREFIX}([A-Z_]+)`", PAGE, re.MULTILINE)
+    assert rows, "docs/configuration.md: no settings table found"
+    wrong = [(name, var) for name, var in rows if name not in fields or var != name.upper()]
+    assert wrong == [], f"docs/configuration.md rows that are not settings: {wrong}"
