@@ -33,6 +33,8 @@ from scriptrunner.scanners.deps.model import (
     VulnerabilitySource,
 )
 from scriptrunner.scanners.options import DepsOptions
+from scriptrunner.scanners.progress import Progress, ProgressHook
+from scriptrunner.scanners.progress import report as tell
 from scriptrunner.scanners.result import finish_scan
 
 NO_SOURCE = "no vulnerability source: pass --db PATH or --online"
@@ -61,18 +63,24 @@ def make_source(name: str, *args: Any, **kwargs: Any) -> VulnerabilitySource:
 
 
 def scan_dependencies(
-    deps: Sequence[Dependency], sources: Sequence[VulnerabilitySource]
+    deps: Sequence[Dependency],
+    sources: Sequence[VulnerabilitySource],
+    *,
+    progress: ProgressHook | None = None,
 ) -> tuple[list[Vulnerability], list[SourceReport], dict[str, float]]:
     """Ask every source (concurrently: the API and tools wait on I/O) and merge.
 
     Returns the merged vulnerabilities, each source's report (in ``sources`` order: the
-    first source's ids stay primary) and the seconds each source took.
+    first source's ids stay primary) and the seconds each source took; ``progress`` hears
+    each source answer.
     """
     from scriptrunner.scanners.deps.merge import merge
 
     if not sources:
         raise ScannerError(NO_SOURCE)
     timings: dict[str, float] = {}
+    answered: list[str] = []
+    tell(progress, Progress("sources", 0, len(sources)))
 
     def run(source: VulnerabilitySource) -> SourceReport:
         started = time.perf_counter()
@@ -80,6 +88,8 @@ def scan_dependencies(
             return source.check(deps)
         finally:
             timings[source.name] = time.perf_counter() - started
+            answered.append(source.name)
+            tell(progress, Progress("sources", len(answered), len(sources)))
 
     if len(sources) == 1:
         reports = [run(sources[0])]
@@ -133,6 +143,7 @@ class DepsScanner:
         self.ignore = opts.ignore
         self.safety_db = opts.safety_db
         self.osv_scanner = opts.osv_scanner
+        self.progress = context.progress
 
     def sources(self, targets: Sequence[Path]) -> list[VulnerabilitySource]:
         """The configured sources, offline database first (its ids stay primary)."""
@@ -182,7 +193,7 @@ class DepsScanner:
         timings: dict[str, float] = {"inputs": time.perf_counter() - started}
         sources = self.sources(targets)
         mark = time.perf_counter()
-        vulns, reports, per_source = scan_dependencies(deps, sources)
+        vulns, reports, per_source = scan_dependencies(deps, sources, progress=self.progress)
         timings.update(per_source)
         timings["sources"] = time.perf_counter() - mark
         mark = time.perf_counter()
