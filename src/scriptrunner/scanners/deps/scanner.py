@@ -20,11 +20,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from scriptrunner.errors import ConfigError, ScannerError
+from scriptrunner.errors import ConfigError
 from scriptrunner.findings.model import ScanResult
 from scriptrunner.registry import Registry
 from scriptrunner.scanners.base import ScanContext, check_targets
 from scriptrunner.scanners.deps.model import (
+    AdvisoryDatabaseError,
     Affected,
     Dependency,
     DependencyInventory,
@@ -38,6 +39,13 @@ from scriptrunner.scanners.progress import report as tell
 from scriptrunner.scanners.result import finish_scan
 
 NO_SOURCE = "no vulnerability source: pass --db PATH or --online"
+
+
+def no_source() -> AdvisoryDatabaseError:
+    """:data:`NO_SOURCE`, with the part a gate replaces by its own fix."""
+    return AdvisoryDatabaseError("no vulnerability source", ": pass --db PATH or --online")
+
+
 DEFAULT_OSV_URL = "https://api.osv.dev"
 
 #: Source name -> "module:Class", imported only when used.
@@ -77,7 +85,7 @@ def scan_dependencies(
     from scriptrunner.scanners.deps.merge import merge
 
     if not sources:
-        raise ScannerError(NO_SOURCE)
+        raise no_source()
     timings: dict[str, float] = {}
     answered: list[str] = []
     tell(progress, Progress("sources", 0, len(sources)))
@@ -160,7 +168,7 @@ class DepsScanner:
             offline = () if self.online else OSV_SCANNER_OFFLINE
             found.append(make_source("osv-scanner", exe, list(targets), extra_args=offline))
         if not found:
-            raise ScannerError(NO_SOURCE)
+            raise no_source()
         return found
 
     def dependencies(self, targets: Sequence[Path]) -> tuple[list[Dependency], list[str]]:
@@ -168,7 +176,9 @@ class DepsScanner:
         from scriptrunner.scanners.deps.inputs import load_inputs
 
         if not targets and not self.env:
-            raise ConfigError("nothing to scan: give dependency FILES, --env or --python PATH")
+            raise ConfigError(
+                "nothing to scan: give dependency FILES, --installed or --python PATH"
+            )
         deps: list[Dependency] = []
         names: list[str] = []
         environment: Mapping[str, str] | None = None
