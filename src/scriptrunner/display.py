@@ -46,6 +46,23 @@ def shown(text: object, *, lines: bool = False) -> str:
     return _UNSAFE_OR_NEWLINE.sub(_escape, value)
 
 
+def terminal_width(default: int = 80) -> int:
+    """The terminal's width in columns: ``COLUMNS`` when set, else the size of the terminal
+    on stdout (or stderr), else ``default``."""
+    import os
+    import shutil
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    for fd in (1, 2):
+        try:
+            return os.get_terminal_size(fd).columns or default
+        except OSError:
+            continue
+    return shutil.get_terminal_size((default, 24)).columns
+
+
 def markup(text: object, *, lines: bool = False) -> str:
     """:func:`shown`, escaped for rich markup."""
     from rich.markup import escape
@@ -53,4 +70,4 @@ def markup(text: object, *, lines: bool = False) -> str:
     return escape(shown(text, lines=lines))
 
 
-__all__ = ["markup", "shown"]
+__all__ = ["markup", "shown", "terminal_width"]

@@ -72,3 +72,27 @@ def test_requirements_option_needs_the_deps_gate(tmp_path: Path) -> None:
     r = run_cli("run", "--scan", "code", "--requirements", "fixed.txt", "job.py", env=env, cwd=proj)
     assert r.returncode == 2 and "--requirements needs --scan deps" in r.stderr
     assert not (proj / "ran").exists()
+
+
+def test_database_errors_name_the_fix_run_has(tmp_path: Path) -> None:
+    """``run`` has no ``--db``: the gate's errors say ``scriptrunner db update``."""
+    proj, env = setup(tmp_path)
+    r = run_cli("run", "--scan", "deps", "job.py", env=env, cwd=proj)
+    assert r.returncode == 2 and "scriptrunner db update" in r.stderr, r.stderr
+    assert "--db" not in r.stderr and "--online" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    # An installed database that cannot be read: the same fix, not --db.
+    assert (
+        run_cli("db", "update", "--from", str(tmp_path / "osv"), env=env, cwd=proj).returncode == 0
+    )
+    for record in (tmp_path / "home" / "advisories").rglob("*.json"):
+        record.unlink()
+    r = run_cli("run", "--scan", "deps", "job.py", env=env, cwd=proj)
+    assert r.returncode == 2 and "cannot read vulnerability database" in r.stderr, r.stderr
+    assert "scriptrunner db update" in r.stderr and "--db" not in r.stderr
+    assert not (proj / "ran").exists()
+    # scan deps has --db: its message keeps naming it.
+    r = run_cli(
+        "scan", "deps", "requirements.txt", "--db", str(tmp_path / "nope"), env=env, cwd=proj
+    )
+    assert r.returncode == 2 and "pass --db PATH" in r.stderr

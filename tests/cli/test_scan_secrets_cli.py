@@ -52,7 +52,7 @@ def test_exit_codes_follow_min_confidence(proj: Path, home: Path) -> None:
     assert r.returncode == 1  # the AWS key is CRITICAL
     assert cli(home, proj, "missing.py").returncode == 2
     r = cli(home, proj, "--since", "HEAD~1")
-    assert r.returncode == 2 and "--since needs --git-history" in r.stderr
+    assert r.returncode == 2 and "--since-commit needs --git-history" in r.stderr
     assert cli(home, proj, "--staged").returncode == 2  # not a git work tree
 
 

@@ -123,3 +123,59 @@ def test_json_round_trips_findings(result: ScanResult) -> None:
         assert finding_from_dict(finding_to_dict(f)) == f
     data = to_dict(result)
     assert data["complete"] is True and data["counts"]["findings"] == 3
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_terminal_table_fits_and_keeps_essentials_whole(result: ScanResult, width: int) -> None:
+    from scriptrunner.findings import Terminal
+
+    text = render(result, "table", terminal=Terminal(width))
+    lines = text.splitlines()
+    assert all(len(line) <= width for line in lines), text
+    for f in result.findings:
+        path, line = f.location.path, f.location.start_line
+        # The rule id and severity are whole on one line; the path is whole either in the
+        # row (path:line) or heading its findings (then the row starts with :line).
+        [row] = [x for x in lines if f" {f.rule_id} " in f" {x} " and f.severity.name in x]
+        assert f"{path}:{line}" in row or (path in lines and row.split()[0] == f":{line}"), text
+
+
+def test_deps_layout_is_pip_audit_like() -> None:
+    from scriptrunner.findings import Finding, Location, Severity, Terminal
+
+    vuln = Finding(
+        tools=("osv-db",),
+        rule_id="PYSEC-2099-1",
+        title="demo-lib 1.4 (fix: 2.0.1): remote code execution",
+        message="...",
+        severity=Severity.CRITICAL,
+        location=Location("requirements.txt", 3),
+        properties={"package": "demo-lib", "version": "1.4", "fixed_versions": ["2.0.1", "3.1"]},
+    )
+    text = render(ScanResult(findings=(vuln,)), "table", terminal=Terminal(120), layout="deps")
+    header, row = text.splitlines()[:2]
+    assert header.split() == [
+        "PACKAGE",
+        "VERSION",
+        "ID",
+        "FIX",
+        "VERSIONS",
+        "SEVERITY",
+        "LOCATION",
+        "SUMMARY",
+    ]
+    assert row.split() == [
+        "demo-lib",
+        "1.4",
+        "PYSEC-2099-1",
+        "2.0.1,3.1",
+        "CRITICAL",
+        "requirements.txt:3",
+        "remote",
+        "code",
+        "execution",
+    ]
+    plain = render(ScanResult(findings=(vuln,)), "table", layout="deps")
+    assert plain.splitlines()[0] == (
+        "requirements.txt:3: CRITICAL PYSEC-2099-1 demo-lib 1.4 (fix: 2.0.1): remote code execution"
+    )

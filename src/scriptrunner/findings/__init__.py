@@ -23,7 +23,7 @@ from scriptrunner.findings.model import (
     ToolFailure,
 )
 from scriptrunner.findings.sarif import render_sarif, to_sarif
-from scriptrunner.findings.table import render_table
+from scriptrunner.findings.table import Layout, Terminal, render_table
 from scriptrunner.registry import Registry
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "Severity",
     "Skipped",
     "Suppression",
+    "Terminal",
     "ToolFailure",
     "apply_baseline",
     "fingerprint",
@@ -50,22 +51,31 @@ __all__ = [
     "write_baseline",
 ]
 
-#: A renderer: the result and whether to colour the output (only the table uses it).
-Renderer = Callable[[ScanResult, bool], str]
+#: A renderer: the result, the terminal it is shown on (None: a pipe or a file) and the
+#: table layout (``findings``, or ``deps`` for the compact dependency table).  Only the
+#: table reads the last two.
+Renderer = Callable[[ScanResult, "Terminal | None", Layout], str]
 
 #: Report format -> renderer.
 RENDERERS: Registry[Renderer] = Registry(
     "format",
     {
-        "table": lambda result, color: render_table(result, color=color),
-        "json": lambda result, color: render_json(result),
-        "sarif": lambda result, color: render_sarif(result),
-        "github": lambda result, color: render_github(result),
+        "table": lambda result, term, how: render_table(result, terminal=term, layout_name=how),
+        "json": lambda result, term, how: render_json(result),
+        "sarif": lambda result, term, how: render_sarif(result),
+        "github": lambda result, term, how: render_github(result),
     },
 )
 FORMATS = RENDERERS.names()
 
 
-def render(result: ScanResult, fmt: str, *, color: bool = False) -> str:
-    """``result`` in one of ``FORMATS``."""
-    return RENDERERS.get(fmt)(result, color)
+def render(
+    result: ScanResult,
+    fmt: str,
+    *,
+    terminal: Terminal | None = None,
+    layout: Layout = "findings",
+) -> str:
+    """``result`` in one of ``FORMATS``; ``terminal`` is where it is shown (None: not a
+    terminal: no colour, one finding per line)."""
+    return RENDERERS.get(fmt)(result, terminal, layout)

@@ -5,6 +5,9 @@ What it checks, first found wins: the ``requirements`` file the caller names (``
 ``poetry.lock``, ``Pipfile.lock`` or ``pyproject.toml`` (locks before pyproject: they pin
 exact versions); else the packages installed for the current interpreter.  Without a
 database the gate cannot run: ``ScannerError`` (the script is not started, exit 2).
+
+The gate reads the database ``scriptrunner db update`` installs: ``run`` and workflows have
+no ``--db``, so every database error names ``scriptrunner db update`` as the fix.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from scriptrunner.gates.base import GateContext
 from scriptrunner.scanners.base import ScanContext
 from scriptrunner.scanners.options import DepsOptions
 
+#: The fix for a missing or unreadable database where the gate runs (``run``, workflows).
+DB_UPDATE = "run `scriptrunner db update --from URL-or-PATH`"
 #: Files next to the script the gate looks for, in order of preference.
 NEXT_TO_SCRIPT = ("requirements.txt", "uv.lock", "poetry.lock", "Pipfile.lock", "pyproject.toml")
 
@@ -42,13 +47,11 @@ class DepsGate:
         self.context = context
 
     def check(self, script_path: Path, *, extra: Sequence[Path] = ()) -> ScanResult:
-        from scriptrunner.scanners.deps.scanner import NO_SOURCE, DepsScanner
+        from scriptrunner.scanners.deps.model import AdvisoryDatabaseError
+        from scriptrunner.scanners.deps.scanner import DepsScanner
 
         if self.context.deps_db is None:
-            raise ScannerError(
-                f"{NO_SOURCE} (the deps gate uses the offline database: run "
-                "`scriptrunner db update --from URL-or-PATH` first)"
-            )
+            raise ScannerError(f"no vulnerability source for the deps gate: {DB_UPDATE} first")
         found = dependency_file(script_path, self.context.requirements)
         scanner = DepsScanner(
             ScanContext(
@@ -57,4 +60,7 @@ class DepsGate:
                 options=DepsOptions(db=self.context.deps_db, env=found is None),
             )
         )
-        return scanner.scan([found] if found is not None else [])
+        try:
+            return scanner.scan([found] if found is not None else [])
+        except AdvisoryDatabaseError as exc:
+            raise ScannerError(f"{exc.problem}: {DB_UPDATE} to reinstall it") from exc

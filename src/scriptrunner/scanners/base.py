@@ -18,6 +18,7 @@ from scriptrunner.errors import ConfigError
 from scriptrunner.findings.model import ScanResult
 from scriptrunner.registry import Registry
 from scriptrunner.scanners.options import ScanOptions
+from scriptrunner.scanners.progress import ProgressHook
 
 OptionsT = TypeVar("OptionsT", bound=ScanOptions)
 
@@ -45,6 +46,8 @@ class ScanContext:
     tool_paths: Mapping[str, str] = field(default_factory=dict)
     #: The scanner kind's options (``scanners/options.py``); None = its defaults.
     options: ScanOptions | None = None
+    #: Told how far the scan has got (``scanners/progress.py``); None = nobody asks.
+    progress: ProgressHook | None = field(default=None, compare=False)
 
     def options_as(self, kind: type[OptionsT]) -> OptionsT:
         """:attr:`options` as ``kind`` (its defaults when None); another kind is an error."""

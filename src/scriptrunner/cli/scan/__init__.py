@@ -12,12 +12,19 @@ from typing import Any
 
 
 def register(sub: Any) -> None:
+    from scriptrunner.cli import options
     from scriptrunner.cli.scan import code, deps, secrets
 
     p = sub.add_parser(
         "scan",
         help="security scanners: code, deps, secrets",
         description="Security scanners; results are stored in history (scans, findings).",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner scan code src/",
+            "scriptrunner scan deps requirements.txt",
+            "scriptrunner scan secrets .",
+        ),
     )
     kinds = p.add_subparsers(dest="scan_kind", metavar="KIND")
     kinds.required = True

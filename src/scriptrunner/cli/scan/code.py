@@ -6,8 +6,9 @@ import argparse
 import time
 from typing import Any
 
+from scriptrunner.cli import options
 from scriptrunner.cli.common import settings_from
-from scriptrunner.cli.scan.report import EPILOG, add_report_options, finish
+from scriptrunner.cli.scan.report import EPILOG, add_report_options, finish, run_scan
 
 
 def register(kinds: Any) -> None:
@@ -16,8 +17,14 @@ def register(kinds: Any) -> None:
     p = kinds.add_parser(
         "code",
         help="static analysis of Python code (Bandit + Semgrep)",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG
+        + "\n\n"
+        + options.examples(
+            "scriptrunner scan code src/",
+            "scriptrunner scan code . --format sarif -o results.sarif",
+            "scriptrunner scan code . --baseline scan-baseline.json --fail-on medium",
+        ),
+        formatter_class=options.Formatter,
         description="Run Bandit and Semgrep (bundled rules, offline) in parallel on Python "
         "files, merge what both find, honour # nosec / # nosemgrep / "
         "# scriptrunner: ignore[RULE] (suppressed findings are still reported as such).",
@@ -27,7 +34,8 @@ def register(kinds: Any) -> None:
         "--tool",
         action="append",
         choices=TOOLS,
-        help="run only this tool (repeatable; default both)",
+        metavar="TOOL",
+        help=f"run only this tool: {', '.join(TOOLS)} (repeatable; default all)",
     )
     p.add_argument(
         "--rules", action="append", metavar="DIR", help="extra Semgrep rules (repeatable)"
@@ -42,12 +50,12 @@ def register(kinds: Any) -> None:
 def handle(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from scriptrunner.scanners.base import ScanContext, get_scanner
+    from scriptrunner.scanners.base import ScanContext
     from scriptrunner.scanners.options import CodeOptions
 
     settings = settings_from(args)
     started = time.time()
-    options = CodeOptions(
+    opts = CodeOptions(
         tools=tuple(args.tool or ()),
         rules=tuple(Path(r) for r in args.rules or ()),
         exclude=tuple(args.exclude or ()),
@@ -56,7 +64,7 @@ def handle(args: argparse.Namespace) -> int:
         root=Path.cwd(),
         cache_dir=None if args.no_cache else settings.home / "cache",
         tool_paths={"semgrep": settings.semgrep},
-        options=options,
+        options=opts,
     )
-    result = get_scanner("code", context).scan([Path(p) for p in args.paths])
+    result = run_scan("code", context, [Path(p) for p in args.paths])
     return finish(args, settings, "code", result, started)

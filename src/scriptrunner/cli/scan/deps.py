@@ -14,8 +14,9 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
+from scriptrunner.cli import options
 from scriptrunner.cli.common import settings_from
-from scriptrunner.cli.scan.report import EPILOG, add_report_options, finish
+from scriptrunner.cli.scan.report import EPILOG, add_report_options, finish, run_scan
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -29,8 +30,14 @@ def register(kinds: Any) -> None:
     p = kinds.add_parser(
         "deps",
         help="dependency vulnerabilities (OSV advisories), fix versions, SBOM",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG
+        + "\n\n"
+        + options.examples(
+            "scriptrunner scan deps requirements.txt",
+            "scriptrunner scan deps --installed --fail-on high",
+            "scriptrunner scan deps poetry.lock --format sarif -o deps.sarif --sbom sbom.json",
+        ),
+        formatter_class=options.Formatter,
         description="Check requirements files, pyproject.toml, poetry.lock, uv.lock, "
         "Pipfile.lock or an installed environment against OSV advisories (offline database, "
         "OSV API, Safety, OSV-Scanner).  Dependencies without an exact version are reported "
@@ -44,7 +51,12 @@ def register(kinds: Any) -> None:
         "directory holding them",
     )
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--env", action="store_true", help="scan this interpreter's packages")
+    where.add_argument(
+        "--installed",
+        dest="env",
+        action="store_true",
+        help="scan the packages installed for this interpreter",
+    )
     where.add_argument("--python", metavar="PATH", help="scan another interpreter's packages")
     p.add_argument(
         "--db",
@@ -52,13 +64,18 @@ def register(kinds: Any) -> None:
         help="OSV database: a directory or zip of OSV JSON/YAML records "
         "(default: $SCRIPTRUNNER_HOME/advisories, made by `scriptrunner db update`)",
     )
+    options.add_renamed(p, "--env", "--installed", dest="env", action="store_true")
     p.add_argument("--online", action="store_true", help="also query the OSV API (opt-in)")
     p.add_argument(
         "--osv-url", metavar="URL", help="OSV API base URL (implies --online; default api.osv.dev)"
     )
     p.add_argument("--sbom", metavar="FILE", help="also write a CycloneDX 1.6 SBOM here")
     p.add_argument(
-        "--sbom-format", choices=SBOM_FORMATS.names(), default="json", help="SBOM format (json)"
+        "--sbom-format",
+        choices=SBOM_FORMATS.names(),
+        default="json",
+        metavar="FORMAT",
+        help=f"format of the --sbom file: {', '.join(SBOM_FORMATS.names())} (default json)",
     )
     p.add_argument(
         "--ignore",
@@ -77,7 +94,7 @@ def register(kinds: Any) -> None:
 def handle(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from scriptrunner.scanners.base import ScanContext, get_scanner
+    from scriptrunner.scanners.base import ScanContext
     from scriptrunner.scanners.options import DepsOptions
 
     settings = settings_from(args)
@@ -85,7 +102,7 @@ def handle(args: argparse.Namespace) -> int:
     db = Path(args.db) if args.db else None
     if db is None and (settings.home / "advisories").exists():
         db = settings.home / "advisories"
-    options = DepsOptions(
+    opts = DepsOptions(
         db=db,
         online=bool(args.online or args.osv_url),
         osv_url=args.osv_url,
@@ -99,9 +116,9 @@ def handle(args: argparse.Namespace) -> int:
         root=Path.cwd(),
         cache_dir=None if args.no_cache else settings.home / "cache",
         tool_paths={"safety": settings.safety, "osv-scanner": settings.osv_scanner},
-        options=options,
+        options=opts,
     )
-    result = get_scanner("deps", context).scan([Path(f) for f in args.files])
+    result = run_scan("deps", context, [Path(f) for f in args.files])
     for warning in result.warnings[:20]:
         print(f"scriptrunner: warning: {warning}", file=sys.stderr)
     if args.sbom:

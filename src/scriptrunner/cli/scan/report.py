@@ -1,6 +1,11 @@
 """What every ``scan`` kind shares: the report options (``--format``, ``-o``, ``--fail-on``,
-``--baseline``...) and :func:`finish` (baseline, render, record, exit code): the one place
-the CLI stores a scan (through the application layer's ``app.scans.record_scan``).
+``--baseline``...), :func:`run_scan` (the scan, with a spinner on a terminal) and
+:func:`finish` (baseline, render, record, exit code): the one place the CLI stores a scan
+(through the application layer's ``app.scans.record_scan``).
+
+The ``table`` format is for people: on a terminal it fits the terminal's width (``scan deps``
+shows the compact dependency table); through a pipe or into ``-o FILE`` it is one finding
+per line, ``path:line: SEVERITY rule-id title``, without colour.
 """
 
 from __future__ import annotations
@@ -9,10 +14,16 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from scriptrunner.cli import options
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+
+    from scriptrunner.findings import Terminal
     from scriptrunner.findings.model import Finding, ScanResult
+    from scriptrunner.findings.table import Layout
+    from scriptrunner.scanners.base import ScanContext
     from scriptrunner.settings import Settings
 
 EPILOG = """\
@@ -20,22 +31,18 @@ exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 a s
 failed or is missing, or bad usage (an incomplete scan is never reported as clean)."""
 
 
-def add_report_options(p: argparse.ArgumentParser, *, cache: bool = True) -> None:
+def add_report_options(
+    p: argparse.ArgumentParser,
+    *,
+    cache: bool = True,
+    fail_on: str | None = "warning",
+    fail_what: str = "exit 1",
+) -> None:
     """Options every scan kind shares (``--no-cache`` only for kinds that keep a cache)."""
     from scriptrunner.findings import FORMATS
-    from scriptrunner.findings.model import Severity
 
-    p.add_argument("--format", choices=FORMATS, default="table", help="report format (table)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report here (default stdout)")
-    p.add_argument(
-        "--fail-on",
-        choices=tuple(s.name.lower() for s in Severity),
-        default="warning",
-        type=str.lower,
-        metavar="LEVEL",
-        help="exit 1 if a finding is at or above this severity: info, warning (default), "
-        "high, critical",
-    )
+    options.add_report_format(p, FORMATS, default="table")
+    options.add_fail_on(p, default=fail_on, what=fail_what)
     p.add_argument(
         "--baseline", metavar="FILE", help="ignore findings whose fingerprint is in this file"
     )
@@ -47,6 +54,33 @@ def add_report_options(p: argparse.ArgumentParser, *, cache: bool = True) -> Non
     if cache:
         p.add_argument("--no-cache", action="store_true", help="do not reuse cached results")
     p.add_argument("--no-record", action="store_true", help="do not store the scan in history")
+
+
+def run_scan(kind: str, context: ScanContext, targets: Sequence[Path]) -> ScanResult:
+    """Scan ``targets`` with the ``kind`` scanner; on a terminal, a spinner on stderr tells
+    how far it has got once the scan takes longer than 2 s."""
+    import dataclasses
+
+    from scriptrunner.cli.scan.progress import Spinner
+    from scriptrunner.scanners.base import get_scanner
+
+    with Spinner(kind) as spinner:
+        context = dataclasses.replace(context, progress=spinner.update)
+        return get_scanner(kind, context).scan(targets)
+
+
+def terminal_of(fmt: str) -> Terminal | None:
+    """The terminal stdout is, for the ``table`` format (None: a pipe, a file, or another
+    format).  Colour unless ``NO_COLOR`` is set or ``TERM`` is ``dumb``."""
+    import os
+
+    from scriptrunner.display import terminal_width
+    from scriptrunner.findings import Terminal
+
+    if fmt != "table" or not sys.stdout.isatty():
+        return None
+    color = not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    return Terminal(terminal_width(), color=color)
 
 
 def finish(
@@ -92,8 +126,10 @@ def finish(
 
         print(f"scriptrunner: {summary(result)} -> {args.output}", file=sys.stderr)
     else:
-        color = args.format == "table" and sys.stdout.isatty()
-        sys.stdout.write(render(result, args.format, color=color))
+        layout: Layout = "deps" if kind == "deps" else "findings"
+        sys.stdout.write(
+            render(result, args.format, terminal=terminal_of(args.format), layout=layout)
+        )
     if not args.no_record:  # the scan, its findings and its events, through the spine
         from scriptrunner.app.scans import record_scan
 
@@ -113,4 +149,4 @@ def print_failures(result: ScanResult) -> None:
     print("scriptrunner: error: the scan is incomplete; not reporting it as clean", file=sys.stderr)
 
 
-__all__ = ["EPILOG", "add_report_options", "finish", "print_failures"]
+__all__ = ["EPILOG", "add_report_options", "finish", "print_failures", "run_scan", "terminal_of"]

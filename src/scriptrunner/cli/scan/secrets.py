@@ -13,8 +13,9 @@ import argparse
 import time
 from typing import TYPE_CHECKING, Any
 
+from scriptrunner.cli import options
 from scriptrunner.cli.common import settings_from, whole
-from scriptrunner.cli.scan.report import add_report_options, finish
+from scriptrunner.cli.scan.report import add_report_options, finish, run_scan
 
 if TYPE_CHECKING:
     from scriptrunner.findings.model import Finding
@@ -36,8 +37,15 @@ def register(kinds: Any) -> None:
     p = kinds.add_parser(
         "secrets",
         help="hard-coded credentials: API keys, tokens, private keys, passwords",
-        epilog=EPILOG_SECRETS,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG_SECRETS
+        + "\n\n"
+        + options.examples(
+            "scriptrunner scan secrets .",
+            "scriptrunner scan secrets --staged",
+            "scriptrunner scan secrets --git-history --since-commit HEAD~20 --format json "
+            "-o secrets.json",
+        ),
+        formatter_class=options.Formatter,
         description="Find credentials (33 detectors: cloud, VCS, SaaS and AI provider keys, "
         "private keys, JWTs, connection URLs, generic password/secret/key assignments) in "
         "files (.gitignore respected), in the staged changes or in git history.  Values are "
@@ -49,7 +57,13 @@ def register(kinds: Any) -> None:
     mode.add_argument(
         "--git-history", action="store_true", help="scan the lines every commit added"
     )
-    p.add_argument("--since", metavar="REV", help="with --git-history: only commits after REV")
+    p.add_argument(
+        "--since-commit",
+        dest="since",
+        metavar="REV",
+        help="with --git-history: only the commits after the git revision REV",
+    )
+    options.add_renamed(p, "--since", "--since-commit", dest="since", metavar="REV")
     p.add_argument(
         "--exclude", action="append", metavar="GLOB", help="skip matching paths (repeatable)"
     )
@@ -58,7 +72,9 @@ def register(kinds: Any) -> None:
         choices=CONFIDENCE_LEVELS.names(),
         default=SecretsOptions().min_confidence,
         type=str.lower,
-        help="report (and fail on) findings of at least this confidence (medium)",
+        metavar="LEVEL",
+        help="report (and fail on) findings of at least this confidence: "
+        f"{', '.join(CONFIDENCE_LEVELS.names())} (default medium)",
     )
     p.add_argument(
         "--no-gitignore", action="store_true", help="also scan files .gitignore excludes"
@@ -75,9 +91,9 @@ def register(kinds: Any) -> None:
         metavar="N",
         help="worker processes (default: CPUs)",
     )
-    add_report_options(p, cache=False)
     # --fail-on applies only when given (findings are already filtered by confidence).
-    p.set_defaults(handler=handle, fail_on=None)
+    add_report_options(p, cache=False, fail_on=None, fail_what="with --min-confidence, exit 1 only")
+    p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -85,7 +101,7 @@ def handle(args: argparse.Namespace) -> int:
 
     from scriptrunner.errors import ConfigError
     from scriptrunner.findings.model import Severity
-    from scriptrunner.scanners.base import ScanContext, get_scanner
+    from scriptrunner.scanners.base import ScanContext
     from scriptrunner.scanners.options import (
         CONFIDENCE_LEVELS,
         DEFAULT_MAX_FILE_BYTES,
@@ -93,12 +109,12 @@ def handle(args: argparse.Namespace) -> int:
     )
 
     if args.since and not args.git_history:
-        raise ConfigError("--since needs --git-history")
+        raise ConfigError("--since-commit needs --git-history")
     if args.max_file_bytes is not None and args.max_file_bytes <= 0:
         raise ConfigError("--max-file-bytes must be a positive number of bytes")
     settings = settings_from(args)
     started = time.time()
-    options = SecretsOptions(
+    opts = SecretsOptions(
         exclude=tuple(args.exclude or ()),
         min_confidence=args.min_confidence,
         staged=args.staged,
@@ -108,8 +124,8 @@ def handle(args: argparse.Namespace) -> int:
         max_file_bytes=args.max_file_bytes or DEFAULT_MAX_FILE_BYTES,
         workers=args.workers or None,
     )
-    context = ScanContext(root=Path.cwd(), options=options)
-    result = get_scanner("secrets", context).scan([Path(p) for p in args.paths or ["."]])
+    context = ScanContext(root=Path.cwd(), options=opts)
+    result = run_scan("secrets", context, [Path(p) for p in args.paths or ["."]])
     floor = CONFIDENCE_LEVELS.get(args.min_confidence)
     level = Severity.parse(args.fail_on) if args.fail_on else None
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from scriptrunner.scanners.code.tool import CodeTool, ToolOutput
 from scriptrunner.scanners.files import INPUT_TOOL, unread_targets
 from scriptrunner.scanners.options import CodeOptions
 from scriptrunner.scanners.private import FIX, spool_dir
+from scriptrunner.scanners.progress import Progress, ProgressHook, report
 from scriptrunner.scanners.result import finish_scan
 
 CACHE_FILE = "code-scan.db"
@@ -101,6 +102,7 @@ class CodeScanner:
         self.max_bytes = opts.max_file_bytes
         self.cache_dir = context.cache_dir
         self.semgrep_setting = context.tool_paths.get("semgrep", "")
+        self.progress = context.progress
 
     def _tools(self, cache: ResultCache) -> list[CodeTool]:
         setup = ToolSetup(self.root, self.rules, self.cache_dir, self.semgrep_setting, cache)
@@ -166,7 +168,9 @@ class CodeScanner:
                         for d in hit
                     ]
 
-        outputs = _run_tools(tools, todo, self.root, failures, timings)
+        outputs = _run_tools(
+            tools, todo, self.root, failures, timings, progress=self.progress, known=len(raw)
+        )
         fresh: dict[str, Any] = {}
         tool_failed = any(f.tool != INPUT_TOOL for f in failures)
         incomplete = {f.rel for f in pending} if tool_failed else set()
@@ -238,8 +242,13 @@ def _run_tools(
     root: Path,
     failures: list[ToolFailure],
     timings: dict[str, float],
+    *,
+    progress: ProgressHook | None = None,
+    known: int = 0,
 ) -> dict[str, ToolOutput]:
-    """Run each tool that has files to analyse, concurrently (they are separate processes)."""
+    """Run each tool that has files to analyse, concurrently (they are separate processes);
+    ``progress`` hears each tool finish (with the raw findings so far, ``known`` of them
+    from the cache)."""
 
     def one(tool: CodeTool) -> ToolOutput:
         t0 = time.perf_counter()
@@ -254,11 +263,17 @@ def _run_tools(
     outputs: dict[str, ToolOutput] = {}
     if not busy:
         return outputs
+    done, found = len(tools) - len(busy), known
+    report(progress, Progress("tools", done, len(tools), found))
     with ThreadPoolExecutor(max_workers=len(busy)) as pool:
-        futures = {t.name: pool.submit(one, t) for t in busy}
-        for name, future in futures.items():
+        futures = {pool.submit(one, t): t.name for t in busy}
+        for future in as_completed(futures):
+            name = futures[future]
             try:
                 outputs[name] = future.result()
+                found += len(outputs[name].findings)
             except ScannerError as exc:
                 failures.append(redact_failure(name, str(exc)))
-    return outputs
+            done += 1
+            report(progress, Progress("tools", done, len(tools), found))
+    return {t.name: outputs[t.name] for t in busy if t.name in outputs}

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from scriptrunner.errors import ScannerError
 from scriptrunner.findings.model import Severity
 
 _NORMALISE = re.compile(r"[-_.]+")
@@ -190,3 +191,16 @@ class DependencyInventory:
 
     dependencies: tuple[Dependency, ...] = ()
     vulnerabilities: tuple[Vulnerability, ...] = ()
+
+
+class AdvisoryDatabaseError(ScannerError):
+    """No vulnerability source, or an advisory database that cannot be read.
+
+    The message ends with the fix ``scan deps`` offers (``--db PATH``); ``problem`` is the
+    message without it, for callers whose users fix it another way (the ``deps`` gate of
+    ``run`` and workflows: ``scriptrunner db update``).
+    """
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(f"{problem}{fix}")
+        self.problem = problem

@@ -20,11 +20,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from scriptrunner.errors import ConfigError, ScannerError
+from scriptrunner.errors import ConfigError
 from scriptrunner.findings.model import ScanResult
 from scriptrunner.registry import Registry
 from scriptrunner.scanners.base import ScanContext, check_targets
 from scriptrunner.scanners.deps.model import (
+    AdvisoryDatabaseError,
     Affected,
     Dependency,
     DependencyInventory,
@@ -33,9 +34,18 @@ from scriptrunner.scanners.deps.model import (
     VulnerabilitySource,
 )
 from scriptrunner.scanners.options import DepsOptions
+from scriptrunner.scanners.progress import Progress, ProgressHook
+from scriptrunner.scanners.progress import report as tell
 from scriptrunner.scanners.result import finish_scan
 
 NO_SOURCE = "no vulnerability source: pass --db PATH or --online"
+
+
+def no_source() -> AdvisoryDatabaseError:
+    """:data:`NO_SOURCE`, with the part a gate replaces by its own fix."""
+    return AdvisoryDatabaseError("no vulnerability source", ": pass --db PATH or --online")
+
+
 DEFAULT_OSV_URL = "https://api.osv.dev"
 
 #: Source name -> "module:Class", imported only when used.
@@ -61,18 +71,24 @@ def make_source(name: str, *args: Any, **kwargs: Any) -> VulnerabilitySource:
 
 
 def scan_dependencies(
-    deps: Sequence[Dependency], sources: Sequence[VulnerabilitySource]
+    deps: Sequence[Dependency],
+    sources: Sequence[VulnerabilitySource],
+    *,
+    progress: ProgressHook | None = None,
 ) -> tuple[list[Vulnerability], list[SourceReport], dict[str, float]]:
     """Ask every source (concurrently: the API and tools wait on I/O) and merge.
 
     Returns the merged vulnerabilities, each source's report (in ``sources`` order: the
-    first source's ids stay primary) and the seconds each source took.
+    first source's ids stay primary) and the seconds each source took; ``progress`` hears
+    each source answer.
     """
     from scriptrunner.scanners.deps.merge import merge
 
     if not sources:
-        raise ScannerError(NO_SOURCE)
+        raise no_source()
     timings: dict[str, float] = {}
+    answered: list[str] = []
+    tell(progress, Progress("sources", 0, len(sources)))
 
     def run(source: VulnerabilitySource) -> SourceReport:
         started = time.perf_counter()
@@ -80,6 +96,8 @@ def scan_dependencies(
             return source.check(deps)
         finally:
             timings[source.name] = time.perf_counter() - started
+            answered.append(source.name)
+            tell(progress, Progress("sources", len(answered), len(sources)))
 
     if len(sources) == 1:
         reports = [run(sources[0])]
@@ -133,6 +151,7 @@ class DepsScanner:
         self.ignore = opts.ignore
         self.safety_db = opts.safety_db
         self.osv_scanner = opts.osv_scanner
+        self.progress = context.progress
 
     def sources(self, targets: Sequence[Path]) -> list[VulnerabilitySource]:
         """The configured sources, offline database first (its ids stay primary)."""
@@ -149,7 +168,7 @@ class DepsScanner:
             offline = () if self.online else OSV_SCANNER_OFFLINE
             found.append(make_source("osv-scanner", exe, list(targets), extra_args=offline))
         if not found:
-            raise ScannerError(NO_SOURCE)
+            raise no_source()
         return found
 
     def dependencies(self, targets: Sequence[Path]) -> tuple[list[Dependency], list[str]]:
@@ -157,7 +176,9 @@ class DepsScanner:
         from scriptrunner.scanners.deps.inputs import load_inputs
 
         if not targets and not self.env:
-            raise ConfigError("nothing to scan: give dependency FILES, --env or --python PATH")
+            raise ConfigError(
+                "nothing to scan: give dependency FILES, --installed or --python PATH"
+            )
         deps: list[Dependency] = []
         names: list[str] = []
         environment: Mapping[str, str] | None = None
@@ -182,7 +203,7 @@ class DepsScanner:
         timings: dict[str, float] = {"inputs": time.perf_counter() - started}
         sources = self.sources(targets)
         mark = time.perf_counter()
-        vulns, reports, per_source = scan_dependencies(deps, sources)
+        vulns, reports, per_source = scan_dependencies(deps, sources, progress=self.progress)
         timings.update(per_source)
         timings["sources"] = time.perf_counter() - mark
         mark = time.perf_counter()

@@ -14,11 +14,14 @@ from collections.abc import Sequence
 
 from scriptrunner.findings.model import Finding, Skipped
 from scriptrunner.scanners.files import FileTarget, read_text
+from scriptrunner.scanners.progress import Progress, ProgressHook, report
 from scriptrunner.scanners.secrets.engine import engine
 from scriptrunner.scanners.secrets.report import TOOL, to_findings
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 _CHUNKS_PER_WORKER = 6
+#: Files scanned in-process between two progress reports.
+_IN_PROCESS_BATCH = 200
 
 Chunk = list[tuple[str, str]]
 
@@ -39,6 +42,10 @@ def scan_chunk(chunk: Chunk) -> tuple[list[Finding], list[Skipped]]:
     return findings, skipped
 
 
+def _counted(chunk: Chunk) -> tuple[int, list[Finding], list[Skipped]]:
+    return (len(chunk), *scan_chunk(chunk))
+
+
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
@@ -55,25 +62,42 @@ def chunks(files: Sequence[FileTarget], count: int) -> list[Chunk]:
 
 
 def scan_files(
-    files: Sequence[FileTarget], *, workers: int | None = None
+    files: Sequence[FileTarget],
+    *,
+    workers: int | None = None,
+    progress: ProgressHook | None = None,
 ) -> tuple[list[Finding], list[Skipped]]:
-    """Scan ``files``; in parallel when there are several workers and enough bytes."""
+    """Scan ``files``; in parallel when there are several workers and enough bytes.
+    ``progress`` hears the files done and the findings so far."""
     n = workers if workers is not None else default_workers()
     total = sum(f.size for f in files)
     engine()  # build before forking
+    findings: list[Finding] = []
+    skipped: list[Skipped] = []
+    done = 0
+    report(progress, Progress("files", 0, len(files), 0))
     if (
         n <= 1
         or total < PARALLEL_MIN_BYTES
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return scan_chunk([(f.path, f.rel) for f in files])
-    findings: list[Finding] = []
-    skipped: list[Skipped] = []
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(n) as pool:
-        for found, skips in pool.imap_unordered(scan_chunk, chunks(files, n * _CHUNKS_PER_WORKER)):
+        pairs = [(f.path, f.rel) for f in files]
+        parts = (pairs[i : i + _IN_PROCESS_BATCH] for i in range(0, len(pairs), _IN_PROCESS_BATCH))
+        for count, found, skips in map(_counted, parts):
             findings += found
             skipped += skips
+            done += count
+            report(progress, Progress("files", done, len(files), len(findings)))
+        return findings, skipped
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(n) as pool:
+        for count, found, skips in pool.imap_unordered(
+            _counted, chunks(files, n * _CHUNKS_PER_WORKER)
+        ):
+            findings += found
+            skipped += skips
+            done += count
+            report(progress, Progress("files", done, len(files), len(findings)))
     return findings, skipped
 
 

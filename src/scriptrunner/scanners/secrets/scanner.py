@@ -64,6 +64,7 @@ class SecretsScanner:
         opts = context.options_as(SecretsOptions)
         self.root = context.root.resolve()
         self.options = opts
+        self.progress = context.progress
         self.min_confidence = parse_confidence(opts.min_confidence)
         if opts.staged and opts.git_history:
             raise ConfigError("--staged and --git-history cannot be combined")
@@ -116,7 +117,9 @@ class SecretsScanner:
             )
             timings["collect"] = time.perf_counter() - t0
             t1 = time.perf_counter()
-            findings, unread = scan_files(files, workers=self.options.workers)
+            findings, unread = scan_files(
+                files, workers=self.options.workers, progress=self.progress
+            )
             timings["scan"] = time.perf_counter() - t1
         return findings, [*skipped, *unread]
 

@@ -26,8 +26,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from scriptrunner.errors import ScannerError
-from scriptrunner.scanners.deps.model import Advisory, normalise_name
+from scriptrunner.scanners.deps.model import Advisory, AdvisoryDatabaseError, normalise_name
 from scriptrunner.scanners.deps.osv.records import (
+    DB_FIX,
     RECORD_SUFFIXES,
     advisory_from_dict,
     advisory_to_dict,
@@ -40,11 +41,8 @@ INDEX_FORMAT = "1"
 _CHUNK = 500
 
 
-def unreadable(db: Path, why: str) -> ScannerError:
-    return ScannerError(
-        f"cannot read vulnerability database {db}: {why}; pass --db PATH to a directory or "
-        "zip of OSV records"
-    )
+def unreadable(db: Path, why: str) -> AdvisoryDatabaseError:
+    return AdvisoryDatabaseError(f"cannot read vulnerability database {db}: {why}", DB_FIX)
 
 
 def fingerprint(db: Path) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from scriptrunner.errors import ScannerError
 from scriptrunner.scanners.deps.model import (
     Advisory,
+    AdvisoryDatabaseError,
     Affected,
     AffectedRange,
     RangeEvent,
@@ -30,6 +31,8 @@ from scriptrunner.scanners.deps.model import (
 
 #: File suffixes read as OSV records.
 RECORD_SUFFIXES = (".json", ".yaml", ".yml")
+#: How ``scan deps`` fixes an unreadable database (a gate says its own fix instead).
+DB_FIX = "; pass --db PATH to a directory or zip of OSV records"
 _EVENT_KINDS = ("introduced", "fixed", "last_affected", "limit")
 
 
@@ -217,9 +220,8 @@ def load_database(path: Path) -> Iterator[Advisory]:
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
-        raise ScannerError(
-            f"cannot read vulnerability database {path}: {exc}; pass --db PATH to a directory "
-            "or zip of OSV records"
+        raise AdvisoryDatabaseError(
+            f"cannot read vulnerability database {path}: {exc}", DB_FIX
         ) from exc
     with archive:
         for info in sorted(archive.infolist(), key=lambda i: i.filename):
