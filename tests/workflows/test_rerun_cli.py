@@ -90,8 +90,8 @@ def test_resume_summary_says_what_was_reused_and_why_the_rest_ran(
     assert "re-run: condition `failure()` depends on status" in lines["notify"]
     assert "re-run: condition `always()` depends on status" in lines["report"]
     assert "re-run: needs `build`, which is re-run" in lines["deploy"]
-    assert "re-run: condition `needs.prep.result == 'success'` depends on status" in (
-        lines["publish"]
+    assert (
+        "re-run: condition `needs.prep.result == 'success'` depends on status" in (lines["publish"])
     )
 
 

@@ -9,10 +9,9 @@ import signal
 import sys
 from typing import Any
 
-from scriptrunner.cli import options
+from scriptrunner.cli import options, workflow_eval
 from scriptrunner.cli.common import prepare_cost_and_trace, run_id_arg, settings_from, warn, whole
 from scriptrunner.errors import ConfigError
-
 
 #: ``--format`` of ``workflow plan`` and ``workflow graph``.
 PLAN_FORMATS = ("table", "json")
@@ -79,40 +78,7 @@ def register(sub: Any) -> None:
     options.add_report_format(g, GRAPH_FORMATS, default="mermaid")
     g.set_defaults(handler=handle_graph)
 
-    e = wsub.add_parser(
-        "eval",
-        help="evaluate an expression, for debugging conditions",
-        description="Evaluate an expression and print its value as JSON.  Status "
-        "functions (success(), failure(), always(), cancelled()) follow the results in "
-        "the needs context.  With --run and --task, evaluate against what a stored run "
-        "recorded for that task (default: the task's own if:) and list the values used.",
-        formatter_class=options.Formatter,
-        epilog=options.examples(
-            "scriptrunner workflow eval \"needs.a.outputs.rows != '0'\" "
-            """--context 'needs={"a":{"result":"success","outputs":{"rows":"3"}}}'""",
-            "scriptrunner workflow eval --run last --task deploy",
-            "scriptrunner workflow eval --run 1a2b3c4d --task deploy 'needs.build.result'",
-        ),
-    )
-    e.add_argument(
-        "expression",
-        metavar="EXPR",
-        nargs="?",
-        help="the expression, bare or in ${{ }} (with --task: default the task's if:)",
-    )
-    e.add_argument(
-        "--context",
-        action="append",
-        metavar="NAME=JSON",
-        help='a context value, e.g. matrix=\'{"os": "linux"}\' (repeatable)',
-    )
-    e.add_argument(
-        "--run",
-        metavar="RUN_ID",
-        help="a stored workflow run (unique id prefix, or last) to take the contexts from",
-    )
-    e.add_argument("--task", metavar="TASK", help="the task instance of --run, e.g. build")
-    e.set_defaults(handler=handle_eval)
+    workflow_eval.register(wsub)
 
 
 def _register_run(wsub: Any) -> None:
@@ -227,12 +193,12 @@ def handle_plan(args: argparse.Namespace) -> int:
     for row in rows:
         # Ids carry matrix values, conditions are the file's text: shown, never markup.
         table.add_row(*(Text(shown(_cell(v))) for v in row))
-    terminal = not args.output and sys.stdout.isatty()
-    console = Console(
-        file=io.StringIO(), width=None if terminal else _WIDE, force_terminal=terminal
-    )
-    console.print(table)
-    _write(args, _trimmed(console.file.getvalue()))
+    if not args.output and sys.stdout.isatty():
+        Console().print(table)
+        return 0
+    buffer = io.StringIO()  # a file or a pipe: one row per line, no colour, no padding
+    Console(file=buffer, width=_WIDE).print(table)
+    _write(args, _trimmed(buffer.getvalue()))
     return 0
 
 
@@ -258,68 +224,6 @@ def handle_graph(args: argparse.Namespace) -> int:
     return 0
 
 
-def handle_eval(args: argparse.Namespace) -> int:
-    from scriptrunner.workflows.expressions import (
-        evaluate_expression,
-        parse_context_arg,
-    )
-    from scriptrunner.workflows.explain import needs_status
-
-    if args.run or args.task:
-        return _eval_stored(args)
-    if args.expression is None:
-        raise ConfigError("give an expression to evaluate (or --run RUN_ID --task TASK)")
-    contexts = dict(parse_context_arg(c) for c in args.context or [])
-    value = evaluate_expression(args.expression, contexts, status=needs_status(contexts))
-    sys.stdout.write(json.dumps(value, indent=2) + "\n")
-    return 0
-
-
-def _eval_stored(args: argparse.Namespace) -> int:
-    from scriptrunner.store import open_reader
-    from scriptrunner.workflows.explain import effective_condition, used_values
-    from scriptrunner.workflows.expressions import evaluate_condition, evaluate_expression
-    from scriptrunner.workflows.stored import stored_task
-
-    if not args.run:
-        raise ConfigError("--task needs --run: give the workflow run (an id prefix, or last)")
-    if not args.task:
-        raise ConfigError(f"--run needs --task: which task of run {args.run} to evaluate for")
-    if args.context:
-        raise ConfigError("--context does not go with --run: the stored run gives the contexts")
-    reader = open_reader(settings_from(args))
-    try:
-        ref = args.run
-        if ref == "last":
-            rows = reader.list_runs(kind="workflow", limit=1)
-            if not rows:
-                raise ConfigError("--run last: no workflow run in the history store")
-            ref = str(rows[0]["id"])
-        task = stored_task(reader, ref, args.task)
-    finally:
-        reader.close()
-    if args.expression is not None:
-        expression, condition = args.expression, False
-        value: Any = evaluate_expression(expression, task.contexts, status=task.status)
-    elif task.spec is None:
-        raise ConfigError(f"{task.note}; give the expression to evaluate")
-    else:
-        expression, condition = task.spec.condition or "success()", True
-        value = evaluate_condition(task.spec.condition, task.contexts, status=task.status)
-    lines = [json.dumps(value)]
-    shown_expr = effective_condition(expression) if condition else expression
-    lines.append(f"{'condition' if condition else 'expression'}: {shown_expr}")
-    lines.append(f"values used (run {task.run_id[:8]}, task {task.task}):")
-    for text, used in used_values(expression, task.contexts, task.status, condition=condition):
-        lines.append(f"  {text} = {json.dumps(used)}")
-    if task.note:
-        lines.append(f"note: {task.note}")
-    from scriptrunner.display import shown
-
-    sys.stdout.write(shown("\n".join(lines), lines=True) + "\n")
-    return 0
-
-
 def handle_run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -328,8 +232,7 @@ def handle_run(args: argparse.Namespace) -> int:
 
     if args.rerun_all and args.resume:
         raise ConfigError(
-            "--rerun-all runs every task again and --resume reuses what succeeded: "
-            "give one of them"
+            "--rerun-all runs every task again and --resume reuses what succeeded: give one of them"
         )
     plan = _plan(args.file)
     settings = settings_from(args)
@@ -361,9 +264,9 @@ def handle_run(args: argparse.Namespace) -> int:
     elif not args.quiet and console.is_terminal:
         print_summary(console, result)
     elif not args.quiet:  # one row per line, no colour, no trailing padding
-        capture = Console(file=io.StringIO(), width=_WIDE, highlight=False)
-        print_summary(capture, result)
-        sys.stderr.write(_trimmed(capture.file.getvalue()))
+        buffer = io.StringIO()
+        print_summary(Console(file=buffer, width=_WIDE, highlight=False), result)
+        sys.stderr.write(_trimmed(buffer.getvalue()))
     if result.cancelled and session.token.signal is not None:
         return 128 + session.token.signal
     return result.exit_code
