@@ -187,7 +187,7 @@ def handle_plan(args: argparse.Namespace) -> int:
 
     from scriptrunner.display import shown
 
-    table = Table(box=None, header_style="bold")
+    table = Table(box=None, header_style="bold", pad_edge=False)
     for name in rows[0]._fields if rows else ("level", "instance", "needs", "condition"):
         table.add_column(name.upper())
     for row in rows:

@@ -153,7 +153,7 @@ def _finished(payload: Any) -> str:
     details = []
     if payload.get("exit_code") is not None:
         details.append(f"exit {payload['exit_code']}")
-    if payload.get("exit_code") is not None or state in ("succeeded", "failed", "timed_out"):
+    if payload.get("exit_code") is not None or state == "timed_out":
         details.append(f"{float(payload.get('duration_seconds') or 0):.2f} s")
     text = state + (f" ({', '.join(details)})" if details else "")
     return f"{text} — {reason}" if reason else text
@@ -189,7 +189,7 @@ def print_summary(console: Any, result: WorkflowResult) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=None, header_style="bold", title=None)
+    table = Table(box=None, header_style="bold", title=None, pad_edge=False)
     for col in ("TASK", "STATE", "EXIT", "DURATION", "TRIES", "NOTE"):
         table.add_column(col, justify="right" if col in ("EXIT", "TRIES") else "left")
     for t in result.tasks.values():
