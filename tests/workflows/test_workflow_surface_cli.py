@@ -163,7 +163,9 @@ def test_every_workflow_parser_speaks_the_vocabulary(name: str) -> None:
 
     parser = _workflow_parsers()[name]
     assert parser.formatter_class is options.Formatter
-    examples = [line for line in (parser.epilog or "").splitlines() if line.startswith("  ")]
+    epilog = parser.epilog or ""
+    assert "examples:\n" in epilog, name
+    examples = epilog.split("examples:\n", 1)[1].splitlines()
     assert 2 <= len(examples) <= 3 and all("scriptrunner workflow" in e for e in examples)
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):

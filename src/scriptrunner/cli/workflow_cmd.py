@@ -7,6 +7,7 @@ import io
 import json
 import signal
 import sys
+import textwrap
 from typing import Any
 
 from scriptrunner.cli import options, workflow_eval
@@ -22,7 +23,7 @@ def register(sub: Any) -> None:
     wf = sub.add_parser(
         "workflow",
         help="run and inspect multi-task workflows",
-        description="Run and inspect multi-task workflows (docs/workflows.md).",
+        description=textwrap.fill("Run and inspect multi-task workflows (docs/workflows.md).", 88),
         formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner workflow run nightly.yaml",
@@ -37,8 +38,11 @@ def register(sub: Any) -> None:
     v = wsub.add_parser(
         "validate",
         help="check a workflow file without running it",
-        description="Load and check a workflow file: syntax, schema, needs, cycles, "
-        "expressions, declared secrets, matrix size.  Exit 0 when it is valid, 2 when not.",
+        description=textwrap.fill(
+            "Load and check a workflow file: syntax, schema, needs, cycles, "
+            "expressions, declared secrets, matrix size.  Exit 0 when it is valid, 2 when not.",
+            88,
+        ),
         formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner workflow validate nightly.yaml",
@@ -51,8 +55,11 @@ def register(sub: Any) -> None:
     p = wsub.add_parser(
         "plan",
         help="show the expanded matrix and execution levels",
-        description="The task instances by execution level, with their needs and the "
-        "condition each is evaluated with (GitHub's implicit success() && shown).",
+        description=textwrap.fill(
+            "The task instances by execution level, with their needs and the "
+            "condition each is evaluated with (GitHub's implicit success() && shown).",
+            88,
+        ),
         formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner workflow plan nightly.yaml",
@@ -66,8 +73,11 @@ def register(sub: Any) -> None:
     g = wsub.add_parser(
         "graph",
         help="print the task graph as Mermaid or Graphviz dot",
-        description="The task graph: Mermaid (for Markdown, mermaid.live, mmdc) or "
-        "Graphviz dot (for dot -Tsvg).  Dashed: tasks with a condition.",
+        description=textwrap.fill(
+            "The task graph: Mermaid (for Markdown, mermaid.live, mmdc) or "
+            "Graphviz dot (for dot -Tsvg).  Dashed: tasks with a condition.",
+            88,
+        ),
         formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner workflow graph nightly.yaml > graph.mmd",
@@ -85,10 +95,12 @@ def _register_run(wsub: Any) -> None:
     r = wsub.add_parser(
         "run",
         help="run a workflow file",
-        description="Run a workflow file.  Off a terminal, one line per task state change.",
+        description=textwrap.fill(
+            "Run a workflow file.  Off a terminal, one line per task state change.", 88
+        ),
         formatter_class=options.Formatter,
-        epilog="exit codes: 0 every task succeeded (or was skipped by its condition), 1 "
-        "otherwise, 2 a bad file or option, 128+N interrupted by signal N\n\n"
+        epilog="exit codes: 0 every task succeeded (or was skipped by its condition),\n"
+        "  1 otherwise, 2 a bad file or option, 128+N interrupted by signal N\n\n"
         + options.examples(
             "scriptrunner workflow run nightly.yaml --max-parallel 4",
             "scriptrunner workflow run nightly.yaml --resume last",
