@@ -413,7 +413,7 @@ def test_conditions_decide_who_runs_after_a_failure(probe: Probe) -> None:
     # A skipped task starts no process; every other one did.
     assert sorted(probe.ran()) == sorted(i for i, s in expected.items() if s != "skipped")
     assert all(result.tasks[i].run is None for i, s in expected.items() if s == "skipped")
-    assert result.tasks["dep_default"].reason == "condition is false"
+    assert result.tasks["dep_default"].reason == "needs `fail`, which failed"  # issue #17
     tolerated = result.tasks["tolerated"]
     assert (tolerated.result, tolerated.outcome) == ("success", "failure")
     assert tolerated.run is not None and tolerated.run.exit_code == 3
@@ -591,7 +591,7 @@ def test_fail_fast_cancels_running_tasks(probe: Probe, tmp_path: Path) -> None:
         "on_cancel": "succeeded",
     }
     assert result.cancelled and result.status == "cancelled" and not result.ok
-    assert result.tasks["after_long"].reason == "workflow cancelled"
+    assert result.tasks["after_long"].reason == "workflow cancelled: --fail-fast after `bad` failed"
     assert not any(alive(int(p)) for p in pids.read_text().split())
 
 

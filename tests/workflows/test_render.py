@@ -104,11 +104,15 @@ def test_graphviz_accepts_the_output(plan: object) -> None:
 
 def test_table_rows_go_level_by_level() -> None:
     assert plan_table_rows(etl_plan()) == [
-        PlanRow(0, "extract (day=mon)", "", ""),
-        PlanRow(0, "extract (day=wed)", "", ""),
-        PlanRow(0, "extract (day=sun, full=true)", "", ""),
+        # Issue #17: the condition as evaluated, success() for none.
+        PlanRow(0, "extract (day=mon)", "", "success()"),
+        PlanRow(0, "extract (day=wed)", "", "success()"),
+        PlanRow(0, "extract (day=sun, full=true)", "", "success()"),
         PlanRow(
-            1, "transform", "extract (day=mon), extract (day=wed), extract (day=sun, full=true)", ""
+            1,
+            "transform",
+            "extract (day=mon), extract (day=wed), extract (day=sun, full=true)",
+            "success()",
         ),
         PlanRow(2, "report", "transform", "always()"),
         PlanRow(2, "alert", "transform", "failure()"),

@@ -196,7 +196,7 @@ class RunSession:
         from scriptrunner.workflows.executors import make_executor
 
         self._check_new_id(request.run_id)
-        reuse = self._reuse(plan, request.resume) if request.resume else {}
+        reuse = self._reuse(plan, request.resume, request.rerun_all) if request.resume else {}
         options = run_options(self.settings)
         executor = make_executor(request.executor, address=request.scheduler, options=options)
         tracing = None
@@ -237,13 +237,13 @@ class RunSession:
                 "choose a new id (or leave --run-id out for a fresh one)"
             )
 
-    def _reuse(self, plan: Plan, resume: str) -> Mapping[str, Any]:
+    def _reuse(self, plan: Plan, resume: str, rerun_all: bool) -> Mapping[str, Any]:
         from scriptrunner.store import open_reader
         from scriptrunner.workflows.resume import reuse_from_history
 
         reader = open_reader(self.settings)
         try:
-            return reuse_from_history(reader, resume, plan)
+            return reuse_from_history(reader, resume, plan, rerun_all=rerun_all)
         finally:
             reader.close()
 

@@ -3,32 +3,137 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import signal
 import sys
+import textwrap
 from typing import Any
 
+from scriptrunner.cli import options, workflow_eval
 from scriptrunner.cli.common import prepare_cost_and_trace, run_id_arg, settings_from, warn, whole
 from scriptrunner.errors import ConfigError
 
+#: ``--format`` of ``workflow plan`` and ``workflow graph``.
+PLAN_FORMATS = ("table", "json")
+GRAPH_FORMATS = ("mermaid", "dot")
+
 
 def register(sub: Any) -> None:
-    wf = sub.add_parser("workflow", help="run and inspect multi-task workflows")
+    wf = sub.add_parser(
+        "workflow",
+        help="run and inspect multi-task workflows",
+        description=textwrap.fill("Run and inspect multi-task workflows (docs/workflows.md).", 88),
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner workflow run nightly.yaml",
+            "scriptrunner workflow plan nightly.yaml",
+            "scriptrunner workflow run nightly.yaml --resume last",
+        ),
+    )
     wsub = wf.add_subparsers(dest="workflow_command", metavar="COMMAND")
     wsub.required = True
+    _register_run(wsub)
 
-    r = wsub.add_parser("run", help="run a workflow file")
-    r.add_argument("file", metavar="FILE")
+    v = wsub.add_parser(
+        "validate",
+        help="check a workflow file without running it",
+        description=textwrap.fill(
+            "Load and check a workflow file: syntax, schema, needs, cycles, "
+            "expressions, declared secrets, matrix size.  Exit 0 when it is valid, 2 when not.",
+            88,
+        ),
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner workflow validate nightly.yaml",
+            "scriptrunner workflow validate ci/*.yaml",
+        ),
+    )
+    v.add_argument("file", metavar="FILE", nargs="+", help="workflow file(s) (YAML or JSON)")
+    v.set_defaults(handler=handle_validate)
+
+    p = wsub.add_parser(
+        "plan",
+        help="show the expanded matrix and execution levels",
+        description=textwrap.fill(
+            "The task instances by execution level, with their needs and the "
+            "condition each is evaluated with (GitHub's implicit success() && shown).",
+            88,
+        ),
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner workflow plan nightly.yaml",
+            "scriptrunner workflow plan nightly.yaml --format json -o plan.json",
+        ),
+    )
+    p.add_argument("file", metavar="FILE", help="workflow file (YAML or JSON)")
+    options.add_report_format(p, PLAN_FORMATS, default="table")
+    p.set_defaults(handler=handle_plan)
+
+    g = wsub.add_parser(
+        "graph",
+        help="print the task graph as Mermaid or Graphviz dot",
+        description=textwrap.fill(
+            "The task graph: Mermaid (for Markdown, mermaid.live, mmdc) or "
+            "Graphviz dot (for dot -Tsvg).  Dashed: tasks with a condition.",
+            88,
+        ),
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner workflow graph nightly.yaml > graph.mmd",
+            "scriptrunner workflow graph nightly.yaml --format dot | dot -Tsvg -o graph.svg",
+        ),
+    )
+    g.add_argument("file", metavar="FILE", help="workflow file (YAML or JSON)")
+    options.add_report_format(g, GRAPH_FORMATS, default="mermaid")
+    g.set_defaults(handler=handle_graph)
+
+    workflow_eval.register(wsub)
+
+
+def _register_run(wsub: Any) -> None:
+    r = wsub.add_parser(
+        "run",
+        help="run a workflow file",
+        description=textwrap.fill(
+            "Run a workflow file.  Off a terminal, one line per task state change.", 88
+        ),
+        formatter_class=options.Formatter,
+        epilog="exit codes: 0 every task succeeded (or was skipped by its condition),\n"
+        "  1 otherwise, 2 a bad file or option, 128+N interrupted by signal N\n\n"
+        + options.examples(
+            "scriptrunner workflow run nightly.yaml --max-parallel 4",
+            "scriptrunner workflow run nightly.yaml --resume last",
+            "scriptrunner workflow run nightly.yaml --rerun-all --json",
+        ),
+    )
+    r.add_argument("file", metavar="FILE", help="workflow file (YAML or JSON)")
     r.add_argument(
         "--max-parallel",
         type=whole("--max-parallel", minimum=1),
         metavar="N",
-        help="override max_parallel",
+        help="run at most N tasks at once (default: the file's max_parallel)",
     )
     r.add_argument("--fail-fast", action="store_true", help="cancel running tasks on a failure")
-    r.add_argument("--executor", default="local", help="local (default) or dask")
+    r.add_argument(
+        "--executor",
+        default="local",
+        choices=("local", "dask"),
+        metavar="NAME",
+        help="where attempts run: local (default) or dask",
+    )
     r.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://HOST:8786")
-    r.add_argument("--resume", metavar="RUN_ID", help="rerun only what did not succeed")
+    r.add_argument(
+        "--resume",
+        metavar="RUN_ID",
+        help="re-run an earlier run of this workflow (id prefix, or last): what failed, what "
+        "is downstream of it and what reads status run again; the rest is reused",
+    )
+    r.add_argument(
+        "--rerun-all",
+        action="store_true",
+        help="run every task again, as a re-run of this workflow's newest run",
+    )
     r.add_argument(
         "--run-id",
         type=run_id_arg(),
@@ -48,25 +153,6 @@ def register(sub: Any) -> None:
     )
     r.set_defaults(handler=handle_run)
 
-    v = wsub.add_parser("validate", help="check a workflow file without running it")
-    v.add_argument("file", metavar="FILE")
-    v.set_defaults(handler=handle_validate)
-
-    p = wsub.add_parser("plan", help="show the expanded matrix and execution levels")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=handle_plan)
-
-    g = wsub.add_parser("graph", help="print the task graph as Mermaid or Graphviz dot")
-    g.add_argument("file", metavar="FILE")
-    g.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
-    g.set_defaults(handler=handle_graph)
-
-    e = wsub.add_parser("eval", help="evaluate an expression, for debugging conditions")
-    e.add_argument("expression", metavar="EXPR")
-    e.add_argument("--context", action="append", metavar="NAME=JSON", help="a context value")
-    e.set_defaults(handler=handle_eval)
-
 
 def _plan(path: str) -> Any:
     from scriptrunner.workflows.dag import expand
@@ -75,14 +161,27 @@ def _plan(path: str) -> Any:
     return expand(load_workflow(path))
 
 
+def _write(args: argparse.Namespace, text: str) -> None:
+    """``text`` to ``-o FILE``, or stdout."""
+    if not args.output:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as exc:
+        raise ConfigError(f"-o {args.output}: cannot write: {exc.strerror or exc}") from exc
+
+
 def handle_validate(args: argparse.Namespace) -> int:
-    plan = _plan(args.file)
-    for message in plan.workflow.warnings:
-        warn(message)
-    print(
-        f"{args.file}: ok — workflow {plan.workflow.name!r}, {len(plan.workflow.tasks)} tasks, "
-        f"{len(plan.instances)} instances in {len(plan.levels)} levels"
-    )
+    for file in args.file:
+        plan = _plan(file)
+        for message in plan.workflow.warnings:
+            warn(message)
+        print(
+            f"{file}: ok — workflow {plan.workflow.name!r}, {len(plan.workflow.tasks)} tasks, "
+            f"{len(plan.instances)} instances in {len(plan.levels)} levels"
+        )
     return 0
 
 
@@ -91,8 +190,8 @@ def handle_plan(args: argparse.Namespace) -> int:
 
     plan = _plan(args.file)
     rows = plan_table_rows(plan)
-    if args.json:
-        sys.stdout.write(json.dumps([r._asdict() for r in rows], indent=2, default=list) + "\n")
+    if args.format == "json":
+        _write(args, json.dumps([r._asdict() for r in rows], indent=2, default=list) + "\n")
         return 0
     from rich.console import Console
     from rich.table import Table
@@ -100,14 +199,27 @@ def handle_plan(args: argparse.Namespace) -> int:
 
     from scriptrunner.display import shown
 
-    table = Table(box=None, header_style="bold")
-    for name in rows[0]._fields if rows else ("level", "id", "needs", "condition"):
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name in rows[0]._fields if rows else ("level", "instance", "needs", "condition"):
         table.add_column(name.upper())
     for row in rows:
         # Ids carry matrix values, conditions are the file's text: shown, never markup.
         table.add_row(*(Text(shown(_cell(v))) for v in row))
-    Console(width=None if sys.stdout.isatty() else 160).print(table)
+    if not args.output and sys.stdout.isatty():
+        Console().print(table)
+        return 0
+    buffer = io.StringIO()  # a file or a pipe: one row per line, no colour, no padding
+    Console(file=buffer, width=_WIDE).print(table)
+    _write(args, _trimmed(buffer.getvalue()))
     return 0
+
+
+#: Width of tables that do not go to a terminal: wide enough that a row stays one line.
+_WIDE = 1000
+
+
+def _trimmed(text: str) -> str:
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
 def _cell(value: Any) -> str:
@@ -120,20 +232,7 @@ def handle_graph(args: argparse.Namespace) -> int:
     from scriptrunner.workflows.render import render_dot, render_mermaid
 
     plan = _plan(args.file)
-    sys.stdout.write((render_mermaid if args.format == "mermaid" else render_dot)(plan))
-    return 0
-
-
-def handle_eval(args: argparse.Namespace) -> int:
-    from scriptrunner.workflows.expressions import (
-        TaskStatus,
-        evaluate_expression,
-        parse_context_arg,
-    )
-
-    contexts = dict(parse_context_arg(c) for c in args.context or [])
-    value = evaluate_expression(args.expression, contexts, status=TaskStatus())
-    sys.stdout.write(json.dumps(value, indent=2) + "\n")
+    _write(args, (render_mermaid if args.format == "mermaid" else render_dot)(plan))
     return 0
 
 
@@ -141,10 +240,12 @@ def handle_run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from scriptrunner.app import RunSession, WorkflowRequest
-    from scriptrunner.workflows.progress import LiveProgress, print_summary
+    from scriptrunner.workflows.progress import LiveProgress, PlainProgress, print_summary
 
-    if args.max_parallel is not None and args.max_parallel < 1:
-        raise ConfigError(f"--max-parallel must be >= 1, got {args.max_parallel}")
+    if args.rerun_all and args.resume:
+        raise ConfigError(
+            "--rerun-all runs every task again and --resume reuses what succeeded: give one of them"
+        )
     plan = _plan(args.file)
     settings = settings_from(args)
     coster, trace = prepare_cost_and_trace(args, settings)
@@ -153,25 +254,31 @@ def handle_run(args: argparse.Namespace) -> int:
         fail_fast=args.fail_fast,
         executor=args.executor,
         scheduler=args.scheduler,
-        resume=args.resume,
+        resume=args.resume or ("last" if args.rerun_all else None),
+        rerun_all=args.rerun_all,
         run_id=args.run_id,
         trace=trace,
         coster=coster,
     )
     console = Console(stderr=True, highlight=False)
-    live = not args.quiet and not args.json and console.is_terminal
+    show_progress = not args.quiet and not args.json
     with RunSession(settings, signals=(signal.SIGINT, signal.SIGTERM), warn=warn) as session:
-        if live:
-            with LiveProgress(console, len(plan.instances)) as progress:
+        if show_progress and console.is_terminal:
+            with LiveProgress(console, len(plan.instances), plan) as progress:
                 session.bus.subscribe(progress)
                 result = session.run_workflow(plan, request)
         else:
+            if show_progress:
+                session.bus.subscribe(PlainProgress(sys.stderr, plan))
             result = session.run_workflow(plan, request)
     if args.json:
         sys.stdout.write(json.dumps(_summary(result), indent=2) + "\n")
-    elif not args.quiet:
-        width = None if console.is_terminal else 160
-        print_summary(Console(stderr=True, highlight=False, width=width), result)
+    elif not args.quiet and console.is_terminal:
+        print_summary(console, result)
+    elif not args.quiet:  # one row per line, no colour, no trailing padding
+        buffer = io.StringIO()
+        print_summary(Console(file=buffer, width=_WIDE, highlight=False), result)
+        sys.stderr.write(_trimmed(buffer.getvalue()))
     if result.cancelled and session.token.signal is not None:
         return 128 + session.token.signal
     return result.exit_code

@@ -78,13 +78,20 @@ def build_contexts(
         "secrets": Declared(secrets or {}),
         "env": {},
     }
+    contexts["env"] = render_env((spec.env, instance.task.env), contexts)
+    return contexts
+
+
+def render_env(sources: tuple[Mapping[str, str], ...], contexts: dict[str, Any]) -> dict[str, str]:
+    """Render ``env`` mappings in order, each value seeing the variables before it (the
+    workflow's first, then the task's); ``contexts["env"]`` is left as the result."""
     env: dict[str, str] = {}
-    for source in (spec.env, instance.task.env):
+    for source in sources:
         for key, value in source.items():
             contexts["env"] = dict(env)
             env[key] = render_template(value, contexts)
     contexts["env"] = env
-    return contexts
+    return env
 
 
 def task_env(

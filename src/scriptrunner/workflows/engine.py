@@ -25,6 +25,7 @@ from scriptrunner.workflows import records
 from scriptrunner.workflows.executors import Executor, LocalExecutor
 from scriptrunner.workflows.model import Plan
 from scriptrunner.workflows.results import TaskResult, WorkflowResult
+from scriptrunner.workflows.resume import Resumed
 from scriptrunner.workflows.scheduler import WorkflowRun
 from scriptrunner.workflows.secrets import resolve_plan_secrets
 from scriptrunner.workflows.task_exec import (
@@ -74,7 +75,9 @@ class WorkflowEngine:
         run_id: str | None = None,
     ) -> WorkflowResult:
         """Run every instance of ``plan``; ``reuse`` holds results kept from an earlier run
-        (``--resume``): those instances are not run again and their outputs are reused.
+        (``--resume``): those instances are not run again and their outputs are reused.  A
+        :class:`~scriptrunner.workflows.resume.Resumed` also links the new run to the
+        earlier one and says why each other instance runs again.
 
         Raises :class:`~scriptrunner.errors.SecretError` before recording anything when a
         secret of the workflow cannot be fetched."""
@@ -88,8 +91,13 @@ class WorkflowEngine:
             run_id = run_id or new_run_id()
             # The workflow's own row is written at once (a broken store fails before any
             # task starts); everything after it goes through the background writer.
+            resumed = reuse if isinstance(reuse, Resumed) else None
             started = records.record_workflow_start(
-                Recorder(store, bus), plan, run_id, self._limit(plan)
+                Recorder(store, bus),
+                plan,
+                run_id,
+                self._limit(plan),
+                parent_run_id=resumed.previous_run_id if resumed is not None else None,
             )
             recorder = Recorder(writer, bus)
             services = TaskServices(
@@ -107,6 +115,7 @@ class WorkflowEngine:
                 services,
                 cancel or CancelToken(),
                 dict(reuse or {}),
+                rerun=resumed.rerun if resumed is not None else None,
                 max_parallel=self._limit(plan),
                 fail_fast=self.options.fail_fast,
             )

@@ -1,14 +1,24 @@
-"""Live progress of a workflow in the terminal (a bus subscriber), and the final summary."""
+"""Progress of a workflow while it runs (bus subscribers), and the final summary.
+
+On a terminal, :class:`LiveProgress` keeps a live block of running tasks; anywhere else (a
+pipe, a CI log) :class:`PlainProgress` writes one plain line per task state change, and
+before each retry of a task the retry line (``core.retry.retry_message``).  Both write to
+the CLI's stderr only: a task's stored output is its own.
+"""
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
-from typing import Any
+from typing import IO, Any
 
 from scriptrunner import events as ev
+from scriptrunner.core.retry import retry_message
 from scriptrunner.display import shown
-from scriptrunner.workflows.results import WorkflowResult
+from scriptrunner.results import TIMEOUT_EXIT_CODE
+from scriptrunner.workflows.model import Plan
+from scriptrunner.workflows.results import TaskResult, WorkflowResult
 
 STATE_STYLE = {
     "succeeded": "green",
@@ -24,11 +34,12 @@ STATE_STYLE = {
 class LiveProgress:
     """Shows running tasks and counts while a workflow runs (only on a terminal)."""
 
-    def __init__(self, console: Any, total: int) -> None:
+    def __init__(self, console: Any, total: int, plan: Plan | None = None) -> None:
         from rich.live import Live
 
         self.console = console
         self.total = total
+        self.lines = ProgressLines(plan) if plan is not None else None
         self.running: dict[str, float] = {}
         self.counts: dict[str, int] = {}
         self.lock = threading.Lock()
@@ -44,6 +55,12 @@ class LiveProgress:
     def __call__(self, event: ev.Event) -> None:
         with self.lock:
             task = str(event.payload.get("task", ""))
+            if self.lines is not None and event.type in (ev.TASK_STARTED, ev.RUN_ATTEMPT_FINISHED):
+                retry = self.lines.line_for(event)  # remembers task runs; a retry or None
+                if event.type == ev.RUN_ATTEMPT_FINISHED:
+                    if retry is not None:
+                        self.console.print(_line(retry))
+                    return
             if event.type == ev.TASK_STARTED:
                 self.running[task] = time.monotonic()
             elif event.type == ev.TASK_FINISHED:
@@ -66,6 +83,93 @@ class LiveProgress:
         return Text("\n".join(lines))
 
 
+def attempt_ended(attempt: dict[str, Any]) -> str:
+    """How an attempt ended, as the retry line says it: ``exited 2``, ``timed out``,
+    ``was killed by SIGKILL``."""
+    if attempt.get("status") == "timed_out":
+        return "timed out"
+    number = attempt.get("signal")
+    if number:
+        try:
+            return f"was killed by {signal.Signals(number).name}"
+        except ValueError:
+            return f"was killed by signal {number}"
+    code = attempt.get("exit_code")
+    return "timed out" if code == TIMEOUT_EXIT_CODE else f"exited {code}"
+
+
+class ProgressLines:
+    """The text of one progress line per event, or None for events that make none::
+
+        build: started
+        build: attempt 1 exited 2; retrying in 1.0 s (2 of 3)
+        build: succeeded (exit 0, 3.12 s)
+        deploy: skipped — needs `build`, which failed
+
+    The retry delay is the task's policy's (with ``jitter`` the longest it may be)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.instances = plan.by_id()
+        self.tasks: dict[str, str] = {}  # task run id -> instance id
+
+    def line_for(self, event: ev.Event) -> str | None:
+        payload = event.payload
+        if event.type == ev.TASK_STARTED:
+            self.tasks[str(payload.get("task_run_id"))] = str(payload.get("task"))
+            return f"{payload.get('task')}: started"
+        if event.type == ev.TASK_FINISHED:
+            return f"{payload.get('task')}: {_finished(payload)}"
+        if event.type == ev.RUN_ATTEMPT_FINISHED and event.run_id in self.tasks:
+            iid = self.tasks[event.run_id]
+            policy = self.instances[iid].task.retry
+            n, code = int(payload.get("attempt") or 0), int(payload.get("exit_code") or 0)
+            if payload.get("status") == "cancelled" or not policy.should_retry(n, code):
+                return None  # the last attempt: task.finished says how the task ended
+            delay = policy.delay_before(n, rand=lambda: 0.0)
+            line = retry_message(n, attempt_ended(dict(payload)), delay, policy.max_attempts)
+            return f"{iid}: {line}"
+        return None
+
+
+class PlainProgress:
+    """Writes :class:`ProgressLines` to a stream that is not a terminal: no colour, no
+    boxes, one line per task state change."""
+
+    def __init__(self, stream: IO[str], plan: Plan) -> None:
+        self.stream = stream
+        self.lines = ProgressLines(plan)
+        self.lock = threading.Lock()
+
+    def __call__(self, event: ev.Event) -> None:
+        with self.lock:
+            text = self.lines.line_for(event)
+            if text is not None:
+                self.stream.write(shown(text) + "\n")
+                self.stream.flush()
+
+
+def _finished(payload: Any) -> str:
+    state, reason = str(payload.get("state")), payload.get("reason")
+    details = []
+    if payload.get("exit_code") is not None:
+        details.append(f"exit {payload['exit_code']}")
+    if payload.get("exit_code") is not None or state == "timed_out":
+        details.append(f"{float(payload.get('duration_seconds') or 0):.2f} s")
+    text = state + (f" ({', '.join(details)})" if details else "")
+    return f"{text} — {reason}" if reason else text
+
+
+def task_note(task: TaskResult) -> str:
+    """The summary's NOTE: why the task ended so (or was skipped), and on a resumed run
+    why it was evaluated again."""
+    note = task.reason or (
+        "continue_on_error" if task.continue_on_error and task.state != "succeeded" else ""
+    )
+    if task.rerun:
+        note = f"{note}; re-run: {task.rerun}" if note else f"re-run: {task.rerun}"
+    return note
+
+
 def _line(*parts: str | tuple[str, str]) -> Any:
     """A line of text and ``(text, style)`` parts, space-separated; task names, workflow
     names and reasons are shown (control characters escaped) and never parsed as markup."""
@@ -85,14 +189,12 @@ def print_summary(console: Any, result: WorkflowResult) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=None, header_style="bold", title=None)
+    table = Table(box=None, header_style="bold", title=None, pad_edge=False)
     for col in ("TASK", "STATE", "EXIT", "DURATION", "TRIES", "NOTE"):
         table.add_column(col, justify="right" if col in ("EXIT", "TRIES") else "left")
     for t in result.tasks.values():
         run = t.run
-        note = t.reason or (
-            "continue_on_error" if t.continue_on_error and t.state != "succeeded" else ""
-        )
+        note = task_note(t)
         table.add_row(
             _line(t.id),
             _line((t.state, STATE_STYLE.get(t.state, ""))),

@@ -16,8 +16,11 @@ from scriptrunner.workflows.model import Plan, TaskInstance, WorkflowSpec
 from scriptrunner.workflows.results import TaskResult, WorkflowResult
 
 
-def workflow_start_row(run_id: str, spec: WorkflowSpec, started: float) -> dict[str, Any]:
-    """The ``runs`` row (kind ``workflow``) written before any task starts."""
+def workflow_start_row(
+    run_id: str, spec: WorkflowSpec, started: float, parent_run_id: str | None = None
+) -> dict[str, Any]:
+    """The ``runs`` row (kind ``workflow``) written before any task starts;
+    ``parent_run_id`` is the run it resumes or re-runs."""
     what = str(spec.path) if spec.path else spec.name
     return rows.run_start_row(
         run_id=run_id,
@@ -28,6 +31,7 @@ def workflow_start_row(run_id: str, spec: WorkflowSpec, started: float) -> dict[
         tags={},
         started_at=started,
         task_name=spec.name,
+        parent_run_id=parent_run_id,
     )
 
 
@@ -95,7 +99,14 @@ def plan_graph(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
-def record_workflow_start(recorder: Recorder, plan: Plan, run_id: str, max_parallel: int) -> float:
+def record_workflow_start(
+    recorder: Recorder,
+    plan: Plan,
+    run_id: str,
+    max_parallel: int,
+    *,
+    parent_run_id: str | None = None,
+) -> float:
     """The workflow's row and ``workflow.started``, in one write; returns the start time."""
     started = time.time()
     spec = plan.workflow
@@ -106,7 +117,7 @@ def record_workflow_start(recorder: Recorder, plan: Plan, run_id: str, max_paral
         "instances": plan_graph(plan),
     }
     event = ev.Event(ev.WORKFLOW_STARTED, run_id, payload, ts=started)
-    recorder.start_run(workflow_start_row(run_id, spec, started), [event])
+    recorder.start_run(workflow_start_row(run_id, spec, started, parent_run_id), [event])
     return started
 
 

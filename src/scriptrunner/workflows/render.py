@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from scriptrunner.workflows.explain import effective_condition
 from scriptrunner.workflows.model import Plan
 
 _NOT_ID = re.compile(r"[^A-Za-z0-9_]+")
@@ -92,15 +93,17 @@ def render_dot(plan: Plan) -> str:
 
 
 def plan_table_rows(plan: Plan) -> list[PlanRow]:
-    """Rows level by level (plan order within a level); ``condition`` is empty for the
-    default ``success()``, and ``needs`` lists instance ids separated by commas."""
+    """Rows level by level (plan order within a level); ``condition`` is the condition as it
+    is evaluated (``success()`` for none, GitHub's implicit ``success() && (...)`` in front
+    of one without a status function), and ``needs`` lists instance ids separated by
+    commas."""
     by_id = plan.by_id()
     return [
         PlanRow(
             level=level,
             instance=ident,
             needs=", ".join(by_id[ident].needs),
-            condition=by_id[ident].task.condition or "",
+            condition=effective_condition(by_id[ident].task.condition),
         )
         for level, ids in enumerate(plan.levels)
         for ident in ids

@@ -18,7 +18,11 @@ GithubResult = Literal["success", "failure", "cancelled", "skipped"]
 
 @dataclass(frozen=True, slots=True)
 class TaskResult:
-    """One task instance's outcome (``run`` is None when no process was started)."""
+    """One task instance's outcome (``run`` is None when no process was started).
+
+    ``reused_from``: the task row of an earlier run whose outcome this is (``--resume``);
+    ``rerun``: why ``--resume`` evaluated the task again instead of reusing it
+    (``failed in run 1a2b3c4d``, ``needs `build`, which is re-run``)."""
 
     id: str
     task: str
@@ -28,6 +32,7 @@ class TaskResult:
     reason: str | None = None
     continue_on_error: bool = False
     reused_from: str | None = None
+    rerun: str | None = None
 
     @property
     def result(self) -> GithubResult:

@@ -29,6 +29,7 @@ import shutil
 import signal
 import time
 from collections import deque
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from scriptrunner.core.tempdirs import runner_tempdir
 from scriptrunner.results import new_run_id
 from scriptrunner.workflows import records
 from scriptrunner.workflows.context import build_contexts, build_run_spec
+from scriptrunner.workflows.explain import blocking_need, ended, skip_reason
 from scriptrunner.workflows.expressions import TaskStatus, evaluate_condition
 from scriptrunner.workflows.results import TaskResult, TaskState, WorkflowResult
 from scriptrunner.workflows.task_exec import (
@@ -56,6 +58,7 @@ class WorkflowRun:
         token: CancelToken,
         reuse: dict[str, TaskResult],
         *,
+        rerun: Mapping[str, str] | None = None,
         max_parallel: int,
         fail_fast: bool = False,
     ) -> None:
@@ -65,6 +68,8 @@ class WorkflowRun:
         self.plan = plan = services.plan
         self.token = token
         self.reuse = reuse
+        self.rerun = rerun or {}
+        self.cancel_cause: str | None = None  # set when --fail-fast cancels the run
         self.run_id = services.workflow_run_id
         self.instances = plan.by_id()
         self.max_parallel = max_parallel
@@ -175,7 +180,7 @@ class WorkflowRun:
         contexts = build_contexts(inst, self.plan, self.finished, self.run_id, task_secrets)
         if not evaluate_condition(inst.task.condition, contexts, status=status):
             state: TaskState = "cancelled" if status.cancelled else "skipped"
-            reason = "workflow cancelled" if status.cancelled else "condition is false"
+            reason = self._skip_reason(iid, status)
             self._finish(iid, TaskResult(iid, inst.task.name, state, reason=reason), record=True)
             return
         spec = build_run_spec(inst, self.plan, contexts, self.run_id)
@@ -198,6 +203,25 @@ class WorkflowRun:
         self.futures[iid] = future
         future.add_done_callback(lambda f: self.done.put((iid, f)))
 
+    def _skip_reason(self, iid: str, status: TaskStatus) -> str:
+        """Why a task whose condition was false did not run (``workflows.explain``)."""
+        if status.cancelled and self.cancel_cause:
+            return f"workflow cancelled: {self.cancel_cause}"
+        cause = None
+        if not status.success:
+            cause = blocking_need(
+                self.instances[iid].needs,
+                state_of=lambda i: self.finished[i].state,
+                needs_of=lambda i: self.instances[i].needs,
+                succeeded=lambda i: self.finished[i].result == "success",
+            )
+        return skip_reason(
+            self.instances[iid].task.condition,
+            cancelled=status.cancelled,
+            status_success=status.success,
+            cause=cause,
+        )
+
     def _outcome(self, iid: str, future: Future[TaskResult]) -> TaskResult:
         inst = self.instances[iid]
         try:
@@ -213,6 +237,9 @@ class WorkflowRun:
         secrets = self.services.secrets
         if secrets is not None and result.reason:  # "command not found: <value>"
             result = dataclasses.replace(result, reason=secrets.mask(result.reason))
+        why = self.rerun.get(iid)
+        if why is not None and result.reused_from is None:
+            result = dataclasses.replace(result, rerun=why)
         self.running.pop(iid, None)
         self.futures.pop(iid, None)
         self.finished[iid] = result
@@ -223,6 +250,8 @@ class WorkflowRun:
             self._record_unstarted(iid, result)
         records.record_task_finished(self.recorder, self.run_id, iid, result)
         if result.result == "failure" and self.fail_fast:
+            if not self.token.cancelled:
+                self.cancel_cause = f"--fail-fast after `{iid}` {ended(result.state)}"
             self.token.cancel()
         for dependent in self.dependents[iid]:
             self.waiting[dependent] -= 1
