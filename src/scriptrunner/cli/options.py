@@ -27,7 +27,27 @@ LEVEL_ALIASES = {"low": "info", "medium": "warning", "error": "high"}
 
 
 class Formatter(argparse.RawDescriptionHelpFormatter):
-    """Help that wraps option texts to the terminal and keeps the examples' lines as written."""
+    """Help that wraps to the terminal and keeps the examples' lines as written.
+
+    Option texts and description paragraphs are wrapped to the terminal's width (argparse
+    reads ``COLUMNS``); a block with indented lines (the ``examples:`` of :func:`examples`,
+    an exit-code table) is kept line for line.
+    """
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        blocks = []
+        for block in text.strip("\n").split("\n\n"):
+            lines = block.splitlines()
+            if any(line[:1].isspace() for line in lines[1:]):
+                blocks.append("\n".join(indent + line for line in lines))
+            else:
+                words = " ".join(block.split())
+                blocks.append(
+                    textwrap.fill(words, width, initial_indent=indent, subsequent_indent=indent)
+                )
+        return "\n\n".join(blocks)
 
 
 def level(flag: str) -> Any:
