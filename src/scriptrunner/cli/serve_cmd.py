@@ -114,7 +114,10 @@ def register(sub: Any) -> None:
         help="revoke a token by id; it stops working at once",
         description="Revoke a token by the id `token list` shows; it stops working at once.",
         formatter_class=options.Formatter,
-        epilog=options.examples("scriptrunner token revoke 1a2b3c4d"),
+        epilog=options.examples(
+            "scriptrunner token revoke 1a2b3c4d       # an id from `scriptrunner token list`",
+            "scriptrunner --home /srv/scriptrunner token revoke 1a2b3c4d",
+        ),
     )
     rv.add_argument("id", metavar="ID", help="the token's id, as `scriptrunner token list` shows")
     rv.set_defaults(handler=handle_revoke)
