@@ -309,8 +309,9 @@ def handle_report(args: argparse.Namespace) -> int:
         return 0
     # Groups are scripts, tags, workflow names from the history: shown (controls escaped).
     names = [shown(g.name) for g in report.groups]
-    width = max(len(name) for name in names)
-    lines = [f"{shown(report.by.upper()):<{width}}  {'RUNS':>5}  COST"]
+    header = shown(report.by.upper())
+    width = max(len(name) for name in [*names, header, "total"])  # the columns line up
+    lines = [f"{header:<{width}}  {'RUNS':>5}  COST"]
     for name, g in zip(names, report.groups, strict=True):
         lines.append(f"{name:<{width}}  {g.runs:>5}  {fmt_usd(g.cost_usd)}")
     lines.append(f"{'total':<{width}}  {report.runs:>5}  {fmt_usd(report.total)}")
