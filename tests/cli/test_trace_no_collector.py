@@ -109,8 +109,9 @@ def test_traces_run_accepts_every_id_traces_lists(tmp_path: Path) -> None:
     listed = run_cli("traces", env=env, cwd=tmp_path)
     rows = re.findall(r"^([0-9a-f]{32})\s.*\s([0-9a-f]{12})\s+run hello.py$", listed.stdout, re.M)
     assert len(rows) == 2, listed.stdout
-    for trace_id, run_id in rows:
-        for given in (trace_id, trace_id[:8], run_id, run_id[:6]):
+    for index, (trace_id, run_id) in enumerate(rows):
+        last = ("last",) if index == 0 else ()  # the newest is listed first
+        for given in (trace_id, trace_id[:8], run_id, run_id[:6], *last):
             shown = run_cli("traces", "--run", given, env=env, cwd=tmp_path)
             assert shown.returncode == 0, (given, shown.stderr)
             assert shown.stdout.startswith(f"trace {trace_id} · 1 spans"), (given, shown.stdout)

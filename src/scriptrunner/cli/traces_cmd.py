@@ -23,16 +23,16 @@ def register(sub: Any) -> None:
         "(of a workflow run, a task's run, or a plain run) as a tree and a waterfall.",
         formatter_class=options.Formatter,
         epilog=options.examples(
-            "scriptrunner traces --limit 5",
-            "scriptrunner traces --run 3f6c            # a run id or a trace id, or a prefix",
+            "scriptrunner traces --run last",
+            "scriptrunner traces --run 3f6c      # a run id or a trace id, or a prefix",
             "scriptrunner traces --run 3f6c --json -o trace.json",
         ),
     )
     t.add_argument(
         "--run",
         metavar="ID",
-        help="the trace of this run or trace: either id `traces` lists, or a unique prefix "
-        f"of it ({MIN_PREFIX} characters or more)",
+        help="the trace of this run or trace: either id `traces` lists, a unique prefix "
+        f"of it ({MIN_PREFIX} characters or more), or `last` for the newest trace",
     )
     t.add_argument(
         "--limit", type=whole("--limit"), default=20, metavar="N", help="how many (20; 0 = all)"
@@ -43,11 +43,13 @@ def register(sub: Any) -> None:
 
 def resolve_traces(reader: Any, given: str) -> list[str]:
     """The trace ids ``--run ID`` means: ``ID`` is a run id or a trace id (the two columns
-    ``traces`` lists), whole or a unique prefix.  A prefix of both a run and a different
+    ``traces`` lists), whole or a unique prefix, or ``last`` (the newest trace).  A prefix of both a run and a different
     trace is ambiguous."""
     from scriptrunner.errors import StoreError
 
     word = given.strip().lower()
+    if word == "last":
+        return list(reader.recent_traces(1))
     if len(word) < MIN_PREFIX:
         raise StoreError(
             f"--run {given!r} is too short: give at least {MIN_PREFIX} characters of a run "
