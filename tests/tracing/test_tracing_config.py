@@ -33,11 +33,38 @@ def test_registries_know_exactly_the_names_the_config_accepts() -> None:
 
 
 def test_defaults() -> None:
+    # Issue 17: with no collector named anywhere, the spans stay in the history store.
     config = load_config()
-    assert config == TracingConfig()
-    assert config.traces_url() == "http://localhost:4318/v1/traces"
+    assert config == TracingConfig(exporter="none", collector_configured=False)
+    assert TracingConfig().traces_url() == "http://localhost:4318/v1/traces"
     assert config.sampler == "parentbased_always_on"
     assert config.tail.policies == (PolicySpec("error"),)
+    assert config.exit_wait == 2.0
+
+
+@pytest.mark.parametrize(
+    ("table", "env", "exporter"),
+    [
+        ({"exporter": "otlp"}, {}, "otlp"),
+        ({"endpoint": "http://collector:4318"}, {}, "otlp"),
+        ({}, {"OTEL_TRACES_EXPORTER": "zipkin"}, "zipkin"),
+        ({}, {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318"}, "otlp"),
+        ({}, {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://c:4318/v1/traces"}, "otlp"),
+        ({"exporter": "none"}, {}, "none"),
+    ],
+)
+def test_an_exporter_or_an_endpoint_configures_a_collector(
+    table: dict[str, str], env: dict[str, str], exporter: str
+) -> None:
+    config = load_config(table, env)
+    assert (config.exporter, config.collector_configured) == (exporter, True)
+
+
+def test_the_exit_wait_is_the_shutdown_timeout_within_the_export_timeout() -> None:
+    assert load_config({"shutdown_timeout": 0.5}).exit_wait == 0.5
+    assert load_config({"shutdown_timeout": 5}, {"OTEL_BSP_EXPORT_TIMEOUT": "1000"}).exit_wait == 1
+    with pytest.raises(ConfigError, match="shutdown_timeout must be > 0"):
+        load_config({"shutdown_timeout": 0})
 
 
 ENV_CASES: list[tuple[dict[str, str], dict[str, Any]]] = [

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING, Any
 
+from scriptrunner.cli import options
 from scriptrunner.cli.common import settings_from, warn, whole
+from scriptrunner.cli.report_out import write_output
+from scriptrunner.costs.catalog import PROVIDERS
 from scriptrunner.display import shown
 from scriptrunner.errors import PriceError
 
@@ -15,49 +17,159 @@ if TYPE_CHECKING:
 
 
 def register(sub: Any) -> None:
-    cost = sub.add_parser("cost", help="cloud cost estimates, price catalogs and cost reports")
+    cost = sub.add_parser(
+        "cost",
+        help="cloud cost estimates, price catalogs and cost reports",
+        description="Price cloud resources from the bundled (offline) price catalogs, refresh "
+        "those catalogs, and report the costs attributed to runs (docs/costs.md).",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner cost estimate costs.yaml",
+            "scriptrunner cost prices show --provider aws --region us-east-1",
+            "scriptrunner cost report --since 7d --by script",
+        ),
+    )
     group = cost.add_subparsers(dest="cost_command", metavar="COMMAND")
     group.required = True
 
-    e = group.add_parser("estimate", help="price a cost manifest or a workflow's resources")
+    e = group.add_parser(
+        "estimate",
+        help="price a cost manifest or a workflow's resources",
+        description="Price the resources of a cost manifest (or of a workflow's `resources:`) "
+        "with the local price catalogs; no network is used.",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner cost estimate costs.yaml",
+            "scriptrunner cost estimate costs.yaml --by provider --summary",
+            "scriptrunner cost estimate costs.yaml --format csv -o costs.csv",
+        ),
+    )
     e.add_argument("file", metavar="FILE", help="cost manifest or workflow file (YAML/JSON)")
-    e.add_argument("--by", default=None, help="component|provider|region|kind|resource|tag:KEY")
-    e.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    e.add_argument(
+        "--by",
+        default=None,
+        metavar="KEY",
+        help="group the breakdown by component, provider, region, kind, resource or tag:KEY "
+        "(default component)",
+    )
+    options.add_report_format(e, ("table", "json", "csv"), default="table")
     e.add_argument("--summary", action="store_true", help="table: the breakdown only")
     _max_age(e)
     e.set_defaults(handler=handle_estimate)
 
-    prices = group.add_parser("prices", help="show or refresh the price catalogs")
+    prices = group.add_parser(
+        "prices",
+        help="show or refresh the price catalogs",
+        description="The price catalogs `cost estimate` uses: bundled with scriptrunner, or "
+        "refreshed from the providers' price APIs into $SCRIPTRUNNER_HOME.",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner cost prices show --provider aws",
+            "scriptrunner cost prices show --key m5.large --json",
+            "scriptrunner cost prices update --provider aws --region us-east-1",
+        ),
+    )
     p_group = prices.add_subparsers(dest="prices_command", metavar="COMMAND")
     p_group.required = True
-    show = p_group.add_parser("show", help="list catalog prices with their as_of and source")
-    show.add_argument("--provider", choices=("aws", "azure", "gcp"))
-    show.add_argument("--region")
-    show.add_argument("--key", help="only keys containing this text")
-    show.add_argument("--json", action="store_true")
+    show = p_group.add_parser(
+        "show",
+        help="list catalog prices with their as_of and source",
+        description="List the prices of the catalogs in use, each with its date (as_of) "
+        "and its source.",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner cost prices show --provider aws --region us-east-1",
+            "scriptrunner cost prices show --key m5 --format json -o prices.json",
+        ),
+    )
+    show.add_argument(
+        "--provider", choices=PROVIDERS, metavar="PROVIDER", help=f"only {', '.join(PROVIDERS)}"
+    )
+    show.add_argument("--region", metavar="REGION", help="only this region (e.g. us-east-1)")
+    show.add_argument("--key", metavar="TEXT", help="only keys containing this text")
+    options.add_report_format(show, ("text", "json"), default="text")
     show.set_defaults(handler=handle_prices_show)
-    up = p_group.add_parser("update", help="refresh a catalog from the provider's price API")
-    up.add_argument("--provider", required=True, choices=("aws", "azure", "gcp"))
-    up.add_argument("--region", help="only this region (default: every catalog region)")
+    up = p_group.add_parser(
+        "update",
+        help="refresh a catalog from the provider's price API",
+        description="Fetch current prices from the provider's public price API and update "
+        "the local catalog (changed prices are listed; prices the API lacks are kept).",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner cost prices update --provider aws --region us-east-1",
+            "scriptrunner cost prices update --provider gcp --api-key KEY",
+        ),
+    )
+    up.add_argument(
+        "--provider",
+        required=True,
+        choices=PROVIDERS,
+        metavar="PROVIDER",
+        help=f"the catalog to refresh: {', '.join(PROVIDERS)}",
+    )
+    up.add_argument(
+        "--region", metavar="REGION", help="only this region (default: every catalog region)"
+    )
     up.add_argument(
         "--endpoint", metavar="URL", help="price API base URL (default: the public one)"
     )
-    up.add_argument("--api-key", help="GCP API key (default: $SCRIPTRUNNER_GCP_API_KEY)")
+    up.add_argument(
+        "--api-key", metavar="KEY", help="GCP API key (default: $SCRIPTRUNNER_GCP_API_KEY)"
+    )
     up.set_defaults(handler=handle_prices_update)
 
-    r = group.add_parser("report", help="attributed run costs from the history")
-    r.add_argument("--since", help="7d, 12h, 2w or a date (default: all history)")
-    r.add_argument("--by", default="script", help="script|day|status|kind|workflow|tag:KEY")
-    r.add_argument("--json", action="store_true")
+    r = group.add_parser(
+        "report",
+        help="attributed run costs from the history",
+        description="Costs attributed to runs (`run --cost-profile`) in the history store, "
+        "grouped.",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner cost report",
+            "scriptrunner cost report --since 7d --by day",
+            "scriptrunner cost report --by tag:team --json",
+        ),
+    )
+    r.add_argument("--since", metavar="WHEN", help="7d, 12h, 2w or a date (default: all history)")
+    r.add_argument(
+        "--by",
+        default="script",
+        metavar="KEY",
+        help="group by script, day, status, kind, workflow or tag:KEY (default script)",
+    )
+    options.add_report_format(r, ("table", "json"), default="table")
     r.set_defaults(handler=handle_report)
 
-    a = group.add_parser("actuals", help="actual AWS spend from Cost Explorer")
-    a.add_argument("--since", default="30d", help="start of the period (default 30d)")
-    a.add_argument("--by", help="service|region|account|tag:KEY")
-    a.add_argument("--granularity", choices=("DAILY", "MONTHLY"), default="MONTHLY")
-    a.add_argument("--metric", default="UnblendedCost")
+    a = group.add_parser(
+        "actuals",
+        help="actual AWS spend from Cost Explorer",
+        description="What AWS actually billed, from Cost Explorer (needs AWS credentials).",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner cost actuals --since 30d",
+            "scriptrunner cost actuals --since 7d --granularity DAILY --by service",
+        ),
+    )
+    a.add_argument(
+        "--since", default="30d", metavar="WHEN", help="start of the period (default 30d)"
+    )
+    a.add_argument("--by", metavar="KEY", help="group by service, region, account or tag:KEY")
+    a.add_argument(
+        "--granularity",
+        choices=("DAILY", "MONTHLY"),
+        default="MONTHLY",
+        metavar="PERIOD",
+        help="one line per DAILY or MONTHLY period (default MONTHLY)",
+    )
+    a.add_argument(
+        "--metric",
+        default="UnblendedCost",
+        metavar="METRIC",
+        help="Cost Explorer metric, e.g. UnblendedCost, AmortizedCost, NetUnblendedCost "
+        "(default UnblendedCost)",
+    )
     a.add_argument("--endpoint", metavar="URL", help="Cost Explorer endpoint (a stand-in)")
-    a.add_argument("--json", action="store_true")
+    options.add_report_format(a, ("table", "json"), default="table")
     a.set_defaults(handler=handle_actuals)
 
 
@@ -80,7 +192,6 @@ def max_age_days(value: int | None, settings: Settings) -> int:
 
 
 def handle_estimate(args: argparse.Namespace) -> int:
-    # Imports inside handlers: ``scriptrunner run`` imports this module and must stay fast.
     from scriptrunner.costs import Catalogs, breakdown, estimate, load_manifest, render
     from scriptrunner.costs.allocate import check_by
 
@@ -96,19 +207,19 @@ def handle_estimate(args: argparse.Namespace) -> int:
         warn(warning)
     b = breakdown(est.lines, by)
     if args.format == "json":
-        sys.stdout.write(render.to_json(est, b))
+        text = render.to_json(est, b)
     elif args.format == "csv":
-        sys.stdout.write(render.breakdown_csv(b) if args.by else render.lines_csv(est.lines))
+        text = render.breakdown_csv(b) if args.by else render.lines_csv(est.lines)
     else:
-        sys.stdout.write(render.to_table(est, b, lines=not args.summary))
-    return 0
+        text = render.to_table(est, b, lines=not args.summary)
+    return write_output(args.output, text)
 
 
 def handle_prices_show(args: argparse.Namespace) -> int:
     import json
     from decimal import Decimal
 
-    from scriptrunner.costs.catalog import PROVIDERS, load_catalog, price_json
+    from scriptrunner.costs.catalog import load_catalog, price_json
     from scriptrunner.costs.render import exact_text
 
     home = settings_from(args).home
@@ -123,26 +234,27 @@ def handle_prices_show(args: argparse.Namespace) -> int:
             if (args.region and p.region != args.region) or (args.key and args.key not in p.key):
                 continue
             rows.append({"provider": provider, **price_json(p)})
-    if args.json:
-        sys.stdout.write(json.dumps({"catalogs": origins, "prices": rows}, indent=2) + "\n")
-        return 0
-    for provider, info in origins.items():
-        print(shown(f"# {provider}: {info['origin']} (version {info['version']})"))
+    if args.format == "json":
+        doc = {"catalogs": origins, "prices": rows}
+        return write_output(args.output, json.dumps(doc, indent=2) + "\n")
+    lines = [
+        shown(f"# {provider}: {info['origin']} (version {info['version']})")
+        for provider, info in origins.items()
+    ]
     if not rows:
-        print("no matching prices")
-        return 0
-    width = max(len(r["key"]) for r in rows)
+        lines.append("no matching prices")
+    width = max((len(r["key"]) for r in rows), default=0)
     for r in rows:
         usd = exact_text(Decimal(r["usd"]))
         tiers = " (tiered)" if "tiers" in r else ""
         # Catalogs may come from a provider's API: every line is shown (controls escaped).
-        print(
+        lines.append(
             shown(
                 f"{r['provider']:<5} {r['region']:<11} {r['key']:<{width}}  "
                 f"${usd}/{r['unit']}{tiers}  as of {r['as_of']}  {r['source']}"
             )
         )
-    return 0
+    return write_output(args.output, "\n".join(lines) + "\n")
 
 
 def handle_prices_update(args: argparse.Namespace) -> int:
@@ -179,7 +291,7 @@ def handle_report(args: argparse.Namespace) -> int:
     finally:
         reader.close()
     report = build_report(rows, args.by, since)
-    if args.json:
+    if args.format == "json":
         doc = {
             "by": report.by,
             "since": report.since,
@@ -190,20 +302,20 @@ def handle_report(args: argparse.Namespace) -> int:
                 for g in report.groups
             ],
         }
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
-        return 0
+        return write_output(args.output, json.dumps(doc, indent=2) + "\n")
     if not report.runs:
         print("no runs with an attributed cost" + (f" since {args.since}" if args.since else ""))
         print("(attribute one with `scriptrunner run --cost-profile aws:m5.large ...`)")
         return 0
     # Groups are scripts, tags, workflow names from the history: shown (controls escaped).
     names = [shown(g.name) for g in report.groups]
-    width = max(len(name) for name in names)
-    print(f"{shown(report.by.upper()):<{width}}  {'RUNS':>5}  COST")
+    header = shown(report.by.upper())
+    width = max(len(name) for name in [*names, header, "total"])  # the columns line up
+    lines = [f"{header:<{width}}  {'RUNS':>5}  COST"]
     for name, g in zip(names, report.groups, strict=True):
-        print(f"{name:<{width}}  {g.runs:>5}  {fmt_usd(g.cost_usd)}")
-    print(f"{'total':<{width}}  {report.runs:>5}  {fmt_usd(report.total)}")
-    return 0
+        lines.append(f"{name:<{width}}  {g.runs:>5}  {fmt_usd(g.cost_usd)}")
+    lines.append(f"{'total':<{width}}  {report.runs:>5}  {fmt_usd(report.total)}")
+    return write_output(args.output, "\n".join(lines) + "\n")
 
 
 def handle_actuals(args: argparse.Namespace) -> int:
@@ -219,7 +331,7 @@ def handle_actuals(args: argparse.Namespace) -> int:
     rows = CostExplorer(endpoint=args.endpoint).get_cost_and_usage(
         start, end, granularity=args.granularity, metric=args.metric, by=args.by
     )
-    if args.json:
+    if args.format == "json":
         doc = [
             {
                 "start": r.start.isoformat(),
@@ -231,12 +343,14 @@ def handle_actuals(args: argparse.Namespace) -> int:
             }
             for r in rows
         ]
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
-        return 0
+        return write_output(args.output, json.dumps(doc, indent=2) + "\n")
     if not rows:
         print(f"no Cost Explorer data from {start} to {end}")
         return 0
+    lines = []
     for r in rows:
         mark = " (estimated)" if r.estimated else ""
-        print(f"{r.start}..{r.end}  {shown(r.group):<30} {r.amount:,.2f} {shown(r.unit)}{mark}")
-    return 0
+        lines.append(
+            f"{r.start}..{r.end}  {shown(r.group):<30} {r.amount:,.2f} {shown(r.unit)}{mark}"
+        )
+    return write_output(args.output, "\n".join(lines) + "\n")

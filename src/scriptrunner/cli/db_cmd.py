@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from scriptrunner.cli import options
 from scriptrunner.cli.common import settings_from
 
 DB_DIR = "advisories"
@@ -27,6 +28,11 @@ def register(sub: Any) -> None:
         "db",
         help="manage the offline vulnerability database",
         description="The offline OSV advisory database used by `scan deps` and `run --scan deps`.",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner db update --from https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip",
+            "scriptrunner db update --from ./osv-records/",
+        ),
     )
     actions = p.add_subparsers(dest="db_action", metavar="ACTION")
     actions.required = True
@@ -36,8 +42,21 @@ def register(sub: Any) -> None:
         description="Copy OSV records (a directory, a zip such as OSV's PyPI/all.zip, or an "
         "http(s) URL of a zip) into $SCRIPTRUNNER_HOME/advisories and index them.  A failed "
         "update leaves the previous database in place.",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner db update --from https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip",
+            "scriptrunner db update --from PyPI-all.zip",
+            "scriptrunner db update --from ./osv-records/ --no-index",
+        ),
     )
-    up.add_argument("--from", dest="source", required=True, metavar="URL-or-PATH")
+    up.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="URL-or-PATH",
+        help="where the OSV records are: a directory of OSV JSON files, a zip of them, or an "
+        "http(s) URL of such a zip",
+    )
     up.add_argument(
         "--no-index", action="store_true", help="do not build the index now (first scan will)"
     )

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from scriptrunner.cli import options
 from scriptrunner.errors import ScriptRunnerError
 from scriptrunner.version import __version__
 
@@ -32,6 +33,7 @@ MODULES = (
     "secrets_cmd",
     "db_cmd",
     "serve_cmd",
+    "completion_cmd",
 )
 #: Top-level command -> the module that registers it (a test keeps this complete).
 COMMANDS = {
@@ -47,6 +49,7 @@ COMMANDS = {
     "db": "db_cmd",
     "serve": "serve_cmd",
     "token": "serve_cmd",
+    "completion": "completion_cmd",
 }
 
 
@@ -79,9 +82,21 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The CLI parser; with ``command``, only that sub-command is registered."""
     parser = argparse.ArgumentParser(
         prog="scriptrunner",
-        description="Run Python scripts and workflows safely and observably.",
+        description="Run Python scripts and workflows safely and observably. "
+        "`scriptrunner COMMAND --help` describes each command.",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner run job.py --date 2026-11-27",
+            "scriptrunner workflow run nightly.yaml",
+            "scriptrunner history --limit 10",
+        ),
     )
-    parser.add_argument("--version", action="version", version=f"scriptrunner {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"scriptrunner {__version__}",
+        help="print the version (scriptrunner X.Y.Z) and exit",
+    )
     parser.add_argument(
         "--home", metavar="DIR", help="data directory (default: $SCRIPTRUNNER_HOME or per-user)"
     )

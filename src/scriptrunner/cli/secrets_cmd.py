@@ -11,9 +11,21 @@ import argparse
 import sys
 from typing import Any
 
+from scriptrunner.cli import options
+
 
 def register(sub: Any) -> None:
-    s = sub.add_parser("secrets", help="check secret references (vault://, aws-sm://, azure-kv://)")
+    s = sub.add_parser(
+        "secrets",
+        help="check secret references (vault://, aws-sm://, azure-kv://)",
+        description="Check that secret references resolve, with the configuration "
+        "`run --secret` uses (docs/secrets.md).",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner secrets get vault://secret/app#password",
+            "scriptrunner secrets get aws-sm://prod/db#password --reveal",
+        ),
+    )
     ssub = s.add_subparsers(dest="secrets_command", metavar="COMMAND")
     ssub.required = True
     g = ssub.add_parser(
@@ -21,9 +33,21 @@ def register(sub: Any) -> None:
         help="resolve one reference; prints its length, or the value with --reveal",
         description="Fetch a secret the way `run --secret` would (same configuration and "
         "errors) and say whether it resolved.  Exit 2 if it cannot be fetched.",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner secrets get vault://secret/app#password",
+            "scriptrunner secrets get azure-kv://my-vault/db-password --reveal | wc -c",
+        ),
     )
-    g.add_argument("ref", metavar="REF", help="e.g. vault://secret/app#password")
-    g.add_argument("--reveal", action="store_true", help="print the value itself")
+    g.add_argument(
+        "ref",
+        metavar="REF",
+        help="a reference: vault://MOUNT/PATH[#FIELD], aws-sm://SECRET-ID[#FIELD] or "
+        "azure-kv://VAULT/NAME[/VERSION][#FIELD]",
+    )
+    g.add_argument(
+        "--reveal", action="store_true", help="print the value itself (and nothing else)"
+    )
     g.set_defaults(handler=handle_get)
 
 

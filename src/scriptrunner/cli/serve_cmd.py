@@ -9,7 +9,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from scriptrunner.cli import options
 from scriptrunner.cli.common import settings_from, whole
+from scriptrunner.cli.report_out import write_output
+from scriptrunner.display import shown
 from scriptrunner.errors import ConfigError
 
 
@@ -20,10 +23,25 @@ def register(sub: Any) -> None:
         description="Serve the dashboard on HOST:PORT, reading the same history store as the "
         "CLI.  On first start (no tokens yet) an operator token is written to "
         "$SCRIPTRUNNER_HOME/serve-token (mode 0600).  Stops cleanly on SIGINT/SIGTERM.",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner serve",
+            "scriptrunner serve --port 9000 --workflows-dir flows/ --scripts-dir jobs/",
+            "scriptrunner serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem",
+        ),
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument(
-        "--port", type=whole("--port", maximum=65535), default=8765, help="0: any free port"
+        "--host",
+        default="127.0.0.1",
+        metavar="HOST",
+        help="address to listen on (default 127.0.0.1)",
+    )
+    p.add_argument(
+        "--port",
+        type=whole("--port", maximum=65535),
+        default=8765,
+        metavar="PORT",
+        help="port to listen on (default 8765; 0: any free port)",
     )
     p.add_argument(
         "--workflows-dir",
@@ -53,19 +71,60 @@ def register(sub: Any) -> None:
         help="manage the dashboard's API tokens",
         description="API tokens for `scriptrunner serve`: viewers read, operators also start, "
         "cancel and resume work.  Only a hash of each token is stored.",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner token create --role viewer --name grafana",
+            "scriptrunner token list",
+            "scriptrunner token revoke 1a2b3c4d",
+        ),
     )
     actions = t.add_subparsers(dest="token_action", metavar="ACTION")
     actions.required = True
-    c = actions.add_parser("create", help="create a token and print it (shown once)")
-    c.add_argument("--role", choices=("viewer", "operator"), required=True)
-    c.add_argument("--name", default="", help="a label to recognise it by")
+    c = actions.add_parser(
+        "create",
+        help="create a token and print it (shown once)",
+        description="Create an API token and print it on stdout; it is shown only this once "
+        "(the store keeps its hash).",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner token create --role viewer --name grafana",
+            "scriptrunner token create --role operator --name ci > ci-token",
+        ),
+    )
+    c.add_argument(
+        "--role",
+        choices=ROLES,
+        required=True,
+        metavar="ROLE",
+        help="viewer (reads) or operator (also starts, cancels and resumes work)",
+    )
+    c.add_argument("--name", default="", metavar="NAME", help="a label to recognise it by")
     c.set_defaults(handler=handle_create)
-    ls = actions.add_parser("list", help="list tokens (never the tokens themselves)")
-    ls.add_argument("--json", action="store_true")
+    ls = actions.add_parser(
+        "list",
+        help="list tokens (never the tokens themselves)",
+        description="List the API tokens: id, role, dates, state and name (never the token).",
+        formatter_class=options.Formatter,
+        epilog=options.examples("scriptrunner token list", "scriptrunner token list --json"),
+    )
+    options.add_report_format(ls, ("table", "json"), default="table")
     ls.set_defaults(handler=handle_list)
-    rv = actions.add_parser("revoke", help="revoke a token by id; it stops working at once")
-    rv.add_argument("id", metavar="ID")
+    rv = actions.add_parser(
+        "revoke",
+        help="revoke a token by id; it stops working at once",
+        description="Revoke a token by the id `token list` shows; it stops working at once.",
+        formatter_class=options.Formatter,
+        epilog=options.examples(
+            "scriptrunner token revoke 1a2b3c4d       # an id from `scriptrunner token list`",
+            "scriptrunner --home /srv/scriptrunner token revoke 1a2b3c4d",
+        ),
+    )
+    rv.add_argument("id", metavar="ID", help="the token's id, as `scriptrunner token list` shows")
     rv.set_defaults(handler=handle_revoke)
+
+
+#: Token roles (``store.tokens``; not imported here, it needs SQLAlchemy).
+ROLES = ("viewer", "operator")
 
 
 def _dirs(values: list[str], flag: str) -> tuple[Path, ...]:
@@ -138,34 +197,30 @@ def handle_list(args: argparse.Namespace) -> int:
         found = tokens.list()
     finally:
         reader.close()
-    if args.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "id": t.id,
-                        "name": t.name,
-                        "role": t.role,
-                        "created_at": t.created_at,
-                        "last_used_at": t.last_used_at,
-                        "revoked_at": t.revoked_at,
-                    }
-                    for t in found
-                ]
-            )
-        )
-        return 0
+    if args.format == "json":
+        doc = [
+            {
+                "id": t.id,
+                "name": t.name,
+                "role": t.role,
+                "created_at": t.created_at,
+                "last_used_at": t.last_used_at,
+                "revoked_at": t.revoked_at,
+            }
+            for t in found
+        ]
+        return write_output(args.output, json.dumps(doc) + "\n")
     if not found:
         print("No tokens yet; create one with `scriptrunner token create --role viewer`.")
         return 0
-    print(f"{'ID':<9} {'ROLE':<9} {'CREATED':<17} {'LAST USED':<17} {'STATE':<8} NAME")
+    lines = [f"{'ID':<9} {'ROLE':<9} {'CREATED':<17} {'LAST USED':<17} {'STATE':<8} NAME"]
     for t in found:
         state = "active" if t.active else "revoked"
-        print(
+        lines.append(
             f"{t.id:<9} {t.role:<9} {_when(t.created_at):<17} {_when(t.last_used_at):<17} "
-            f"{state:<8} {t.name}"
+            f"{state:<8} {shown(t.name)}"
         )
-    return 0
+    return write_output(args.output, "\n".join(lines) + "\n")
 
 
 def handle_revoke(args: argparse.Namespace) -> int:

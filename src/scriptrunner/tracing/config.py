@@ -66,6 +66,9 @@ class TracingConfig:
     """Everything the tracing pipeline needs; see the module docstring for the sources."""
 
     exporter: str = "otlp"
+    #: False when neither an exporter nor an endpoint was configured: the spans are kept in
+    #: the history store only (``exporter`` is then ``none``), and the session says so once.
+    collector_configured: bool = True
     #: Base URL (OTLP/HTTP gets ``/v1/traces`` appended) unless ``endpoint_is_full``.
     endpoint: str = ""
     endpoint_is_full: bool = False
@@ -75,8 +78,11 @@ class TracingConfig:
     sampler_arg: float | None = None
     service_name: str = "scriptrunner"
     resource_attributes: tuple[tuple[str, str], ...] = ()
-    #: Seconds one export may take, and the most shutdown waits for the last spans.
+    #: Seconds one export may take.
     export_timeout: float = 10.0
+    #: The most the end of a command waits for its last spans to be exported (never more
+    #: than ``export_timeout``); what is not exported by then is counted and given up.
+    shutdown_timeout: float = 2.0
     queue_size: int = 2048
     batch_size: int = 512
     schedule_delay: float = 1.0
@@ -88,11 +94,16 @@ class TracingConfig:
         one_of("sampler", self.sampler, SAMPLERS)
         if self.sampler_arg is not None and not 0.0 <= self.sampler_arg <= 1.0:
             raise ConfigError(f"tracing sampler_arg must be from 0 to 1, got {self.sampler_arg}")
-        for name in ("export_timeout", "schedule_delay"):
+        for name in ("export_timeout", "shutdown_timeout", "schedule_delay"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"tracing {name} must be > 0 seconds")
         if not 1 <= self.batch_size <= self.queue_size:
             raise ConfigError("tracing needs 1 <= batch_size <= queue_size")
+
+    @property
+    def exit_wait(self) -> float:
+        """Seconds the end of a command waits for the last spans."""
+        return min(self.shutdown_timeout, self.export_timeout)
 
     def traces_url(self) -> str:
         """Where spans are sent (for messages, and for the HTTP exporters)."""

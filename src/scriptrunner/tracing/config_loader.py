@@ -1,5 +1,8 @@
 """Reading the tracing configuration from the ``[tracing]`` settings table and ``OTEL_*``.
 
+Without an exporter or an endpoint named anywhere, the exporter is ``none``: the spans are
+kept in the history store only (``TracingConfig.collector_configured`` is False).
+
 Precedence, highest first: the standard ``OTEL_*`` environment variables (what a CI job or a
 collector side-car sets), the ``tracing`` table of the scriptrunner settings (file, or the
 ``SCRIPTRUNNER_TRACING`` JSON variable), built-in defaults.  Tail-sampling policies are only
@@ -35,12 +38,17 @@ def load_config(
     endpoint = zipkin if values.get("exporter") == "zipkin" else otlp
     if endpoint is not None:
         values["endpoint"], values["endpoint_is_full"] = endpoint
+    if "exporter" not in values and not values.get("endpoint"):
+        # Nothing names a collector: keep the spans in the history store rather than wait
+        # on an exporter retrying localhost:4318 (issue 17: 7 s per command).
+        values["exporter"], values["collector_configured"] = "none", False
     return TracingConfig(**values)
 
 
 _TABLE_KEYS = (
     "exporter", "endpoint", "protocol", "headers", "sampler", "sampler_arg", "service_name",
-    "resource_attributes", "export_timeout", "queue_size", "batch_size", "schedule_delay", "tail",
+    "resource_attributes", "export_timeout", "shutdown_timeout", "queue_size", "batch_size",
+    "schedule_delay", "tail",
 )  # fmt: skip
 _TAIL_KEYS = ("policies", "decision_wait", "max_spans", "decision_cache")
 
@@ -60,7 +68,7 @@ def _from_table(table: Mapping[str, Any]) -> dict[str, Any]:
             values[key] = _pairs(f"{where} {key}", table[key])
     if "sampler_arg" in table:
         values["sampler_arg"] = _number(f"{where} sampler_arg", table["sampler_arg"])
-    for key in ("export_timeout", "schedule_delay"):
+    for key in ("export_timeout", "shutdown_timeout", "schedule_delay"):
         if key in table:
             values[key] = _number(f"{where} {key}", table[key])
     for key in ("queue_size", "batch_size"):

@@ -9,14 +9,16 @@
     try:
         runner.run(spec)
     finally:
-        for line in session.close():   # waits at most config.export_timeout
+        for line in session.close():   # waits at most config.exit_wait
             print("scriptrunner: warning:", line, file=sys.stderr)
 
 The pipeline: head sampler -> span processors: bus events (``trace.span.created`` /
 ``trace.span.ended``), then [tail sampler ->] one :class:`BatchExporter` per destination
 (the history store, the collector).  OpenTelemetry's own log lines are captured while the
 session is open: a failing collector becomes one warning from :meth:`close`, not a log
-line per batch.
+line per batch.  While the command runs, a probe connects once to each collector: one that
+refuses the connection is not waited for at the end (see :mod:`.batch`).  Without a
+collector configured there is no exporter at all, and :meth:`close` says so in one line.
 """
 
 from __future__ import annotations
@@ -123,9 +125,21 @@ class _Explain:
         return self.capture.count
 
     def since(self, mark: int) -> str | None:
-        return self._probe() or self.capture.since(mark)
+        return self.probe() or self.capture.since(mark)
 
-    def _probe(self) -> str | None:
+    def watch(self, guard: Guard) -> None:
+        """Probe ``url`` once in the background; a refusal marks ``guard`` unreachable."""
+
+        def run() -> None:
+            reason = self.probe()
+            if reason is not None:
+                guard.unreachable = reason
+
+        if self.url:
+            threading.Thread(target=run, name="scriptrunner-trace-probe", daemon=True).start()
+
+    def probe(self) -> str | None:
+        """Why a TCP connection to ``url`` fails, or None when it is accepted."""
         if not self.url:
             return None
         import socket
@@ -185,6 +199,7 @@ class TracingSession:
             shutdown_on_exit=False,
         )
         self.exporters: list[BatchExporter] = []
+        self._stored = store is not None
         if store is not None:
             store_sink = StoreSpanExporter(store)
             self.exporters.append(self._batch(store_sink, f"the history store {store.where}"))
@@ -211,6 +226,7 @@ class TracingSession:
         cooldown = max(30.0, 3 * cfg.export_timeout)
         explain = _Explain(self._capture, url, cfg.export_timeout)
         guard = Guard(exporter, where, cooldown=cooldown, explainer=explain)
+        explain.watch(guard)
         return BatchExporter(
             guard, queue_size=cfg.queue_size, batch_size=cfg.batch_size, delay=cfg.schedule_delay
         )
@@ -226,14 +242,15 @@ class TracingSession:
         self.bus_events.buses.append(bus)
 
     def close(self) -> list[str]:
-        """Flush and stop within ``export_timeout``; returns warnings (one per failing
-        destination) for the caller to show.  Never raises for telemetry failures."""
+        """Flush and stop within ``config.exit_wait``; returns warnings (one per failing
+        destination, and one when no collector is configured) for the caller to show.
+        Never raises for telemetry failures."""
         if self._closed:
             return []
         self._closed = True
         for unsubscribe in self._unsubscribe:
             unsubscribe()
-        deadline = time.monotonic() + self.config.export_timeout
+        deadline = time.monotonic() + self.config.exit_wait
         try:
             if self.tail is not None:
                 self.tail.decide_all()
@@ -245,6 +262,13 @@ class TracingSession:
 
     def warnings(self) -> list[str]:
         lines = []
+        if not self.config.collector_configured:
+            lines.append(
+                "no trace collector configured: spans are kept in the history store only "
+                "(`scriptrunner traces` shows them; docs/tracing.md says how to export them)"
+                if self._stored
+                else "no trace collector configured and no history store: the spans are not kept"
+            )
         for processor in self.exporters:
             guard = processor.guard
             stats = guard.stats
@@ -257,7 +281,7 @@ class TracingSession:
             elif stats.dropped:
                 lines.append(
                     f"trace export to {guard.where} did not finish within "
-                    f"{self.config.export_timeout:g} s; {lost} not exported"
+                    f"{self.config.exit_wait:g} s; {lost} not exported"
                 )
             if stats.queue_full:
                 lines.append(
