@@ -60,11 +60,13 @@ sysdeps:
 	  command -v dot >/dev/null || missing="$$missing graphviz"; \
 	  command -v bash >/dev/null || missing="$$missing bash"; \
 	  command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  command -v zsh >/dev/null || missing="$$missing zsh"; \
+	  command -v fish >/dev/null || missing="$$missing fish"; \
 	  if [ -n "$$missing" ]; then \
 	    echo "installing Debian packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  fi; \
-	else echo "not root: not installing Debian packages (postgresql, graphviz, bash, chromium)"; fi
+	else echo "not root: not installing Debian packages (postgresql, graphviz, bash, chromium, zsh, fish)"; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench examples

@@ -156,3 +156,33 @@ def test_an_unknown_shell_is_a_usage_error_listing_the_shells(tmp_path: Path) ->
     r = run_cli("completion", "powershell", env=cli_env(), cwd=tmp_path)
     assert r.returncode == 2
     assert "invalid choice: 'powershell' (choose from 'bash', 'zsh', 'fish')" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("scriptrunner sc", {"scan"}),
+        ("scriptrunner workflow r", {"run"}),
+        ("scriptrunner scan code --format ", {"table", "json", "sarif", "github"}),
+        ("scriptrunner history --status f", {"failed"}),
+    ],
+)
+def test_fish_completes_commands_and_choices(tmp_path: Path, line: str, expected: set[str]) -> None:
+    binary = shutil.which("fish")
+    if binary is None:
+        pytest.skip("`fish` is not installed: cannot drive its completion")
+    path = script("fish", tmp_path)
+    r = subprocess.run(
+        [
+            binary,
+            "--no-config",
+            "-c",
+            f"source {shlex.quote(str(path))}; complete -C {shlex.quote(line)}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=cli_env(),
+    )
+    assert r.returncode == 0, r.stderr
+    assert {w.split("\t")[0] for w in r.stdout.splitlines()} == expected
