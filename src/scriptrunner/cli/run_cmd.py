@@ -213,7 +213,7 @@ def handle(args: argparse.Namespace) -> int:
     signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     with RunSession(settings, signals=signals, warn=warn) as session:
         outcome = session.run(request, on_gate=gate_printer(args) if gate else None)
-    print_outcome(args, outcome)
+    print_outcome(args, outcome, settings)
     token = session.token
     if outcome.result.status == "cancelled" and token.signal is not None:
         return 128 + token.signal
