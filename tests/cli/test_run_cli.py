@@ -98,8 +98,8 @@ def test_retries_recorded_in_history(home: Path) -> None:
     data = json.loads(r.stdout)
     assert r.returncode == 9
     assert [a["attempt"] for a in data["attempts"]] == [1, 2, 3]
-    shown = json.loads(cli(home, "show", data["run_id"][:8], "--json").stdout)
-    assert [a["exit_code"] for a in shown["attempt_rows"]] == [9, 9, 9]
+    shown = json.loads(cli(home, "show", data["id"][:8], "--json").stdout)
+    assert [a["exit_code"] for a in shown["attempts"]] == [9, 9, 9]
     types = [e["type"] for e in shown["events"]]
     assert types == ["run.started"] + ["run.attempt.finished"] * 3 + ["run.finished"]
 

@@ -52,7 +52,17 @@ _ATTEMPT = (
     "delay_before", "wall_seconds", "cpu_user_seconds", "cpu_system_seconds",
     "peak_rss_bytes", "cpu_percent_avg", "cpu_percent_max",
 )  # fmt: skip
-_SCAN = ("id", "kind", "status", "blocked", "started_at", "finished_at", "tools", "counts", "errors")
+_SCAN = (
+    "id",
+    "kind",
+    "status",
+    "blocked",
+    "started_at",
+    "finished_at",
+    "tools",
+    "counts",
+    "errors",
+)
 _FINDING = (
     "rule_id", "severity", "title", "message", "path", "start_line", "end_line",
     "confidence", "cwe", "tools", "suppressed", "fingerprint", "properties",

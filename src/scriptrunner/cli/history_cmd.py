@@ -62,8 +62,7 @@ def register(sub: Any) -> None:
         nargs="?",
         default="last",
         metavar="RUN_ID",
-        help="run id or a unique prefix of it (4+ characters); last (the default): the "
-        "newest run",
+        help="run id or a unique prefix of it (4+ characters); last (the default): the newest run",
     )
     options.add_report_format(s, FORMATS, default="table")
     s.set_defaults(handler=handle_show)

@@ -65,7 +65,7 @@ def _started(ts: float | None, short: bool) -> str:
 
 def _what(row: dict[str, Any]) -> tuple[str, bool]:
     """What ran, and whether it is a path (cut on the left, keeping the file name)."""
-    if row.get("name") and row.get("kind") == "task":
+    if row.get("name"):  # a task id, a workflow name
         return shown(row["name"]), False
     if row.get("script"):
         return shown(row["script"]), True
@@ -90,7 +90,7 @@ def _columns(
             return "-"
         return fmt_seconds(r["cpu_user_seconds"] + (r["cpu_system_seconds"] or 0))
 
-    made = {
+    made: dict[str, Callable[[dict[str, Any]], str]] = {
         "EXIT": lambda r: "-" if r["exit_code"] is None else str(r["exit_code"]),
         "CPU": cpu,
         "PEAK RSS": lambda r: fmt_bytes(r["peak_rss_bytes"]),

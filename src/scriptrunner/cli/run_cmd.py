@@ -156,7 +156,9 @@ def register(sub: Any) -> None:
         "code the command is found to run; needed for python -c, shell commands and the like",
     )
     options.add_fail_on(p, default=None, what="with --scan: do not run (exit 3)")
-    options.add_renamed(p, "--block-on", "--fail-on", dest="fail_on", type=options.level("--fail-on"))
+    options.add_renamed(
+        p, "--block-on", "--fail-on", dest="fail_on", type=options.level("--fail-on")
+    )
     p.add_argument(
         "--tail-bytes",
         type=whole("--tail-bytes", maximum=MAX_TAIL_BYTES),

@@ -87,15 +87,19 @@ def _scans(story: dict[str, Any]) -> list[Line]:
         tools = ", ".join(sorted(scan["tools"] or {}))
         found = len([f for f in scan["findings"] if not f["suppressed"]])
         lines.append(
-            [(f"  {shown(scan['kind'])} scan ({shown(tools)}): {found} finding(s), ", ""),
-             (verdict, "red" if scan["blocked"] else "")]  # fmt: skip
+            [
+                (f"  {shown(scan['kind'])} scan ({shown(tools)}): {found} finding(s), ", ""),
+                (verdict, "red" if scan["blocked"] else ""),
+            ]  # fmt: skip
         )
         for f in scan["findings"]:
             where = shown(f["path"] or "-") + (f":{f['start_line']}" if f["start_line"] else "")
             note = " (suppressed)" if f["suppressed"] else ""
             lines.append(
-                [(f"    {shown(f['severity']):<8} ", "bold"),
-                 (f"{shown(f['rule_id'])}  {where}  {shown(f['title'])}{note}", "")]  # fmt: skip
+                [
+                    (f"    {shown(f['severity']):<8} ", "bold"),
+                    (f"{shown(f['rule_id'])}  {where}  {shown(f['title'])}{note}", ""),
+                ]  # fmt: skip
             )
         for e in scan["errors"] or []:
             lines.append([(f"    error: {shown(e)}", "red")])
@@ -114,7 +118,10 @@ def _tasks(story: dict[str, Any]) -> list[Line]:
                 (f"  {shown(name):<{width}}  ", ""),
                 (f"{shown(t['state']):<10}", STATUS_STYLE.get(str(t["state"]), "")),
                 (f" {code:<8} {tries:<11} {fmt_seconds(t['duration_seconds']):>9}", ""),
-                (f"  {t['id'][:ID_CHARS]}" + (f"  {shown(t['reason'])}" if t["reason"] else ""), ""),
+                (
+                    f"  {t['id'][:ID_CHARS]}" + (f"  {shown(t['reason'])}" if t["reason"] else ""),
+                    "",
+                ),
             ]
         )
         for key, value in (t["outputs"] or {}).items():
@@ -136,7 +143,11 @@ def _tail(story: dict[str, Any], stream: str) -> list[Line]:
     total, kept = story[f"{stream}_bytes"] or 0, len(text.encode())
     note = f" (last {kept} of {total} bytes)" if total > kept else ""
     body = shown(text.rstrip("\n"), lines=True)
-    return [[("", "")], [(stream, "bold"), (note, "")], *([(line, "")] for line in body.split("\n"))]
+    return [
+        [("", "")],
+        [(stream, "bold"), (note, "")],
+        *([(line, "")] for line in body.split("\n")),
+    ]
 
 
 def story_lines(story: dict[str, Any], usd: Callable[[float | None], str]) -> list[Line]:
@@ -145,8 +156,12 @@ def story_lines(story: dict[str, Any], usd: Callable[[float | None], str]) -> li
     text, style = _status(story)
     what = "workflow run" if story["kind"] == "workflow" else "run"
     lines: list[Line] = [
-        [(f"{what} {shown(story['id'])}", "bold"), ("  ", ""), (text, style),
-         (f"  exit {story['exit_code']}", "")]  # fmt: skip
+        [
+            (f"{what} {shown(story['id'])}", "bold"),
+            ("  ", ""),
+            (text, style),
+            (f"  exit {story['exit_code']}", ""),
+        ]  # fmt: skip
     ]
     lines += _fields(story, usd)
     outputs = story["outputs"] if story["kind"] != "workflow" else {}

@@ -6,29 +6,20 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.errors import StoreError
 from scriptrunner.store import schema, sqlite_path
 from scriptrunner.store.base import db_error, display_value
+from scriptrunner.store.filters import is_flaky, script_is
 from scriptrunner.store.liveness import LOST, lost_message, runner_alive
 from scriptrunner.store.sqla import make_engine, migrated_engine, safe_url
 
 if TYPE_CHECKING:
     from scriptrunner.store.reader_stats import ScriptStats
 
-
-def is_flaky(runs: Any) -> ColumnElement[bool]:
-    """A run or task that succeeded after more than one attempt (a workflow's own row
-    counts its tasks in ``attempts``, so it is never flaky itself)."""
-    return (runs.c.status == "succeeded") & (runs.c.attempts > 1) & (runs.c.kind != "workflow")
-
-
-def script_is(column: ColumnElement[Any], script: str) -> ColumnElement[bool]:
-    """``column`` is ``script``, or a path ending in ``/script``: the user's text is matched
-    literally (autoescape: ``_`` and ``%`` are characters, not LIKE wildcards)."""
-    return (column == script) | column.endswith(f"/{script}", autoescape=True)
+__all__ = ["HistoryReader", "is_flaky", "script_is"]
 
 
 class HistoryReader:
@@ -222,4 +213,4 @@ class HistoryReader:
         """Aggregates over finished runs (``scriptrunner stats``): see ``reader_stats``."""
         from scriptrunner.store.reader_stats import script_stats
 
-        return script_stats(self, script)
+        return script_stats(self.select_rows, script)

@@ -10,16 +10,14 @@ that could not start) are left out of that rate.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from scriptrunner.store import schema
-
-if TYPE_CHECKING:
-    from scriptrunner.store.reader import HistoryReader
+from scriptrunner.store.filters import script_is
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,16 +98,17 @@ def _name(row: dict[str, Any]) -> str:
     return str(command[0]) if command else "-"
 
 
-def script_stats(reader: HistoryReader, script: str | None = None) -> ScriptStats:
-    """Finished runs of ``script`` (its tasks in workflows too), or all top-level runs."""
-    from scriptrunner.store.reader import script_is
-
+def script_stats(
+    select_rows: Callable[[Select[Any]], list[dict[str, Any]]], script: str | None = None
+) -> ScriptStats:
+    """Finished runs of ``script`` (its tasks in workflows too), or all top-level runs;
+    ``select_rows`` runs a query (``HistoryReader.select_rows``)."""
     r = schema.runs
     q = select(
         r.c.status, r.c.duration_seconds, r.c.attempts, r.c.kind, r.c.script, r.c.command
     ).where(r.c.status != "running")
     q = q.where(script_is(r.c.script, script)) if script else q.where(r.c.kind != "task")
-    rows = reader.select_rows(q.order_by(r.c.started_at))
+    rows = select_rows(q.order_by(r.c.started_at))
     by_status: dict[str, int] = {}
     for row in rows:
         by_status[row["status"]] = by_status.get(row["status"], 0) + 1
