@@ -285,7 +285,6 @@ def test_history_fits_the_terminal_keeping_ids_and_statuses(
     assert "…" in lines[2]
     if columns >= 120:
         assert "report_generator.py" in lines[2]
-    print(text)
 
 
 def test_history_through_a_pipe_is_plain_one_record_per_line(
