@@ -162,7 +162,8 @@ class RunResult:
         return self.finished_at - self.started_at
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary (what ``scriptrunner run --json`` prints)."""
+        """A JSON-ready summary of the result (``run --json`` prints the stored story:
+        ``scriptrunner.app.story``)."""
         return {
             "run_id": self.run_id,
             "status": self.status,

@@ -29,7 +29,7 @@ def _ok(done: object) -> str:
 def _run_id(home: Path, *args: str) -> str:
     done = cli(home, "run", "-q", "--json", *args)
     assert done.returncode == 0, done.stderr
-    return str(json.loads(done.stdout)["run_id"])
+    return str(json.loads(done.stdout)["id"])
 
 
 def test_history_and_show_print_brackets_as_text(home: Path, tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ def test_show_of_a_skipped_task_and_workflow_names_with_brackets(
     assert "workflow [/tmp] wf succeeded" in ran
     assert "m (v=[bold]b)" in ran
     tasks = json.loads(cli(home, "history", "--all", "--json").stdout)
-    skipped = next(r for r in tasks if r["task_name"] == "b")
+    skipped = next(r for r in tasks if r["name"] == "b")
     assert "skipped" in _ok(cli(home, "show", skipped["id"]))
     workflow = next(r for r in tasks if r["kind"] == "workflow")
     out = _ok(cli(home, "show", workflow["id"]))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import signal
 import subprocess
 import time
@@ -96,8 +98,8 @@ def test_retries_recorded_in_history(home: Path) -> None:
     data = json.loads(r.stdout)
     assert r.returncode == 9
     assert [a["attempt"] for a in data["attempts"]] == [1, 2, 3]
-    shown = json.loads(cli(home, "show", data["run_id"][:8], "--json").stdout)
-    assert [a["exit_code"] for a in shown["attempt_rows"]] == [9, 9, 9]
+    shown = json.loads(cli(home, "show", data["id"][:8], "--json").stdout)
+    assert [a["exit_code"] for a in shown["attempts"]] == [9, 9, 9]
     types = [e["type"] for e in shown["events"]]
     assert types == ["run.started"] + ["run.attempt.finished"] * 3 + ["run.finished"]
 
@@ -207,10 +209,59 @@ def test_attempt_markers_are_shown_live_but_not_stored(home: Path) -> None:
         "echo out; echo err >&2; exit 3",
     )
     assert r.returncode == 3
-    assert "--- scriptrunner: attempt 2 of 2 ---" in r.stderr  # shown live
+    assert "scriptrunner: attempt 1 exited 3; retrying in 0.0 s (2 of 2)" in r.stderr  # live
     [(out, err)] = _stored(home, "SELECT stdout_tail, stderr_tail FROM runs")
     assert out == "out\nout\n"
     assert err == "err\nerr\n"
+
+
+def test_retry_line_before_each_retry_and_stored_tails_are_the_scripts_own(home: Path) -> None:
+    script = "echo out; echo err >&2; exit 2"
+    r = cli(home, "run", "--retries", "2", "--retry-backoff", "fixed", "--retry-delay", "0",
+            "--", "sh", "-c", script)  # fmt: skip
+    assert r.returncode == 2
+    assert [line for line in r.stderr.splitlines() if "retrying" in line] == [
+        "scriptrunner: attempt 1 exited 2; retrying in 0.0 s (2 of 3)",
+        "scriptrunner: attempt 2 exited 2; retrying in 0.0 s (3 of 3)",
+    ]
+    assert r.stdout == "out\n" * 3  # nothing of the runner's on the script's stdout
+    [(out, err)] = _stored(home, "SELECT stdout_tail, stderr_tail FROM runs")
+    assert (out, err) == ("out\n" * 3, "err\n" * 3)  # exactly what the script printed
+    timed = cli(home, "run", "--timeout", "0.3", "--kill-grace", "0.2", "--retries", "1",
+                "--retry-delay", "0", "--", "sleep", "5")  # fmt: skip
+    assert timed.returncode == 124
+    assert "scriptrunner: attempt 1 timed out; retrying in 0.0 s (2 of 2)" in timed.stderr
+    quiet = cli(home, "run", "-q", "--retries", "1", "--retry-delay", "0", "--", "false")
+    assert quiet.stderr == ""  # -q: nothing but errors
+
+
+def test_run_fail_on_replaces_block_on_which_still_works(tmp_path: Path, home: Path) -> None:
+    job = tmp_path / "job.py"
+    job.write_text("KEY = '" + "sk_live_" + "a1B2c3D4e5F6g7H8i9J0kLmN" + "'\n")
+    r = cli(home, "run", "--scan", "secrets", "--fail-on", "high", str(job))
+    assert r.returncode == 3 and "warning" not in r.stderr
+    old = cli(home, "run", "--scan", "secrets", "--block-on", "high", str(job))
+    assert old.returncode == 3
+    assert "scriptrunner: warning: --block-on is now --fail-on" in old.stderr
+    assert cli(home, "run", "--scan", "secrets", "--fail-on", "medium", str(job)).returncode == 3
+    bad = cli(home, "run", "--scan", "secrets", "--fail-on", "severe", str(job))
+    assert bad.returncode == 2 and "--fail-on" in bad.stderr
+    alone = cli(home, "run", "--fail-on", "high", str(job))
+    assert alone.returncode == 2 and "--fail-on needs --scan KINDS" in alone.stderr
+
+
+def test_run_help_has_text_for_every_option_and_examples(home: Path) -> None:
+    from scriptrunner.cli.main import build_parser
+
+    parser = build_parser("run")
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    run = sub.choices["run"]
+    missing = [a.option_strings for a in run._actions if a.option_strings and not a.help]
+    assert missing == []
+    helped = cli(home, "run", "--help").stdout
+    assert "examples:" in helped and "--fail-on LEVEL" in helped and "--block-on" not in helped
+    for flag in ("--retry-backoff", "--retry-delay", "--retry-max-delay"):
+        assert re.search(rf"{flag} \S+\s+\w", helped), flag
 
 
 def test_sigterm_during_retry_backoff_is_recorded_as_the_exit_code(

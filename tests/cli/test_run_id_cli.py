@@ -29,7 +29,7 @@ def test_run_is_recorded_under_the_given_id(tmp_path: Path, home: Path) -> None:
     r = cli(home, "run", "--json", "--run-id", rid, str(script), "--run-id", "x", "--help")
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[0] == f"{rid} ['--run-id', 'x', '--help']"
-    assert json.loads(r.stdout[r.stdout.index("{") :])["run_id"] == rid
+    assert json.loads(r.stdout[r.stdout.index("{") :])["id"] == rid
     shown = json.loads(cli(home, "show", rid, "--json").stdout)
     assert (shown["id"], shown["status"]) == (rid, "succeeded")
 
@@ -77,13 +77,13 @@ def test_workflow_run_and_resume_use_the_given_ids(tmp_path: Path, home: Path) -
     first_id, second_id = new_id(), new_id()
     r = cli(home, "workflow", "run", str(wf), "--json", "--run-id", first_id)
     assert r.returncode == 1
-    assert json.loads(r.stdout)["run_id"] == first_id
+    assert json.loads(r.stdout)["id"] == first_id
     marker.write_text("")
     r = cli(home, "workflow", "run", str(wf), "--json", "--resume", first_id, "--run-id", second_id)
     assert r.returncode == 0, r.stderr
     again = json.loads(r.stdout)
-    assert again["run_id"] == second_id
+    assert again["id"] == second_id
     assert again["tasks"]["a"]["reused_from"] is not None
     shown = json.loads(cli(home, "show", second_id, "--json").stdout)
     assert (shown["kind"], shown["status"]) == ("workflow", "succeeded")
-    assert {t["workflow_run_id"] for t in shown["tasks"]} == {second_id}
+    assert {t["workflow_run_id"] for t in shown["tasks"].values()} == {second_id}

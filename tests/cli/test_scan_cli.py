@@ -162,9 +162,10 @@ def test_run_with_scan_runs_a_clean_enough_script(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--block-on", "high"], "--block-on needs --scan KINDS"),
+        (["--fail-on", "high"], "--fail-on needs --scan KINDS"),
+        (["--block-on", "high"], "--fail-on needs --scan KINDS"),  # the 7.x name
         (["--scan", "licence"], "unknown scan kind 'licence' (valid: code, deps, secrets)"),
-        (["--scan", "code", "--block-on", "loud"], "unknown severity 'loud'"),
+        (["--scan", "code", "--fail-on", "loud"], "'loud' is not a severity"),
     ],
 )
 def test_run_scan_usage_errors_exit_2_before_running(

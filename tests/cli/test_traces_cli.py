@@ -71,7 +71,7 @@ def test_workflow_trace_then_list_and_show_it(otlp_http_receiver: Receiver, tmp_
     env = env_for(tmp_path, otlp_http_receiver.url)
     r = run_cli("workflow", "run", "--trace", "--json", "wf.yaml", env=env, cwd=tmp_path)
     assert r.returncode == 1, r.stderr
-    run_id = json.loads(r.stdout)["run_id"]
+    run_id = json.loads(r.stdout)["id"]
     spans = otlp_http_receiver.wait_for(3)
     assert span_tree(spans) == [("workflow nightly", (("task extract", ()), ("task load", ())))]
 
@@ -119,7 +119,7 @@ def test_settings_switch_tracing_on_and_spans_reach_the_store(tmp_path: Path) ->
     )
     r = run_cli("run", "--json", "--", "true", env=env, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    run_id = json.loads(r.stdout)["run_id"]
+    run_id = json.loads(r.stdout)["id"]
     shown = run_cli("traces", "--run", run_id, env=env, cwd=tmp_path)
     assert shown.stdout.splitlines()[1].startswith("run true")
 
@@ -158,7 +158,7 @@ def test_traces_when_there_are_none(tmp_path: Path, with_run: bool) -> None:
     env = cli_env(SCRIPTRUNNER_HOME=str(tmp_path / "home"))
     if with_run:
         r = run_cli("run", "--json", "--", "true", env=env, cwd=tmp_path)
-        run_id = json.loads(r.stdout)["run_id"]
+        run_id = json.loads(r.stdout)["id"]
         shown = run_cli("traces", "--run", run_id, env=env, cwd=tmp_path)
         assert shown.returncode == 1 and "has no trace" in shown.stderr
     else:
@@ -187,7 +187,7 @@ def test_traces_escape_control_characters_in_span_names(tmp_path: Path) -> None:
     script.write_text("raise SystemExit(3)\n")
     r = run_cli("run", "-q", "--json", "--trace", str(script), env=env, cwd=tmp_path)
     assert r.returncode == 3, r.stderr
-    run_id = json.loads(r.stdout)["run_id"]
+    run_id = json.loads(r.stdout)["id"]
     for args in (("traces", "--run", run_id), ("traces",)):
         out = run_cli(*args, env=env, cwd=tmp_path)
         assert out.returncode == 0, out.stderr

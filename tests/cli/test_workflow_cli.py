@@ -44,10 +44,10 @@ def test_run_success_json_and_history(tmp_path: Path, home: Path) -> None:
     assert data["status"] == "succeeded"
     assert set(data["tasks"]) == {"a (n=1)", "a (n=2)", "b"}
     assert data["tasks"]["b"]["outputs"] == {}
-    shown = json.loads(cli(home, "show", data["run_id"], "--json").stdout)
+    shown = json.loads(cli(home, "show", data["id"], "--json").stdout)
     assert shown["kind"] == "workflow"
-    assert sorted(t["task_name"] for t in shown["tasks"]) == ["a (n=1)", "a (n=2)", "b"]
-    b_run = json.loads(cli(home, "show", data["tasks"]["b"]["run_id"], "--json").stdout)
+    assert sorted(shown["tasks"]) == ["a (n=1)", "a (n=2)", "b"]
+    b_run = json.loads(cli(home, "show", data["tasks"]["b"]["id"], "--json").stdout)
     assert b_run["stdout_tail"] == "got 2\n"
 
 
@@ -89,20 +89,20 @@ def test_resume_reruns_only_what_failed(tmp_path: Path, home: Path) -> None:
     first = json.loads(cli(home, "workflow", "run", str(wf), "--json").stdout)
     assert first["tasks"]["second"]["state"] == "failed"
     marker.write_text("")
-    r = cli(home, "workflow", "run", str(wf), "--json", "--resume", first["run_id"][:10])
+    r = cli(home, "workflow", "run", str(wf), "--json", "--resume", first["id"][:10])
     assert r.returncode == 0, r.stderr
     again = json.loads(r.stdout)
     assert again["tasks"]["first"]["reused_from"] is not None
     assert again["tasks"]["second"]["state"] == "succeeded"
     assert counter.read_text().count("x") == 1  # first ran once in total
-    second = json.loads(cli(home, "show", again["tasks"]["second"]["run_id"], "--json").stdout)
+    second = json.loads(cli(home, "show", again["tasks"]["second"]["id"], "--json").stdout)
     assert second["stdout_tail"] == "abc\n"
 
 
 def test_resume_of_a_plain_run_is_refused(home: Path, tmp_path: Path) -> None:
     run = json.loads(cli(home, "run", "-q", "--json", "--", "true").stdout)
     wf = write(tmp_path / "wf.yaml", "name: x\ntasks:\n  a: {run: 'true'}\n")
-    r = cli(home, "workflow", "run", str(wf), "--resume", run["run_id"])
+    r = cli(home, "workflow", "run", str(wf), "--resume", run["id"])
     assert r.returncode == 2 and "not a workflow run" in r.stderr
 
 
@@ -213,7 +213,7 @@ def test_cost_profile_prices_every_task_and_sums_the_workflow(tmp_path: Path, ho
     data = json.loads(r.stdout)
     hourly = 0.096  # m5.large, us-east-1, Linux on-demand (the bundled AWS catalog)
     for task in data["tasks"].values():
-        run = json.loads(cli(home, "show", task["run_id"], "--json").stdout)
+        run = json.loads(cli(home, "show", task["id"], "--json").stdout)
         assert run["cloud_cost_usd"] == pytest.approx(
             run["duration_seconds"] / 3600 * hourly, rel=1e-9
         )

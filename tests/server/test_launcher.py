@@ -209,7 +209,7 @@ def test_resume_refuses_what_it_must_not_run(env: Launching, tmp_path: Path) -> 
     elsewhere = tmp_path / "elsewhere.yml"
     elsewhere.write_text("name: e\ntasks:\n  a: {run: 'false'}\n")
     done = cli(env.ctx.settings.home, "workflow", "run", "-q", "--json", str(elsewhere))
-    rid = json.loads(done.stdout)["run_id"]
+    rid = json.loads(done.stdout)["id"]
     with pytest.raises(LaunchError) as info:
         env.launcher.resume(rid)
     assert info.value.status == 409

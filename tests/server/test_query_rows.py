@@ -20,7 +20,7 @@ def test_listed_rows_have_plain_str_keys(tmp_path: Path) -> None:
     reader = HistoryReader(f"sqlite:///{home / 'history.db'}")
     try:
         items = runs.list_runs(reader, runs.RunFilters(), PageRequest(50))["items"]
-        assert [i["id"] for i in items] == [json.loads(done.stdout)["run_id"]]
+        assert [i["id"] for i in items] == [json.loads(done.stdout)["id"]]
         assert {type(key) for item in items for key in item} == {str}
         detail = runs.get_run(reader, items[0]["id"])
         assert detail is not None

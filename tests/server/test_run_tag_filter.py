@@ -28,7 +28,7 @@ def tagged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
         done = cli(home, "run", "--json", "-q", *tags, "--", "true")
         assert done.returncode == 0, done.stderr
         if team:
-            teams[team].insert(0, json.loads(done.stdout)["run_id"])
+            teams[team].insert(0, json.loads(done.stdout)["id"])
     teams["home"] = [str(home)]
     return teams
 

@@ -111,7 +111,7 @@ def test_cli_run_history_show_stats_via_database_url_env(
         (str(bad), "failed", 4),
         (str(ok), "succeeded", 0),
     ]
-    run_id = json.loads(first.stdout)["run_id"]
+    run_id = json.loads(first.stdout)["id"]
     assert runs[1]["id"] == run_id
 
     show = run_cli("show", "--json", run_id[:10], env=env, cwd=tmp_path)

@@ -80,9 +80,9 @@ def test_deeply_nested_json_ends_tasks_as_error_and_the_workflow_finishes(
     for name in ("cond", "render"):
         assert "nested" in data["tasks"][name]["reason"], data["tasks"][name]
     assert marker.exists(), "the always() task did not run"
-    shown = json.loads(cli(home, "show", data["run_id"], "--json").stdout)
+    shown = json.loads(cli(home, "show", data["id"], "--json").stdout)
     assert shown["status"] == "failed"
-    assert all(t["status"] != "running" for t in shown["tasks"]), shown["tasks"]
+    assert all(t["status"] != "running" for t in shown["tasks"].values()), shown["tasks"]
 
 
 @pytest.mark.parametrize("name", ["wf.yaml", "wf.json"])
@@ -283,6 +283,6 @@ def test_a_task_that_makes_its_outputs_file_a_directory_cannot_break_the_run(
     r = cli(home, "workflow", "run", str(wf), "--json")
     assert "Traceback" not in r.stderr, r.stderr[-2000:]
     data = json.loads(r.stdout)
-    shown = json.loads(cli(home, "show", data["run_id"], "--json").stdout)
+    shown = json.loads(cli(home, "show", data["id"], "--json").stdout)
     assert shown["status"] != "running"
-    assert all(t["status"] != "running" for t in shown["tasks"]), shown["tasks"]
+    assert all(t["status"] != "running" for t in shown["tasks"].values()), shown["tasks"]

@@ -46,7 +46,7 @@ def run_workflow(tmp_path: Path, home: Path, text: str) -> dict[str, Any]:
 
 
 def stdout_of(home: Path, data: dict[str, Any], task: str) -> str:
-    run_id = data["tasks"][task]["run_id"]
+    run_id = data["tasks"][task]["id"]
     assert run_id, data["tasks"][task]
     shown = json.loads(cli(home, "show", run_id, "--json").stdout)
     return str(shown["stdout_tail"])

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scriptrunner.cli import options
 from scriptrunner.cli.common import (
     env_pair,
     exit_codes,
@@ -33,7 +34,8 @@ scriptrunner run [OPTIONS] SCRIPT.py [ARGS...]
 
 EPILOG = """\
 exit codes: the script's own; 128+N if it was killed by signal N; 124 on timeout;
-2 if it could not be started (script not found, bad option, unwritable store)."""
+2 if it could not be started (script not found, bad option, unwritable store);
+3 if --scan found something at or above --fail-on (nothing ran)."""
 
 
 def register(sub: Any) -> None:
@@ -41,7 +43,14 @@ def register(sub: Any) -> None:
         "run",
         help="run a Python script or a command",
         usage=USAGE,
-        epilog=EPILOG,
+        formatter_class=options.Formatter,
+        epilog=EPILOG
+        + "\n\n"
+        + options.examples(
+            "scriptrunner run job.py --date 2026-11-27",
+            "scriptrunner run --timeout 600 --retries 3 --retry-delay 5 -- ./etl.sh",
+            "scriptrunner run -q --json --scan code,secrets --fail-on high job.py",
+        ),
         description="Run a Python script (with this interpreter or --python) or, after --, "
         "any command; stream its output, monitor its process tree and record it in history.",
     )
@@ -62,11 +71,26 @@ def register(sub: Any) -> None:
         "--retries", type=whole("--retries"), default=0, metavar="N", help="extra attempts (0)"
     )
     p.add_argument(
-        "--retry-backoff", choices=("fixed", "linear", "exponential"), default="exponential"
+        "--retry-backoff",
+        choices=("fixed", "linear", "exponential"),
+        default="exponential",
+        metavar="KIND",
+        help="delay before retry n: fixed (d), linear (d*n) or exponential (d*2^(n-1), "
+        "the default)",
     )
-    p.add_argument("--retry-delay", type=seconds("--retry-delay"), default=1.0, metavar="SECONDS")
     p.add_argument(
-        "--retry-max-delay", type=seconds("--retry-max-delay"), default=60.0, metavar="SECONDS"
+        "--retry-delay",
+        type=seconds("--retry-delay"),
+        default=1.0,
+        metavar="SECONDS",
+        help="the base delay d before a retry (1)",
+    )
+    p.add_argument(
+        "--retry-max-delay",
+        type=seconds("--retry-max-delay"),
+        default=60.0,
+        metavar="SECONDS",
+        help="cap on any delay before a retry (60)",
     )
     p.add_argument(
         "--retry-jitter",
@@ -131,10 +155,9 @@ def register(sub: Any) -> None:
         help="with --scan: scan exactly this file or directory (repeatable) instead of the "
         "code the command is found to run; needed for python -c, shell commands and the like",
     )
-    p.add_argument(
-        "--block-on",
-        metavar="LEVEL",
-        help="with --scan: do not run (exit 3) on findings at or above LEVEL (default high)",
+    options.add_fail_on(p, default=None, what="with --scan: do not run (exit 3)")
+    options.add_renamed(
+        p, "--block-on", "--fail-on", dest="fail_on", type=options.level("--fail-on")
     )
     p.add_argument(
         "--tail-bytes",
@@ -168,13 +191,13 @@ def handle(args: argparse.Namespace) -> int:
 
         secrets = parse_secret_args(args.secret)
     gate = None
-    if args.scan or args.block_on or args.scan_path:
+    if args.scan or args.fail_on or args.scan_path:
         from scriptrunner.gates.base import parse_policy
 
         if not args.scan:
-            flag = "--block-on" if args.block_on else "--scan-path"
+            flag = "--fail-on" if args.fail_on else "--scan-path"
             raise ConfigError(f"{flag} needs --scan KINDS")
-        gate = parse_policy(args.scan, args.block_on)
+        gate = parse_policy(args.scan, args.fail_on)
     coster, trace = prepare_cost_and_trace(args, settings)
     echo = not args.quiet
     request = RunRequest(
@@ -192,7 +215,7 @@ def handle(args: argparse.Namespace) -> int:
     signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     with RunSession(settings, signals=signals, warn=warn) as session:
         outcome = session.run(request, on_gate=gate_printer(args) if gate else None)
-    print_outcome(args, outcome)
+    print_outcome(args, outcome, settings)
     token = session.token
     if outcome.result.status == "cancelled" and token.signal is not None:
         return 128 + token.signal

@@ -17,6 +17,7 @@ from scriptrunner.cli.common import fmt_bytes, fmt_seconds
 if TYPE_CHECKING:
     from scriptrunner.app import RunOutcome
     from scriptrunner.gates.pre_run import PreRunOutcome
+    from scriptrunner.settings import Settings
 
 
 def gate_printer(args: argparse.Namespace) -> Callable[[PreRunOutcome], None]:
@@ -40,22 +41,23 @@ def gate_printer(args: argparse.Namespace) -> Callable[[PreRunOutcome], None]:
     return show
 
 
-def print_outcome(args: argparse.Namespace, outcome: RunOutcome) -> None:
+def print_outcome(args: argparse.Namespace, outcome: RunOutcome, settings: Settings) -> None:
     result, attribution = outcome.result, outcome.attribution
     if args.json:
-        summary = result.as_dict()
-        if attribution is not None:
-            summary["cloud_cost_usd"] = float(attribution.usd)
-        if outcome.masker is not None:
-            summary = outcome.masker.mask_obj(summary)
-        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        # The run's story as the store has it: what `show --json` prints (app.story).
+        from scriptrunner.app.story import story_from_store
+
+        story = story_from_store(settings, result.run_id)
+        if outcome.masker is not None:  # stored masked already; masked again, to be sure
+            story = outcome.masker.mask_obj(story)
+        sys.stdout.write(json.dumps(story, indent=2) + "\n")
     elif not args.quiet:
         m = result.metrics
         mark = "ok" if result.ok else result.status.replace("_", " ")
         print(
             f"scriptrunner: {mark} · exit {result.exit_code} · {fmt_seconds(result.duration)}"
             f" · CPU {fmt_seconds(m.cpu_seconds)} · peak RSS {fmt_bytes(m.peak_rss_bytes)}"
-            f" · attempts {len(result.attempts)} · run {result.run_id[:12]}",
+            f" · attempts {len(result.attempts)} · run {result.run_id[:8]}",
             file=sys.stderr,
         )
     if attribution is not None and not args.quiet:

@@ -271,8 +271,11 @@ def handle_run(args: argparse.Namespace) -> int:
             if show_progress:
                 session.bus.subscribe(PlainProgress(sys.stderr, plan))
             result = session.run_workflow(plan, request)
-    if args.json:
-        sys.stdout.write(json.dumps(_summary(result), indent=2) + "\n")
+    if args.json:  # the workflow run's story, as `show --json` prints it (app.story)
+        from scriptrunner.app.story import story_from_store
+
+        story = story_from_store(settings, result.run_id)
+        sys.stdout.write(json.dumps(story, indent=2) + "\n")
     elif not args.quiet and console.is_terminal:
         print_summary(console, result)
     elif not args.quiet:  # one row per line, no colour, no trailing padding
@@ -282,28 +285,3 @@ def handle_run(args: argparse.Namespace) -> int:
     if result.cancelled and session.token.signal is not None:
         return 128 + session.token.signal
     return result.exit_code
-
-
-def _summary(result: Any) -> dict[str, Any]:
-    return {
-        "run_id": result.run_id,
-        "name": result.name,
-        "status": result.status,
-        "exit_code": result.exit_code,
-        "duration_seconds": round(result.duration, 6),
-        "counts": result.counts(),
-        "tasks": {
-            t.id: {
-                "state": t.state,
-                "result": t.result,
-                "exit_code": t.run.exit_code if t.run else None,
-                "attempts": len(t.run.attempts) if t.run else 0,
-                "duration_seconds": round(t.duration, 6),
-                "outputs": dict(t.outputs),
-                "run_id": t.run.run_id if t.run else None,
-                "reason": t.reason,
-                "reused_from": t.reused_from,
-            }
-            for t in result.tasks.values()
-        },
-    }

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from scriptrunner import limits
 from scriptrunner.errors import ConfigError
+from scriptrunner.results import AttemptResult
 
 Backoff = Literal["fixed", "linear", "exponential"]
 BACKOFFS: tuple[Backoff, ...] = ("fixed", "linear", "exponential")
@@ -83,6 +85,27 @@ def parse_exit_codes(text: str) -> frozenset[int]:
                 f"--retry-on: {part!r} is not an exit code; give comma-separated integers"
             ) from None
     return frozenset(codes)
+
+
+def attempt_ended(attempt: AttemptResult) -> str:
+    """How an attempt ended, in the words of :func:`retry_message` and ``show``:
+    ``exited 2``, ``timed out``, ``was killed by SIGKILL``, ``was cancelled``."""
+    return ended_words(attempt.status, attempt.exit_code, attempt.signal)
+
+
+def ended_words(status: str, exit_code: int | None, signal_number: int | None) -> str:
+    """:func:`attempt_ended` from an attempt's stored columns."""
+    if status == "timed_out":
+        return "timed out"
+    if status == "cancelled":
+        return "was cancelled"
+    if signal_number:
+        try:
+            name = signal.Signals(signal_number).name
+        except ValueError:
+            name = f"signal {signal_number}"
+        return f"was killed by {name}"
+    return "succeeded" if status == "succeeded" else f"exited {exit_code}"
 
 
 def retry_message(attempt: int, ended: str, delay: float, max_attempts: int) -> str:

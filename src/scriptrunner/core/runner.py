@@ -22,6 +22,7 @@ from scriptrunner.core.attempt import DRAIN_SECONDS, AttemptFn, RunOptions, run_
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.outcome import RUNNER_ERROR_EXIT_CODE, run_result
 from scriptrunner.core.output import FilteredTail, TailBuffer
+from scriptrunner.core.retry import attempt_ended, retry_message
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import RunnerError
 from scriptrunner.results import AttemptResult, RunId, RunResult, new_run_id
@@ -136,9 +137,9 @@ class Runner:
                 delay = 0.0
                 if n > 1:
                     delay = spec.retry.delay_before(n - 1)
+                    self._retry_line(attempts[-1], delay, spec.retry.max_attempts)
                     if token.wait(delay):
                         break
-                    self._attempt_banner(n, spec)
                 env = dict(base_env)
                 env["SCRIPTRUNNER_ATTEMPT"] = str(n)
                 if on_attempt_env is not None:
@@ -190,16 +191,18 @@ class Runner:
         self.recorder.finish_run(rid, finish_values, attempt_rows, samples, final_events)
         return result
 
-    def _attempt_banner(self, n: int, spec: RunSpec) -> None:
-        """Announce a retry on the live stderr only: the stored output is the script's own
+    def _retry_line(self, previous: AttemptResult, delay: float, max_attempts: int) -> None:
+        """Say on the live stderr, before waiting, why and when the next attempt starts
+        (``retry_message``).  Only there: the stored tails are the script's own output
         (attempt boundaries are in ``run_attempts`` and the events)."""
-        banner = f"--- scriptrunner: attempt {n} of {spec.retry.max_attempts} ---\n".encode()
-        if self.options.echo_stderr is not None:
-            try:
-                self.options.echo_stderr.write(banner)
-                self.options.echo_stderr.flush()
-            except (OSError, ValueError):
-                pass
+        if self.options.echo_stderr is None:
+            return
+        line = retry_message(previous.attempt, attempt_ended(previous), delay, max_attempts)
+        try:
+            self.options.echo_stderr.write(f"scriptrunner: {line}\n".encode())
+            self.options.echo_stderr.flush()
+        except (OSError, ValueError):
+            pass
 
 
 def _nothing() -> None:

@@ -3,51 +3,23 @@
 from __future__ import annotations
 
 import os
-import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.errors import StoreError
 from scriptrunner.store import schema, sqlite_path
 from scriptrunner.store.base import db_error, display_value
+from scriptrunner.store.filters import is_flaky, script_is
 from scriptrunner.store.liveness import LOST, lost_message, runner_alive
 from scriptrunner.store.sqla import make_engine, migrated_engine, safe_url
 
+if TYPE_CHECKING:
+    from scriptrunner.store.reader_stats import ScriptStats
 
-@dataclass(frozen=True, slots=True)
-class ScriptStats:
-    """Aggregates over the finished runs of one script (or all runs)."""
-
-    script: str | None
-    runs: int
-    failures: int
-    failure_rate: float
-    p50_seconds: float | None
-    p95_seconds: float | None
-    mean_seconds: float | None
-    #: Median duration of the newer half of runs divided by that of the older half.
-    trend: float | None
-    by_status: dict[str, int]
-
-
-def _percentile(sorted_values: Sequence[float], q: float) -> float:
-    """Linear-interpolation percentile (numpy's default method)."""
-    if len(sorted_values) == 1:
-        return sorted_values[0]
-    pos = (len(sorted_values) - 1) * q
-    lo = int(pos)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
-
-
-def script_is(column: ColumnElement[Any], script: str) -> ColumnElement[bool]:
-    """``column`` is ``script``, or a path ending in ``/script``: the user's text is matched
-    literally (autoescape: ``_`` and ``%`` are characters, not LIKE wildcards)."""
-    return (column == script) | column.endswith(f"/{script}", autoescape=True)
+__all__ = ["HistoryReader", "is_flaky", "script_is"]
 
 
 class HistoryReader:
@@ -100,6 +72,10 @@ class HistoryReader:
     def close(self) -> None:
         self.engine.dispose()
 
+    def select_rows(self, query: Select[Any]) -> list[dict[str, Any]]:
+        """The rows of ``query`` as printable dicts (a run left by a dead runner: ``lost``)."""
+        return self._all(query)
+
     def _all(self, query: Select[Any]) -> list[dict[str, Any]]:
         try:
             with self.engine.connect() as conn:
@@ -122,12 +98,16 @@ class HistoryReader:
         kind: str | None = None,
         workflow_run_id: str | None = None,
         top_level: bool = False,
+        flaky: bool = False,
     ) -> list[dict[str, Any]]:
-        """Newest first; ``top_level`` leaves out workflow tasks (their workflow is listed)."""
+        """Newest first; ``top_level`` leaves out workflow tasks (their workflow is listed);
+        ``flaky``: only runs and tasks that succeeded after more than one attempt."""
         r = schema.runs
         q = select(r).order_by(r.c.started_at.desc(), r.c.id)
         if status:
             q = q.where(r.c.status == status)
+        if flaky:
+            q = q.where(is_flaky(r))
         if script:
             q = q.where(script_is(r.c.script, script))
         if kind:
@@ -180,6 +160,31 @@ class HistoryReader:
             run["tasks"] = self.list_runs(limit=0, workflow_run_id=full)
         return run
 
+    def newest_run_id(self) -> str:
+        """The id of the newest run or workflow run (not a task): ``show last``."""
+        rows = self.list_runs(limit=1, top_level=True)
+        if not rows:
+            raise StoreError(f"no runs recorded yet in {self.where}; see `scriptrunner run --help`")
+        return str(rows[0]["id"])
+
+    def scans_of(self, run_id: str) -> list[dict[str, Any]]:
+        """The scans recorded under a run (a pre-execution gate's), each with its
+        ``findings`` rows, in the order they were made."""
+        sc, f = schema.scans, schema.findings
+        scans = self._all(select(sc).where(sc.c.run_id == run_id).order_by(sc.c.started_at))
+        for scan in scans:
+            scan["findings"] = self._all(
+                select(f).where(f.c.scan_id == scan["id"]).order_by(f.c.id)
+            )
+        return scans
+
+    def trace_ids_of(self, run_id: str) -> list[str]:
+        """The ids of the traces that hold spans of this run (``--trace``), first first."""
+        s = schema.spans
+        started = func.min(s.c.start_time)
+        q = select(s.c.trace_id, started.label("t")).where(s.c.run_id == run_id)
+        return [str(r["trace_id"]) for r in self._all(q.group_by(s.c.trace_id).order_by(started))]
+
     def events(self, *, after_id: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
         e = schema.events
         return self._all(select(e).where(e.c.id > after_id).order_by(e.c.id).limit(limit))
@@ -205,34 +210,7 @@ class HistoryReader:
         return self._all(q)
 
     def stats(self, script: str | None = None) -> ScriptStats:
-        r = schema.runs
-        q = select(r.c.status, r.c.duration_seconds).where(r.c.status != "running")
-        if script:
-            q = q.where(script_is(r.c.script, script))
-        else:
-            q = q.where(r.c.kind != "task")
-        rows = self._all(q.order_by(r.c.started_at))
-        by_status: dict[str, int] = {}
-        for row in rows:
-            by_status[row["status"]] = by_status.get(row["status"], 0) + 1
-        durations = [
-            float(row["duration_seconds"]) for row in rows if row["duration_seconds"] is not None
-        ]
-        failures = sum(n for st, n in by_status.items() if st != "succeeded")
-        ordered = sorted(durations)
-        trend = None
-        if len(durations) >= 4:
-            half = len(durations) // 2
-            old, new = statistics.median(durations[:half]), statistics.median(durations[half:])
-            trend = new / old if old > 0 else None
-        return ScriptStats(
-            script=script,
-            runs=len(rows),
-            failures=failures,
-            failure_rate=failures / len(rows) if rows else 0.0,
-            p50_seconds=_percentile(ordered, 0.5) if ordered else None,
-            p95_seconds=_percentile(ordered, 0.95) if ordered else None,
-            mean_seconds=statistics.fmean(ordered) if ordered else None,
-            trend=trend,
-            by_status=by_status,
-        )
+        """Aggregates over finished runs (``scriptrunner stats``): see ``reader_stats``."""
+        from scriptrunner.store.reader_stats import script_stats
+
+        return script_stats(self.select_rows, script)
