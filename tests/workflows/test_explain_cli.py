@@ -65,8 +65,8 @@ def test_skip_reasons_name_the_real_cause_in_json_and_history(home: Path) -> Non
     result = run_json(home)
     reasons = {t: v["reason"] for t, v in result["tasks"].items() if v["state"] == "skipped"}
     assert reasons == REASONS
-    shown = json.loads(cli(home, "show", result["run_id"], "--json").stdout)
-    stored = {t["task_name"]: t["error"] for t in shown["tasks"] if t["status"] == "skipped"}
+    shown = json.loads(cli(home, "show", result["id"], "--json").stdout)
+    stored = {n: t["error"] for n, t in shown["tasks"].items() if t["status"] == "skipped"}
     assert stored == REASONS
 
 
@@ -114,7 +114,7 @@ def test_eval_status_functions_follow_the_needs_context(
 
 def test_eval_against_a_stored_run(home: Path) -> None:
     result = run_json(home)
-    prefix = result["run_id"][:8]
+    prefix = result["id"][:8]
     r = cli(home, "workflow", "eval", "--run", prefix, "--task", "e")
     assert r.returncode == 0, r.stderr
     out = r.stdout.splitlines()
@@ -142,7 +142,7 @@ def test_eval_against_a_stored_run(home: Path) -> None:
 )
 def test_eval_run_errors_are_one_line(home: Path, args: list[str], message: str) -> None:
     result = run_json(home)
-    args = [result["run_id"] if a == "RUN" else a for a in args]
+    args = [result["id"] if a == "RUN" else a for a in args]
     r = cli(home, "workflow", "eval", *args)
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()

@@ -63,7 +63,7 @@ def test_resume_reevaluates_what_ran_because_of_the_failure(tmp_path: Path, home
     assert first["tasks"]["notify"]["state"] == "succeeded"
     assert first["tasks"]["report"]["outputs"] == {"status": "degraded"}
     (tmp_path / "fixed").touch()
-    code, again = run(home, "--resume", first["run_id"][:8])
+    code, again = run(home, "--resume", first["id"][:8])
     assert code == 0, again
     tasks = again["tasks"]
     # Only prep succeeded upstream-clean with a condition that does not read status.
@@ -81,10 +81,10 @@ def test_resume_summary_says_what_was_reused_and_why_the_rest_ran(
 ) -> None:
     _, first = run(home)
     (tmp_path / "fixed").touch()
-    r = cli(home, "workflow", "run", "wf.yaml", "--resume", first["run_id"])
+    r = cli(home, "workflow", "run", "wf.yaml", "--resume", first["id"])
     assert r.returncode == 0, r.stderr
     lines = {line.split()[0]: line for line in r.stderr.splitlines() if line.strip()}
-    short = first["run_id"][:8]
+    short = first["id"][:8]
     assert f"reused from run {short}" in lines["prep"]
     assert f"re-run: failed in run {short}" in lines["build"]
     assert "re-run: condition `failure()` depends on status" in lines["notify"]
@@ -109,8 +109,8 @@ def test_resume_last_picks_the_newest_run_of_this_workflow(tmp_path: Path, home:
     code, again = run(home, "--resume", "last")
     assert code == 0
     assert again["tasks"]["prep"]["reused_from"] is not None
-    shown = json.loads(cli(home, "show", again["run_id"], "--json").stdout)
-    assert shown["parent_run_id"] == first["run_id"]
+    shown = json.loads(cli(home, "show", again["id"], "--json").stdout)
+    assert shown["parent_run_id"] == first["id"]
 
 
 def test_rerun_all_runs_every_task_linked_to_the_previous_run(tmp_path: Path, home: Path) -> None:
@@ -120,8 +120,8 @@ def test_rerun_all_runs_every_task_linked_to_the_previous_run(tmp_path: Path, ho
     assert code == 0
     assert not any(t["reused_from"] for t in again["tasks"].values())
     assert count(tmp_path, "prep") == 2 and count(tmp_path, "build") == 2
-    shown = json.loads(cli(home, "show", again["run_id"], "--json").stdout)
-    assert shown["parent_run_id"] == first["run_id"]
+    shown = json.loads(cli(home, "show", again["id"], "--json").stdout)
+    assert shown["parent_run_id"] == first["id"]
 
 
 def test_rerun_all_and_resume_exclude_each_other_in_one_line(home: Path) -> None:
@@ -136,7 +136,7 @@ def test_rerun_all_and_resume_exclude_each_other_in_one_line(home: Path) -> None
 def test_resume_of_another_workflows_run_is_refused(tmp_path: Path, home: Path) -> None:
     (tmp_path / "other.yaml").write_text("name: other\ntasks:\n  prep: {run: 'false'}\n")
     other = json.loads(cli(home, "workflow", "run", "other.yaml", "--json").stdout)
-    r = cli(home, "workflow", "run", "wf.yaml", "--resume", other["run_id"])
+    r = cli(home, "workflow", "run", "wf.yaml", "--resume", other["id"])
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1
     assert "is a run of workflow 'other'" in r.stderr

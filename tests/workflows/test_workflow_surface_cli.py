@@ -86,7 +86,7 @@ def test_plain_progress_is_one_line_per_state_change_with_retry_lines(
     # The runner's own markers never reach a task's stored output.
     run_id = r.stderr.strip().rsplit("run ", 1)[1]
     shown = json.loads(cli(home, "show", run_id, "--json").stdout)
-    fetch = next(t for t in shown["tasks"] if t["task_name"] == "fetch")
+    fetch = shown["tasks"]["fetch"]
     stored = json.loads(cli(home, "show", fetch["id"], "--json").stdout)
     assert stored["stdout_tail"] == "attempt-output\nattempt-output\n"
     assert not stored["stderr_tail"]

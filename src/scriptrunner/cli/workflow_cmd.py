@@ -99,8 +99,8 @@ def _register_run(wsub: Any) -> None:
             "Run a workflow file.  Off a terminal, one line per task state change.", 88
         ),
         formatter_class=options.Formatter,
-        epilog="exit codes: 0 every task succeeded (or was skipped by its condition),\n"
-        "  1 otherwise, 2 a bad file or option, 128+N interrupted by signal N\n\n"
+        epilog="exit codes: 0 every task succeeded (or was skipped by its condition), "
+        "1 otherwise, 2 a bad file or option, 128+N interrupted by signal N\n\n"
         + options.examples(
             "scriptrunner workflow run nightly.yaml --max-parallel 4",
             "scriptrunner workflow run nightly.yaml --resume last",

@@ -47,7 +47,7 @@ def register(wsub: Any) -> None:
     )
     e.add_argument(
         "--run",
-        metavar="RUN_ID",
+        metavar="ID",
         help="a stored workflow run (unique id prefix, or last) to take the contexts from",
     )
     e.add_argument("--task", metavar="TASK", help="the task instance of --run, e.g. build")
