@@ -4,15 +4,14 @@ run or a workflow in one JSON shape, tables that fit the terminal (real processe
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from fixtures.cli import SCRIPTRUNNER, cli, cli_env
+from fixtures.cli import cli, cli_env
+from fixtures.terminal import on_terminal
 
 #: Fails with exit 2 the first time (it leaves a mark), succeeds the next time.
 FLAKY = """\
@@ -225,30 +224,10 @@ def test_workflow_run_json_is_the_story_show_prints(tmp_path: Path, home: Path) 
 
 
 def on_tty(home: Path, *args: str, columns: int) -> str:
-    """``scriptrunner ARGS`` with stdout on a pseudo-terminal ``columns`` wide; its output
-    without colour codes."""
-    import fcntl
-    import pty
-    import struct
-    import termios
-
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-    env = cli_env(SCRIPTRUNNER_HOME=str(home), COLUMNS=str(columns), TERM="xterm-256color")
-    proc = subprocess.Popen([str(SCRIPTRUNNER), *args], stdout=slave, env=env, cwd=home.parent)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(master)
-    assert proc.wait(timeout=60) == 0
-    text = b"".join(chunks).decode().replace("\r\n", "\n")
+    """What ``scriptrunner ARGS`` shows on a terminal ``columns`` wide (colour removed)."""
+    env = cli_env(SCRIPTRUNNER_HOME=str(home))
+    code, _, text = on_terminal(*args, env=env, cwd=home.parent, columns=columns, timeout=60)
+    assert code == 0, text
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 

@@ -8,21 +8,15 @@ The terminal cases run the real console script on a pseudo-terminal of the given
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import re
-import select
-import struct
-import subprocess
-import termios
-import time
 from pathlib import Path
 
 import pytest
 
-from fixtures.cli import SCRIPTRUNNER, cli_env, run_cli
+from fixtures.cli import cli_env, run_cli
 from fixtures.scanning import semgrep_path
+from fixtures.terminal import on_terminal
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 DEEP = "services/billing/adapters/legacy_ledger_import.py"
@@ -45,51 +39,6 @@ RECORD = {
         }
     ],
 }
-
-
-def on_terminal(
-    *args: str,
-    env: dict[str, str],
-    cwd: Path,
-    columns: int,
-    stdout_tty: bool = True,
-    timeout: float = 180,
-) -> tuple[int, str, str]:
-    """Run ``scriptrunner ARGS`` with stderr (and stdout unless ``stdout_tty`` is False) on a
-    pseudo-terminal ``columns`` wide; returns (exit code, stdout, terminal text)."""
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-    out_file = cwd / f".stdout-{os.getpid()}-{time.monotonic_ns()}"
-    with out_file.open("w") as out:
-        proc = subprocess.Popen(
-            [str(SCRIPTRUNNER), *args],
-            stdin=subprocess.DEVNULL,
-            stdout=slave if stdout_tty else out,
-            stderr=slave,
-            env={**env, "COLUMNS": str(columns), "TERM": "xterm"},
-            cwd=cwd,
-        )
-        os.close(slave)
-        chunks: list[bytes] = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if ready:
-                try:
-                    data = os.read(master, 65536)
-                except OSError:  # EIO: the child closed the terminal
-                    break
-                if not data:
-                    break
-                chunks.append(data)
-            elif proc.poll() is not None:
-                break
-        os.close(master)
-        code = proc.wait(timeout=30)
-    stdout = out_file.read_text()
-    out_file.unlink()
-    text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
-    return code, stdout, text
 
 
 def visible(text: str) -> list[str]:
