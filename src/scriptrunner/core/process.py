@@ -33,6 +33,11 @@ from scriptrunner.core.supervise import (
 if TYPE_CHECKING:  # psutil costs ~18 ms to import: only load it when a tree must be walked.
     import psutil
 
+#: Extra looks for late orphans after an attempt that left processes behind, and the pause
+#: before each (see ``ProcessTree._sweep_late_orphans``).
+_LATE_SWEEPS = 3
+_LATE_SWEEP_PAUSE = 0.01
+
 
 @dataclass(frozen=True, slots=True)
 class ExitInfo:
@@ -189,6 +194,24 @@ class ProcessTree:
                 os.waitpid(p.pid, os.WNOHANG)
             except ChildProcessError:
                 continue
+        self._sweep_late_orphans()
+
+    def _sweep_late_orphans(self) -> None:
+        """SIGKILL orphans adopted after the last look: a daemon's middle process that
+        forked while dying hands its child over just then, and the kernel's list of a
+        process's children may miss one that is being re-parented at the moment it is read.
+        A few more reads, a moment apart, on this path only (the attempt left something)."""
+        for _ in range(_LATE_SWEEPS):
+            time.sleep(_LATE_SWEEP_PAUSE)
+            late = self.adopted()
+            if not late:
+                continue
+            for pid in late:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    continue
+            reap_zombies(self.pgid)
 
     def send(self, sig: int) -> None:
         """Send ``sig`` once to every process of the tree.
