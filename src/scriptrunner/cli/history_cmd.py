@@ -211,18 +211,22 @@ def handle_stats(args: argparse.Namespace) -> int:
     if stats.trend is not None:
         change = (stats.trend - 1) * 100
         trend = f"{'slower' if change > 0 else 'faster'} by {abs(change):.0f}% (newer half vs older half)"
-    lines = [
-        f"runs          {stats.runs}{of}",
-        f"failures      {stats.failures} ({stats.failure_rate:.1%})",
-        f"first-attempt failures {stats.first_attempt_failures} "
-        f"({stats.first_attempt_failure_rate:.1%})",
-        f"flaky         {stats.flaky} (succeeded after more than one attempt)",
-        "by status     " + ", ".join(f"{shown(k)} {v}" for k, v in sorted(stats.by_status.items())),
-        f"p50 duration  {fmt_seconds(stats.p50_seconds)}",
-        f"p95 duration  {fmt_seconds(stats.p95_seconds)}",
-        f"mean duration {fmt_seconds(stats.mean_seconds)}",
-        f"trend         {trend}",
+    rows = [
+        ("runs", f"{stats.runs}{of}"),
+        ("failures", f"{stats.failures} ({stats.failure_rate:.1%})"),
+        (
+            "first-attempt failures",
+            f"{stats.first_attempt_failures} ({stats.first_attempt_failure_rate:.1%})",
+        ),
+        ("flaky", f"{stats.flaky} (succeeded after more than one attempt)"),
+        ("by status", ", ".join(f"{shown(k)} {v}" for k, v in sorted(stats.by_status.items()))),
+        ("p50 duration", fmt_seconds(stats.p50_seconds)),
+        ("p95 duration", fmt_seconds(stats.p95_seconds)),
+        ("mean duration", fmt_seconds(stats.mean_seconds)),
+        ("trend", trend),
     ]
+    width = max(len(label) for label, _ in rows)
+    lines = [f"{label:<{width}}  {value}" for label, value in rows]
     if stats.scripts:
         lines += ["", "RUNS  FAILED  FLAKY  1ST-ATTEMPT FAILED  SCRIPT"]
         lines += [
