@@ -145,7 +145,9 @@ def test_history_show_stats(tmp_path: Path, home: Path) -> None:
     assert stats["runs"] == 4 and stats["failures"] == 1
     assert stats["failure_rate"] == pytest.approx(0.25)
     text = cli(home, "stats", "ok.py").stdout
-    assert re.search(r"^runs +3$", text, re.M) and re.search(r"^failures +0 \(0\.0%\)$", text, re.M)
+    assert re.search(r"^runs +3 of ok\.py$", text, re.M) and re.search(
+        r"^failures +0 \(0\.0%\)$", text, re.M
+    )
     bad = cli(home, "show", "zzzzzz")
     assert bad.returncode == 2 and "no run with id" in bad.stderr
 
