@@ -8,10 +8,12 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
 
+from fixtures.cli import cli_env, run_python
 from fixtures.waiting import wait_until
 
 PARENT = """
@@ -51,3 +53,44 @@ def test_a_parent_killed_outright_takes_its_child(how: str) -> None:
     finally:
         for p in _alive(marker):
             p.kill()
+
+
+LATE_SWEEP_PROBE = """
+import os, subprocess, sys, time
+from scriptrunner.core.process import ProcessTree
+from scriptrunner.core.supervise import attempt_mark, become_subreaper
+
+assert become_subreaper()
+env = dict(os.environ, SCRIPTRUNNER_RUN_ID="late", SCRIPTRUNNER_ATTEMPT="1")
+# The attempt's child leaves a daemon behind (it leaves the process group) and exits.
+child = subprocess.Popen(
+    ["sh", "-c", "setsid sleep 60 & echo $!"], env=env, stdout=subprocess.PIPE, text=True,
+    start_new_session=True,
+)
+daemon = int(child.stdout.readline())
+child.wait()
+tree = ProcessTree(child.pid, attempt_mark("late", 1))
+tree.reaped.set()
+tree._sweep_late_orphans()
+deadline = time.monotonic() + 5
+while time.monotonic() < deadline:
+    try:
+        pid, _ = os.waitpid(daemon, os.WNOHANG)
+    except ChildProcessError:
+        pid = daemon  # reaped by the sweep
+    if pid == daemon:
+        print("ended")
+        break
+    time.sleep(0.01)
+else:
+    os.kill(daemon, 9)
+    print("alive")
+"""
+
+
+def test_the_late_sweep_ends_orphans_adopted_after_the_last_look(tmp_path: Path) -> None:
+    """The extra looks after an attempt left processes behind SIGKILL a marked orphan
+    re-parented to the runner (here: found by the first extra look)."""
+    r = run_python(LATE_SWEEP_PROBE, env=cli_env(), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "ended"
