@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from fixtures.cli import cli
 from scriptrunner.app.story import run_story
+from scriptrunner.errors import StoreError
 from scriptrunner.store import schema
 from scriptrunner.store.reader import HistoryReader
 from scriptrunner.store.reader_sqlite import JSON_COLUMNS, SqliteRunReader
@@ -37,3 +40,18 @@ def test_both_readers_tell_the_same_story(tmp_path: Path) -> None:
                 assert run_story(light, run_id) == run_story(reader, run_id), run_id
     finally:
         reader.close()
+
+
+def test_errors_are_one_line_store_errors(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="cannot read history store"):
+        SqliteRunReader(tmp_path / "no-such-dir" / "history.db")
+    garbage = tmp_path / "history.db"
+    garbage.write_bytes(b"this is not a database" * 100)
+    with SqliteRunReader(garbage) as light, pytest.raises(StoreError) as info:
+        light.get_run("0" * 32)
+    assert "cannot read history store" in str(info.value) and "\n" not in str(info.value)
+    home = tmp_path / "home"
+    assert cli(home, "run", "-q", "--", "true").returncode == 0
+    with SqliteRunReader(home / "history.db") as light, pytest.raises(StoreError) as info:
+        light.get_run("0" * 32)
+    assert "no run with id" in str(info.value)

@@ -147,3 +147,27 @@ def test_eval_run_errors_are_one_line(home: Path, args: list[str], message: str)
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], r.stderr
+
+
+def test_eval_run_refuses_a_task_run_and_names_its_workflow(home: Path) -> None:
+    result = run_json(home)
+    task_run = result["tasks"]["e"]["id"]
+    r = cli(home, "workflow", "eval", "--run", task_run, "--task", "e")
+    assert r.returncode == 2
+    assert f"is a task, not a workflow run; its workflow run is {result['id']}" in r.stderr
+
+
+def test_eval_run_says_what_it_cannot_know_when_the_file_changed(home: Path) -> None:
+    """The stored run's needs and outputs still answer; env and if: came from the file."""
+    result = run_json(home)
+    wf = home.parent / "wf.yaml"
+    wf.write_text(textwrap.dedent(WORKFLOW).replace("  g:\n", "  h:\n"))
+    r = cli(home, "workflow", "eval", "--run", result["id"], "--task", "g", "success()")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "false"
+    assert "no longer has task 'g': env and if: unknown" in r.stdout + r.stderr
+    wf.unlink()
+    r = cli(home, "workflow", "eval", "--run", result["id"], "--task", "e", "needs.a.result")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == '"failure"'
+    assert "workflow file not usable" in r.stdout + r.stderr
