@@ -193,6 +193,27 @@ def test_workflow_default_applies_to_script_tasks_only_and_tasks_override_it() -
     }
 
 
+def test_fail_on_is_the_key_with_the_clis_scale_and_block_on_still_works() -> None:
+    """``fail_on`` as on the command line (``--fail-on``), Bandit/Semgrep words accepted;
+    ``block_on`` (the 7.0 name) means the same."""
+    assert load(
+        """\
+        security: {scan: code, fail_on: medium}
+        tasks:
+          a: {script: a.py}
+          b: {script: b.py, security: {fail_on: error}}
+          c: {script: c.py, security: {block_on: critical}}
+        """
+    ) == {
+        "a": GatePolicy(("code",), Severity.WARNING),
+        "b": GatePolicy(("code",), Severity.HIGH),
+        "c": GatePolicy(("code",), Severity.CRITICAL),
+    }
+    with pytest.raises(WorkflowError) as info:
+        load("security: {scan: code, fail_on: high, block_on: high}\ntasks:\n  a: {script: a.py}\n")
+    assert "security.block_on: block_on is the old name of fail_on; keep one" in str(info.value)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

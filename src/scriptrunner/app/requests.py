@@ -66,7 +66,7 @@ class GateBlocked(SecurityError):
     def __init__(self, outcome: PreRunOutcome) -> None:
         super().__init__(
             f"{outcome.script}: not run: {outcome.reason} "
-            f"(recorded as blocked run {outcome.run_id[:12]})"
+            f"(recorded as blocked run {outcome.run_id[:8]})"
         )
         self.outcome = outcome
 

@@ -217,6 +217,6 @@ def print_summary(console: Any, result: WorkflowResult) -> None:
             "workflow",
             (result.name, "bold"),
             (result.status, "green" if result.ok else "red"),
-            f"in {result.duration:.2f}s ({counts}) · run {result.run_id[:12]}",
+            f"in {result.duration:.2f}s ({counts}) · run {result.run_id[:8]}",
         )
     )
