@@ -45,7 +45,7 @@ class _Metrics(TypedDict):
     cpu_percent_max: float
 
 
-class AttemptFinishedPayload(_Metrics):
+class _AttemptFinishedRequired(_Metrics):
     attempt: int
     status: str
     exit_code: int
@@ -53,6 +53,10 @@ class AttemptFinishedPayload(_Metrics):
     started_at: float
     finished_at: float
     delay_before: float
+
+
+class AttemptFinishedPayload(_AttemptFinishedRequired, total=False):
+    retry_in: float  # only on an attempt followed by a retry: the wait before the next one
 
 
 class RunFinishedPayload(_Metrics):

@@ -94,3 +94,37 @@ def test_the_late_sweep_ends_orphans_adopted_after_the_last_look(tmp_path: Path)
     r = run_python(LATE_SWEEP_PROBE, env=cli_env(), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ended"
+
+
+def test_carries_reads_an_empty_environment_again_but_not_forever(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A live process whose environment reads empty (``env -i``, or one caught inside
+    ``exec``) is read again a bounded number of times; a zombie is not waited for."""
+    from scriptrunner.core import supervise
+
+    mark = supervise.attempt_mark("c", 1)
+    marked = subprocess.Popen(
+        ["sleep", "30"], env={"SCRIPTRUNNER_RUN_ID": "c", "SCRIPTRUNNER_ATTEMPT": "1"}
+    )
+    bare = subprocess.Popen(["env", "-i", "sleep", "30"])
+    zombie = subprocess.Popen(["true"])
+    try:
+        wait_until(lambda: open(f"/proc/{bare.pid}/cmdline", "rb").read().startswith(b"sleep"),
+                   "env -i to exec sleep", 10)  # fmt: skip
+        wait_until(lambda: psutil.Process(zombie.pid).status() == psutil.STATUS_ZOMBIE,
+                   "true to exit", 10)  # fmt: skip
+        pauses: list[float] = []
+        monkeypatch.setattr(supervise.time, "sleep", pauses.append)
+        assert supervise.carries(marked.pid, mark)
+        assert pauses == []
+        assert not supervise.carries(bare.pid, mark)
+        assert len(pauses) == supervise._ENVIRON_TRIES
+        pauses.clear()
+        assert not supervise.carries(zombie.pid, mark)
+        assert pauses == []
+    finally:
+        monkeypatch.undo()
+        for p in (marked, bare, zombie):
+            p.kill()
+            p.wait()

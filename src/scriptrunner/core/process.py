@@ -203,15 +203,12 @@ class ProcessTree:
         A few more reads, a moment apart, on this path only (the attempt left something)."""
         for _ in range(_LATE_SWEEPS):
             time.sleep(_LATE_SWEEP_PAUSE)
-            late = self.adopted()
-            if not late:
-                continue
-            for pid in late:
+            for pid in self.adopted():
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     continue
-            reap_zombies(self.pgid)
+                _reap(pid, time.monotonic() + 1.0)
 
     def send(self, sig: int) -> None:
         """Send ``sig`` once to every process of the tree.
@@ -262,6 +259,20 @@ class ProcessTree:
         if survivors or not self.reaped.is_set():
             self.send(signal.SIGKILL)
             _wait_gone(list(survivors.values()), time.monotonic() + 1.0)
+
+
+def _reap(pid: int, deadline: float) -> None:
+    """Wait (until ``deadline``) for our child ``pid``, just sent SIGKILL, to be gone: a
+    killed process still runs until the kernel schedules its exit, and on a loaded machine
+    it could be seen alive after the attempt was recorded as over."""
+    while True:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return  # reaped elsewhere, or not ours
+        if done or time.monotonic() >= deadline:
+            return
+        time.sleep(0.002)
 
 
 def _alive(p: psutil.Process) -> bool:

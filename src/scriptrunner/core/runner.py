@@ -132,11 +132,12 @@ class Runner:
         samples: list[dict[str, Any]] = []
         error: str | None = None
         run_one = attempt_fn or functools.partial(run_attempt, self.options)
+        retry_in = 0.0  # drawn once, when an attempt is followed by a retry
         try:
             for n in range(1, spec.retry.max_attempts + 1):
                 delay = 0.0
                 if n > 1:
-                    delay = spec.retry.delay_before(n - 1)
+                    delay = retry_in
                     self._retry_line(attempts[-1], delay, spec.retry.max_attempts)
                     if token.wait(delay):
                         break
@@ -151,9 +152,12 @@ class Runner:
                     n, attempt.exit_code
                 ):
                     break
-                # Attempts followed by a retry are announced now; the last one is written
+                # Attempts followed by a retry are announced now, with the wait before the
+                # next one (what a workflow's progress line says); the last one is written
                 # together with the run's final row below.
-                self.recorder.record([ev.Event(ev.RUN_ATTEMPT_FINISHED, rid, attempt.as_dict())])
+                retry_in = spec.retry.delay_before(n)
+                announced = {**attempt.as_dict(), "retry_in": retry_in}
+                self.recorder.record([ev.Event(ev.RUN_ATTEMPT_FINISHED, rid, announced)])
         except RunnerError as exc:
             error = str(exc)
         except Exception as exc:

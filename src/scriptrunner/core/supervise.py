@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 
 PR_SET_PDEATHSIG = 1
@@ -137,14 +138,42 @@ def attempt_mark(run_id: str, attempt: int) -> tuple[bytes, bytes]:
     return f"SCRIPTRUNNER_RUN_ID={run_id}".encode(), f"SCRIPTRUNNER_ATTEMPT={attempt}".encode()
 
 
+#: How often an empty ``/proc/PID/environ`` of a live process is read again, and the pause
+#: between reads (see :func:`carries`).
+_ENVIRON_TRIES = 20
+_ENVIRON_PAUSE = 0.001
+
+
 def carries(pid: int, mark: tuple[bytes, bytes]) -> bool:
-    """True if process ``pid`` carries ``mark`` in its environment (False if unreadable)."""
+    """True if process ``pid`` carries ``mark`` in its environment (False if unreadable).
+
+    A process in the middle of ``exec`` shows an empty environment for a moment (its new
+    memory map is in place before its environment is copied into it): a daemon caught
+    then would look like a stranger and outlive its attempt.  So an empty environment of a
+    live process is read again, a millisecond apart, for at most ~20 ms (a zombie's is
+    empty for good and is not waited for; so is a process started with ``env -i``)."""
+    for _ in range(_ENVIRON_TRIES):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                data = f.read()
+        except OSError:
+            return False
+        if data:
+            entries = set(data.split(b"\0"))
+            return mark[0] in entries and mark[1] in entries
+        if _state(pid) in (None, b"Z", b"X"):
+            return False
+        time.sleep(_ENVIRON_PAUSE)
+    return False
+
+
+def _state(pid: int) -> bytes | None:
+    """The state letter of ``/proc/PID/stat`` (``R``, ``S``, ``Z``...), None when gone."""
     try:
-        with open(f"/proc/{pid}/environ", "rb") as f:
-            entries = set(f.read().split(b"\0"))
-    except OSError:
-        return False
-    return mark[0] in entries and mark[1] in entries
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rpartition(b")")[2].split()[0]
+    except (OSError, IndexError):
+        return None
 
 
 def adopted(root: int, mark: tuple[bytes, bytes], children: list[int] | None = None) -> list[int]:

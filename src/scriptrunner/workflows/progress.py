@@ -106,7 +106,7 @@ class ProgressLines:
         build: succeeded (exit 0, 3.12 s)
         deploy: skipped — needs `build`, which failed
 
-    The retry delay is the task's policy's (with ``jitter`` the longest it may be)."""
+    The retry delay is the wait the runner drew (``retry_in`` of ``run.attempt.finished``)."""
 
     def __init__(self, plan: Plan) -> None:
         self.instances = plan.by_id()
@@ -125,7 +125,8 @@ class ProgressLines:
             n, code = int(payload.get("attempt") or 0), int(payload.get("exit_code") or 0)
             if payload.get("status") == "cancelled" or not policy.should_retry(n, code):
                 return None  # the last attempt: task.finished says how the task ended
-            delay = policy.delay_before(n, rand=lambda: 0.0)
+            retry_in = payload.get("retry_in")  # the runner's drawn wait (jitter included)
+            delay = float(retry_in) if retry_in is not None else policy.delay_before(n)
             line = retry_message(n, attempt_ended(dict(payload)), delay, policy.max_attempts)
             return f"{iid}: {line}"
         return None
