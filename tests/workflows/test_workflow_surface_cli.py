@@ -92,6 +92,24 @@ def test_plain_progress_is_one_line_per_state_change_with_retry_lines(
     assert not stored["stderr_tail"]
 
 
+def test_the_retry_line_says_the_wait_the_runner_drew(tmp_path: Path, home: Path) -> None:
+    """With jitter the wait is random: the line shows the one drawn (stored as the next
+    attempt's ``delay_before``), not the policy's longest."""
+    (tmp_path / "wf.yaml").write_text(
+        "tasks:\n  t:\n    run: sh -c 'test -e done || { touch done; exit 1; }'\n"
+        "    retries: {max: 1, delay: 2, jitter: 0.9, backoff: fixed}\n"
+    )
+    r = cli(home, "workflow", "run", "wf.yaml")
+    assert r.returncode == 0, r.stderr
+    (line,) = [x for x in r.stderr.splitlines() if x.startswith("t: attempt 1")]
+    said = float(
+        re.fullmatch(r"t: attempt 1 exited 1; retrying in ([0-9.]+) s \(2 of 2\)", line)[1]
+    )
+    shown = json.loads(cli(home, "show", "last", "--json").stdout)
+    waited = shown["tasks"]["t"]["attempts"][1]["delay_before"]
+    assert said == round(waited, 1) and 0.2 <= waited <= 2.0
+
+
 def test_quiet_and_json_print_no_progress(tmp_path: Path, home: Path) -> None:
     (tmp_path / "wf.yaml").write_text(textwrap.dedent(FLAKY))
     for flag in ("-q", "--json"):
