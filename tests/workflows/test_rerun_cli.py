@@ -140,3 +140,13 @@ def test_resume_of_another_workflows_run_is_refused(tmp_path: Path, home: Path) 
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1
     assert "is a run of workflow 'other'" in r.stderr
+
+
+def test_show_says_which_run_a_resumed_workflow_re_runs(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (tmp_path / "wf.yaml").write_text("name: w\ntasks:\n  a: {run: 'true'}\n")
+    assert cli(home, "workflow", "run", "-q", "wf.yaml").returncode == 0
+    first = json.loads(cli(home, "show", "last", "--json").stdout)["id"]
+    assert cli(home, "workflow", "run", "-q", "wf.yaml", "--rerun-all").returncode == 0
+    text = cli(home, "show", "last").stdout
+    assert "re-run of" in text and first in text

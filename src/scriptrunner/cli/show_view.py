@@ -56,8 +56,9 @@ def _fields(story: dict[str, Any], usd: Callable[[float | None], str]) -> list[L
     fields.append(("host", f"{story['hostname']} (runner pid {story['pid']})"))
     if story["workflow_run_id"]:
         fields.append(("workflow run", story["workflow_run_id"]))
-    if story["parent_run_id"]:
-        fields.append(("reused from", story["parent_run_id"]))
+    if story["parent_run_id"]:  # a resumed or re-run workflow's earlier run; a reused task's
+        label = "re-run of" if story["kind"] == "workflow" else "reused from"
+        fields.append((label, story["parent_run_id"]))
     if story["error"]:
         fields.append(("error", story["error"]))
     return [_field(name, value) for name, value in fields]
