@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 
 from opentelemetry.context import Context
@@ -42,6 +40,7 @@ from scriptrunner.tracing.batch import BatchExporter, Guard
 from scriptrunner.tracing.config import TracingConfig
 from scriptrunner.tracing.context import context_from_env
 from scriptrunner.tracing.exporters import make_exporter
+from scriptrunner.tracing.failures import Capture, Explain
 from scriptrunner.tracing.samplers import make_sampler
 from scriptrunner.tracing.store_exporter import StoreSpanExporter
 from scriptrunner.tracing.tail import TailSamplingProcessor
@@ -83,80 +82,6 @@ class BusSpanEvents(SpanProcessor):
         self._notify(SPAN_ENDED, span)
 
 
-class _Capture(logging.Handler):
-    """Keeps OpenTelemetry's recent warnings (per thread) to explain a failed export."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: deque[tuple[int, str]] = deque(maxlen=64)
-        self.count = 0  # messages seen in all (the deque keeps the last 64)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            self.records.append((record.thread or 0, record.getMessage()))
-            self.count += 1
-        except Exception:  # pragma: no cover - a broken log call must not break exports
-            pass
-
-    def mark(self) -> int:
-        return self.count
-
-    def since(self, mark: int) -> str | None:
-        """The first message logged by the calling thread after ``mark``."""
-        me = threading.get_ident()
-        records = list(self.records)
-        for thread, message in records[max(0, len(records) - (self.count - mark)) :]:
-            if thread == me:
-                return message
-        return None
-
-
-class _Explain:
-    """Why exports to ``url`` fail: a connection probe first (the exporters often log only
-    "failed to export"), else what OpenTelemetry logged meanwhile.  Runs once per failing
-    destination, on its export thread."""
-
-    def __init__(self, capture: _Capture, url: str | None, timeout: float) -> None:
-        self.capture = capture
-        self.url = url
-        self.timeout = timeout
-
-    def mark(self) -> int:
-        return self.capture.count
-
-    def since(self, mark: int) -> str | None:
-        return self.probe() or self.capture.since(mark)
-
-    def watch(self, guard: Guard) -> None:
-        """Probe ``url`` once in the background; a refusal marks ``guard`` unreachable."""
-
-        def run() -> None:
-            reason = self.probe()
-            if reason is not None:
-                guard.unreachable = reason
-
-        if self.url:
-            threading.Thread(target=run, name="scriptrunner-trace-probe", daemon=True).start()
-
-    def probe(self) -> str | None:
-        """Why a TCP connection to ``url`` fails, or None when it is accepted."""
-        if not self.url:
-            return None
-        import socket
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(self.url if "//" in self.url else "//" + self.url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        where = f"{parts.hostname}:{port}"
-        try:
-            socket.create_connection((parts.hostname, port), min(1.0, self.timeout)).close()
-        except TimeoutError:
-            return f"no answer from {where}"
-        except OSError as exc:
-            return f"cannot connect to {where}: {(exc.strerror or str(exc)).lower()}"
-        return None
-
-
 class TracingSession:
     """An open tracing pipeline (see the module docstring); close it exactly once."""
 
@@ -168,7 +93,7 @@ class TracingSession:
         environ: Mapping[str, str] | None = None,
     ) -> None:
         self.config = config
-        self._capture = _Capture()
+        self._capture = Capture()
         self._otel_logger = logging.getLogger("opentelemetry")
         self._otel_logger.addHandler(self._capture)
         self._propagate = self._otel_logger.propagate
@@ -224,7 +149,7 @@ class TracingSession:
         cfg = self.config
         # A dead collector is tried once per cooldown, not once per batch.
         cooldown = max(30.0, 3 * cfg.export_timeout)
-        explain = _Explain(self._capture, url, cfg.export_timeout)
+        explain = Explain(self._capture, url, cfg.export_timeout)
         guard = Guard(exporter, where, cooldown=cooldown, explainer=explain)
         explain.watch(guard)
         return BatchExporter(
