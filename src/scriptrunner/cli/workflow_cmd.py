@@ -7,7 +7,6 @@ import io
 import json
 import signal
 import sys
-import textwrap
 from typing import Any
 
 from scriptrunner.cli import options, workflow_eval
@@ -23,7 +22,7 @@ def register(sub: Any) -> None:
     wf = sub.add_parser(
         "workflow",
         help="run and inspect multi-task workflows",
-        description=textwrap.fill("Run and inspect multi-task workflows (docs/workflows.md).", 88),
+        description="Run and inspect multi-task workflows (docs/workflows.md).",
         formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner workflow run nightly.yaml",
@@ -38,10 +37,9 @@ def register(sub: Any) -> None:
     v = wsub.add_parser(
         "validate",
         help="check a workflow file without running it",
-        description=textwrap.fill(
+        description=(
             "Load and check a workflow file: syntax, schema, needs, cycles, "
-            "expressions, declared secrets, matrix size.  Exit 0 when it is valid, 2 when not.",
-            88,
+            "expressions, declared secrets, matrix size.  Exit 0 when it is valid, 2 when not."
         ),
         formatter_class=options.Formatter,
         epilog=options.examples(
@@ -55,10 +53,9 @@ def register(sub: Any) -> None:
     p = wsub.add_parser(
         "plan",
         help="show the expanded matrix and execution levels",
-        description=textwrap.fill(
+        description=(
             "The task instances by execution level, with their needs and the "
-            "condition each is evaluated with (GitHub's implicit success() && shown).",
-            88,
+            "condition each is evaluated with (GitHub's implicit success() && shown)."
         ),
         formatter_class=options.Formatter,
         epilog=options.examples(
@@ -73,10 +70,9 @@ def register(sub: Any) -> None:
     g = wsub.add_parser(
         "graph",
         help="print the task graph as Mermaid or Graphviz dot",
-        description=textwrap.fill(
+        description=(
             "The task graph: Mermaid (for Markdown, mermaid.live, mmdc) or "
-            "Graphviz dot (for dot -Tsvg).  Dashed: tasks with a condition.",
-            88,
+            "Graphviz dot (for dot -Tsvg).  Dashed: tasks with a condition."
         ),
         formatter_class=options.Formatter,
         epilog=options.examples(
@@ -95,9 +91,7 @@ def _register_run(wsub: Any) -> None:
     r = wsub.add_parser(
         "run",
         help="run a workflow file",
-        description=textwrap.fill(
-            "Run a workflow file.  Off a terminal, one line per task state change.", 88
-        ),
+        description=("Run a workflow file.  Off a terminal, one line per task state change."),
         formatter_class=options.Formatter,
         epilog="exit codes: 0 every task succeeded (or was skipped by its condition), "
         "1 otherwise, 2 a bad file or option, 128+N interrupted by signal N\n\n"

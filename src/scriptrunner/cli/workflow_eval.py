@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import textwrap
 from typing import Any
 
 from scriptrunner.cli import options
@@ -18,12 +17,11 @@ def register(wsub: Any) -> None:
     e = wsub.add_parser(
         "eval",
         help="evaluate an expression, for debugging conditions",
-        description=textwrap.fill(
+        description=(
             "Evaluate an expression and print its value as JSON.  Status "
             "functions (success(), failure(), always(), cancelled()) follow the results in "
             "the needs context.  With --run and --task, evaluate against what a stored run "
-            "recorded for that task (default: the task's own if:) and list the values used.",
-            88,
+            "recorded for that task (default: the task's own if:) and list the values used."
         ),
         formatter_class=options.Formatter,
         epilog=options.examples(
