@@ -4,13 +4,13 @@ parser tree, loaded by the real shells where they are installed."""
 from __future__ import annotations
 
 import shlex
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from fixtures.cli import SCRIPTRUNNER, cli_env, run_cli
+from fixtures.tools import installed
 from scriptrunner.cli.completion_tree import tree
 from scriptrunner.cli.main import build_parser
 
@@ -125,9 +125,7 @@ def test_bash_offers_every_command_and_option_of_the_parser_tree(tmp_path: Path)
 
 @pytest.mark.parametrize("shell", ["zsh", "fish"])
 def test_zsh_and_fish_scripts_parse_in_their_shell(tmp_path: Path, shell: str) -> None:
-    binary = shutil.which(shell)
-    if binary is None:
-        pytest.skip(f"`{shell}` is not installed: cannot check the syntax with `{shell} -n`")
+    binary = installed(shell)
     path = script(shell, tmp_path)
     r = subprocess.run([binary, "-n", str(path)], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
@@ -168,9 +166,7 @@ def test_an_unknown_shell_is_a_usage_error_listing_the_shells(tmp_path: Path) ->
     ],
 )
 def test_fish_completes_commands_and_choices(tmp_path: Path, line: str, expected: set[str]) -> None:
-    binary = shutil.which("fish")
-    if binary is None:
-        pytest.skip("`fish` is not installed: cannot drive its completion")
+    binary = installed("fish")
     path = script("fish", tmp_path)
     r = subprocess.run(
         [

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.cli import cli
+from fixtures.tools import installed
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -129,13 +129,13 @@ tasks:
 """
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 def test_dot_output_is_accepted_by_graphviz(tmp_path: Path, home: Path) -> None:
     (tmp_path / "wf.yaml").write_text(textwrap.dedent(ODD))
     out = tmp_path / "graph.dot"
     r = cli(home, "workflow", "graph", "wf.yaml", "--format", "dot", "-o", str(out))
     assert r.returncode == 0 and r.stdout == "", r.stderr
-    svg = subprocess.run(["dot", "-Tsvg", str(out)], capture_output=True, text=True, check=False)
+    dot = installed("dot")
+    svg = subprocess.run([dot, "-Tsvg", str(out)], capture_output=True, text=True, check=False)
     assert svg.returncode == 0 and not svg.stderr, svg.stderr
     assert "build (os=x&quot;y)" in svg.stdout and "build (os=é;)" in svg.stdout
 
