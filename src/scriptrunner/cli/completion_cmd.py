@@ -27,7 +27,6 @@ def register(sub: Any) -> None:
         description="Print the completion script for SHELL on stdout.  It completes every "
         "command, sub-command and option, the values of options with a closed set of "
         "values, and file names where a path is expected.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "source <(scriptrunner completion bash)       # in ~/.bashrc",
             "scriptrunner completion zsh > ~/.zfunc/_scriptrunner   # a directory in $fpath",

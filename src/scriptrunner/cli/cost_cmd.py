@@ -21,7 +21,6 @@ def register(sub: Any) -> None:
         help="cloud cost estimates, price catalogs and cost reports",
         description="Price cloud resources from the bundled (offline) price catalogs, refresh "
         "those catalogs, and report the costs attributed to runs (docs/costs.md).",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner cost estimate costs.yaml",
             "scriptrunner cost prices show --provider aws --region us-east-1",
@@ -36,7 +35,6 @@ def register(sub: Any) -> None:
         help="price a cost manifest or a workflow's resources",
         description="Price the resources of a cost manifest (or of a workflow's `resources:`) "
         "with the local price catalogs; no network is used.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner cost estimate costs.yaml",
             "scriptrunner cost estimate costs.yaml --by provider --summary",
@@ -63,7 +61,6 @@ def register(sub: Any) -> None:
         help="attributed run costs from the history",
         description="Costs attributed to runs (`run --cost-profile`) in the history store, "
         "grouped.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner cost report",
             "scriptrunner cost report --since 7d --by day",
@@ -84,7 +81,6 @@ def register(sub: Any) -> None:
         "actuals",
         help="actual AWS spend from Cost Explorer",
         description="What AWS actually billed, from Cost Explorer (needs AWS credentials).",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner cost actuals --since 30d",
             "scriptrunner cost actuals --since 7d --granularity DAILY --by service",

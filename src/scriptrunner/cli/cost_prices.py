@@ -19,7 +19,6 @@ def register(group: Any) -> None:
         help="show or refresh the price catalogs",
         description="The price catalogs `cost estimate` uses: bundled with scriptrunner, or "
         "refreshed from the providers' price APIs into $SCRIPTRUNNER_HOME.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner cost prices show --provider aws",
             "scriptrunner cost prices show --key m5.large --json",
@@ -33,7 +32,6 @@ def register(group: Any) -> None:
         help="list catalog prices with their as_of and source",
         description="List the prices of the catalogs in use, each with its date (as_of) "
         "and its source.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner cost prices show --provider aws --region us-east-1",
             "scriptrunner cost prices show --key m5 --format json -o prices.json",
@@ -51,7 +49,6 @@ def register(group: Any) -> None:
         help="refresh a catalog from the provider's price API",
         description="Fetch current prices from the provider's public price API and update "
         "the local catalog (changed prices are listed; prices the API lacks are kept).",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner cost prices update --provider aws --region us-east-1",
             "scriptrunner cost prices update --provider gcp --api-key KEY",

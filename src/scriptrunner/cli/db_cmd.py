@@ -28,7 +28,6 @@ def register(sub: Any) -> None:
         "db",
         help="manage the offline vulnerability database",
         description="The offline OSV advisory database used by `scan deps` and `run --scan deps`.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner db update --from https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip",
             "scriptrunner db update --from ./osv-records/",
@@ -42,7 +41,6 @@ def register(sub: Any) -> None:
         description="Copy OSV records (a directory, a zip such as OSV's PyPI/all.zip, or an "
         "http(s) URL of a zip) into $SCRIPTRUNNER_HOME/advisories and index them.  A failed "
         "update leaves the previous database in place.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner db update --from https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip",
             "scriptrunner db update --from PyPI-all.zip",

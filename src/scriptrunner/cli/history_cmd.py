@@ -21,7 +21,6 @@ def register(sub: Any) -> None:
         "history",
         help="list recorded runs, newest first",
         description="List recorded runs and workflow runs, newest first.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner history",
             "scriptrunner history --flaky --all",
@@ -52,7 +51,6 @@ def register(sub: Any) -> None:
         help="the whole story of one run or workflow run",
         description="One run or workflow run: status, attempts with exit codes, scans and "
         "their findings, tasks, outputs, cost, trace id, events and the output tails.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner show", "scriptrunner show 3f2a9c1e", "scriptrunner show last --json"
         ),
@@ -72,7 +70,6 @@ def register(sub: Any) -> None:
         help="runs, failure rates, flaky runs, p50/p95 duration and trend",
         description="Finished runs: failure rate, first-attempt failure rate and flaky runs "
         "(succeeded after retries), per script and overall; durations and their trend.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner stats", "scriptrunner stats job.py", "scriptrunner stats --json"
         ),

@@ -80,11 +80,10 @@ def command_of(argv: Sequence[str]) -> str | None:
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The CLI parser; with ``command``, only that sub-command is registered."""
-    parser = argparse.ArgumentParser(
+    parser = options.Parser(
         prog="scriptrunner",
         description="Run Python scripts and workflows safely and observably. "
         "`scriptrunner COMMAND --help` describes each command.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner run job.py --date 2026-11-27",
             "scriptrunner workflow run nightly.yaml",

@@ -8,7 +8,7 @@
 - options renamed in 7.x keep their old name as a hidden alias that still works and says
   once, on stderr, what the new name is (:func:`add_renamed`);
 - every ``--help`` ends with examples (:func:`examples`) and wraps to the terminal
-  (:class:`Formatter`).
+  (:class:`Formatter`, the default of every parser through :class:`Parser`).
 
 Only ``argparse`` is imported here: ``scriptrunner run`` builds its parser on every call.
 """
@@ -47,6 +47,16 @@ class Formatter(argparse.HelpFormatter):
             out.append(indent + line if line.strip() else "")
         flush()
         return "\n".join(out)
+
+
+class Parser(argparse.ArgumentParser):
+    """The CLI's parser class: :class:`Formatter` unless told otherwise.  ``main`` builds the
+    top-level parser with it, and ``add_subparsers`` makes every sub-parser of that class, so
+    no command can miss the shared formatter."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
 
 
 def level(flag: str) -> Any:

@@ -43,7 +43,6 @@ def register(sub: Any) -> None:
         "run",
         help="run a Python script or a command",
         usage=USAGE,
-        formatter_class=options.Formatter,
         epilog=EPILOG
         + "\n\n"
         + options.examples(

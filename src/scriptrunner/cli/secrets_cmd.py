@@ -20,7 +20,6 @@ def register(sub: Any) -> None:
         help="check secret references (vault://, aws-sm://, azure-kv://)",
         description="Check that secret references resolve, with the configuration "
         "`run --secret` uses (docs/secrets.md).",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner secrets get vault://secret/app#password",
             "scriptrunner secrets get aws-sm://prod/db#password --reveal",
@@ -33,7 +32,6 @@ def register(sub: Any) -> None:
         help="resolve one reference; prints its length, or the value with --reveal",
         description="Fetch a secret the way `run --secret` would (same configuration and "
         "errors) and say whether it resolved.  Exit 2 if it cannot be fetched.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner secrets get vault://secret/app#password",
             "scriptrunner secrets get azure-kv://my-vault/db-password --reveal | wc -c",

@@ -23,7 +23,6 @@ def register(sub: Any) -> None:
         description="Serve the dashboard on HOST:PORT, reading the same history store as the "
         "CLI.  On first start (no tokens yet) an operator token is written to "
         "$SCRIPTRUNNER_HOME/serve-token (mode 0600).  Stops cleanly on SIGINT/SIGTERM.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner serve",
             "scriptrunner serve --port 9000 --workflows-dir flows/ --scripts-dir jobs/",
@@ -71,7 +70,6 @@ def register(sub: Any) -> None:
         help="manage the dashboard's API tokens",
         description="API tokens for `scriptrunner serve`: viewers read, operators also start, "
         "cancel and resume work.  Only a hash of each token is stored.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner token create --role viewer --name grafana",
             "scriptrunner token list",
@@ -85,7 +83,6 @@ def register(sub: Any) -> None:
         help="create a token and print it (shown once)",
         description="Create an API token and print it on stdout; it is shown only this once "
         "(the store keeps its hash).",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner token create --role viewer --name grafana",
             "scriptrunner token create --role operator --name ci > ci-token",
@@ -104,7 +101,6 @@ def register(sub: Any) -> None:
         "list",
         help="list tokens (never the tokens themselves)",
         description="List the API tokens: id, role, dates, state and name (never the token).",
-        formatter_class=options.Formatter,
         epilog=options.examples("scriptrunner token list", "scriptrunner token list --json"),
     )
     options.add_report_format(ls, ("table", "json"), default="table")
@@ -113,7 +109,6 @@ def register(sub: Any) -> None:
         "revoke",
         help="revoke a token by id; it stops working at once",
         description="Revoke a token by the id `token list` shows; it stops working at once.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner token revoke 1a2b3c4d       # an id from `scriptrunner token list`",
             "scriptrunner --home /srv/scriptrunner token revoke 1a2b3c4d",

@@ -21,7 +21,6 @@ def register(sub: Any) -> None:
         description="Traces recorded by `run --trace` and `workflow run --trace` (see "
         "docs/tracing.md). Without --run: the most recent traces; with --run: one trace "
         "(of a workflow run, a task's run, or a plain run) as a tree and a waterfall.",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner traces --run last",
             "scriptrunner traces --run 3f6c      # a run id or a trace id, or a prefix",

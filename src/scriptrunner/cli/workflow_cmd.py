@@ -23,7 +23,6 @@ def register(sub: Any) -> None:
         "workflow",
         help="run and inspect multi-task workflows",
         description="Run and inspect multi-task workflows (docs/workflows.md).",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner workflow run nightly.yaml",
             "scriptrunner workflow plan nightly.yaml",
@@ -41,7 +40,6 @@ def register(sub: Any) -> None:
             "Load and check a workflow file: syntax, schema, needs, cycles, "
             "expressions, declared secrets, matrix size.  Exit 0 when it is valid, 2 when not."
         ),
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner workflow validate nightly.yaml",
             "scriptrunner workflow validate ci/*.yaml",
@@ -57,7 +55,6 @@ def register(sub: Any) -> None:
             "The task instances by execution level, with their needs and the "
             "condition each is evaluated with (GitHub's implicit success() && shown)."
         ),
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner workflow plan nightly.yaml",
             "scriptrunner workflow plan nightly.yaml --format json -o plan.json",
@@ -74,7 +71,6 @@ def register(sub: Any) -> None:
             "The task graph: Mermaid (for Markdown, mermaid.live, mmdc) or "
             "Graphviz dot (for dot -Tsvg).  Dashed: tasks with a condition."
         ),
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner workflow graph nightly.yaml > graph.mmd",
             "scriptrunner workflow graph nightly.yaml --format dot | dot -Tsvg -o graph.svg",
@@ -92,7 +88,6 @@ def _register_run(wsub: Any) -> None:
         "run",
         help="run a workflow file",
         description=("Run a workflow file.  Off a terminal, one line per task state change."),
-        formatter_class=options.Formatter,
         epilog="exit codes: 0 every task succeeded (or was skipped by its condition), "
         "1 otherwise, 2 a bad file or option, 128+N interrupted by signal N\n\n"
         + options.examples(

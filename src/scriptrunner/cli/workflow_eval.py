@@ -23,7 +23,6 @@ def register(wsub: Any) -> None:
             "the needs context.  With --run and --task, evaluate against what a stored run "
             "recorded for that task (default: the task's own if:) and list the values used."
         ),
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner workflow eval \"needs.a.outputs.rows != '0'\" "
             """--context 'needs={"a":{"result":"success","outputs":{"rows":"3"}}}'""",

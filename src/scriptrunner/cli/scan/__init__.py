@@ -19,7 +19,6 @@ def register(sub: Any) -> None:
         "scan",
         help="security scanners: code, deps, secrets",
         description="Security scanners; results are stored in history (scans, findings).",
-        formatter_class=options.Formatter,
         epilog=options.examples(
             "scriptrunner scan code src/",
             "scriptrunner scan deps requirements.txt",

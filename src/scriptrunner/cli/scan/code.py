@@ -24,7 +24,6 @@ def register(kinds: Any) -> None:
             "scriptrunner scan code . --format sarif -o results.sarif",
             "scriptrunner scan code . --baseline scan-baseline.json --fail-on medium",
         ),
-        formatter_class=options.Formatter,
         description="Run Bandit and Semgrep (bundled rules, offline) in parallel on Python "
         "files, merge what both find, honour # nosec / # nosemgrep / "
         "# scriptrunner: ignore[RULE] (suppressed findings are still reported as such).",

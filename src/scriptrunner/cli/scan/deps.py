@@ -37,7 +37,6 @@ def register(kinds: Any) -> None:
             "scriptrunner scan deps --installed --fail-on high",
             "scriptrunner scan deps poetry.lock --format sarif -o deps.sarif --sbom sbom.json",
         ),
-        formatter_class=options.Formatter,
         description="Check requirements files, pyproject.toml, poetry.lock, uv.lock, "
         "Pipfile.lock or an installed environment against OSV advisories (offline database, "
         "OSV API, Safety, OSV-Scanner).  Dependencies without an exact version are reported "

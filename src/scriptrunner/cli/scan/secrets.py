@@ -45,7 +45,6 @@ def register(kinds: Any) -> None:
             "scriptrunner scan secrets --git-history --since-commit HEAD~20 --format json "
             "-o secrets.json",
         ),
-        formatter_class=options.Formatter,
         description="Find credentials (33 detectors: cloud, VCS, SaaS and AI provider keys, "
         "private keys, JWTs, connection URLs, generic password/secret/key assignments) in "
         "files (.gitignore respected), in the staged changes or in git history.  Values are "
