@@ -8,6 +8,7 @@ from typing import Any
 
 from scriptrunner.cli import options
 from scriptrunner.cli.common import fmt_seconds, settings_from, whole
+from scriptrunner.cli.report_out import write_output
 from scriptrunner.display import shown
 from scriptrunner.results import STORED_STATUSES
 
@@ -102,27 +103,13 @@ def _emit(args: argparse.Namespace, lines: list[list[tuple[str, str]]]) -> None:
         for line in lines:
             console.print(Text.assemble(*line))  # Text: stored values are never markup
         return
-    _write(args, "".join("".join(text for text, _ in line) + "\n" for line in lines))
-
-
-def _write(args: argparse.Namespace, text: str) -> None:
-    if args.output is None:
-        sys.stdout.write(text)
-        return
-    from pathlib import Path
-
-    from scriptrunner.errors import ConfigError
-
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"-o {args.output}: cannot write: {exc.strerror}") from exc
+    write_output(args.output, "".join("".join(text for text, _ in line) + "\n" for line in lines))
 
 
 def _json(args: argparse.Namespace, value: object) -> None:
     import json
 
-    _write(args, json.dumps(value, indent=2, default=str) + "\n")
+    write_output(args.output, json.dumps(value, indent=2, default=str) + "\n")
 
 
 def _width(args: argparse.Namespace) -> int:
@@ -159,7 +146,9 @@ def handle_history(args: argparse.Namespace) -> int:
         return 0
     if not items:
         filtered = args.status or args.script or args.flaky
-        _write(args, ("no matching runs" if filtered else "no runs recorded yet") + "\n")
+        write_output(
+            args.output, ("no matching runs" if filtered else "no runs recorded yet") + "\n"
+        )
         return 0
     from scriptrunner.cli.history_table import table_lines
 
@@ -202,7 +191,7 @@ def handle_stats(args: argparse.Namespace) -> int:
         return 0
     of = f" of {shown(args.script)}" if args.script else ""
     if not stats.runs:
-        _write(args, f"no finished runs{of}\n")
+        write_output(args.output, f"no finished runs{of}\n")
         return 0
     trend = "-"
     if stats.trend is not None:
@@ -231,5 +220,5 @@ def handle_stats(args: argparse.Namespace) -> int:
             f"{shown(s.script)}"
             for s in stats.scripts
         ]
-    _write(args, "\n".join(lines) + "\n")
+    write_output(args.output, "\n".join(lines) + "\n")
     return 0

@@ -11,6 +11,7 @@ from typing import Any
 
 from scriptrunner.cli import options, workflow_eval
 from scriptrunner.cli.common import prepare_cost_and_trace, run_id_arg, settings_from, warn, whole
+from scriptrunner.cli.report_out import write_output
 from scriptrunner.errors import ConfigError
 
 #: ``--format`` of ``workflow plan`` and ``workflow graph``.
@@ -150,18 +151,6 @@ def _plan(path: str) -> Any:
     return expand(load_workflow(path))
 
 
-def _write(args: argparse.Namespace, text: str) -> None:
-    """``text`` to ``-o FILE``, or stdout."""
-    if not args.output:
-        sys.stdout.write(text)
-        return
-    try:
-        with open(args.output, "w", encoding="utf-8") as out:
-            out.write(text)
-    except OSError as exc:
-        raise ConfigError(f"-o {args.output}: cannot write: {exc.strerror or exc}") from exc
-
-
 def handle_validate(args: argparse.Namespace) -> int:
     for file in args.file:
         plan = _plan(file)
@@ -180,7 +169,9 @@ def handle_plan(args: argparse.Namespace) -> int:
     plan = _plan(args.file)
     rows = plan_table_rows(plan)
     if args.format == "json":
-        _write(args, json.dumps([r._asdict() for r in rows], indent=2, default=list) + "\n")
+        write_output(
+            args.output, json.dumps([r._asdict() for r in rows], indent=2, default=list) + "\n"
+        )
         return 0
     from rich.console import Console
     from rich.table import Table
@@ -199,7 +190,7 @@ def handle_plan(args: argparse.Namespace) -> int:
         return 0
     buffer = io.StringIO()  # a file or a pipe: one row per line, no colour, no padding
     Console(file=buffer, width=_WIDE).print(table)
-    _write(args, _trimmed(buffer.getvalue()))
+    write_output(args.output, _trimmed(buffer.getvalue()))
     return 0
 
 
@@ -221,7 +212,7 @@ def handle_graph(args: argparse.Namespace) -> int:
     from scriptrunner.workflows.render import render_dot, render_mermaid
 
     plan = _plan(args.file)
-    _write(args, (render_mermaid if args.format == "mermaid" else render_dot)(plan))
+    write_output(args.output, (render_mermaid if args.format == "mermaid" else render_dot)(plan))
     return 0
 
 
