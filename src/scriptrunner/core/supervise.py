@@ -167,13 +167,21 @@ def carries(pid: int, mark: tuple[bytes, bytes]) -> bool:
     return False
 
 
-def _state(pid: int) -> bytes | None:
-    """The state letter of ``/proc/PID/stat`` (``R``, ``S``, ``Z``...), None when gone."""
+def _stat(pid: int) -> list[bytes] | None:
+    """The fields of ``/proc/PID/stat`` after ``comm`` (state, ppid, pgrp, session...), or
+    None when the process is gone.  ``comm`` may hold spaces or ")": split after the last."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
-            return f.read().rpartition(b")")[2].split()[0]
-    except (OSError, IndexError):
+            fields = f.read().rpartition(b")")[2].split()
+    except OSError:
         return None
+    return fields or None
+
+
+def _state(pid: int) -> bytes | None:
+    """The state letter (``R``, ``S``, ``Z``...), None when gone."""
+    fields = _stat(pid)
+    return fields[0] if fields else None
 
 
 def adopted(root: int, mark: tuple[bytes, bytes], children: list[int] | None = None) -> list[int]:
@@ -187,15 +195,14 @@ def reap_zombies(group: int, children: list[int] | None = None) -> None:
     """Reap this process's zombie children of process group (or session) ``group``: the
     orphans of an attempt re-parented here that have exited since."""
     for pid in own_children() if children is None else children:
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as f:
-                # "pid (comm) state ppid pgrp session ...": comm may hold spaces or ")".
-                fields = f.read().rpartition(b")")[2].split()
-            zombie = fields[0] == b"Z"
-            in_group = group in (int(fields[2]), int(fields[3]))
-        except (OSError, ValueError, IndexError):
+        fields = _stat(pid)
+        if fields is None or fields[0] != b"Z":
             continue
-        if zombie and in_group:
+        try:
+            in_group = group in (int(fields[2]), int(fields[3]))
+        except (ValueError, IndexError):
+            continue
+        if in_group:
             try:
                 os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:
