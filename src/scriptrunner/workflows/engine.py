@@ -10,6 +10,7 @@ critical path.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -86,7 +87,14 @@ class WorkflowEngine:
         restore: Callable[[], None] = lambda: None  # noqa: E731
         if secrets is not None:
             store, bus, options, restore = secrets.wrap(store, bus, options)
-        writer = BackgroundWriter(store) if store is not None else None
+        token = cancel or CancelToken()
+        # A write that fails ends the workflow: every child is cancelled at once (the error
+        # is raised when the writer is closed), so nothing keeps running unrecorded.
+        writer = (
+            BackgroundWriter(store, on_error=lambda _exc: token.cancel(signal.SIGTERM))
+            if store is not None
+            else None
+        )
         try:
             run_id = run_id or new_run_id()
             # The workflow's own row is written at once (a broken store fails before any
@@ -113,7 +121,7 @@ class WorkflowEngine:
             )
             state = WorkflowRun(
                 services,
-                cancel or CancelToken(),
+                token,
                 dict(reuse or {}),
                 rerun=resumed.rerun if resumed is not None else None,
                 max_parallel=self._limit(plan),
