@@ -45,3 +45,28 @@ def test_a_failing_writer_cancels_the_workflow_and_its_children(tmp_path: Path) 
         WorkflowEngine(store).run(plan)
     store.close()
     assert time.monotonic() - start < 15  # not the 30 s the children would have run
+
+
+def test_the_environment_is_read_once_per_workflow_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tasks start from the environment as it was when the workflow started."""
+    monkeypatch.setenv("SR_SNAPSHOT", "before")
+    plan = expand(
+        workflow_from_dict(
+            {
+                "name": "w",
+                "tasks": {
+                    "a": {"run": "true"},
+                    "b": {"run": "sh -c 'test \"$SR_SNAPSHOT\" = before'", "needs": ["a"]},
+                },
+            },
+            base_dir=tmp_path,
+        )
+    )
+    engine = WorkflowEngine()
+    # Changed while the workflow runs (after its first task's start is published).
+    engine.bus.subscribe(
+        lambda e: monkeypatch.setenv("SR_SNAPSHOT", "after") if e.type == "run.started" else None
+    )
+    assert engine.run(plan).ok

@@ -10,6 +10,7 @@ critical path.
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -112,7 +113,8 @@ class WorkflowEngine:
                 plan=plan,
                 workflow_run_id=run_id,
                 recorder=recorder,
-                runner=Runner(recorder=recorder, options=options),
+                # The environment is read once per workflow run, not once per task.
+                runner=Runner(recorder=recorder, options=options, environ=dict(os.environ)),
                 executor=self.executor,
                 gate_context=self.options.gate_context or GateContext(cache_dir=None),
                 secrets=secrets,
