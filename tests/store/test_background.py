@@ -105,3 +105,17 @@ def test_a_failed_write_calls_on_error_at_once(tmp_path: Path) -> None:
         writer.close()
     store.close()
     assert len(seen) == 1
+
+
+def test_a_run_started_twice_in_one_window_is_still_refused(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    store = SqliteHistory(db)
+    writer = BackgroundWriter(store, interval=60.0)
+    writer.start_run(start_row("first"))
+    writer.flush()
+    writer.start_run(start_row("dup"))
+    writer.start_run(start_row("dup"))  # same window: grouping must not hide the clash
+    with pytest.raises(StoreError, match="cannot write history store"):
+        writer.close()
+    store.close()
+    assert count(db, "runs") == 1

@@ -133,6 +133,16 @@ class BackgroundWriter:
                 else:
                     self.store.append_event(op[1])
             return
+        started: set[str] = set()
+        for i, op in enumerate(ops):
+            if op[0] == _START:
+                if op[1]["id"] in started:
+                    # The same run started twice: write in two parts, so the store refuses
+                    # the second insert as it would have without grouping.
+                    self._write_rows(ops[:i])
+                    self._write_rows(ops[i:])
+                    return
+                started.add(op[1]["id"])
         runs: dict[str, dict[str, Any]] = {}  # inserted in this window, by id
         updates: list[tuple[str, Mapping[str, Any]]] = []
         attempts: list[Mapping[str, Any]] = []
