@@ -1,23 +1,32 @@
 """Workflow scheduler overhead, measured side by side in one run.
 
-    .venv/bin/python bench/workflow_overhead.py [--chain 200] [--fanout 1000] [--no-dask]
+    .venv/bin/python bench/workflow_overhead.py [--repeat 3] [--no-dask]
 
-* a chain of N tasks running ``true`` vs the same N commands run one after another with
-  ``subprocess.run`` (target ratio <= 1.10);
-* a fan-out of M ``true`` tasks at ``max_parallel: 2`` vs ``ThreadPoolExecutor(2)`` running
-  the same commands with ``subprocess.run`` (target ratio <= 1.15);
-* tasks per second for both, and the same fan-out on the Dask executor (local cluster).
+Per-task cost is the slope between two sizes, so start-up (imports, the store, the pool)
+does not count:
 
-Our side writes full history (a fresh SQLite store) and monitors every task.
+* a chain of ``true`` tasks, slope between 20 and 200 tasks, vs the same commands run one
+  after another with ``subprocess.run`` (target ratio <= 1.10);
+* a fan-out of ``true`` tasks at ``max_parallel: 2``, slope between 100 and 1000 tasks, vs
+  ``ThreadPoolExecutor(2)`` running the same commands with ``subprocess.run`` (target ratio
+  <= 1.15);
+* whole-command figures for 200 (chain) and 1000 (fan-out) tasks beside them;
+* the Dask executor's per-task overhead: its fan-out slope (2 local workers) minus the
+  ``ThreadPoolExecutor(2)`` slope.
+
+Our side writes full history (a fresh SQLite store per measurement) and monitors every task.
+Each figure is the median of ``--repeat`` runs, ours and the baseline interleaved.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -46,8 +55,12 @@ def fanout(n: int) -> dict[str, Any]:
     }
 
 
-def ours(doc: dict[str, Any], home: Path, executor: Executor | None = None) -> float:
-    plan = expand(workflow_from_dict(doc, base_dir=home))
+_counter = iter(range(1_000_000))
+
+
+def ours(doc: dict[str, Any], work: Path, executor: Executor | None = None) -> float:
+    home = work / f"home-{next(_counter)}"
+    plan = expand(workflow_from_dict(doc, base_dir=work))
     store = open_store(load_settings(overrides={"home": str(home)}))
     engine = WorkflowEngine(
         store, options=EngineOptions(run_options=RunOptions()), executor=executor
@@ -56,6 +69,7 @@ def ours(doc: dict[str, Any], home: Path, executor: Executor | None = None) -> f
     result = engine.run(plan)
     elapsed = time.perf_counter() - start
     store.close()
+    shutil.rmtree(home, ignore_errors=True)
     assert result.ok, result.counts()
     return elapsed
 
@@ -76,44 +90,87 @@ def pooled(n: int) -> float:
     return time.perf_counter() - start
 
 
+def medians(fns: dict[str, Callable[[], float]], repeat: int) -> dict[str, float]:
+    """Each function's median over ``repeat`` rounds, the functions interleaved."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            times[name].append(fn())
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def us(seconds: float) -> str:
+    return f"{seconds * 1e6:7.0f} µs"
+
+
+def report(
+    title: str, small: int, large: int, m: dict[str, float], base: str, target: float
+) -> None:
+    base_slope = (m[f"{base}{large}"] - m[f"{base}{small}"]) / (large - small)
+    our_slope = (m[f"ours{large}"] - m[f"ours{small}"]) / (large - small)
+    print(f"{title}")
+    print(f"  per task (slope {small}..{large}):")
+    print(f"    {base:<22}{us(base_slope)}")
+    print(f"    {'scriptrunner':<22}{us(our_slope)}")
+    print(f"    ratio                 {our_slope / base_slope:7.2f}x  (target <= {target:.2f})")
+    print(f"  whole command, {large} tasks:")
+    print(f"    {base:<22}{m[f'{base}{large}']:7.3f} s  {large / m[f'{base}{large}']:6.0f} tasks/s")
+    print(
+        f"    {'scriptrunner':<22}{m[f'ours{large}']:7.3f} s  {large / m[f'ours{large}']:6.0f} tasks/s"
+    )
+    print(f"    ratio                 {m[f'ours{large}'] / m[f'{base}{large}']:7.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--chain", type=int, default=200)
-    parser.add_argument("--fanout", type=int, default=1000)
-    parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per figure (median)")
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask executor")
+    parser.add_argument("--only", choices=["chain", "fanout"], help="run one shape only")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sr-wf-bench-"))
     try:
-        ours(chain(5), work / "warm")  # imports, schema, caches
-        base_chain = sequential(args.chain)
-        our_chain = ours(chain(args.chain), work / "chain")
-        base_fan = pooled(args.fanout)
-        our_fan = ours(fanout(args.fanout), work / "fan")
-        print(f"chain of {args.chain} `true` tasks (max_parallel 1):")
-        print(
-            f"  subprocess.run loop      {base_chain:7.3f} s  {args.chain / base_chain:7.0f} tasks/s"
-        )
-        print(
-            f"  scriptrunner workflow    {our_chain:7.3f} s  {args.chain / our_chain:7.0f} tasks/s"
-        )
-        print(f"  ratio                    {our_chain / base_chain:7.2f}x  (target <= 1.10)")
-        print(f"fan-out of {args.fanout} `true` tasks (max_parallel 2):")
-        print(
-            f"  ThreadPoolExecutor(2)    {base_fan:7.3f} s  {args.fanout / base_fan:7.0f} tasks/s"
-        )
-        print(f"  scriptrunner workflow    {our_fan:7.3f} s  {args.fanout / our_fan:7.0f} tasks/s")
-        print(f"  ratio                    {our_fan / base_fan:7.2f}x  (target <= 1.15)")
-        if not args.no_dask:
-            executor = make_executor("dask")
-            try:
-                ours(fanout(20), work / "dask-warm", executor)
-                our_dask = ours(fanout(args.fanout), work / "dask", executor)
-            finally:
-                executor.close()
-            print(
-                f"  dask executor (2 local workers) {our_dask:7.3f} s  "
-                f"{args.fanout / our_dask:7.0f} tasks/s"
+        ours(chain(5), work)  # imports, schema, caches
+        if args.only in (None, "chain"):
+            m = medians(
+                {
+                    "loop20": lambda: sequential(20),
+                    "ours20": lambda: ours(chain(20), work),
+                    "loop200": lambda: sequential(200),
+                    "ours200": lambda: ours(chain(200), work),
+                },
+                args.repeat,
             )
+            report("chain of `true` tasks (max_parallel 1):", 20, 200, m, "loop", 1.10)
+        if args.only in (None, "fanout"):
+            m = medians(
+                {
+                    "pool100": lambda: pooled(100),
+                    "ours100": lambda: ours(fanout(100), work),
+                    "pool1000": lambda: pooled(1000),
+                    "ours1000": lambda: ours(fanout(1000), work),
+                },
+                args.repeat,
+            )
+            report("fan-out of `true` tasks (max_parallel 2):", 100, 1000, m, "pool", 1.15)
+            if not args.no_dask:
+                executor = make_executor("dask")
+                try:
+                    ours(fanout(20), work, executor)
+                    d = medians(
+                        {
+                            "dask100": lambda: ours(fanout(100), work, executor),
+                            "dask400": lambda: ours(fanout(400), work, executor),
+                        },
+                        args.repeat,
+                    )
+                finally:
+                    executor.close()
+                slope = (d["dask400"] - d["dask100"]) / 300
+                pool_slope = (m["pool1000"] - m["pool100"]) / 900
+                print("dask executor (2 local workers), fan-out slope 100..400:")
+                print(f"    per task              {us(slope)}")
+                print(f"    overhead per task     {us(slope - pool_slope)}  (minus the pool's)")
+                print(f"    whole command, 400    {d['dask400']:7.3f} s")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

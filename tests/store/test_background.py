@@ -71,3 +71,51 @@ def test_transaction_groups_writes_and_rolls_back_together(tmp_path: Path) -> No
             store.start_run(start_row("c"))
     store.close()
     assert count(db, "runs") == 2
+
+
+def test_a_window_of_writes_is_one_commit_and_a_run_started_and_finished_in_it_one_row(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "h.db"
+    store = SqliteHistory(db)
+    writer = BackgroundWriter(store, interval=60.0)  # nothing commits before flush()
+    for i in range(50):
+        writer.start_run(start_row(f"run{i:02d}"), [Event("run.started", f"run{i:02d}")])
+        writer.append_event(Event("task.note", f"run{i:02d}", {"i": i}))
+        writer.finish_run(
+            f"run{i:02d}", {"status": "succeeded"}, [], [], [Event("run.finished", f"run{i:02d}")]
+        )
+    writer.close()
+    store.close()
+    assert writer.commits <= 2  # the first write may commit alone, the rest together
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM runs WHERE status = 'succeeded'").fetchone()[0] == 50
+    types = [t for (t,) in conn.execute("SELECT type FROM events ORDER BY id")]
+    conn.close()
+    assert types == ["run.started", "task.note", "run.finished"] * 50  # order kept
+
+
+def test_a_failed_write_calls_on_error_at_once(tmp_path: Path) -> None:
+    store = SqliteHistory(tmp_path / "h.db")
+    seen: list[BaseException] = []
+    writer = BackgroundWriter(store, on_error=seen.append, interval=0.0)
+    writer.start_run(start_row("dup"))
+    writer.start_run(start_row("dup"))
+    with pytest.raises(StoreError):
+        writer.close()
+    store.close()
+    assert len(seen) == 1
+
+
+def test_a_run_started_twice_in_one_window_is_still_refused(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    store = SqliteHistory(db)
+    writer = BackgroundWriter(store, interval=60.0)
+    writer.start_run(start_row("first"))
+    writer.flush()
+    writer.start_run(start_row("dup"))
+    writer.start_run(start_row("dup"))  # same window: grouping must not hide the clash
+    with pytest.raises(StoreError, match="cannot write history store"):
+        writer.close()
+    store.close()
+    assert count(db, "runs") == 1

@@ -43,7 +43,8 @@ __all__ = [
 
 class Runner:
     """Runs :class:`RunSpec` s and records them (through ``recorder``, else a recorder
-    over ``store`` and ``bus``)."""
+    over ``store`` and ``bus``); ``environ`` is the environment every run starts from
+    (default: ``os.environ`` as it is when each run starts)."""
 
     def __init__(
         self,
@@ -52,8 +53,12 @@ class Runner:
         options: RunOptions | None = None,
         *,
         recorder: Recorder | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         self.recorder = recorder if recorder is not None else Recorder(store, bus)
+        #: The environment runs start from: ``os.environ`` at each run, or this snapshot
+        #: (the workflow engine takes one per workflow run instead of one per task).
+        self.environ = environ
         self.bus = self.recorder.bus
         self.options = options or RunOptions()
 
@@ -79,7 +84,7 @@ class Runner:
         token = cancel or CancelToken()
         rid = RunId(run_id) if run_id else new_run_id()
         cwd = spec.resolved_cwd()
-        base_env = dict(os.environ)
+        base_env = dict(os.environ if self.environ is None else self.environ)
         base_env.setdefault("PYTHONUNBUFFERED", "1")  # live output from Python children
         base_env.update(spec.env)
         if extra_env:

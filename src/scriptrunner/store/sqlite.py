@@ -287,3 +287,40 @@ class SqliteHistory:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    # -- group commit of a workflow's writes (store.background) ----------------------------
+
+    def write_batch(
+        self,
+        runs: Sequence[Mapping[str, Any]],
+        updates: Sequence[tuple[str, Mapping[str, Any]]],
+        attempts: Sequence[Mapping[str, Any]],
+        samples: Sequence[Mapping[str, Any]],
+        events: Sequence[Event],
+    ) -> None:
+        """Insert ``runs`` rows (with their tags), apply ``updates`` (run id, columns), then
+        add attempts, samples and events, in one transaction (or the caller's): what the
+        background writer hands over for all the writes queued in one commit window."""
+
+        def work(conn: sqlite3.Connection) -> None:
+            group: list[Mapping[str, Any]] = []
+            for row in runs:  # one statement per run of rows with the same columns
+                if group and list(group[0]) != list(row):
+                    self._insert(conn, "runs", group)
+                    group = []
+                group.append(row)
+            self._insert(conn, "runs", group)
+            self._insert(
+                conn, "run_tags", [t for r in runs for t in tag_rows(r["id"], r["tags"] or {})]
+            )
+            for run_id, values in updates:
+                cols = list(values)
+                conn.execute(
+                    f"UPDATE runs SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+                    [*(_value(values[c]) for c in cols), run_id],
+                )
+            self._insert(conn, "run_attempts", attempts)
+            self._insert(conn, "metric_samples", samples)
+            self._insert(conn, "events", [event_row(e) for e in events])
+
+        self._write(work)

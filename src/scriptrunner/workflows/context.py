@@ -9,13 +9,15 @@ from typing import Any
 
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import WorkflowError
-from scriptrunner.workflows.command_line import split_command
+from scriptrunner.workflows.command_line import CommandTemplate, split_command
 from scriptrunner.workflows.expressions import (
     evaluate_node,
     parse_expression,
     render_template,
     value_to_string,
 )
+from scriptrunner.workflows.expressions.nodes import Node
+from scriptrunner.workflows.expressions.templates import START
 from scriptrunner.workflows.expressions.values import Declared
 from scriptrunner.workflows.model import Plan, TaskInstance
 from scriptrunner.workflows.results import GithubResult, TaskResult
@@ -33,19 +35,44 @@ def aggregate_result(results: list[TaskResult]) -> GithubResult:
     return "success"
 
 
+def instances_by_task(plan: Plan) -> dict[str, list[str]]:
+    """Task name -> the ids of its instances, in plan order (built once per run, so a
+    task's ``needs`` context costs O(its needs), not O(the whole plan))."""
+    index: dict[str, list[str]] = {}
+    for inst in plan.instances:
+        index.setdefault(inst.task.name, []).append(inst.id)
+    return index
+
+
+def uses_expressions(instance: TaskInstance, plan: Plan) -> bool:
+    """Whether anything of the task is evaluated against contexts: a condition, or a
+    ``${{ }}`` in its command, script, arguments, cwd or environment (the workflow's too).
+    A task that uses none needs no ``needs`` context."""
+    task = instance.task
+    if task.condition is not None:
+        return True
+    texts = [task.run or "", task.script or "", task.cwd or "", *task.args]
+    texts += [*task.env.values(), *plan.workflow.env.values()]
+    return any(START in text for text in texts)
+
+
 def needs_context(
-    instance: TaskInstance, plan: Plan, finished: Mapping[str, TaskResult]
+    instance: TaskInstance,
+    plan: Plan,
+    finished: Mapping[str, TaskResult],
+    index: Mapping[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    """``needs.<task>.outputs`` / ``.result`` for the task's direct needs.
+    """``needs.<task>.outputs`` / ``.result`` for the task's direct needs; ``index`` is
+    :func:`instances_by_task` of the plan (built here when not given).
 
     Outputs of a matrix task's instances are merged in plan order (the last one wins, as
     with GitHub's matrix job outputs).
     """
+    if index is None:
+        index = instances_by_task(plan)
     context: dict[str, Any] = {}
     for name in instance.task.needs:
-        results = [
-            finished[i.id] for i in plan.instances if i.task.name == name and i.id in finished
-        ]
+        results = [finished[i] for i in index.get(name, ()) if i in finished]
         outputs: dict[str, str] = {}
         for r in results:
             outputs.update(r.outputs)
@@ -59,16 +86,21 @@ def build_contexts(
     finished: Mapping[str, TaskResult],
     workflow_run_id: str,
     secrets: Mapping[str, str] | None = None,
+    *,
+    index: Mapping[str, list[str]] | None = None,
+    with_needs: bool = True,
 ) -> dict[str, Any]:
     """All contexts an expression of this instance may use; ``env`` is rendered in order:
     the workflow's variables first, then the task's (which may use the workflow's).
 
     ``secrets`` holds this task's resolved secret values (``${{ secrets.NAME }}``; they
-    are also injected into its environment by :func:`task_env`)."""
+    are also injected into its environment by :func:`task_env`).  ``index`` is
+    :func:`instances_by_task`; ``with_needs=False`` leaves ``needs`` empty, for a task
+    that uses no expression (:func:`uses_expressions`)."""
     spec = plan.workflow
     contexts: dict[str, Any] = {
         "matrix": dict(instance.matrix),
-        "needs": needs_context(instance, plan, finished),
+        "needs": needs_context(instance, plan, finished, index) if with_needs else {},
         "workflow": {
             "name": spec.name,
             "run_id": workflow_run_id,
@@ -117,16 +149,42 @@ def task_env(
     return env
 
 
+#: ``run`` line -> its split template and parsed expressions, kept for one workflow run.
+PreparedCommands = dict[str, tuple[CommandTemplate, tuple[Node, ...]]]
+
+
+def prepared_command(
+    instance: TaskInstance, commands: PreparedCommands | None = None
+) -> tuple[CommandTemplate, tuple[Node, ...]]:
+    """The instance's ``run`` line split and its expressions parsed, once per line when
+    ``commands`` keeps them (every instance of a matrix task shares one line)."""
+    line = instance.task.run
+    assert line is not None
+    found = commands.get(line) if commands is not None else None
+    if found is None:
+        try:
+            template = split_command(line)
+        except WorkflowError as exc:
+            raise WorkflowError(f'task "{instance.id}": {exc}') from exc
+        found = (template, tuple(parse_expression(expr) for expr in template.expressions))
+        if commands is not None:
+            commands[line] = found
+    return found
+
+
 def build_run_spec(
     instance: TaskInstance,
     plan: Plan,
     contexts: Mapping[str, Any],
     workflow_run_id: str,
+    commands: PreparedCommands | None = None,
 ) -> RunSpec:
     """Render the task's ``run``/``script``/``args``/``cwd`` and make its :class:`RunSpec`.
 
     A ``run`` line is split before its expressions are evaluated; see
     :mod:`scriptrunner.workflows.command_line` for how values reach the command.
+    ``commands`` keeps each line split and its expressions parsed for the whole run
+    (:func:`prepared_command`).
 
     Raises :class:`WorkflowError` (or ``ExpressionError``) when rendering fails; the task
     then ends as ``error`` without starting a process.
@@ -148,11 +206,7 @@ def build_run_spec(
     if task.run is not None:
         # Split first, then substitute: values never change the command's words, and a
         # shell script reads them from its environment (workflows.command_line).
-        try:
-            template = split_command(task.run)
-        except WorkflowError as exc:
-            raise WorkflowError(f'task "{instance.id}": {exc}') from exc
-        nodes = [parse_expression(expr) for expr in template.expressions]
+        template, nodes = prepared_command(instance, commands)
         values = [
             value_to_string(evaluate_node(node, contexts, expression=expr))
             for node, expr in zip(nodes, template.expressions, strict=True)

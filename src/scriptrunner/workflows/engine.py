@@ -10,6 +10,8 @@ critical path.
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -86,7 +88,14 @@ class WorkflowEngine:
         restore: Callable[[], None] = lambda: None  # noqa: E731
         if secrets is not None:
             store, bus, options, restore = secrets.wrap(store, bus, options)
-        writer = BackgroundWriter(store) if store is not None else None
+        token = cancel or CancelToken()
+        # A write that fails ends the workflow: every child is cancelled at once (the error
+        # is raised when the writer is closed), so nothing keeps running unrecorded.
+        writer = (
+            BackgroundWriter(store, on_error=lambda _exc: token.cancel(signal.SIGTERM))
+            if store is not None
+            else None
+        )
         try:
             run_id = run_id or new_run_id()
             # The workflow's own row is written at once (a broken store fails before any
@@ -104,7 +113,8 @@ class WorkflowEngine:
                 plan=plan,
                 workflow_run_id=run_id,
                 recorder=recorder,
-                runner=Runner(recorder=recorder, options=options),
+                # The environment is read once per workflow run, not once per task.
+                runner=Runner(recorder=recorder, options=options, environ=dict(os.environ)),
                 executor=self.executor,
                 gate_context=self.options.gate_context or GateContext(cache_dir=None),
                 secrets=secrets,
@@ -113,7 +123,7 @@ class WorkflowEngine:
             )
             state = WorkflowRun(
                 services,
-                cancel or CancelToken(),
+                token,
                 dict(reuse or {}),
                 rerun=resumed.rerun if resumed is not None else None,
                 max_parallel=self._limit(plan),

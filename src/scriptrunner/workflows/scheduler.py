@@ -38,7 +38,13 @@ from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.tempdirs import runner_tempdir
 from scriptrunner.results import new_run_id
 from scriptrunner.workflows import records
-from scriptrunner.workflows.context import build_contexts, build_run_spec
+from scriptrunner.workflows.context import (
+    PreparedCommands,
+    build_contexts,
+    build_run_spec,
+    instances_by_task,
+    uses_expressions,
+)
 from scriptrunner.workflows.explain import blocking_need, ended, skip_reason
 from scriptrunner.workflows.expressions import TaskStatus, evaluate_condition
 from scriptrunner.workflows.results import TaskResult, TaskState, WorkflowResult
@@ -72,6 +78,9 @@ class WorkflowRun:
         self.cancel_cause: str | None = None  # set when --fail-fast cancels the run
         self.run_id = services.workflow_run_id
         self.instances = plan.by_id()
+        self.by_task = instances_by_task(plan)  # `needs` contexts look needs up by name
+        self.plain = {i.id for i in plan.instances if not uses_expressions(i, plan)}
+        self.commands: PreparedCommands = {}  # each `run` line split and parsed once
         self.max_parallel = max_parallel
         self.waiting: dict[str, int] = {}
         self.dependents: dict[str, list[str]] = {i: [] for i in self.instances}
@@ -177,13 +186,21 @@ class WorkflowRun:
         status = self._status(iid)
         secrets = self.services.secrets
         task_secrets = secrets.for_task(inst.task) if secrets is not None else None
-        contexts = build_contexts(inst, self.plan, self.finished, self.run_id, task_secrets)
+        contexts = build_contexts(
+            inst,
+            self.plan,
+            self.finished,
+            self.run_id,
+            task_secrets,
+            index=self.by_task,
+            with_needs=iid not in self.plain,
+        )
         if not evaluate_condition(inst.task.condition, contexts, status=status):
             state: TaskState = "cancelled" if status.cancelled else "skipped"
             reason = self._skip_reason(iid, status)
             self._finish(iid, TaskResult(iid, inst.task.name, state, reason=reason), record=True)
             return
-        spec = build_run_spec(inst, self.plan, contexts, self.run_id)
+        spec = build_run_spec(inst, self.plan, contexts, self.run_id, self.commands)
         token = CancelToken()
         task_run_id = new_run_id()
         self.running[iid] = token
