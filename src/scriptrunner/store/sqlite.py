@@ -128,6 +128,7 @@ class SqliteHistory:
             self._enable_wal(busy_timeout)
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
+            self._stamp_version()
         except sqlite3.Error as exc:
             raise _open_error("configure", self.path, exc) from exc
 
@@ -151,6 +152,14 @@ class SqliteHistory:
                     raise
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
+
+    def _stamp_version(self) -> None:
+        """Copy the schema version into the file header's ``user_version`` (once per store):
+        the ``run`` fast path (``cli.fast_run``) reads it with the header, without SQL.  The
+        header on disk shows it once the WAL is checkpointed (at the latest when the last
+        connection closes)."""
+        if self._conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _read_version(self) -> int:
         try:
