@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.cli import SCRIPTRUNNER, cli, cli_env
+from fixtures.cli import (
+    SCRIPTRUNNER,
+    cli,
+    cli_env,
+    run_path,  # noqa: F401  (the fixture, by name)
+)
+
+pytestmark = pytest.mark.usefixtures("run_path")
 
 
 @pytest.fixture

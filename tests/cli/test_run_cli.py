@@ -12,8 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.cli import cli, cli_env, read_line, start_cli
+from fixtures.cli import (
+    cli,
+    cli_env,
+    read_line,
+    run_path,  # noqa: F401  (the fixture, by name)
+    start_cli,
+)
 from scriptrunner.cli.main import main
+
+pytestmark = pytest.mark.usefixtures("run_path")
 
 
 @pytest.fixture

@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.cli import cli
+from fixtures.cli import (
+    cli,
+    run_path,  # noqa: F401  (the fixture, by name)
+)
+
+pytestmark = pytest.mark.usefixtures("run_path")
 
 
 @pytest.fixture

@@ -16,8 +16,16 @@ from pathlib import Path
 import psutil
 import pytest
 
-from fixtures.cli import cli, cli_env, read_line, start_cli
+from fixtures.cli import (
+    cli,
+    cli_env,
+    read_line,
+    run_path,  # noqa: F401  (the fixture, by name)
+    start_cli,
+)
 from fixtures.waiting import wait_until
+
+pytestmark = pytest.mark.usefixtures("run_path")
 
 #: Non-UTF-8 bytes are legal in Linux file names and arguments; Python hands them over as
 #: surrogate escapes (``os.fsdecode``), which a strict UTF-8 encoder refuses.
