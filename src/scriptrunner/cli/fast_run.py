@@ -158,8 +158,11 @@ def _store(environ: dict[str, str] | os._Environ[str]) -> str | None:
         or not header.startswith(_SQLITE_MAGIC)
         or header[18:20] != b"\x02\x02"  # WAL
         or int.from_bytes(header[60:64], "big") != SCHEMA_VERSION
-        or not os.access(path, os.W_OK)
-        or not os.access(os.path.dirname(path), os.W_OK)
+        or not os.access(path, os.W_OK, effective_ids=True)
+        or not os.access(os.path.dirname(path), os.W_OK, effective_ids=True)
+        # root passes access() whatever the mode: a read-only directory is refused by
+        # its mode too (the full path explains that the -wal/-shm files need it)
+        or not os.stat(os.path.dirname(path)).st_mode & 0o222
     ):
         return None
     return path
