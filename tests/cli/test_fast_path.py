@@ -81,3 +81,61 @@ def test_run_with_a_given_run_id_imports_no_heavy_library(tmp_path: Path) -> Non
     probe(home, "run", "-q", "--", "true")
     again = probe(home, "run", "-q", "--run-id", "0" * 32, "--", "true")
     assert again == {"code": 0, "heavy": []}
+
+
+#: What the fast path of ``run`` (``cli.fast_run``) never loads on a short run.
+#: (``subprocess`` is loaded after the spawn, by the watchdog of ``core.supervise``.)
+NOT_ON_FAST_RUN = {"argparse", "dataclasses", "typing", "psutil", "inspect"}
+
+FAST_PROBE = """
+import json, os, sys
+sys.argv = ["scriptrunner", *sys.argv[1:]]
+from scriptrunner.cli.main import fast
+names = set(json.loads(%r))
+code = fast(sys.argv[1:])
+loaded = sorted(m for m in sys.modules if m in names or m.split('.')[0] in names)
+print(json.dumps({"code": code, "loaded": loaded}), file=sys.stderr)
+sys.stderr.flush()
+"""
+
+
+def fast_probe(home: Path, *args: str, **env: str) -> dict[str, object]:
+    names = sorted(HEAVY | NOT_ON_RUN | NOT_ON_FAST_RUN)
+    r = run_python(
+        FAST_PROBE % json.dumps(names),
+        *args,
+        env=cli_env(SCRIPTRUNNER_HOME=str(home), **env),
+        cwd=home.parent,
+    )
+    result: dict[str, object] = json.loads(r.stderr.strip().splitlines()[-1])
+    return result
+
+
+def test_fast_run_imports_no_parser_dataclasses_typing_or_psutil(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    probe(home, "run", "-q", "--", "true")  # the full path creates the store
+    assert fast_probe(home, "run", "-q", "--tag", "k=v", "--", "true") == {
+        "code": 0,
+        "loaded": [],
+    }
+
+
+def test_each_fallback_takes_the_full_path(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    probe(home, "run", "-q", "--", "true")
+    for args in (
+        ("run", "-q", "--timeout", "5", "--", "true"),
+        ("run", "--qu", "--", "true"),  # an abbreviation: argparse's business
+        ("run", "-q", "--json", "--", "true"),
+        ("run", "-q", "--trace", "--", "true"),
+        ("run", "-q", "--secret", "A=env://B", "--", "true"),
+        ("run", "-q", "--scan", "code", "--", "true"),
+        ("run", "-q", "--", "no-such-command-here"),
+        ("history",),
+    ):
+        assert fast_probe(home, *args)["code"] is None, args
+    assert fast_probe(home, "run", "-q", "--", "true", SCRIPTRUNNER_FAST_PATH="0")["code"] is None
+    assert fast_probe(home, "run", "-q", "--", "true", SCRIPTRUNNER_TRACE="1")["code"] is None
+    assert fast_probe(tmp_path / "new", "run", "-q", "--", "true")["code"] is None  # no store
+    (tmp_path / "scriptrunner.toml").write_text("tail_bytes = 10\n")
+    assert fast_probe(home, "run", "-q", "--", "true")["code"] is None

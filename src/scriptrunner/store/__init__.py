@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from scriptrunner.store.base import HistoryStore
 from scriptrunner.store.version import SCHEMA_VERSION
 
+# ``typing`` and ``store.base`` (the event dataclass) stay out of the ``run`` fast path,
+# which imports ``store.version`` and so this package; mypy understands this spelling.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from scriptrunner.settings import Settings
+    from scriptrunner.store.base import HistoryStore
     from scriptrunner.store.reader import HistoryReader
 
 __all__ = [
@@ -20,6 +22,14 @@ __all__ = [
     "open_store_url",
     "sqlite_path",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "HistoryStore":
+        from scriptrunner.store.base import HistoryStore
+
+        return HistoryStore
+    raise AttributeError(f"module 'scriptrunner.store' has no attribute {name!r}")
 
 
 def sqlite_path(url: str) -> Path | None:
