@@ -47,15 +47,15 @@ class Settings:
     #: SQLAlchemy URL of the history store; empty means the embedded SQLite file.
     database_url: str = ""
     #: Bytes of each output stream kept in history (the tail).
-    tail_bytes: int = 64 * 1024
+    tail_bytes: int = limits.DEFAULT_TAIL_BYTES
     #: Seconds between SIGTERM and SIGKILL when a run is timed out or cancelled.
-    kill_grace: float = 5.0
+    kill_grace: float = limits.DEFAULT_KILL_GRACE
     #: Longest interval between monitoring samples, in seconds.
-    sample_interval: float = 1.0
+    sample_interval: float = limits.DEFAULT_SAMPLE_INTERVAL
     #: Most monitoring samples kept per attempt (older ones are merged pairwise).
-    max_samples: int = 512
+    max_samples: int = limits.DEFAULT_MAX_SAMPLES
     #: Seconds to wait for a busy SQLite store before failing.
-    busy_timeout: float = 30.0
+    busy_timeout: float = limits.DEFAULT_BUSY_TIMEOUT
     #: Record an OpenTelemetry trace of every run and workflow (as ``--trace`` does).
     trace: bool = False
     #: The ``[tracing]`` table (exporter, sampler, tail policies...), read by

@@ -16,7 +16,6 @@ from fixtures.cli import (
     cli,
     cli_env,
     read_line,
-    run_path,  # noqa: F401  (the fixture, by name)
     start_cli,
 )
 from scriptrunner.cli.main import main

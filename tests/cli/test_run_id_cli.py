@@ -11,7 +11,6 @@ import pytest
 
 from fixtures.cli import (
     cli,
-    run_path,  # noqa: F401  (the fixture, by name)
 )
 
 pytestmark = pytest.mark.usefixtures("run_path")

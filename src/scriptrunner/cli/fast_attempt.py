@@ -1,20 +1,28 @@
 """The one attempt of a fast-path ``scriptrunner run`` (see :mod:`scriptrunner.cli.fast_run`).
 
-The child is spawned before anything else is loaded; the store, the watchdog and the
-``running`` row are set up while it runs.  Rows and events are the ones
-:class:`~scriptrunner.core.runner.Runner` writes (``tests/cli/test_fast_parity.py`` compares
-them); the rare paths (a signal, processes left behind, a run long enough to sample) use
-the full path's own ``core`` classes, imported only then.
+The child is spawned before anything else is loaded; the watchdog, the store and the
+``running`` row are set up while it runs, and output is read with ``poll`` over its two
+pipes and a pidfd, in this one thread.  Rows and events are built by the functions the
+full path's :class:`~scriptrunner.core.runner.Runner` uses (``store.rows``, ``payloads``)
+and written by the same SQL (``store.sqlite_writes``); ``tests/cli/test_fast_parity.py``
+compares what both paths store.  The rare paths (a signal, processes left behind, a run
+long enough to be sampled) use the full path's own ``core`` classes, imported only then.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import time
 
-from scriptrunner.cli import fast_run
-from scriptrunner.core.supervise import attempt_mark, become_subreaper, track_root, untrack_root
+from scriptrunner import limits
+from scriptrunner.core import signals
+from scriptrunner.core.supervise import (
+    attempt_mark,
+    become_subreaper,
+    close_inherited,
+    track_root,
+    untrack_root,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,50 +33,53 @@ if TYPE_CHECKING:
     from scriptrunner.core.process import ProcessTree
     from scriptrunner.core.supervise import Lifeline
 
-_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+#: ``events.RUN_STARTED`` and the others (``events`` defines the event dataclass: costly).
+RUN_STARTED = "run.started"
+RUN_ATTEMPT_FINISHED = "run.attempt.finished"
+RUN_FINISHED = "run.finished"
+#: The signals that cancel a run (the full path's ``cli.run_cmd``).
+SIGNALS = (signals.SIGINT, signals.SIGTERM, signals.SIGHUP)
 _CHUNK = 65536
 
 
-def _json(value: object) -> str:
-    import json
+class Plan:
+    """What one fast-path run does (``cli.fast_run.plan`` makes it)."""
 
-    return json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":"))
+    __slots__ = (
+        "command",
+        "script",
+        "cwd",
+        "chdir",
+        "env",
+        "tags",
+        "quiet",
+        "keep_daemons",
+        "tail_bytes",
+        "store",
+    )
 
-
-def _stored(value: object) -> object:
-    return _json(value) if isinstance(value, (dict, list, tuple)) else value
-
-
-def _insert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        cols = list(rows[0])
-        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-        conn.executemany(sql, [[_stored(r[c]) for c in cols] for r in rows])
-
-
-def _event(type: str, run_id: str, payload: dict[str, Any], ts: float) -> dict[str, Any]:
-    return {"type": type, "run_id": run_id, "ts": ts, "payload": payload}
-
-
-def _tail(data: bytearray, total: int, limit: int) -> str:
-    """``core.output.TailBuffer.snapshot``'s text of the kept bytes."""
-    kept = bytes(data[-limit:]) if limit else b""
-    if total > len(kept):
-        skip = 0
-        while skip < min(3, len(kept)) and 0x80 <= kept[skip] <= 0xBF:
-            skip += 1
-        kept = kept[skip:]
-    return kept.decode("utf-8", errors="replace")
+    def __init__(self) -> None:
+        self.command: list[str] = []  # the child's argv
+        self.script: str | None = None  # the script's resolved path (None: a command)
+        self.cwd = ""  # the child's working directory, absolute
+        self.chdir: str | None = None  # --cwd
+        self.env: dict[str, str] = {}  # --env
+        self.tags: dict[str, str] = {}  # --tag
+        self.quiet = False
+        self.keep_daemons = False
+        self.tail_bytes = limits.DEFAULT_TAIL_BYTES
+        self.store = ""  # the SQLite file
 
 
 class Attempt:
-    """Spawn, record, stream, reap and record again."""
+    """Spawn, record the start, stream, reap, record the end."""
 
-    def __init__(self, plan: fast_run.Plan) -> None:
+    def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.run_id = os.urandom(16).hex()
+        self.run_id = os.urandom(16).hex()  # results.new_run_id, without the dataclasses
         self.signal: int | None = None
         self.tree: ProcessTree | None = None
+        self.killer: Any = None
         self.monitor: Monitor | None = None
         self.watchdog: Lifeline | None = None
         self.conn: sqlite3.Connection | None = None
@@ -79,33 +90,31 @@ class Attempt:
     # -- start ---------------------------------------------------------------------------
 
     def spawn(self) -> bool:
+        """Start the child (its own session, like the full path's); False when it cannot
+        be started (nothing ran: the full path then says why)."""
+        import resource
+
         p = self.plan
         env = dict(os.environ)
-        env.setdefault("PYTHONUNBUFFERED", "1")
+        env.setdefault("PYTHONUNBUFFERED", "1")  # live output from Python children
         env.update(p.env)
         env["SCRIPTRUNNER_RUN_ID"] = self.run_id
         env["SCRIPTRUNNER_ATTEMPT"] = "1"
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
-        actions: list[tuple[int, ...]] = [
+        actions = [
             (os.POSIX_SPAWN_DUP2, out_w, 1),
             (os.POSIX_SPAWN_DUP2, err_w, 2),
+            *close_inherited(keep=(out_w, err_w)),
         ]
-        try:  # close_fds=True, as the full path: inherited descriptors stay here
-            for name in os.listdir("/proc/self/fd"):
-                fd = int(name)
-                if fd > 2 and fd not in (out_w, err_w) and os.get_inheritable(fd):
-                    actions.append((os.POSIX_SPAWN_CLOSE, fd))
-        except (OSError, ValueError):
-            pass
         become_subreaper()
-        self.handlers = {s: signal.signal(s, self._on_signal) for s in _SIGNALS}
+        self.handlers = {s: signals.signal(s, self._on_signal) for s in SIGNALS}
         here = os.getcwd()
-        if p.chdir:
+        if p.chdir:  # posix_spawn has no working directory of its own (before 3.13)
             os.chdir(p.chdir)
-        # The child's ru_maxrss starts at the runner's own high-water mark (see
-        # ``core.attempt.run_attempt``): only a larger value is the child's own.
-        self.parent_hwm = _maxrss_self()
+        # The kernel's ru_maxrss of a child starts at the runner's own high-water mark
+        # (``payloads.measured``).
+        self.parent_hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         self.t0 = time.time()
         self.m0 = time.monotonic()
         try:
@@ -115,13 +124,13 @@ class Attempt:
                 env,
                 file_actions=actions,
                 setsid=True,
-                setsigdef=(signal.SIGPIPE, signal.SIGXFSZ, *_SIGNALS),
+                setsigdef=(signals.SIGPIPE, signals.SIGXFSZ, *SIGNALS),
             )
         except OSError:
             for fd in (out_r, out_w, err_r, err_w):
                 os.close(fd)
             for sig, handler in self.handlers.items():
-                signal.signal(sig, handler)
+                signals.signal(sig, handler)
             os.chdir(here)
             return False
         track_root(self.pid)
@@ -132,16 +141,19 @@ class Attempt:
         return True
 
     def _on_signal(self, signum: int, _frame: object) -> None:
+        """Cancel, as the full path does: forward the user's signal as is (Ctrl-C stays
+        SIGINT, so scripts can clean up), then SIGKILL what is left after the grace."""
         if self.signal is None:
             self.signal = signum
-        self._process_tree().send(signum)
-        if not getattr(self, "_killer", None):
+        tree = self._process_tree()
+        if self.killer is None:
             import threading
 
-            self._killer = threading.Thread(
-                target=self._process_tree().kill_after, args=(fast_run.KILL_GRACE,), daemon=True
+            self.killer = threading.Thread(
+                target=tree.kill_after, args=(limits.DEFAULT_KILL_GRACE,), daemon=True
             )
-            self._killer.start()
+            self.killer.start()
+        tree.send(signum)
 
     def _process_tree(self) -> ProcessTree:
         if self.tree is None:
@@ -151,99 +163,83 @@ class Attempt:
         return self.tree
 
     def _start_row(self) -> None:
-        """Watchdog, store, ``running`` row and ``run.started``, while the child runs."""
-        from scriptrunner.cmdline import mask_args
+        """Watchdog, store, the ``running`` row and ``run.started``, while the child runs."""
         from scriptrunner.core.supervise import lifeline
+        from scriptrunner.store import rows, sqlite_writes
 
         self.watchdog = lifeline()
-        if self.watchdog is not None:
+        if self.watchdog is not None:  # the child's group dies with the runner
             self.watchdog.watch(self.pid)
         p = self.plan
-        row = {
-            "id": self.run_id,
-            "kind": "run",
-            "script": p.script,
-            "command": mask_args(p.command),
-            "cwd": p.cwd,
-            "tags": dict(p.tags),
-            "status": "running",
-            "attempts": 0,
-            "started_at": self.t0,
-            "parent_run_id": None,
-            "workflow_run_id": None,
-            "task_name": None,
-            "hostname": os.uname().nodename,
-            "pid": os.getpid(),
-            "pid_started": _started(),
-        }
-        payload = {
-            "command": row["command"],
-            "script": p.script,
-            "cwd": p.cwd,
-            "tags": dict(p.tags),
-            "workflow_run_id": None,
-            "task_name": None,
-        }
+        row = rows.run_start_row(
+            run_id=self.run_id,
+            kind="run",
+            script=p.script,
+            command=p.command,
+            cwd=p.cwd,
+            tags=p.tags,
+            started_at=self.t0,
+        )
+        started = rows.event_values(RUN_STARTED, self.run_id, self.t0, rows.started_payload(row))
+        self.conn = self._connect()
+        sqlite_writes.transaction(
+            self.conn, lambda conn: self._start(conn, row, started), self.plan.store
+        )
+
+    def _connect(self) -> sqlite3.Connection:
+        """The store, configured as ``store.sqlite.SqliteHistory`` does, and with its WAL
+        bounded: this process ends without the checkpoint a last close would make."""
         import sqlite3
 
         try:
-            conn = sqlite3.connect(p.store, timeout=fast_run.BUSY_TIMEOUT, isolation_level=None)
+            conn = sqlite3.connect(
+                self.plan.store, timeout=limits.DEFAULT_BUSY_TIMEOUT, isolation_level=None
+            )
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA journal_size_limit=4194304")  # the WAL file, once truncated
-            conn.execute("PRAGMA wal_autocheckpoint=1000")
+            conn.execute(f"PRAGMA wal_autocheckpoint={limits.WAL_CHECKPOINT_PAGES}")
+            conn.execute(f"PRAGMA journal_size_limit={limits.WAL_SIZE_LIMIT}")
         except sqlite3.Error as exc:
             from pathlib import Path
 
-            from scriptrunner.store.sqlite import _open_error
+            from scriptrunner.store.sqlite import open_error
 
-            raise _open_error("configure", Path(p.store), exc) from exc
-        self.conn = conn
-        tags = [{"run_id": self.run_id, "key": k, "value": v} for k, v in p.tags.items()]
-        started = _event("run.started", self.run_id, payload, self.t0)
-        self._write(("runs", [row]), ("run_tags", tags), ("events", [started]))
+            raise open_error("configure", Path(self.plan.store), exc) from exc
+        return conn
 
-    def _write(
-        self,
-        *inserts: tuple[str, list[dict[str, Any]]],
-        update: tuple[str, list[object]] | None = None,
-    ) -> None:
-        """One ``BEGIN IMMEDIATE`` transaction: ``update`` then ``inserts``, as
-        ``store.sqlite.SqliteHistory`` writes them."""
-        import sqlite3
+    def _start(self, conn: sqlite3.Connection, row: Any, started: Any) -> None:
+        """The start row, after a check that the store is still the one the header showed
+        (a newer scriptrunner may have upgraded it since its header was last written)."""
+        from scriptrunner.store import sqlite_writes
+        from scriptrunner.store.version import SCHEMA_TABLE, SCHEMA_VERSION, check_version
 
-        from scriptrunner.errors import StoreError
+        found = conn.execute(f"SELECT max(version) FROM {SCHEMA_TABLE}").fetchone()[0]
+        if found != SCHEMA_VERSION:
+            from scriptrunner.errors import StoreError
 
-        assert self.conn is not None
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                if update is not None:
-                    self.conn.execute(*update)
-                for table, rows in inserts:
-                    _insert(self.conn, table, rows)
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot write history store {self.plan.store}: {exc}") from exc
+            check_version(int(found or 0), self.plan.store)
+            raise StoreError(
+                f"history store {self.plan.store} has schema version {found}, not "
+                f"{SCHEMA_VERSION}; run `scriptrunner db upgrade`"
+            )
+        sqlite_writes.start_run(conn, row, [started])
 
     # -- run -----------------------------------------------------------------------------
 
     def finish(self) -> int:
+        """Everything after the spawn; the exit code."""
         try:
             self._start_row()
         except Exception as exc:
             self._abandon()
             return _error(exc)
-        info = self._stream()
-        return self._record(info)
+        status, usage = self._stream()
+        return self._record(status, usage)
 
     def _abandon(self) -> None:
         """The start row failed: the whole tree is killed and reaped, nothing left running."""
         try:
-            self._process_tree().send(signal.SIGKILL)
+            self._process_tree().send(signals.SIGKILL)
         finally:
             try:
                 os.waitpid(self.pid, 0)
@@ -254,11 +250,13 @@ class Attempt:
                 self.watchdog.release(self.pid)
 
     def _read(self, index: int) -> bool:
+        """Read what stream ``index`` has; False at its end."""
         try:
             chunk = os.read(self.fds[index], _CHUNK)
         except BlockingIOError:
             return True
         if not chunk:
+            os.close(self.fds[index])
             return False
         self.totals[index] += len(chunk)
         buf, limit = self.bufs[index], self.plan.tail_bytes
@@ -272,12 +270,12 @@ class Attempt:
                 view = memoryview(chunk)
                 while view:
                     view = view[os.write(target, view) :]
-            except OSError:
+            except OSError:  # the reader left (a closed pipe): the run goes on, recorded
                 self.echo[index] = None
         return True
 
     def _stream(self) -> tuple[int, Any]:
-        """Output until the child exits (then the drain); returns its wait4 status, rusage."""
+        """Output until the child exits, then the drain; its ``wait4`` status and rusage."""
         import select
 
         poller = select.poll()
@@ -288,37 +286,48 @@ class Attempt:
         try:
             pidfd = os.pidfd_open(self.pid)
             poller.register(pidfd, select.POLLIN)
-        except (OSError, AttributeError):
+        except (OSError, AttributeError):  # an old kernel: the pipes and a short timeout
             pass
-        status = usage = None
-        sample_at = self.m0 + fast_run.FIRST_SAMPLE
-        while status is None:
-            timeout = max(0.0, sample_at - time.monotonic()) if self.monitor is None else 1.0
-            if pidfd is None:
-                timeout = min(timeout, 0.01)
-            for fd, _ in poller.poll(timeout * 1000):
+        sample_at = self.m0 + limits.FIRST_SAMPLE_SECONDS
+        while True:
+            wait = 1.0 if self.monitor is not None else max(0.0, sample_at - time.monotonic())
+            for fd, _ in poller.poll((wait if pidfd is not None else min(wait, 0.01)) * 1000):
                 if fd in open_fds and not self._read(open_fds[fd]):
                     poller.unregister(fd)
                     del open_fds[fd]
-            done, code, rusage = os.wait4(self.pid, os.WNOHANG)
+            done, status, usage = os.wait4(self.pid, os.WNOHANG)
             if done:
-                status, usage = code, rusage
-            elif self.monitor is None and time.monotonic() >= sample_at:
+                break
+            if self.monitor is None and time.monotonic() >= sample_at:
                 self._start_monitor()
-        self._process_tree().reaped.set() if self.tree is not None else None
         untrack_root(self.pid)
+        if self.tree is not None:
+            self.tree.reaped.set()
         if pidfd is not None:
             poller.unregister(pidfd)
             os.close(pidfd)
         if self.monitor is not None:
             self.monitor.stop()
-        if self.tree is not None and getattr(self, "_killer", None):
-            self._killer.join()
-        if not self.plan.keep_daemons and self._maybe_leftovers():
-            self._process_tree().end_leftovers(fast_run.KILL_GRACE)
+        if self.killer is not None:
+            self.killer.join()  # the whole tree is gone before the attempt counts as over
+        self._end_leftovers()
+        self._drain(poller, open_fds)
+        self.wall = time.monotonic() - self.m0
+        return status, usage
+
+    def _end_leftovers(self) -> None:
+        """What the child left running ends with the attempt, unless --keep-daemons."""
+        from scriptrunner.core.supervise import leftovers
+
+        if not self.plan.keep_daemons and leftovers(self.pid, self.mark):
+            self._process_tree().end_leftovers(limits.DEFAULT_KILL_GRACE)
         if self.watchdog is not None:
             self.watchdog.release(self.pid)
-        deadline = time.monotonic() + fast_run.DRAIN_SECONDS
+
+    def _drain(self, poller: Any, open_fds: dict[int, int]) -> None:
+        """Output still coming after the exit (grandchildren holding the pipes), for at
+        most ``limits.DRAIN_SECONDS``."""
+        deadline = time.monotonic() + limits.DRAIN_SECONDS
         while open_fds:
             events = poller.poll(max(0.0, deadline - time.monotonic()) * 1000)
             if not events:  # a process still holds the pipe (a daemon): given up
@@ -327,166 +336,113 @@ class Attempt:
                 if not self._read(open_fds[fd]):
                     poller.unregister(fd)
                     del open_fds[fd]
-        self.wall = time.monotonic() - self.m0
-        return status, usage
 
     def _start_monitor(self) -> None:
+        """The run lasts: the full path's psutil monitor samples it from now on."""
         from scriptrunner.core.monitor import Monitor
 
-        self.monitor = Monitor(self._process_tree(), interval=1.0, max_samples=512)
-        # Started one first interval late: its first sample is due now.
-        self.monitor.first_interval = 0.005
+        self.monitor = Monitor(
+            self._process_tree(),
+            interval=limits.DEFAULT_SAMPLE_INTERVAL,
+            first_interval=0.005,  # its first sample is due now
+            max_samples=limits.DEFAULT_MAX_SAMPLES,
+            started=self.m0,
+        )
         self.monitor.start()
-
-    def _maybe_leftovers(self) -> bool:
-        """Anything alive in the child's group, or re-parented to us (cheap, no psutil)?"""
-        from scriptrunner.core.supervise import own_children
-
-        try:
-            os.killpg(self.pid, 0)
-            return True
-        except PermissionError:
-            return True
-        except ProcessLookupError:
-            return bool(own_children())
 
     # -- end -----------------------------------------------------------------------------
 
-    def _record(self, info: tuple[int, Any]) -> int:
-        status_word, usage = info
-        returncode = os.waitstatus_to_exitcode(status_word)
-        sig = -returncode if returncode < 0 else None
-        code = 128 - returncode if returncode < 0 else returncode
-        user, system = usage.ru_utime, usage.ru_stime
-        kernel = usage.ru_maxrss * 1024
-        sampled = self.monitor.peak_rss if self.monitor is not None else 0
-        peak = max(sampled, kernel if kernel > self.parent_hwm else 0) or None
+    def _record(self, wait_status: int, usage: Any) -> int:
+        """The finish row, attempt row, samples and events in one transaction; the summary
+        line; the exit code."""
+        from scriptrunner.payloads import attempt_payload, measured, tail_text
+        from scriptrunner.store import rows, sqlite_writes
+
+        returncode = os.waitstatus_to_exitcode(wait_status)
+        signal = -returncode if returncode < 0 else None
+        code = 128 + signal if signal is not None else returncode
         samples = self.monitor.samples if self.monitor is not None else []
-        wall = self.wall
-        avg = (user + system) / wall * 100.0 if wall > 0 else 0.0
-        top = max(max((s.cpu_percent for s in samples), default=0.0), avg)
+        metrics = measured(
+            wall=self.wall,
+            user=usage.ru_utime,
+            system=usage.ru_stime,
+            kernel_peak=usage.ru_maxrss * 1024,
+            sampled_peak=self.monitor.peak_rss if self.monitor is not None else 0,
+            sampled_cpu_max=max((s.cpu_percent for s in samples), default=0.0),
+            parent_hwm=self.parent_hwm,
+        )
         if self.signal is not None:
             status = "cancelled"
         else:
             status = "succeeded" if returncode == 0 else "failed"
-        metrics = {
-            "wall_seconds": round(wall, 6),
-            "cpu_user_seconds": round(user, 6),
-            "cpu_system_seconds": round(system, 6),
-            "peak_rss_bytes": peak,
-            "cpu_percent_avg": round(avg, 2),
-            "cpu_percent_max": round(top, 2),
-        }
-        attempt = {
+        attempt: dict[str, Any] = {
             "attempt": 1,
             "status": status,
             "exit_code": code,
-            "signal": sig,
+            "signal": signal,
             "started_at": self.t0,
-            "finished_at": self.t0 + wall,
+            "finished_at": self.t0 + self.wall,
             "delay_before": 0.0,
-            **metrics,
         }
         finished = time.time()
-        out, err = (
-            _tail(b, t, self.plan.tail_bytes) for b, t in zip(self.bufs, self.totals, strict=True)
+        # A run of one attempt: its metrics are the attempt's (``core.outcome.run_result``).
+        values = rows.finish_values(
+            status=status,
+            exit_code=code,
+            attempts=1,
+            finished_at=finished,
+            duration=finished - self.t0,
+            metrics=metrics,
+            stdout=(tail_text(self._kept(0), self.totals[0]), self.totals[0]),
+            stderr=(tail_text(self._kept(1), self.totals[1]), self.totals[1]),
+            error=None,
         )
-        values = {
-            "status": status,
-            "exit_code": code,
-            "attempts": 1,
-            "finished_at": finished,
-            "duration_seconds": finished - self.t0,
-            "cpu_user_seconds": user,
-            "cpu_system_seconds": system,
-            "peak_rss_bytes": peak,
-            "cpu_percent_avg": avg,
-            "cpu_percent_max": top,
-            "stdout_tail": out,
-            "stderr_tail": err,
-            "stdout_bytes": self.totals[0],
-            "stderr_bytes": self.totals[1],
-            "error": None,
-            "outputs": None,
-            "cloud_cost_usd": None,
-        }
-        attempt_row = {
-            "run_id": self.run_id,
-            **{k: v for k, v in attempt.items() if k not in metrics},
-            "wall_seconds": wall,
-            "cpu_user_seconds": user,
-            "cpu_system_seconds": system,
-            "peak_rss_bytes": peak,
-            "cpu_percent_avg": avg,
-            "cpu_percent_max": top,
-        }
-        sample_rows = [
-            {
-                "run_id": self.run_id,
-                "attempt": 1,
-                "t": s.t,
-                "cpu_percent": s.cpu_percent,
-                "rss_bytes": s.rss_bytes,
-                "num_procs": s.num_procs,
-            }
-            for s in samples
-        ]
         events = [
-            _event("run.attempt.finished", self.run_id, attempt, time.time()),
-            _event(
-                "run.finished",
+            rows.event_values(
+                RUN_ATTEMPT_FINISHED,
                 self.run_id,
-                {
-                    "status": status,
-                    "exit_code": code,
-                    "attempts": 1,
-                    "duration_seconds": round(finished - self.t0, 6),
-                    **metrics,
-                },
-                finished,
+                time.time(),
+                attempt_payload(**attempt, metrics=metrics),
+            ),
+            rows.event_values(
+                RUN_FINISHED, self.run_id, finished, rows.finished_payload(values, metrics)
             ),
         ]
-        cols = list(values)
-        update = f"UPDATE runs SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?"
+        attempts = [rows.attempt_values(self.run_id, **attempt, metrics=metrics)]
+        samples_rows = rows.sample_rows(self.run_id, 1, samples)
+        assert self.conn is not None
         try:
-            self._write(
-                ("run_attempts", [attempt_row]),
-                ("metric_samples", sample_rows),
-                ("events", events),
-                update=(update, [*(_stored(values[c]) for c in cols), self.run_id]),
+            sqlite_writes.transaction(
+                self.conn,
+                lambda conn: sqlite_writes.finish_run(
+                    conn, self.run_id, values, attempts, samples_rows, events
+                ),
+                self.plan.store,
             )
         except Exception as exc:
             return _error(exc)
         if not self.plan.quiet:
-            from scriptrunner.cli.formats import fmt_bytes, fmt_seconds
+            from scriptrunner.cli.formats import summary_line
 
-            mark = "ok" if status == "succeeded" else status.replace("_", " ")
             _say(
-                f"scriptrunner: {mark} · exit {code} · {fmt_seconds(finished - self.t0)}"
-                f" · CPU {fmt_seconds(user + system)} · peak RSS {fmt_bytes(peak)}"
-                f" · attempts 1 · run {self.run_id[:8]}"
+                summary_line(
+                    status=status,
+                    exit_code=code,
+                    duration=values["duration_seconds"],
+                    cpu=metrics["cpu_user_seconds"] + metrics["cpu_system_seconds"],
+                    peak_rss=metrics["peak_rss_bytes"],
+                    attempts=1,
+                    run_id=self.run_id,
+                )
             )
         if status == "cancelled" and self.signal is not None:
             return 128 + self.signal
         return code
 
-
-def _maxrss_self() -> int:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _started() -> int | None:
-    """``store.liveness.process_started`` of this process (that module loads the results
-    dataclasses), from the one reader of ``/proc/PID/stat``."""
-    from scriptrunner.core.supervise import _stat
-
-    fields = _stat(os.getpid())
-    try:
-        return int(fields[19]) if fields else None
-    except (ValueError, IndexError):
-        return None
+    def _kept(self, index: int) -> bytes:
+        """The last ``tail_bytes`` of stream ``index``."""
+        limit = self.plan.tail_bytes
+        return bytes(self.bufs[index][-limit:]) if limit else b""
 
 
 def _say(line: str) -> None:
@@ -497,6 +453,7 @@ def _say(line: str) -> None:
 
 
 def _error(exc: BaseException) -> int:
+    """The full path's one line for an error (``cli.main``); its exit code."""
     from scriptrunner.display import shown
     from scriptrunner.errors import ScriptRunnerError
 

@@ -25,15 +25,21 @@ from __future__ import annotations
 import os
 import sys
 
+from scriptrunner import limits
+from scriptrunner.cli.fast_attempt import Plan
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 #: ``SCRIPTRUNNER_FAST_PATH=0`` sends every ``run`` to the full path.
 SWITCH = "SCRIPTRUNNER_FAST_PATH"
-#: ``SCRIPTRUNNER_*`` variables that change nothing a plain run does.
-_IGNORED_SETTINGS = ("HOME", "SEMGREP", "SAFETY", "OSV_SCANNER", "GCP_API_KEY", "FAST_PATH")
-_KNOWN_SETTINGS = (
+#: ``SCRIPTRUNNER_*`` settings (``settings.ENV_PREFIX``) that change what a run does: with
+#: any of them set, the full path runs it.  Those in ``_NOT_READ`` are the fast path's own
+#: (HOME) or not read by a plain run (the scanners', the cost key); a test checks that the
+#: two lists name every setting.
+_NOT_READ = ("HOME", "SEMGREP", "SAFETY", "OSV_SCANNER", "GCP_API_KEY")
+_SETTINGS = (
     "DATABASE_URL",
     "TAIL_BYTES",
     "KILL_GRACE",
@@ -47,43 +53,6 @@ _KNOWN_SETTINGS = (
 _FLAGS = ("-q", "--quiet", "--keep-daemons")
 _VALUED = ("--env", "--tag", "--cwd", "--python", "--tail-bytes")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-#: The defaults of ``settings.Settings`` the fast path runs with (no setting may change them).
-TAIL_BYTES = 64 * 1024
-KILL_GRACE = 5.0
-BUSY_TIMEOUT = 30.0
-#: ``core.monitor.Monitor``'s first sampling delay: a child still running then is sampled.
-FIRST_SAMPLE = 0.05
-#: ``core.attempt.DRAIN_SECONDS``: output read after the child's exit, for grandchildren.
-DRAIN_SECONDS = 1.0
-
-
-class Plan:
-    """What one fast-path run does: the argv, where, with what, recorded where."""
-
-    __slots__ = (
-        "command",
-        "script",
-        "cwd",
-        "chdir",
-        "env",
-        "tags",
-        "quiet",
-        "keep_daemons",
-        "tail_bytes",
-        "store",
-    )
-
-    def __init__(self) -> None:
-        self.command: list[str] = []
-        self.script: str | None = None
-        self.cwd = ""
-        self.chdir: str | None = None
-        self.env: dict[str, str] = {}
-        self.tags: dict[str, str] = {}
-        self.quiet = False
-        self.keep_daemons = False
-        self.tail_bytes = TAIL_BYTES
-        self.store = ""
 
 
 def _clean(path: str) -> str | None:
@@ -177,7 +146,7 @@ def plan(
     for key, value in environ.items():
         if key.startswith("SCRIPTRUNNER_") and value != "":
             name = key[13:]
-            if name in _KNOWN_SETTINGS:
+            if name in _SETTINGS:
                 return None
     words = list(argv)
     home_args = []
@@ -224,7 +193,7 @@ def plan(
             p.chdir = value
         elif word == "--python":
             p.command = [value]
-        elif not value.isdigit() or not value.isascii() or int(value) > 64 * 1024 * 1024:
+        elif not value.isdigit() or not value.isascii() or int(value) > limits.MAX_TAIL_BYTES:
             return None  # --tail-bytes: the full path explains what is wrong
         else:
             p.tail_bytes = int(value)

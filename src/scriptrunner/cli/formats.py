@@ -27,3 +27,22 @@ def fmt_bytes(value: int | None) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size:.1f} TiB"  # pragma: no cover - unreachable
+
+
+def summary_line(
+    *,
+    status: str,
+    exit_code: int,
+    duration: float,
+    cpu: float,
+    peak_rss: int | None,
+    attempts: int,
+    run_id: str,
+) -> str:
+    """The line ``scriptrunner run`` ends with on stderr (without ``-q``)."""
+    mark = "ok" if status == "succeeded" else status.replace("_", " ")
+    return (
+        f"scriptrunner: {mark} · exit {exit_code} · {fmt_seconds(duration)}"
+        f" · CPU {fmt_seconds(cpu)} · peak RSS {fmt_bytes(peak_rss)}"
+        f" · attempts {attempts} · run {run_id[:8]}"
+    )

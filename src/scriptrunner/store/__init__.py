@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from scriptrunner.store.version import SCHEMA_VERSION
 
-# ``typing`` and ``store.base`` (the event dataclass) stay out of the ``run`` fast path,
-# which imports ``store.version`` and so this package; mypy understands this spelling.
+# ``typing``, ``pathlib`` and ``store.base`` (the event dataclass) stay out of the ``run``
+# fast path, which imports ``store.rows`` and so this package; mypy understands this spelling.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from scriptrunner.settings import Settings
     from scriptrunner.store.base import HistoryStore
     from scriptrunner.store.reader import HistoryReader
@@ -35,6 +35,8 @@ def __getattr__(name: str) -> object:
 def sqlite_path(url: str) -> Path | None:
     """The file of a ``sqlite:///PATH`` URL, None for other URLs (and in-memory SQLite)."""
     if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        from pathlib import Path
+
         return Path(url[len("sqlite:///") :])
     return None
 
