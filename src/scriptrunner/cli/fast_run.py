@@ -84,23 +84,14 @@ def _utf8(*texts: str) -> bool:
 
 
 def _settings_file(start: str) -> bool:
-    """Is there a settings file ``settings.load_settings`` would read (conservatively)?"""
-    directory = start
-    while True:
-        if os.path.isfile(directory + "/scriptrunner.toml"):
-            return True
-        pyproject = directory + "/pyproject.toml"
-        if os.path.isfile(pyproject):
-            try:
-                with open(pyproject, "rb") as f:
-                    if b"scriptrunner" in f.read():
-                        return True
-            except OSError:
-                return True
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return False
-        directory = parent
+    """Is there a settings file ``settings.load_settings`` would read (or fail to read)?"""
+    from scriptrunner.errors import ConfigError
+    from scriptrunner.settings_file import file_settings
+
+    try:
+        return bool(file_settings(start)[1])
+    except ConfigError:  # the full path says what is wrong with it
+        return True
 
 
 def _store(environ: dict[str, str] | os._Environ[str]) -> str | None:
