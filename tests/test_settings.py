@@ -253,3 +253,12 @@ def test_every_numeric_setting_has_documented_bounds() -> None:
         and not isinstance(getattr(Settings(), f.name), bool)
     }
     assert numeric == set(_NUMBERS)
+
+
+def test_a_pyproject_that_never_names_scriptrunner_is_not_read(tmp_path: Path) -> None:
+    """A project's own broken pyproject.toml is not scriptrunner's to judge."""
+    write(tmp_path / "pyproject.toml", "[project\nname = = 'broken'\n")
+    assert load(tmp_path).tail_bytes == Settings().tail_bytes
+    write(tmp_path / "pyproject.toml", "[project]\ndependencies = ['scriptrunner'\n")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load(tmp_path)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
+from scriptrunner.cli.main import entry
 
-from scriptrunner.cli.main import main
-
-sys.exit(main())
+entry()

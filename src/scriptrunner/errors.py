@@ -6,7 +6,9 @@ A message says what failed, on which input, and what to do next.
 
 from __future__ import annotations
 
-import re
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
 
 
 class ScriptRunnerError(Exception):
@@ -75,11 +77,20 @@ class SecretError(ScriptRunnerError):
     """
 
 
-#: ``scheme://user:password@`` in any text (the password: up to the first ``@``).
-_URL_PASSWORD = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)([^:/?#@\s]*):([^@\s]*)@")
+#: ``scheme://user:password@`` in any text (the password: up to the first ``@``); compiled
+#: on first use (``re`` is not imported on the ``run`` fast path).
+_URL_PASSWORD = r"\b([A-Za-z][A-Za-z0-9+.-]*://)([^:/?#@\s]*):([^@\s]*)@"
+_url_password: re.Pattern[str] | None = None
 
 
 def mask_url_passwords(text: str) -> str:
     """``text`` with the password of every ``scheme://user:password@host`` URL shown as
     ``***``: for every message that may quote a URL the user gave."""
-    return _URL_PASSWORD.sub(r"\1\2:***@", text)
+    global _url_password
+    if "@" not in text:  # no URL with a password (the pattern needs one)
+        return text
+    if _url_password is None:
+        import re
+
+        _url_password = re.compile(_URL_PASSWORD)
+    return _url_password.sub(r"\1\2:***@", text)

@@ -11,6 +11,23 @@ import math
 
 from scriptrunner.errors import ConfigError
 
+#: Defaults of the settings a run reads (``settings.Settings``; the ``run`` fast path runs
+#: with these, and only when nothing overrides them).
+DEFAULT_TAIL_BYTES = 64 * 1024
+DEFAULT_KILL_GRACE = 5.0
+DEFAULT_SAMPLE_INTERVAL = 1.0
+DEFAULT_MAX_SAMPLES = 512
+DEFAULT_BUSY_TIMEOUT = 30.0
+#: The SQLite store's write-ahead log: checkpointed into the database every this many pages
+#: (SQLite's default), and cut back to this size after a checkpoint.  A ``run`` on the fast
+#: path ends without the checkpoint of a last close, so the log stays bounded by these.
+WAL_CHECKPOINT_PAGES = 1000
+WAL_SIZE_LIMIT = 4 * 2**20
+#: How long to keep reading output after the child exited, for grandchildren holding pipes.
+DRAIN_SECONDS = 1.0
+#: When a run's first monitoring sample is taken (``core.monitor.Monitor``).
+FIRST_SAMPLE_SECONDS = 0.05
+
 #: The longest duration accepted anywhere (timeouts, delays, grace periods): 30 days.
 MAX_SECONDS = 30 * 24 * 3600.0
 #: The largest count accepted where no tighter bound is documented (retries, limits...).

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NewType
 
 from scriptrunner.errors import ConfigError
+from scriptrunner.payloads import METRICS, attempt_payload, metrics_payload
 
 RunId = NewType("RunId", str)
 
@@ -73,7 +74,7 @@ class Metrics:
     wall_seconds: float = 0.0
     cpu_user_seconds: float = 0.0
     cpu_system_seconds: float = 0.0
-    #: None when unknown (a run too short to sample; see ``core.attempt._peak_rss``).
+    #: None when unknown (a run too short to sample; see ``payloads.measured``).
     peak_rss_bytes: int | None = None
     cpu_percent_avg: float = 0.0
     cpu_percent_max: float = 0.0
@@ -84,14 +85,11 @@ class Metrics:
         return self.cpu_user_seconds + self.cpu_system_seconds
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "wall_seconds": round(self.wall_seconds, 6),
-            "cpu_user_seconds": round(self.cpu_user_seconds, 6),
-            "cpu_system_seconds": round(self.cpu_system_seconds, 6),
-            "peak_rss_bytes": self.peak_rss_bytes,
-            "cpu_percent_avg": round(self.cpu_percent_avg, 2),
-            "cpu_percent_max": round(self.cpu_percent_max, 2),
-        }
+        return metrics_payload(self.values())
+
+    def values(self) -> dict[str, Any]:
+        """The figures as measured (``payloads.METRICS``), unrounded: the stored columns."""
+        return {name: getattr(self, name) for name in METRICS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,16 +115,16 @@ class AttemptResult:
     delay_before: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "attempt": self.attempt,
-            "status": self.status,
-            "exit_code": self.exit_code,
-            "signal": self.signal,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "delay_before": round(self.delay_before, 6),
-            **self.metrics.as_dict(),
-        }
+        return attempt_payload(
+            attempt=self.attempt,
+            status=self.status,
+            exit_code=self.exit_code,
+            signal=self.signal,
+            started_at=self.started_at,
+            finished_at=self.finished_at,
+            delay_before=self.delay_before,
+            metrics=self.metrics.values(),
+        )
 
 
 @dataclass(frozen=True, slots=True)

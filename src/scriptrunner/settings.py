@@ -5,7 +5,8 @@ Precedence, highest first:
 1. command-line flags (passed as ``overrides``),
 2. environment variables ``SCRIPTRUNNER_<NAME>`` (e.g. ``SCRIPTRUNNER_DATABASE_URL``),
 3. ``scriptrunner.toml`` in the working directory or the nearest parent that has one,
-4. ``[tool.scriptrunner]`` in the nearest ``pyproject.toml`` (only if no scriptrunner.toml),
+4. ``[tool.scriptrunner]`` in the nearest ``pyproject.toml`` (only if no scriptrunner.toml;
+   see ``settings_file``),
 5. built-in defaults.
 
 This is a frozen dataclass with a small hand-written loader rather than pydantic-settings:
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ from typing import Any
 
 from scriptrunner import limits
 from scriptrunner.errors import ConfigError
+from scriptrunner.settings_file import file_settings
 
 ENV_PREFIX = "SCRIPTRUNNER_"
 #: The largest ``max_samples``: the series of one attempt is kept in memory and stored.
@@ -47,15 +48,15 @@ class Settings:
     #: SQLAlchemy URL of the history store; empty means the embedded SQLite file.
     database_url: str = ""
     #: Bytes of each output stream kept in history (the tail).
-    tail_bytes: int = 64 * 1024
+    tail_bytes: int = limits.DEFAULT_TAIL_BYTES
     #: Seconds between SIGTERM and SIGKILL when a run is timed out or cancelled.
-    kill_grace: float = 5.0
+    kill_grace: float = limits.DEFAULT_KILL_GRACE
     #: Longest interval between monitoring samples, in seconds.
-    sample_interval: float = 1.0
+    sample_interval: float = limits.DEFAULT_SAMPLE_INTERVAL
     #: Most monitoring samples kept per attempt (older ones are merged pairwise).
-    max_samples: int = 512
+    max_samples: int = limits.DEFAULT_MAX_SAMPLES
     #: Seconds to wait for a busy SQLite store before failing.
-    busy_timeout: float = 30.0
+    busy_timeout: float = limits.DEFAULT_BUSY_TIMEOUT
     #: Record an OpenTelemetry trace of every run and workflow (as ``--trace`` does).
     trace: bool = False
     #: The ``[tracing]`` table (exporter, sampler, tail policies...), read by
@@ -168,36 +169,6 @@ def _coerce_all(values: Mapping[str, Any], source: str) -> dict[str, Any]:
     return {k: _coerce(k, v, source) for k, v in values.items()}
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python 3.10 only
-        import tomli as tomllib
-    try:
-        with path.open("rb") as fh:
-            data: dict[str, Any] = tomllib.load(fh)
-            return data
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read settings file: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
-
-
-def _file_settings(cwd: Path) -> tuple[dict[str, Any], str]:
-    for directory in (cwd, *cwd.parents):
-        own = directory / "scriptrunner.toml"
-        if own.is_file():
-            data = _read_toml(own)
-            return dict(data.get("scriptrunner", data)), str(own)
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            data = _read_toml(pyproject)
-            section = data.get("tool", {}).get("scriptrunner")
-            if section is not None:
-                return dict(section), f"{pyproject} [tool.scriptrunner]"
-    return {}, ""
-
-
 def load_settings(
     *,
     cwd: Path | None = None,
@@ -207,7 +178,7 @@ def load_settings(
     """Build the settings from files, environment and flags (see the module docstring)."""
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    file_values, source = _file_settings((cwd or Path.cwd()).resolve())
+    file_values, source = file_settings(str((cwd or Path.cwd()).resolve()))
     if file_values:
         values.update(_coerce_all({k.replace("-", "_"): v for k, v in file_values.items()}, source))
     for key, raw in env.items():

@@ -81,3 +81,94 @@ def test_run_with_a_given_run_id_imports_no_heavy_library(tmp_path: Path) -> Non
     probe(home, "run", "-q", "--", "true")
     again = probe(home, "run", "-q", "--run-id", "0" * 32, "--", "true")
     assert again == {"code": 0, "heavy": []}
+
+
+#: What the fast path of ``run`` (``cli.fast_run``) never loads on a short run: each of
+#: these costs a sizeable part of a hello-world script's run to import (docs/performance.md).
+NOT_ON_FAST_RUN = {
+    "argparse",
+    "dataclasses",
+    "typing",
+    "psutil",
+    "inspect",
+    "re",
+    "json",
+    "subprocess",
+    "threading",
+    "enum",
+    "signal",
+    "pathlib",
+    "scriptrunner.results",
+    "scriptrunner.events",
+    "scriptrunner.settings",
+    "scriptrunner.core.process",
+    "scriptrunner.store.sqlite",
+    "scriptrunner.store.base",
+}
+
+#: Loads nothing of its own before the fast path does (no ``json``): it writes the exit
+#: code and the modules loaded as one line, ``CODE|NAME,NAME``.
+FAST_PROBE = """
+import os, sys
+names = set(os.environ.pop("PROBE_NAMES").split(","))
+from scriptrunner.cli.main import fast
+code = fast(sys.argv[1:])
+loaded = sorted(m for m in sys.modules if m in names or m.split('.')[0] in names)
+sys.stderr.write("%s|%s\\n" % (code, ",".join(loaded)))
+sys.stderr.flush()
+"""
+
+
+def fast_probe(home: Path, *args: str, **env: str) -> dict[str, object]:
+    names = sorted(HEAVY | NOT_ON_RUN | NOT_ON_FAST_RUN)
+    r = run_python(
+        FAST_PROBE,
+        *args,
+        env=cli_env(SCRIPTRUNNER_HOME=str(home), PROBE_NAMES=",".join(names), **env),
+        cwd=home.parent,
+    )
+    code, _, loaded = r.stderr.strip().splitlines()[-1].partition("|")
+    return {
+        "code": None if code == "None" else int(code),
+        "loaded": loaded.split(",") if loaded else [],
+    }
+
+
+def test_fast_run_imports_no_parser_dataclasses_typing_or_psutil(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    probe(home, "run", "-q", "--", "true")  # the full path creates the store
+    assert fast_probe(home, "run", "-q", "--tag", "k=v", "--", "true") == {
+        "code": 0,
+        "loaded": [],
+    }
+
+
+def test_each_fallback_takes_the_full_path(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    probe(home, "run", "-q", "--", "true")
+    for args in (
+        ("run", "-q", "--timeout", "5", "--", "true"),
+        ("run", "--qu", "--", "true"),  # an abbreviation: argparse's business
+        ("run", "-q", "--json", "--", "true"),
+        ("run", "-q", "--trace", "--", "true"),
+        ("run", "-q", "--secret", "A=env://B", "--", "true"),
+        ("run", "-q", "--scan", "code", "--", "true"),
+        ("run", "-q", "--", "no-such-command-here"),
+        ("history",),
+    ):
+        assert fast_probe(home, *args)["code"] is None, args
+    assert fast_probe(home, "run", "-q", "--", "true", SCRIPTRUNNER_FAST_PATH="0")["code"] is None
+    assert fast_probe(home, "run", "-q", "--", "true", SCRIPTRUNNER_TRACE="1")["code"] is None
+    assert fast_probe(tmp_path / "new", "run", "-q", "--", "true")["code"] is None  # no store
+    (tmp_path / "scriptrunner.toml").write_text("tail_bytes = 10\n")
+    assert fast_probe(home, "run", "-q", "--", "true")["code"] is None
+
+
+def test_the_fast_path_knows_every_setting() -> None:
+    """A setting added to ``settings.Settings`` must be either handled by the fast path or
+    listed as a reason to take the full path."""
+    from scriptrunner.cli import fast_run
+    from scriptrunner.settings import _FIELDS
+
+    listed = {n.lower() for n in (*fast_run._SETTINGS, *fast_run._NOT_READ)}
+    assert listed == set(_FIELDS)

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.cli import SCRIPTRUNNER, cli, cli_env
+from fixtures.cli import (
+    SCRIPTRUNNER,
+    cli,
+    cli_env,
+)
+
+pytestmark = pytest.mark.usefixtures("run_path")
 
 
 @pytest.fixture
@@ -84,7 +90,12 @@ def _unprivileged(*args: str, home: Path, cwd: Path) -> subprocess.CompletedProc
 
 @pytest.fixture
 def read_only_home(home: Path) -> Iterator[Path]:
-    assert cli(home, "run", "-q", "--", "true").returncode == 0
+    # The full path closes the store with a checkpoint: no -wal/-shm file is left, so
+    # SQLite must create them, in a directory that is read-only.  (Where a fast-path run
+    # left them, a read-only directory is no obstacle: the store is then simply usable.)
+    setup = cli(home, "run", "-q", "--", "true", env={"SCRIPTRUNNER_FAST_PATH": "0"})
+    assert setup.returncode == 0
+    assert not (home / "history.db-wal").exists()
     home.chmod(0o555)  # the store is healthy; its directory is read-only
     try:
         yield home

@@ -12,8 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.cli import cli, cli_env, read_line, start_cli
+from fixtures.cli import (
+    cli,
+    cli_env,
+    read_line,
+    start_cli,
+)
 from scriptrunner.cli.main import main
+
+pytestmark = pytest.mark.usefixtures("run_path")
 
 
 @pytest.fixture

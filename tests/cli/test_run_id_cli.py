@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.cli import cli
+from fixtures.cli import (
+    cli,
+)
+
+pytestmark = pytest.mark.usefixtures("run_path")
 
 
 @pytest.fixture

@@ -235,6 +235,7 @@ def make_newer_store(path: Path) -> int:
     conn = sqlite3.connect(path)
     with conn:
         conn.execute("INSERT INTO scriptrunner_schema VALUES (?, 0)", (newer,))
+        conn.execute(f"PRAGMA user_version = {newer}")  # as every migration stamps it
     conn.close()
     return newer
 

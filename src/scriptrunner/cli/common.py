@@ -12,7 +12,23 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from scriptrunner import limits
+from scriptrunner.cli.formats import fmt_bytes, fmt_seconds
 from scriptrunner.errors import ConfigError
+
+__all__ = [
+    "env_pair",
+    "exit_codes",
+    "fmt_bytes",
+    "fmt_seconds",
+    "parse_pairs",
+    "prepare_cost_and_trace",
+    "run_id_arg",
+    "seconds",
+    "settings_from",
+    "share",
+    "warn",
+    "whole",
+]
 
 if TYPE_CHECKING:
     from scriptrunner.costs.attribution import RunCoster
@@ -141,28 +157,3 @@ def parse_pairs(items: Iterable[str] | None, flag: str) -> dict[str, str]:
             raise ConfigError(f"{flag} {item!r}: expected KEY=VALUE")
         result[key.strip()] = value
     return result
-
-
-def fmt_seconds(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if value < 1:
-        return f"{value * 1000:.0f} ms"
-    if value < 120:
-        return f"{value:.2f} s"
-    minutes, seconds = divmod(value, 60)
-    if minutes < 120:
-        return f"{minutes:.0f}m{seconds:02.0f}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours:.0f}h{minutes:02.0f}m"
-
-
-def fmt_bytes(value: int | None) -> str:
-    if value is None:
-        return "-"
-    size = float(value)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} TiB"  # pragma: no cover - unreachable

@@ -10,15 +10,13 @@ command module ~1 ms; see :func:`command_of`).
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
-from collections.abc import Sequence
-from types import ModuleType
 
-from scriptrunner.cli import options
-from scriptrunner.errors import ScriptRunnerError
-from scriptrunner.version import __version__
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from types import ModuleType
 
 EXIT_USAGE = 2
 
@@ -55,6 +53,8 @@ COMMANDS = {
 
 def command_module(name: str) -> ModuleType:
     """The module ``scriptrunner.cli.NAME`` (imported only when its command is used)."""
+    import importlib
+
     return importlib.import_module(f"scriptrunner.cli.{name}")
 
 
@@ -80,6 +80,9 @@ def command_of(argv: Sequence[str]) -> str | None:
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The CLI parser; with ``command``, only that sub-command is registered."""
+    from scriptrunner.cli import options
+    from scriptrunner.version import __version__
+
     parser = options.Parser(
         prog="scriptrunner",
         description="Run Python scripts and workflows safely and observably. "
@@ -110,7 +113,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the process exit code."""
+    """Run the CLI (the full path: argparse and ``app.RunSession``); returns the exit code."""
+    from scriptrunner.errors import ScriptRunnerError
+
     words = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(command_of(words)).parse_args(words)
     try:
@@ -130,8 +135,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def fast(argv: Sequence[str]) -> int | None:
+    """``scriptrunner run`` on the fast path (``cli.fast_run``) when it handles ``argv``:
+    the exit code; None when the full path must run it (nothing was started or recorded)."""
+    from scriptrunner.cli import fast_run
+
+    plan = fast_run.plan(argv)
+    return fast_run.execute(plan) if plan is not None else None
+
+
 def entry() -> None:  # pragma: no cover - thin wrapper for console scripts
-    sys.exit(main())
+    """The console script: the fast path, else :func:`main`.  After a fast run the process
+    ends with ``os._exit`` once its output is flushed (no interpreter teardown)."""
+    argv = sys.argv[1:]
+    if argv[:1] == ["run"] or argv[2:3] == ["run"]:
+        code = fast(argv)
+        if code is not None:
+            import os
+
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code)
+    sys.exit(main(argv))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from scriptrunner.cli.common import fmt_bytes, fmt_seconds
+from scriptrunner.cli.formats import summary_line
 
 if TYPE_CHECKING:
     from scriptrunner.app import RunOutcome
@@ -53,13 +53,16 @@ def print_outcome(args: argparse.Namespace, outcome: RunOutcome, settings: Setti
         sys.stdout.write(json.dumps(story, indent=2) + "\n")
     elif not args.quiet:
         m = result.metrics
-        mark = "ok" if result.ok else result.status.replace("_", " ")
-        print(
-            f"scriptrunner: {mark} · exit {result.exit_code} · {fmt_seconds(result.duration)}"
-            f" · CPU {fmt_seconds(m.cpu_seconds)} · peak RSS {fmt_bytes(m.peak_rss_bytes)}"
-            f" · attempts {len(result.attempts)} · run {result.run_id[:8]}",
-            file=sys.stderr,
+        line = summary_line(
+            status=result.status,
+            exit_code=result.exit_code,
+            duration=result.duration,
+            cpu=m.cpu_seconds,
+            peak_rss=m.peak_rss_bytes,
+            attempts=len(result.attempts),
+            run_id=result.run_id,
         )
+        print(line, file=sys.stderr)
     if attribution is not None and not args.quiet:
         from scriptrunner.costs.render import fmt_usd
 

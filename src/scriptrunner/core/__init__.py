@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+# ``typing`` stays out of the ``run`` fast path, which imports ``core.supervise``; mypy
+# understands this spelling.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from scriptrunner.core.cancel import CancelToken
     from scriptrunner.core.retry import RetryPolicy
     from scriptrunner.core.runner import Runner, RunOptions

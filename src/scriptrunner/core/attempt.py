@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO, BinaryIO
 
+from scriptrunner import limits
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.hub import hub
 from scriptrunner.core.monitor import Monitor
@@ -26,10 +27,10 @@ from scriptrunner.core.process import ExitInfo, ProcessTree, spawn, wait_with_ru
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.core.supervise import attempt_mark, lifeline, untrack_root
 from scriptrunner.errors import RunnerError
+from scriptrunner.payloads import measured
 from scriptrunner.results import TIMEOUT_EXIT_CODE, AttemptResult, Metrics, RunStatus
 
-#: How long to keep reading output after the child exited, for grandchildren holding pipes.
-DRAIN_SECONDS = 1.0
+DRAIN_SECONDS = limits.DRAIN_SECONDS
 #: After that, how long the shared I/O thread may still need to catch up with output that is
 #: complete (every writer of the pipe is gone) on a loaded machine, before it is given up.
 CATCH_UP_SECONDS = 30.0
@@ -232,27 +233,14 @@ def _status(info: ExitInfo, timed_out: bool, cancelled: bool) -> tuple[RunStatus
 
 
 def _metrics(info: ExitInfo, monitor: Monitor, wall: float, parent_hwm: int) -> Metrics:
-    cpu = info.user_seconds + info.system_seconds
     samples = tuple(monitor.samples)
-    avg = cpu / wall * 100.0 if wall > 0 else 0.0
-    peak_sampled = max((s.cpu_percent for s in samples), default=0.0)
-    return Metrics(
-        wall_seconds=wall,
-        cpu_user_seconds=info.user_seconds,
-        cpu_system_seconds=info.system_seconds,
-        peak_rss_bytes=_peak_rss(info.maxrss_bytes, monitor.peak_rss, parent_hwm),
-        cpu_percent_avg=avg,
-        cpu_percent_max=max(peak_sampled, avg),
-        samples=samples,
+    values = measured(
+        wall=wall,
+        user=info.user_seconds,
+        system=info.system_seconds,
+        kernel_peak=info.maxrss_bytes,
+        sampled_peak=monitor.peak_rss,
+        sampled_cpu_max=max((s.cpu_percent for s in samples), default=0.0),
+        parent_hwm=parent_hwm,
     )
-
-
-def _peak_rss(kernel: int, sampled: int, parent_hwm: int) -> int | None:
-    """Peak RSS of the tree: the larger of the sampled tree sum and the kernel's exact value
-    for the largest single process, when that value is not just the inherited one.
-
-    ``None`` means unknown: a run too short to sample whose kernel value is contaminated.
-    """
-    exact = kernel if kernel > parent_hwm else 0
-    best = max(sampled, exact)
-    return best or None
+    return Metrics(**values, samples=samples)

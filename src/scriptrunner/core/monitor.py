@@ -14,6 +14,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from scriptrunner import limits
 from scriptrunner.results import Sample
 
 if TYPE_CHECKING:
@@ -30,9 +31,12 @@ class Monitor:
         tree: ProcessTree,
         *,
         interval: float = 1.0,
-        first_interval: float = 0.05,
+        first_interval: float = limits.FIRST_SAMPLE_SECONDS,
         max_samples: int = 512,
+        started: float | None = None,
     ) -> None:
+        """``started``: the ``time.monotonic()`` the samples' ``t`` counts from (the
+        child's spawn; default: now)."""
         self.tree = tree
         self.interval = max(0.01, interval)
         self.first_interval = min(max(0.005, first_interval), self.interval)
@@ -43,7 +47,7 @@ class Monitor:
         self._stopped = False
         self._root: psutil.Process | None = None
         self._wait = self.first_interval
-        self._start = time.monotonic()
+        self._start = time.monotonic() if started is None else started
         self._cpu_seen: dict[int, float] = {}
         self._last_cpu_total = 0.0
         self._last_t = 0.0

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import BinaryIO, Protocol
 
 from scriptrunner import limits
+from scriptrunner.payloads import tail_text
 from scriptrunner.results import OutputTail
 
 
@@ -50,16 +51,8 @@ class TailBuffer:
         with self._lock:
             data = bytes(self._buf[-self.limit :]) if self.limit else b""
             total = self.total
-        truncated = total > len(data)
-        if truncated:
-            # The cut may fall inside a multi-byte character: drop its continuation bytes
-            # instead of storing a replacement character that was never in the output.
-            skip = 0
-            while skip < min(3, len(data)) and 0x80 <= data[skip] <= 0xBF:
-                skip += 1
-            data = data[skip:]
         return OutputTail(
-            text=data.decode("utf-8", errors="replace"), total_bytes=total, truncated=truncated
+            text=tail_text(data, total), total_bytes=total, truncated=total > len(data)
         )
 
 

@@ -23,9 +23,8 @@ from scriptrunner.core.supervise import (
     adopted,
     become_subreaper,
     die_with_parent,
+    leftovers,
     lifeline,
-    own_children,
-    reap_zombies,
     track_root,
     untrack_root,
 )
@@ -168,19 +167,8 @@ class ProcessTree:
 
     def leftovers(self) -> bool:
         """Cheap test, without psutil: may anything of the tree still be alive after its
-        child was reaped (a process in its group, or an adopted orphan)?"""
-        children = own_children()  # one /proc read serves both questions below
-        if children:
-            reap_zombies(self.pgid, children)
-        try:
-            os.killpg(self.pgid, 0)
-            return True
-        except PermissionError:
-            return True
-        except ProcessLookupError:
-            if not children or self.mark is None:
-                return False
-            return bool(adopted(self.pid, self.mark, children))
+        child was reaped (``supervise.leftovers``)?"""
+        return leftovers(self.pid, self.mark)
 
     def end_leftovers(self, grace: float) -> None:
         """At the end of an attempt: SIGTERM what the child left running (daemons,

@@ -107,20 +107,8 @@ class Runner:
             workflow_run_id=spec.workflow_run_id,
             task_name=spec.task_name,
         )
-        started_event = ev.Event(
-            ev.RUN_STARTED,
-            rid,
-            {
-                "command": start_row["command"],  # masked like the row
-                "script": spec.script,
-                "cwd": cwd,
-                "tags": dict(spec.tags),
-                "workflow_run_id": spec.workflow_run_id,
-                "task_name": spec.task_name,
-            },
-            ts=started,
-        )
-        # Transactional start: the row (every value encoded, see ``store.base.storable``) is
+        started_event = ev.Event(ev.RUN_STARTED, rid, rows.started_payload(start_row), ts=started)
+        # Transactional start: the row (every value encoded, see ``store.values.storable``) is
         # written before any process exists, so a store that cannot take it (a full disk)
         # fails the run with nothing started, and no child ever runs unrecorded.
         self.recorder.start_run(start_row, [started_event])
@@ -181,21 +169,9 @@ class Runner:
         final_events = []
         if attempts:
             final_events.append(ev.Event(ev.RUN_ATTEMPT_FINISHED, rid, attempts[-1].as_dict()))
-        final_events.append(
-            ev.Event(
-                ev.RUN_FINISHED,
-                rid,
-                {
-                    "status": result.status,
-                    "exit_code": result.exit_code,
-                    "attempts": len(attempts),
-                    "duration_seconds": round(result.duration, 6),
-                    **result.metrics.as_dict(),
-                },
-                ts=result.finished_at,
-            )
-        )
         finish_values = rows.run_finish_values(result, result.outputs if collect_outputs else None)
+        finished = rows.finished_payload(finish_values, result.metrics.values())
+        final_events.append(ev.Event(ev.RUN_FINISHED, rid, finished, ts=result.finished_at))
         attempt_rows = [rows.attempt_row(rid, a) for a in attempts]
         self.recorder.finish_run(rid, finish_values, attempt_rows, samples, final_events)
         return result

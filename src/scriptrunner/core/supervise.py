@@ -21,16 +21,20 @@ and tree walks of ``core.process`` remain.
 
 from __future__ import annotations
 
+import _thread
 import os
-import signal
-import threading
 import time
-from collections.abc import Callable
+
+from scriptrunner.core import signals
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()  # threading.Lock, without importing threading
 #: Children this process started itself and has not reaped yet (attempts' root processes):
 #: they are not orphans, so :func:`own_children` leaves them out, and with them the
 #: per-process ``/proc`` reads of every attempt's end (measured: ~0.15 ms a task).
@@ -86,9 +90,9 @@ def die_with_parent() -> Callable[[], None] | None:
     parent = os.getpid()
 
     def hook() -> None:
-        prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        prctl(PR_SET_PDEATHSIG, int(signals.SIGKILL), 0, 0, 0)
         if os.getppid() != parent:
-            os.kill(os.getpid(), signal.SIGKILL)
+            os.kill(os.getpid(), signals.SIGKILL)
 
     return hook
 
@@ -131,6 +135,21 @@ def own_children() -> list[int]:
     with _lock:
         roots = set(_roots)
     return [p for p in pids if p != watchdog and p not in roots]
+
+
+def close_inherited(keep: tuple[int, ...] = ()) -> list[tuple[int, int]]:
+    """``posix_spawn`` file actions closing this process's inheritable descriptors above 2
+    (but ``keep``): what ``subprocess``' ``close_fds=True`` does.  Those this process opens
+    itself are close-on-exec already (PEP 446); these came from its own parent."""
+    actions = []
+    try:
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            if fd > 2 and fd not in keep and os.get_inheritable(fd):
+                actions.append((os.POSIX_SPAWN_CLOSE, fd))
+    except (OSError, ValueError):  # no /proc, or the listing's own descriptor is gone
+        pass
+    return actions
 
 
 def attempt_mark(run_id: str, attempt: int) -> tuple[bytes, bytes]:
@@ -191,6 +210,24 @@ def adopted(root: int, mark: tuple[bytes, bytes], children: list[int] | None = N
     return [pid for pid in found if pid != root and carries(pid, mark)]
 
 
+def leftovers(root: int, mark: tuple[bytes, bytes] | None) -> bool:
+    """Cheap test, without psutil: may anything of the attempt whose root process ``root``
+    (the leader of its own session and group) was reaped still be alive: a process in its
+    group, or an orphan of it adopted by this process?  Zombies of the group are reaped."""
+    children = own_children()  # one /proc read serves both questions below
+    if children:
+        reap_zombies(root, children)
+    try:
+        os.killpg(root, 0)
+        return True
+    except PermissionError:
+        return True
+    except ProcessLookupError:
+        if not children or mark is None:
+            return False
+        return bool(adopted(root, mark, children))
+
+
 def reap_zombies(group: int, children: list[int] | None = None) -> None:
     """Reap this process's zombie children of process group (or session) ``group``: the
     orphans of an attempt re-parented here that have exited since."""
@@ -234,21 +271,28 @@ class Lifeline:
     """
 
     def __init__(self) -> None:
-        import subprocess
-
         read_end, self._write_end = os.pipe()  # both close on exec: children never hold them
+        null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
         try:
-            self.pid = subprocess.Popen(
+            # posix_spawn, not subprocess (which costs as much to import as a hello-world
+            # script takes to run); only descriptors 0-2 reach it, as with close_fds.
+            self.pid = os.posix_spawn(
+                "/bin/sh",
                 ["/bin/sh", "-c", _WATCHDOG],
-                stdin=read_end,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,  # a Ctrl-C to the terminal's group does not end it
-                close_fds=True,
-            ).pid
+                dict(os.environ),
+                file_actions=[
+                    (os.POSIX_SPAWN_DUP2, read_end, 0),
+                    (os.POSIX_SPAWN_DUP2, null, 1),
+                    (os.POSIX_SPAWN_DUP2, null, 2),
+                    *close_inherited(),
+                ],
+                setsid=True,  # a Ctrl-C to the terminal's group does not end it
+                setsigdef=(signals.SIGINT, signals.SIGTERM, signals.SIGHUP, signals.SIGPIPE),
+            )
         finally:
             os.close(read_end)
-        self._lock = threading.Lock()
+            os.close(null)
+        self._lock = _thread.allocate_lock()
 
     def _send(self, line: str) -> None:
         with self._lock:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-from scriptrunner.store.base import HistoryStore
 from scriptrunner.store.version import SCHEMA_VERSION
 
+# ``typing``, ``pathlib`` and ``store.base`` (the event dataclass) stay out of the ``run``
+# fast path, which imports ``store.rows`` and so this package; mypy understands this spelling.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from scriptrunner.settings import Settings
+    from scriptrunner.store.base import HistoryStore
     from scriptrunner.store.reader import HistoryReader
 
 __all__ = [
@@ -22,9 +24,19 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> object:
+    if name == "HistoryStore":
+        from scriptrunner.store.base import HistoryStore
+
+        return HistoryStore
+    raise AttributeError(f"module 'scriptrunner.store' has no attribute {name!r}")
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file of a ``sqlite:///PATH`` URL, None for other URLs (and in-memory SQLite)."""
     if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        from pathlib import Path
+
         return Path(url[len("sqlite:///") :])
     return None
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from scriptrunner.events import Event
+from scriptrunner.store.rows import event_values
+from scriptrunner.store.values import display_text
 
 
 class HistoryStore(Protocol):
@@ -67,52 +67,7 @@ def db_error(exc: BaseException) -> str:
 
 
 def event_row(event: Event) -> dict[str, Any]:
-    return {
-        "type": event.type,
-        "run_id": event.run_id,
-        "ts": event.ts,
-        "payload": dict(event.payload),
-    }
-
-
-# Lone surrogates: how Python hands over bytes that are not UTF-8 (``os.fsdecode``, argv,
-# environment; U+DC80-U+DCFF stand for the bytes 0x80-0xFF).  No UTF-8 encoder accepts them.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def to_json(value: Any) -> str:
-    """JSON for stored values; anything unexpected becomes its string form, never an error.
-
-    Lone surrogates are written as JSON ``\\uDCxx`` escapes: valid UTF-8 text that reads
-    back (``json.loads``) as the very same string, so ``os.fsencode`` gives the exact bytes.
-    """
-    text = json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":"))
-    if text.isascii():
-        return text
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def display_text(text: str) -> str:
-    """``text`` with each lone surrogate written as ``\\xNN`` (the byte it stands for) or
-    ``\\uDxxx``: printable anywhere, and what a plain-text column stores."""
-    if text.isascii():
-        return text
-    return _SURROGATE.sub(_escape_surrogate, text)
-
-
-def _escape_surrogate(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
-
-
-def storable(value: Any) -> Any:
-    """A column value every driver can encode: text with its surrogates escaped
-    (:func:`display_text`), containers as JSON (:func:`to_json`), the rest unchanged."""
-    if isinstance(value, str):  # on every value of every row: the common case inline
-        return value if value.isascii() else _SURROGATE.sub(_escape_surrogate, value)
-    if isinstance(value, (dict, list, tuple)):
-        return to_json(value)
-    return value
+    return event_values(event.type, event.run_id, event.ts, event.payload)
 
 
 def display_value(value: Any) -> Any:

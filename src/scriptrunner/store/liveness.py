@@ -12,11 +12,6 @@ from __future__ import annotations
 
 import os
 
-from scriptrunner.results import LOST_STATUS
-
-#: Status of a run found ``running`` whose runner is gone.
-LOST = LOST_STATUS
-
 _own: tuple[int, int | None] | None = None
 
 

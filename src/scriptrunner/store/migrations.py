@@ -120,6 +120,10 @@ def current_version(conn: Connection) -> int:
 
 def _stamp(conn: Connection, version: int) -> None:
     conn.execute(schema.schema_version.insert().values(version=version, applied_at=time.time()))
+    if conn.dialect.name == "sqlite":
+        # Also in the file header (``user_version``), in the same transaction: the ``run``
+        # fast path (``cli.fast_run``) reads the header instead of running SQL.
+        conn.execute(text(f"PRAGMA user_version = {int(version)}"))
 
 
 def _lock(conn: Connection) -> None:

@@ -10,10 +10,11 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from scriptrunner.errors import StoreError
+from scriptrunner.results import LOST_STATUS
 from scriptrunner.store import schema, sqlite_path
 from scriptrunner.store.base import db_error, display_value
 from scriptrunner.store.filters import is_flaky, script_is
-from scriptrunner.store.liveness import LOST, lost_message, runner_alive
+from scriptrunner.store.liveness import lost_message, runner_alive
 from scriptrunner.store.sqla import make_engine, migrated_engine, safe_url
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class HistoryReader:
                     conn.execute(
                         update(r)
                         .where(r.c.id == row["id"], r.c.status == "running")
-                        .values(status=LOST, error=lost_message(row["pid"], host))
+                        .values(status=LOST_STATUS, error=lost_message(row["pid"], host))
                     )
         except SQLAlchemyError:
             pass  # a read-only store: still shown as lost (``_all``), stored by a later reader
@@ -86,7 +87,7 @@ class HistoryReader:
             raise StoreError(f"cannot read history store {self.where}: {db_error(exc)}") from exc
         for row in rows:
             if row.get("status") == "running" and row.get("id") in self._lost:
-                row["status"] = LOST
+                row["status"] = LOST_STATUS
         return rows
 
     def list_runs(

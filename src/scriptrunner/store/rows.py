@@ -1,18 +1,26 @@
 """Row dictionaries for the history tables, built from results (no SQLAlchemy import).
 
 Both writers (the fast SQLite one and the SQLAlchemy one) insert exactly these dicts, so the
-column lists live in one place: here and in ``schema.py``; a test checks they agree.
+column lists live in one place: here and in ``schema.py``; a test checks they agree.  The
+``run`` fast path (``cli.fast_run``) builds its rows and payloads with the functions that
+take plain values (it cannot afford to import ``results``' dataclasses): this module
+imports nothing else at run time.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 from scriptrunner.cmdline import mask_args
-from scriptrunner.results import AttemptResult, RunResult, Sample
+from scriptrunner.payloads import METRICS, metrics_payload
 from scriptrunner.store.liveness import process_started
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Any
+
+    from scriptrunner.results import AttemptResult, RunResult, Sample
 
 
 def run_start_row(
@@ -50,51 +58,121 @@ def run_start_row(
     }
 
 
+def started_payload(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``run.started`` payload of a start row (:func:`run_start_row`)."""
+    return {
+        "command": row["command"],  # masked like the row
+        "script": row["script"],
+        "cwd": row["cwd"],
+        "tags": dict(row["tags"]),
+        "workflow_run_id": row["workflow_run_id"],
+        "task_name": row["task_name"],
+    }
+
+
 def run_finish_values(
     result: RunResult,
     outputs: Mapping[str, str] | None = None,
     cloud_cost_usd: float | None = None,
 ) -> dict[str, Any]:
     """The ``runs`` columns updated when a run ends (cost: None = not attributed)."""
-    m = result.metrics
+    return finish_values(
+        status=result.status,
+        exit_code=result.exit_code,
+        attempts=len(result.attempts),
+        finished_at=result.finished_at,
+        duration=result.duration,
+        metrics=result.metrics.values(),
+        stdout=(result.stdout.text, result.stdout.total_bytes),
+        stderr=(result.stderr.text, result.stderr.total_bytes),
+        error=result.error,
+        outputs=outputs,
+        cloud_cost_usd=cloud_cost_usd,
+    )
+
+
+def finish_values(
+    *,
+    status: str,
+    exit_code: int,
+    attempts: int,
+    finished_at: float,
+    duration: float,
+    metrics: Mapping[str, Any],
+    stdout: tuple[str, int],
+    stderr: tuple[str, int],
+    error: str | None,
+    outputs: Mapping[str, str] | None = None,
+    cloud_cost_usd: float | None = None,
+) -> dict[str, Any]:
+    """:func:`run_finish_values` from plain values (``metrics``: ``payloads.METRICS``,
+    the streams: their stored tail text and total bytes)."""
     return {
-        "status": result.status,
-        "exit_code": result.exit_code,
-        "attempts": len(result.attempts),
-        "finished_at": result.finished_at,
-        "duration_seconds": result.duration,
-        "cpu_user_seconds": m.cpu_user_seconds,
-        "cpu_system_seconds": m.cpu_system_seconds,
-        "peak_rss_bytes": m.peak_rss_bytes,
-        "cpu_percent_avg": m.cpu_percent_avg,
-        "cpu_percent_max": m.cpu_percent_max,
-        "stdout_tail": result.stdout.text,
-        "stderr_tail": result.stderr.text,
-        "stdout_bytes": result.stdout.total_bytes,
-        "stderr_bytes": result.stderr.total_bytes,
-        "error": result.error,
+        "status": status,
+        "exit_code": exit_code,
+        "attempts": attempts,
+        "finished_at": finished_at,
+        "duration_seconds": duration,
+        **{name: metrics[name] for name in METRICS if name != "wall_seconds"},
+        "stdout_tail": stdout[0],
+        "stderr_tail": stderr[0],
+        "stdout_bytes": stdout[1],
+        "stderr_bytes": stderr[1],
+        "error": error,
         "outputs": dict(outputs) if outputs is not None else None,
         "cloud_cost_usd": cloud_cost_usd,
     }
 
 
+def finished_payload(values: Mapping[str, Any], metrics: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``run.finished`` payload of a run's finish values (:func:`finish_values`) and
+    its summed metrics."""
+    return {
+        "status": values["status"],
+        "exit_code": values["exit_code"],
+        "attempts": values["attempts"],
+        "duration_seconds": round(values["duration_seconds"], 6),
+        **metrics_payload(metrics),
+    }
+
+
 def attempt_row(run_id: str, a: AttemptResult) -> dict[str, Any]:
-    m = a.metrics
+    return attempt_values(
+        run_id,
+        attempt=a.attempt,
+        status=a.status,
+        exit_code=a.exit_code,
+        signal=a.signal,
+        started_at=a.started_at,
+        finished_at=a.finished_at,
+        delay_before=a.delay_before,
+        metrics=a.metrics.values(),
+    )
+
+
+def attempt_values(
+    run_id: str,
+    *,
+    attempt: int,
+    status: str,
+    exit_code: int,
+    signal: int | None,
+    started_at: float,
+    finished_at: float,
+    delay_before: float,
+    metrics: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The ``run_attempts`` row of one attempt, from plain values."""
     return {
         "run_id": run_id,
-        "attempt": a.attempt,
-        "status": a.status,
-        "exit_code": a.exit_code,
-        "signal": a.signal,
-        "started_at": a.started_at,
-        "finished_at": a.finished_at,
-        "delay_before": a.delay_before,
-        "wall_seconds": m.wall_seconds,
-        "cpu_user_seconds": m.cpu_user_seconds,
-        "cpu_system_seconds": m.cpu_system_seconds,
-        "peak_rss_bytes": m.peak_rss_bytes,
-        "cpu_percent_avg": m.cpu_percent_avg,
-        "cpu_percent_max": m.cpu_percent_max,
+        "attempt": attempt,
+        "status": status,
+        "exit_code": exit_code,
+        "signal": signal,
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "delay_before": delay_before,
+        **{name: metrics[name] for name in METRICS},
     }
 
 
@@ -110,6 +188,13 @@ def sample_rows(run_id: str, attempt: int, samples: Sequence[Sample]) -> list[di
         }
         for s in samples
     ]
+
+
+def event_values(
+    type: str, run_id: str | None, ts: float, payload: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The ``events`` row of one event (``events.Event``'s fields)."""
+    return {"type": type, "run_id": run_id, "ts": ts, "payload": dict(payload)}
 
 
 def tag_rows(run_id: str, tags: Mapping[str, Any]) -> list[dict[str, str]]:

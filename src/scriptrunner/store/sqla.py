@@ -11,9 +11,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from scriptrunner.errors import StoreError
 from scriptrunner.events import Event
 from scriptrunner.store import schema
-from scriptrunner.store.base import db_error, display_text, event_row, to_json
+from scriptrunner.store.base import db_error, event_row
 from scriptrunner.store.migrations import migrate
 from scriptrunner.store.rows import tag_rows
+from scriptrunner.store.values import display_text, to_json
 
 
 def normalise_url(url: str) -> str:

@@ -17,14 +17,15 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from scriptrunner import limits
 from scriptrunner.errors import StoreError
 from scriptrunner.events import Event
-from scriptrunner.store.base import event_row, storable
-from scriptrunner.store.rows import tag_rows
+from scriptrunner.store import sqlite_writes
+from scriptrunner.store.base import event_row
 from scriptrunner.store.version import SCHEMA_TABLE, SCHEMA_VERSION, check_version
 
 _FIX = (
@@ -40,7 +41,7 @@ _NOT_PERMITTED = (3, 8, 14)
 _DAMAGED = (11, 26)
 
 
-def _open_error(what: str, path: Path, exc: sqlite3.Error, *, damaged: bool = False) -> StoreError:
+def open_error(what: str, path: Path, exc: sqlite3.Error, *, damaged: bool = False) -> StoreError:
     """The error for a store that cannot be opened: a permission problem (a healthy store
     this user may not write, or its directory) is told apart from a damaged file, and only
     a damaged file is worth moving aside (``damaged``: unless SQLite says otherwise)."""
@@ -57,9 +58,6 @@ def _open_error(what: str, path: Path, exc: sqlite3.Error, *, damaged: bool = Fa
             "or SCRIPTRUNNER_DATABASE_URL (the store was left untouched)"
         )
     return StoreError(f"cannot {what} history store {path}: {exc}. {_FIX}")
-
-
-_value = storable
 
 
 def make_parent(path: Path) -> None:
@@ -103,7 +101,7 @@ class SqliteHistory:
                 str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as exc:
-            raise _open_error("open", path, exc) from exc
+            raise open_error("open", path, exc) from exc
         try:
             self._prepare(busy_timeout)
         except BaseException:
@@ -128,8 +126,11 @@ class SqliteHistory:
             self._enable_wal(busy_timeout)
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.execute(f"PRAGMA wal_autocheckpoint={limits.WAL_CHECKPOINT_PAGES}")
+            self._conn.execute(f"PRAGMA journal_size_limit={limits.WAL_SIZE_LIMIT}")
+            self._stamp_version()
         except sqlite3.Error as exc:
-            raise _open_error("configure", self.path, exc) from exc
+            raise open_error("configure", self.path, exc) from exc
 
     def _enable_wal(self, busy_timeout: float) -> None:
         """Switch the store to WAL (a persistent setting: once per store, not per open).
@@ -152,15 +153,22 @@ class SqliteHistory:
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
 
+    def _stamp_version(self) -> None:
+        """Copy the schema version into the file header's ``user_version`` where a store
+        written before the migrations stamped it there lacks it (once per store): the
+        ``run`` fast path (``cli.fast_run``) reads it with the header, without SQL."""
+        if self._conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
     def _read_version(self) -> int:
         try:
             row = self._conn.execute(f"SELECT max(version) FROM {SCHEMA_TABLE}").fetchone()
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):
                 return 0
-            raise _open_error("read", self.path, exc) from exc
+            raise open_error("read", self.path, exc) from exc
         except sqlite3.DatabaseError as exc:
-            raise _open_error("read", self.path, exc, damaged=True) from exc
+            raise open_error("read", self.path, exc, damaged=True) from exc
         return int(row[0] or 0) if row else 0
 
     # -- writing -------------------------------------------------------------------------
@@ -201,33 +209,11 @@ class SqliteHistory:
                 except sqlite3.Error as exc:
                     raise StoreError(f"cannot write history store {self.path}: {exc}") from exc
                 return
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    work(self._conn)
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise StoreError(f"cannot write history store {self.path}: {exc}") from exc
-
-    @staticmethod
-    def _insert(conn: sqlite3.Connection, table: str, rows: Iterable[Mapping[str, Any]]) -> None:
-        rows = list(rows)
-        if not rows:
-            return
-        cols = list(rows[0])
-        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-        conn.executemany(sql, [[_value(r[c]) for c in cols] for r in rows])
+            sqlite_writes.transaction(self._conn, work, str(self.path))
 
     def start_run(self, row: Mapping[str, Any], events: Sequence[Event] = ()) -> None:
-        def work(conn: sqlite3.Connection) -> None:
-            self._insert(conn, "runs", [row])
-            self._insert(conn, "run_tags", tag_rows(row["id"], row.get("tags") or {}))
-            self._insert(conn, "events", [event_row(e) for e in events])
-
-        self._write(work)
+        rows = [event_row(e) for e in events]
+        self._write(lambda conn: sqlite_writes.start_run(conn, row, rows))
 
     def finish_run(
         self,
@@ -237,17 +223,10 @@ class SqliteHistory:
         samples: Sequence[Mapping[str, Any]],
         events: Sequence[Event] = (),
     ) -> None:
-        def work(conn: sqlite3.Connection) -> None:
-            cols = list(values)
-            conn.execute(
-                f"UPDATE runs SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
-                [*(_value(values[c]) for c in cols), run_id],
-            )
-            self._insert(conn, "run_attempts", attempts)
-            self._insert(conn, "metric_samples", samples)
-            self._insert(conn, "events", [event_row(e) for e in events])
-
-        self._write(work)
+        rows = [event_row(e) for e in events]
+        self._write(
+            lambda conn: sqlite_writes.finish_run(conn, run_id, values, attempts, samples, rows)
+        )
 
     def run_exists(self, run_id: str) -> bool:
         with self._lock:
@@ -258,16 +237,16 @@ class SqliteHistory:
                 raise StoreError(f"cannot read history store {self.path}: {exc}") from exc
 
     def append_event(self, event: Event) -> None:
-        self._write(lambda conn: self._insert(conn, "events", [event_row(event)]))
+        self._write(lambda conn: sqlite_writes.insert(conn, "events", [event_row(event)]))
 
     def append_spans(self, rows: Sequence[Mapping[str, Any]]) -> None:
         if rows:
-            self._write(lambda conn: self._insert(conn, "spans", rows))
+            self._write(lambda conn: sqlite_writes.insert(conn, "spans", rows))
 
     def set_run_cost(self, run_id: str, usd: float, events: Sequence[Event] = ()) -> None:
         def work(conn: sqlite3.Connection) -> None:
             conn.execute("UPDATE runs SET cloud_cost_usd = ? WHERE id = ?", (usd, run_id))
-            self._insert(conn, "events", [event_row(e) for e in events])
+            sqlite_writes.insert(conn, "events", [event_row(e) for e in events])
 
         self._write(work)
 
@@ -278,9 +257,9 @@ class SqliteHistory:
         events: Sequence[Event] = (),
     ) -> None:
         def work(conn: sqlite3.Connection) -> None:
-            self._insert(conn, "scans", [scan])
-            self._insert(conn, "findings", findings)
-            self._insert(conn, "events", [event_row(e) for e in events])
+            sqlite_writes.insert(conn, "scans", [scan])
+            sqlite_writes.insert(conn, "findings", findings)
+            sqlite_writes.insert(conn, "events", [event_row(e) for e in events])
 
         self._write(work)
 
