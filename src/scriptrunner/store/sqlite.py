@@ -26,6 +26,7 @@ from scriptrunner.errors import StoreError
 from scriptrunner.events import Event
 from scriptrunner.store import sqlite_writes
 from scriptrunner.store.base import event_row
+from scriptrunner.store.rows import tag_rows
 from scriptrunner.store.version import SCHEMA_TABLE, SCHEMA_VERSION, check_version
 
 _FIX = (
@@ -285,21 +286,16 @@ class SqliteHistory:
             group: list[Mapping[str, Any]] = []
             for row in runs:  # one statement per run of rows with the same columns
                 if group and list(group[0]) != list(row):
-                    self._insert(conn, "runs", group)
+                    sqlite_writes.insert(conn, "runs", group)
                     group = []
                 group.append(row)
-            self._insert(conn, "runs", group)
-            self._insert(
-                conn, "run_tags", [t for r in runs for t in tag_rows(r["id"], r["tags"] or {})]
-            )
+            sqlite_writes.insert(conn, "runs", group)
+            tags = [t for r in runs for t in tag_rows(r["id"], r["tags"] or {})]
+            sqlite_writes.insert(conn, "run_tags", tags)
             for run_id, values in updates:
-                cols = list(values)
-                conn.execute(
-                    f"UPDATE runs SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
-                    [*(_value(values[c]) for c in cols), run_id],
-                )
-            self._insert(conn, "run_attempts", attempts)
-            self._insert(conn, "metric_samples", samples)
-            self._insert(conn, "events", [event_row(e) for e in events])
+                sqlite_writes.update_run(conn, run_id, values)
+            sqlite_writes.insert(conn, "run_attempts", attempts)
+            sqlite_writes.insert(conn, "metric_samples", samples)
+            sqlite_writes.insert(conn, "events", [event_row(e) for e in events])
 
         self._write(work)

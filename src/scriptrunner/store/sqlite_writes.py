@@ -45,14 +45,19 @@ def finish_run(
     events: Sequence[Mapping[str, Any]],
 ) -> None:
     """The run's final columns, its attempts, samples and ``events``."""
+    update_run(conn, run_id, values)
+    insert(conn, "run_attempts", attempts)
+    insert(conn, "metric_samples", samples)
+    insert(conn, "events", events)
+
+
+def update_run(conn: sqlite3.Connection, run_id: str, values: Mapping[str, Any]) -> None:
+    """Set the columns ``values`` of run ``run_id``."""
     cols = list(values)
     conn.execute(
         f"UPDATE runs SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
         [*(storable(values[c]) for c in cols), run_id],
     )
-    insert(conn, "run_attempts", attempts)
-    insert(conn, "metric_samples", samples)
-    insert(conn, "events", events)
 
 
 def transaction(
