@@ -133,6 +133,30 @@ def test_signal_to_runner_is_forwarded_and_run_cancelled(
     assert runs[0]["status"] == "cancelled"
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_while_the_runner_starts_cancels_cleanly(
+    tmp_path: Path, home: Path, sig: int
+) -> None:
+    """A signal can land while the runner is still importing and writing its start row:
+    it either ends the runner before anything ran (the default action, before handlers
+    exist) or cancels the run; never a traceback, never a run left "running".  (SIGINT
+    in the interpreter's own start-up is Python's KeyboardInterrupt, before any of our
+    code: not tested here.)"""
+    cli(home, "run", "-q", "--", "true")
+    for delay in (0.0, 0.005, 0.01, 0.02, 0.04, 0.08):
+        p = start_cli(
+            "run", "--", "sleep", "30", env=cli_env(SCRIPTRUNNER_HOME=str(home)), cwd=tmp_path
+        )
+        time.sleep(delay)
+        p.send_signal(sig)
+        _, err = p.communicate(timeout=30)
+        assert "Traceback" not in err, (delay, err)
+        assert p.returncode in (-sig, 128 + sig), (delay, p.returncode, err)
+    runs = json.loads(cli(home, "history", "--json").stdout)
+    assert {r["status"] for r in runs[:-1]} <= {"cancelled"}, runs
+    assert runs[-1]["status"] == "succeeded"
+
+
 @pytest.mark.slow
 def test_history_show_stats(tmp_path: Path, home: Path) -> None:
     ok = tmp_path / "ok.py"

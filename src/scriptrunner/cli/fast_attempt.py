@@ -78,6 +78,7 @@ class Attempt:
         self.plan = plan
         self.run_id = os.urandom(16).hex()  # results.new_run_id, without the dataclasses
         self.signal: int | None = None
+        self.pending: list[int] = []  # signals received, not acted on yet
         self.tree: ProcessTree | None = None
         self.killer: Any = None
         self.monitor: Monitor | None = None
@@ -108,6 +109,12 @@ class Attempt:
             *close_inherited(keep=(out_w, err_w)),
         ]
         become_subreaper()
+        # Signals are noted by the handler and acted on in the output loop, which a byte
+        # on the wake-up pipe wakes (poll() is otherwise resumed after a handler).
+        self.wake = os.pipe()
+        for fd in self.wake:
+            os.set_blocking(fd, False)
+        self.old_wakeup = signals.set_wakeup_fd(self.wake[1])
         self.handlers = {s: signals.signal(s, self._on_signal) for s in SIGNALS}
         here = os.getcwd()
         if p.chdir:  # posix_spawn has no working directory of its own (before 3.13)
@@ -131,6 +138,9 @@ class Attempt:
                 os.close(fd)
             for sig, handler in self.handlers.items():
                 signals.signal(sig, handler)
+            signals.set_wakeup_fd(self.old_wakeup)
+            for fd in self.wake:
+                os.close(fd)
             os.chdir(here)
             return False
         track_root(self.pid)
@@ -141,19 +151,27 @@ class Attempt:
         return True
 
     def _on_signal(self, signum: int, _frame: object) -> None:
-        """Cancel, as the full path does: forward the user's signal as is (Ctrl-C stays
-        SIGINT, so scripts can clean up), then SIGKILL what is left after the grace."""
+        """Note the signal; :meth:`_forward` acts on it from the output loop, which the
+        wake-up pipe wakes.  A handler runs between any two bytecodes of this thread, in
+        the middle of an import too: it must not import or walk the tree itself."""
         if self.signal is None:
             self.signal = signum
-        tree = self._process_tree()
-        if self.killer is None:
-            import threading
+        self.pending.append(signum)
 
-            self.killer = threading.Thread(
-                target=tree.kill_after, args=(limits.DEFAULT_KILL_GRACE,), daemon=True
-            )
-            self.killer.start()
-        tree.send(signum)
+    def _forward(self) -> None:
+        """Cancel, as the full path does: forward each signal received as is (Ctrl-C stays
+        SIGINT, so scripts can clean up), then SIGKILL what is left after the grace."""
+        while self.pending:
+            signum = self.pending.pop(0)
+            tree = self._process_tree()
+            if self.killer is None:
+                import threading
+
+                self.killer = threading.Thread(
+                    target=tree.kill_after, args=(limits.DEFAULT_KILL_GRACE,), daemon=True
+                )
+                self.killer.start()
+            tree.send(signum)
 
     def _process_tree(self) -> ProcessTree:
         if self.tree is None:
@@ -288,13 +306,17 @@ class Attempt:
             poller.register(pidfd, select.POLLIN)
         except (OSError, AttributeError):  # an old kernel: the pipes and a short timeout
             pass
+        poller.register(self.wake[0], select.POLLIN)
         sample_at = self.m0 + limits.FIRST_SAMPLE_SECONDS
         while True:
+            self._forward()  # signals received since the last look (or before the loop)
             wait = 1.0 if self.monitor is not None else max(0.0, sample_at - time.monotonic())
             for fd, _ in poller.poll((wait if pidfd is not None else min(wait, 0.01)) * 1000):
                 if fd in open_fds and not self._read(open_fds[fd]):
                     poller.unregister(fd)
                     del open_fds[fd]
+                elif fd == self.wake[0]:
+                    _empty(fd)
             done, status, usage = os.wait4(self.pid, os.WNOHANG)
             if done:
                 break
@@ -303,6 +325,7 @@ class Attempt:
         untrack_root(self.pid)
         if self.tree is not None:
             self.tree.reaped.set()
+        poller.unregister(self.wake[0])
         if pidfd is not None:
             poller.unregister(pidfd)
             os.close(pidfd)
@@ -443,6 +466,15 @@ class Attempt:
         """The last ``tail_bytes`` of stream ``index``."""
         limit = self.plan.tail_bytes
         return bytes(self.bufs[index][-limit:]) if limit else b""
+
+
+def _empty(fd: int) -> None:
+    """Read a non-blocking pipe empty."""
+    try:
+        while os.read(fd, 512):
+            pass
+    except BlockingIOError:
+        pass
 
 
 def _say(line: str) -> None:

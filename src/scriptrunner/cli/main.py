@@ -149,7 +149,11 @@ def entry() -> None:  # pragma: no cover - thin wrapper for console scripts
     ends with ``os._exit`` once its output is flushed (no interpreter teardown)."""
     argv = sys.argv[1:]
     if argv[:1] == ["run"] or argv[2:3] == ["run"]:
-        code = fast(argv)
+        try:
+            code = fast(argv)
+        except KeyboardInterrupt:  # Ctrl-C before the fast path's handlers: nothing ran
+            print("scriptrunner: interrupted", file=sys.stderr)
+            sys.exit(130)
         if code is not None:
             import os
 

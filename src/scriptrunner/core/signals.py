@@ -11,11 +11,29 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from signal import SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGTERM, SIGXFSZ, signal
+    from signal import SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGTERM, SIGXFSZ, set_wakeup_fd, signal
 else:
     try:
-        from _signal import SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGTERM, SIGXFSZ, signal
+        from _signal import (
+            SIGHUP,
+            SIGINT,
+            SIGKILL,
+            SIGPIPE,
+            SIGTERM,
+            SIGXFSZ,
+            set_wakeup_fd,
+            signal,
+        )
     except ImportError:  # pragma: no cover - not CPython
-        from signal import SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGTERM, SIGXFSZ, signal
+        from signal import SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGTERM, SIGXFSZ, set_wakeup_fd, signal
 
-__all__ = ["SIGHUP", "SIGINT", "SIGKILL", "SIGPIPE", "SIGTERM", "SIGXFSZ", "signal"]
+__all__ = [
+    "SIGHUP",
+    "SIGINT",
+    "SIGKILL",
+    "SIGPIPE",
+    "SIGTERM",
+    "SIGXFSZ",
+    "set_wakeup_fd",
+    "signal",
+]
