@@ -132,6 +132,17 @@ def test_a_script_is_stored_alike_on_both_paths(tmp_path: Path) -> None:
     assert len(run["stdout_tail"]) == 1000 and run["stdout_bytes"] == 100001
 
 
+def test_a_relative_script_through_a_symlink_is_stored_alike(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "job.py").write_text("print('hi')\n")
+    (tmp_path / "link.py").symlink_to(tmp_path / "real" / "job.py")
+    fast, full = _both(tmp_path, "-q", "./link.py", "x")
+    assert fast == full
+    (run,) = fast["runs"]
+    assert run["script"] == str(tmp_path / "real" / "job.py")
+    assert json.loads(run["command"])[1:] == [str(tmp_path / "link.py"), "x"]
+
+
 def test_a_long_run_is_sampled_on_both_paths(tmp_path: Path) -> None:
     """Past the first sampling interval the fast path hands the tree to the monitor."""
     fast, full = _both(tmp_path, "-q", "--", sys.executable, "-c", "import time; time.sleep(0.4)")
