@@ -107,5 +107,3 @@ class IdMinter:
             "TRACEPARENT": f"00-{trace:032x}-{span_id(run_id):016x}-{flags:02x}",
             "TRACESTATE": self.parent.tracestate if self.parent is not None else "",
         }
-
-

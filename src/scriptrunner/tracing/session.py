@@ -39,9 +39,9 @@ from scriptrunner.store.base import HistoryStore
 from scriptrunner.tracing.batch import BatchExporter, Guard
 from scriptrunner.tracing.config import TracingConfig
 from scriptrunner.tracing.context import context_from_env
-from scriptrunner.tracing.ids import parse_parent
 from scriptrunner.tracing.exporters import make_exporter
 from scriptrunner.tracing.failures import Capture, Explain
+from scriptrunner.tracing.ids import parse_parent
 from scriptrunner.tracing.samplers import make_sampler
 from scriptrunner.tracing.store_exporter import StoreSpanExporter
 from scriptrunner.tracing.tail import TailSamplingProcessor
