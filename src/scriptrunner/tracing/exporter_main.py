@@ -1,0 +1,135 @@
+"""The span exporter process of a traced command: ``python -m scriptrunner.tracing.exporter_main``.
+
+Started by :class:`~scriptrunner.tracing.export_process.ExportProcess`, which writes the
+job (one JSON line) on its stdin, then ``end`` when the command is over (or closes the pipe
+by dying).  The process follows the ``events`` table of the store
+(:class:`scriptrunner.store.tail.EventTail`, the dashboard's reader) from the root run's
+first event, keeps the events of the root's tree (the workflow, its tasks and their runs),
+and feeds them to the usual :class:`~scriptrunner.tracing.session.TracingSession`: the same
+:class:`~scriptrunner.tracing.tracer.RunTracer`, samplers and exporters (OTLP, Zipkin,
+console, the ``spans`` table) as in process, with the ids :mod:`.ids` derives.  It stops
+once it has seen the root's final event (``workflow.finished``, or the root run's
+``run.finished``), or ``exit_wait`` seconds after the command ended without it, closes the
+session (which waits at most ``exit_wait`` for the exports) and writes its verdict, one
+JSON line ``{"warnings": [...]}``, on stdout.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import pickle
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from scriptrunner import events as ev
+from scriptrunner.tracing.config import TracingConfig
+from scriptrunner.tracing.tracer import RunTracer
+
+#: How often the root's first event is looked for before the tail starts.
+_FIND_EVERY = 0.01
+
+
+class Follower:
+    """Feeds the events of run ``root``'s tree to ``tracer``; ``done`` once the root ended."""
+
+    def __init__(self, tracer: RunTracer, root: str) -> None:
+        self.tracer = tracer
+        self.root = root
+        self.members = {root}
+        self.done = threading.Event()
+
+    def deliver(self, items: Sequence[dict[str, Any]]) -> None:
+        for item in items:
+            run_id, kind = item["run_id"], str(item["type"])
+            payload = item["payload"] if isinstance(item["payload"], dict) else {}
+            if run_id not in self.members:
+                if payload.get("workflow_run_id") not in self.members:
+                    continue  # another command's event
+                self.members.add(run_id)
+            if kind == ev.TASK_STARTED and payload.get("task_run_id"):
+                self.members.add(str(payload["task_run_id"]))
+            self.tracer(ev.Event(kind, run_id, payload, ts=float(item["ts"])))
+            if run_id == self.root and kind in (ev.WORKFLOW_FINISHED, ev.RUN_FINISHED):
+                self.done.set()
+
+
+def _first_event(engine: Any, root: str, ended: threading.Event, grace: float) -> int | None:
+    """The id of the root's first event, once it is stored (None: it never was)."""
+    from sqlalchemy import func, select
+
+    from scriptrunner.store import schema
+
+    events = schema.events
+    query = select(func.min(events.c.id)).where(events.c.run_id == root)
+    given_up_at: float | None = None
+    while True:
+        with engine.connect() as conn:
+            found = conn.execute(query).scalar()
+        if found is not None:
+            return int(found)
+        if ended.is_set():
+            given_up_at = given_up_at or time.monotonic() + grace
+            if time.monotonic() >= given_up_at:
+                return None
+        time.sleep(_FIND_EVERY)
+
+
+def run(job: dict[str, Any], ended: threading.Event) -> list[str]:
+    """Export the spans of ``job``'s root; returns the session's warnings."""
+    from scriptrunner.store import open_store_url
+    from scriptrunner.store.sqla import make_engine
+    from scriptrunner.store.tail import EventTail
+    from scriptrunner.tracing.session import start_tracing
+
+    config: TracingConfig = pickle.loads(base64.b64decode(job["config"]))
+    url, busy, root = str(job["store_url"]), float(job["busy_timeout"]), str(job["root"])
+    grace = config.exit_wait
+    store = open_store_url(url, busy_timeout=busy)
+    try:
+        session = start_tracing(config, store=store, environ=dict(job["environ"]))
+        follower = Follower(session.tracer, root)
+        engine = make_engine(url, busy_timeout=busy)
+        first = _first_event(engine, root, ended, grace)
+        if first is not None:
+            tail = EventTail(engine, follower.deliver, start_after=first - 1, busy_timeout=busy)
+            tail.start()
+            ended_at: float | None = None
+            while not follower.done.wait(0.02):
+                if ended.is_set():  # the runner is gone: its last events are stored by now
+                    ended_at = ended_at or time.monotonic()
+                    if time.monotonic() - ended_at >= grace:
+                        break
+            tail.close()
+        engine.dispose()
+        return session.close()
+    finally:
+        store.close()
+
+
+def _watch_stdin(ended: threading.Event) -> None:
+    """``end`` or EOF (the runner died) on stdin: the command is over."""
+    sys.stdin.buffer.readline()
+    ended.set()
+
+
+def main() -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner's Ctrl-C is the runner's
+    job = json.loads(sys.stdin.buffer.readline())
+    ended = threading.Event()
+    threading.Thread(target=_watch_stdin, args=(ended,), daemon=True).start()
+    try:
+        warnings = run(job, ended)
+    except Exception as exc:  # telemetry fails open: say it in one line
+        warnings = [f"trace export failed ({type(exc).__name__}: {exc}); spans not exported"]
+    sys.stdout.write(json.dumps({"warnings": warnings}) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
