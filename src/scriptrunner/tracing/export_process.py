@@ -6,9 +6,10 @@ spawns ``python -m scriptrunner.tracing.exporter_main`` (without waiting for it 
 hands it the job on its stdin (the store, the configuration, the root run id, the incoming
 ``TRACEPARENT``), and gives each child the ``TRACEPARENT`` :mod:`.ids` derives, which is
 the id of the span the helper builds for that run.  At the end, :meth:`ExportProcess.close`
-says ``end`` on the pipe and waits, for at most :attr:`ExportProcess.wait`, for the
-helper's one-line verdict: the warnings to show (collector unreachable, spans not
-exported...).  The helper finishes on its own once it has seen the root's final event, and
+says ``end`` on the pipe and waits for the helper's one-line verdict: the warnings to show
+(collector unreachable, spans not exported...).  It waits at most ``exit_wait`` +
+:data:`CATCH_UP` seconds from when both the command ended and the helper said it was
+ready, and never more than ``exit_wait`` + :data:`HELPER_START` from the end.  The helper finishes on its own once it has seen the root's final event, and
 within a bounded time if the runner dies (its stdin closes).
 
 Standard library only.
@@ -30,11 +31,13 @@ from typing import Any
 from scriptrunner.tracing.config import TracingConfig
 from scriptrunner.tracing.ids import IdMinter
 
-__all__ = ["HELPER_START", "ExportProcess"]
+__all__ = ["CATCH_UP", "HELPER_START", "ExportProcess"]
 
-#: Seconds the end of a command allows the helper beyond ``exit_wait``: its start-up
-#: (importing OpenTelemetry) when the command itself was shorter than that.
-HELPER_START = 1.0
+#: The most the end of a command waits for a helper that has not said it is ready (still
+#: importing OpenTelemetry on a loaded machine), beyond ``exit_wait``.
+HELPER_START = 5.0
+#: Seconds a ready helper is allowed beyond ``exit_wait``: reading the last events.
+CATCH_UP = 0.5
 
 
 class ExportProcess:
@@ -53,8 +56,6 @@ class ExportProcess:
         self.config = config
         self.root = root
         self.minter = IdMinter(config.sampler, config.sampler_arg, env)
-        #: The most :meth:`close` waits for the verdict.
-        self.wait = config.exit_wait + HELPER_START
         job = {
             "store_url": store_url,
             "busy_timeout": busy_timeout,
@@ -72,6 +73,7 @@ class ExportProcess:
         self._proc.stdin.write(json.dumps(job).encode() + b"\n")
         self._proc.stdin.flush()
         self._closed = False
+        self._buffer = b""  # read from the helper's stdout, not yet a whole line
 
     @property
     def env_hook(self) -> Callable[[str, Any], Mapping[str, str]]:
@@ -94,38 +96,41 @@ class ExportProcess:
             proc.stdin.close()
         except OSError:
             pass  # it ended already: its verdict (or its absence) says how
-        line = _read_line(proc, time.monotonic() + self.wait)
-        if line is None:
-            return [
-                f"trace export did not finish within {self.wait:g} s; spans not exported "
-                "by then are lost (the runs themselves are not affected)"
-            ]
-        try:
-            verdict = json.loads(line)
-            return [str(w) for w in verdict["warnings"]]
-        except (ValueError, KeyError, TypeError):
-            code = proc.poll()
-            return [
-                f"the trace export process ended without a verdict (exit {code}); "
-                "spans may be missing"
-            ]
+        end = time.monotonic()
+        wait = self.config.exit_wait
+        deadline = end + wait + HELPER_START
+        while True:
+            line = self._read_line(deadline)
+            if line is None:
+                return [
+                    f"trace export did not finish within {deadline - end:.1f} s; spans not "
+                    "exported by then are lost (the runs themselves are not affected)"
+                ]
+            try:
+                message = json.loads(line)
+                if message.get("ready"):
+                    deadline = min(deadline, max(end, time.monotonic()) + wait + CATCH_UP)
+                    continue
+                return [str(w) for w in message["warnings"]]
+            except (ValueError, KeyError, TypeError, AttributeError):
+                return [
+                    f"the trace export process ended without a verdict (exit {proc.poll()}); "
+                    "spans may be missing"
+                ]
 
-
-def _read_line(proc: subprocess.Popen[bytes], deadline: float) -> bytes | None:
-    """One line from ``proc``'s stdout before ``deadline`` (None: timed out); EOF gives
-    what was read, possibly empty."""
-    assert proc.stdout is not None
-    fd = proc.stdout.fileno()
-    data = b""
-    while not data.endswith(b"\n"):
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            return None
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            break
-        data += chunk
-    proc.stdout.close()
-    if data:
-        proc.poll()  # reap it if it has ended
-    return data
+    def _read_line(self, deadline: float) -> bytes | None:
+        """The helper's next line before ``deadline`` (None: timed out); at its EOF, what
+        is left (possibly empty)."""
+        assert self._proc.stdout is not None
+        fd = self._proc.stdout.fileno()
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                line, self._buffer = self._buffer, b""
+                return line
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line

@@ -11,13 +11,15 @@ console, the ``spans`` table) as in process, with the ids :mod:`.ids` derives.  
 once it has seen the root's final event (``workflow.finished``, or the root run's
 ``run.finished``), or ``exit_wait`` seconds after the command ended without it, closes the
 session (which waits at most ``exit_wait`` for the exports) and writes its verdict, one
-JSON line ``{"warnings": [...]}``, on stdout.
+JSON line ``{"warnings": [...]}``, on stdout -- after ``{"ready": true}`` once it has
+started (imported OpenTelemetry, opened the store and the exporters).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import pickle
 import signal
 import sys
@@ -94,6 +96,7 @@ def run(job: dict[str, Any], ended: threading.Event) -> list[str]:
         session = start_tracing(config, store=store, environ=dict(job["environ"]))
         follower = Follower(session.tracer, root)
         engine = make_engine(url, busy_timeout=busy)
+        _say({"ready": True})  # from now on, the runner waits at most exit_wait (+ a margin)
         first = _first_event(engine, root, ended, grace)
         if first is not None:
             tail = EventTail(engine, follower.deliver, start_after=first - 1, busy_timeout=busy)
@@ -111,6 +114,15 @@ def run(job: dict[str, Any], ended: threading.Event) -> list[str]:
         store.close()
 
 
+def _say(message: dict[str, Any]) -> None:
+    """One line to the runner; a runner that stopped listening is not an error."""
+    try:
+        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.flush()
+    except OSError:
+        pass
+
+
 def _watch_stdin(ended: threading.Event) -> None:
     """``end`` or EOF (the runner died) on stdin: the command is over."""
     sys.stdin.buffer.readline()
@@ -126,10 +138,11 @@ def main() -> int:
         warnings = run(job, ended)
     except Exception as exc:  # telemetry fails open: say it in one line
         warnings = [f"trace export failed ({type(exc).__name__}: {exc}); spans not exported"]
-    sys.stdout.write(json.dumps({"warnings": warnings}) + "\n")
-    sys.stdout.flush()
+    _say({"warnings": warnings})
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush = lambda: None  # type: ignore[method-assign] # a closed pipe is fine now
+    os._exit(code)  # no interpreter teardown: the daemon threads may be mid-export
