@@ -7,7 +7,8 @@ by dying).  The process follows the ``events`` table of the store
 first event, keeps the events of the root's tree (the workflow, its tasks and their runs),
 and feeds them to the usual :class:`~scriptrunner.tracing.session.TracingSession`: the same
 :class:`~scriptrunner.tracing.tracer.RunTracer`, samplers and exporters (OTLP, Zipkin,
-console, the ``spans`` table) as in process, with the ids :mod:`.ids` derives.  It stops
+console, the ``spans`` table) as in process, with the ids :mod:`.ids` derives, exporting
+at least every :data:`EXPORT_EVERY` seconds.  It stops
 once it has seen the root's final event (``workflow.finished``, or the root run's
 ``run.finished``), or ``exit_wait`` seconds after the command ended without it, closes the
 session (which waits at most ``exit_wait`` for the exports) and writes its verdict, one
@@ -18,7 +19,9 @@ started (imported OpenTelemetry, opened the store and the exporters).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
+import logging
 import os
 import pickle
 import signal
@@ -32,6 +35,8 @@ from scriptrunner import events as ev
 from scriptrunner.tracing.config import TracingConfig
 from scriptrunner.tracing.tracer import RunTracer
 
+#: The longest spans wait in this process's queues before they are exported.
+EXPORT_EVERY = 0.1
 #: How often the root's first event is looked for before the tail starts.
 _FIND_EVERY = 0.01
 
@@ -89,6 +94,9 @@ def run(job: dict[str, Any], ended: threading.Event) -> list[str]:
     from scriptrunner.tracing.session import start_tracing
 
     config: TracingConfig = pickle.loads(base64.b64decode(job["config"]))
+    # Off the runner's path, frequent small exports cost nothing the command waits for,
+    # and leave little to export when the command ends (and waits for the verdict).
+    config = dataclasses.replace(config, schedule_delay=min(config.schedule_delay, EXPORT_EVERY))
     url, busy, root = str(job["store_url"]), float(job["busy_timeout"]), str(job["root"])
     grace = config.exit_wait
     store = open_store_url(url, busy_timeout=busy)
@@ -131,6 +139,11 @@ def _watch_stdin(ended: threading.Event) -> None:
 
 def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner's Ctrl-C is the runner's
+    # OpenTelemetry's log lines are the session's to capture and summarise; an export
+    # thread still running once it closed ("Shutdown in progress...") says nothing.
+    otel = logging.getLogger("opentelemetry")
+    otel.addHandler(logging.NullHandler())
+    otel.propagate = False
     job = json.loads(sys.stdin.buffer.readline())
     ended = threading.Event()
     threading.Thread(target=_watch_stdin, args=(ended,), daemon=True).start()
