@@ -107,7 +107,10 @@ def test_the_helper_ends_on_its_own_when_the_runner_disappears(tmp_path: Path) -
     assert time.monotonic() - t0 < 10
 
 
-def test_spans_built_from_the_log_carry_the_ids_the_children_saw(tmp_path: Path) -> None:
+def test_spans_built_from_the_log_carry_the_ids_the_children_saw(
+    tmp_path: Path, empty_store_url: str
+) -> None:
+    """On SQLite and PostgreSQL alike (the exporter process follows either events table)."""
     from scriptrunner.app import RunRequest
     from scriptrunner.app.session import RunSession
     from scriptrunner.settings import load_settings
@@ -115,7 +118,7 @@ def test_spans_built_from_the_log_carry_the_ids_the_children_saw(tmp_path: Path)
 
     script = "import os; print(os.environ['TRACEPARENT'])"
     config = TracingConfig(exporter="none", collector_configured=False)
-    settings = load_settings(overrides={"home": str(tmp_path)})
+    settings = load_settings(overrides={"home": str(tmp_path), "database_url": empty_store_url})
     with RunSession(settings) as session:
         out = session.run(
             RunRequest(spec=RunSpec(command=(sys.executable, "-c", script)), trace=config)
