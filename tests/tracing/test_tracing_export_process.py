@@ -143,3 +143,40 @@ def test_an_in_process_session_still_serves_runs_without_a_store(
     assert session.close() == []
     (span,) = otlp_http_receiver.wait_for(1)
     assert span.span_id == f"{ids.span_id(result.run_id):016x}"
+
+
+def test_the_standard_library_tail_reads_what_the_engine_tail_reads(tmp_path: Path) -> None:
+    """The exporter process follows a SQLite store without SQLAlchemy: same items."""
+    import threading
+
+    from scriptrunner.events import Event
+    from scriptrunner.store import open_store_url
+    from scriptrunner.store.sqla import make_engine
+    from scriptrunner.store.tail import EventTail
+
+    url = f"sqlite:///{tmp_path / 'history.db'}"
+    store = open_store_url(url)
+    for n in range(7):
+        store.append_event(Event("run.started", f"{n:032x}", {"n": n, "bytes": "\udcff"}, ts=n))
+    store.close()
+    got: dict[str, list[dict[str, object]]] = {"engine": [], "stdlib": []}
+    done = threading.Event()
+
+    def into(name: str) -> object:
+        def deliver(items: list[dict[str, object]]) -> None:
+            got[name].extend(items)
+            if len(got[name]) >= 5:
+                done.set()
+
+        return deliver
+
+    tails = [
+        EventTail(make_engine(url), into("engine"), start_after=2, page=2),
+        EventTail.for_sqlite_file(tmp_path / "history.db", into("stdlib"), start_after=2, page=2),
+    ]
+    for tail in tails:
+        done.clear()
+        tail.start()
+        assert done.wait(10)
+        tail.close()
+    assert got["engine"] == got["stdlib"] and [i["id"] for i in got["stdlib"]] == [3, 4, 5, 6, 7]

@@ -8,12 +8,12 @@ payload holding non-UTF-8 bytes or control characters reads the same everywhere.
 from __future__ import annotations
 
 import math
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import ColumnElement, Connection, select
-
-from scriptrunner.store import schema
 from scriptrunner.store.base import display_value
+
+if TYPE_CHECKING:  # imported where used: event_item serves readers without SQLAlchemy
+    from sqlalchemy import ColumnElement, Connection
 
 
 class TypeClause(Protocol):
@@ -60,6 +60,10 @@ def read_events(
     limit: int = 500,
 ) -> list[dict[str, Any]]:
     """Events with ``after < id [<= upto]`` (of these types, of this run), in id order."""
+    from sqlalchemy import select
+
+    from scriptrunner.store import schema
+
     e = schema.events
     query = select(e).where(e.c.id > after).order_by(e.c.id).limit(limit)
     if upto is not None:
@@ -74,6 +78,8 @@ def read_events(
 
 def last_event_id(conn: Connection) -> int:
     """The highest id in ``events`` (0 when it is empty)."""
-    from sqlalchemy import func
+    from sqlalchemy import func, select
+
+    from scriptrunner.store import schema
 
     return int(conn.execute(select(func.max(schema.events.c.id))).scalar() or 0)

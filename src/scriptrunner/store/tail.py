@@ -26,18 +26,20 @@ A store error never ends the thread: it is logged, kept in ``error`` and retried
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Connection, Engine, text
+from scriptrunner.store import sqlite_path
 
-from scriptrunner.store import schema, sqlite_path
-from scriptrunner.store.eventlog import last_event_id, read_events
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +49,12 @@ _Tail = TypeVar("_Tail", bound="EventTail")
 Deliver = Callable[[Sequence[dict[str, Any]]], None]
 
 #: Is any transaction that was in progress in snapshot ``:s`` still in progress now?
-_STILL_RUNNING = text(
+_STILL_RUNNING = (
     "SELECT EXISTS (SELECT 1 FROM pg_snapshot_xip(CAST(:s AS pg_snapshot)) AS old(x) "
     "WHERE old.x IN (SELECT pg_snapshot_xip(pg_current_snapshot())))"
 )
+#: A page of new rows, read through the standard library (:meth:`EventTail.for_sqlite_file`).
+_NEW_ROWS = "SELECT id, type, run_id, ts, payload FROM events WHERE id > ? ORDER BY id LIMIT ?"
 
 
 @dataclass(slots=True)
@@ -61,11 +65,15 @@ class _Gap:
 
 
 class EventTail:
-    """Follows the events table of ``engine`` from ``start_after`` (see the module doc)."""
+    """Follows the events table of ``engine`` from ``start_after`` (see the module doc).
+
+    ``engine`` None: the SQLite file ``sqlite_file`` is read through the standard library
+    alone (:meth:`for_sqlite_file`), SQLAlchemy is not imported.
+    """
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Engine | None,
         deliver: Deliver,
         *,
         start_after: int,
@@ -75,11 +83,17 @@ class EventTail:
         gap_grace: float = 1.0,
         gap_max_wait: float = 30.0,
         busy_timeout: float = 30.0,
+        sqlite_file: Path | None = None,
     ) -> None:
         self._engine = engine
         self._deliver = deliver
-        self._sqlite = sqlite_path(engine.url.render_as_string(hide_password=False))
-        self._postgres = engine.dialect.name == "postgresql"
+        if engine is None:
+            assert sqlite_file is not None, "an engine or a SQLite file"
+            self._sqlite: Path | None = sqlite_file
+            self._postgres = False
+        else:
+            self._sqlite = sqlite_path(engine.url.render_as_string(hide_password=False))
+            self._postgres = engine.dialect.name == "postgresql"
         self._poll = poll
         self._fallback = fallback
         self._page = page
@@ -98,8 +112,17 @@ class EventTail:
         self.reads = 0
 
     @classmethod
+    def for_sqlite_file(
+        cls: type[_Tail], path: Path, deliver: Any, *, start_after: int, **options: Any
+    ) -> _Tail:
+        """A tail of the SQLite file ``path`` that does not import SQLAlchemy."""
+        return cls(None, deliver, start_after=start_after, sqlite_file=path, **options)
+
+    @classmethod
     def at_end(cls: type[_Tail], engine: Engine, deliver: Any, **options: Any) -> _Tail:
         """A tail that delivers what is written from now on."""
+        from scriptrunner.store.eventlog import last_event_id
+
         with engine.connect() as conn:
             return cls(engine, deliver, start_after=last_event_id(conn), **options)
 
@@ -141,7 +164,10 @@ class EventTail:
                 version = int(conn.execute("PRAGMA data_version").fetchone()[0])
                 if version != seen:
                     # Remembered only after a successful read: a failed one is retried.
-                    self._read_new()
+                    if self._engine is None:
+                        self._read_new_sqlite(conn)
+                    else:
+                        self._read_new()
                     seen = version
                 time.sleep(self._poll)  # cheaper than Event.wait; close() waits one poll
         finally:
@@ -150,6 +176,9 @@ class EventTail:
     def _follow_postgres(self) -> None:
         import psycopg
 
+        from scriptrunner.store import schema
+
+        assert self._engine is not None
         url = self._engine.url.set(drivername="postgresql")
         with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
             conn.execute(f"LISTEN {schema.EVENTS_CHANNEL}")
@@ -166,8 +195,32 @@ class EventTail:
 
     # -- reading -------------------------------------------------------------------------
 
+    def _read_new_sqlite(self, conn: sqlite3.Connection) -> None:
+        """:meth:`_read_new` through the standard library (SQLite ids come in order)."""
+        from scriptrunner.store.eventlog import event_item
+
+        while not self._stop.is_set():
+            rows = conn.execute(_NEW_ROWS, (self.last, self._page)).fetchall()
+            self.reads += 1
+            if rows:
+                self._deliver(
+                    [
+                        event_item(
+                            {"id": i, "type": t, "run_id": r, "ts": ts, "payload": json.loads(p)}
+                        )
+                        for i, t, r, ts, p in rows
+                    ]
+                )
+                self.last = int(rows[-1][0])
+            self.error = None
+            if len(rows) < self._page:
+                return
+
     def _read_new(self) -> None:
         """Deliver every new row that may be delivered now, page by page."""
+        from scriptrunner.store.eventlog import read_events
+
+        assert self._engine is not None
         with self._engine.connect() as conn:
             while not self._stop.is_set():
                 rows = read_events(conn, after=self.last, limit=self._page)
@@ -219,8 +272,12 @@ class EventTail:
 
     @staticmethod
     def _still_running(conn: Connection, snapshot: str) -> bool:
-        return bool(conn.execute(_STILL_RUNNING, {"s": snapshot}).scalar())
+        from sqlalchemy import text
+
+        return bool(conn.execute(text(_STILL_RUNNING), {"s": snapshot}).scalar())
 
     @staticmethod
     def _snapshot(conn: Connection) -> str:
+        from sqlalchemy import text
+
         return str(conn.execute(text("SELECT pg_current_snapshot()::text")).scalar())

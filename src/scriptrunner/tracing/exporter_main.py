@@ -65,32 +65,66 @@ class Follower:
                 self.done.set()
 
 
-def _first_event(engine: Any, root: str, ended: threading.Event, grace: float) -> int | None:
+def _first_event(
+    url: str, busy: float, root: str, ended: threading.Event, grace: float
+) -> int | None:
     """The id of the root's first event, once it is stored (None: it never was)."""
-    from sqlalchemy import func, select
+    from scriptrunner.store import sqlite_path
 
-    from scriptrunner.store import schema
+    path = sqlite_path(url)
+    if path is not None:  # the standard library: no SQLAlchemy to import
+        import sqlite3
 
-    events = schema.events
-    query = select(func.min(events.c.id)).where(events.c.run_id == root)
-    given_up_at: float | None = None
-    while True:
-        with engine.connect() as conn:
-            found = conn.execute(query).scalar()
-        if found is not None:
-            return int(found)
-        if ended.is_set():
-            given_up_at = given_up_at or time.monotonic() + grace
-            if time.monotonic() >= given_up_at:
-                return None
-        time.sleep(_FIND_EVERY)
+        conn = sqlite3.connect(path, timeout=busy)
+
+        def first() -> Any:
+            return conn.execute("SELECT min(id) FROM events WHERE run_id = ?", (root,)).fetchone()[
+                0
+            ]
+    else:
+        from sqlalchemy import func, select
+
+        from scriptrunner.store import schema
+        from scriptrunner.store.sqla import make_engine
+
+        engine = make_engine(url, busy_timeout=busy)
+        query = select(func.min(schema.events.c.id)).where(schema.events.c.run_id == root)
+
+        def first() -> Any:
+            with engine.connect() as conn:
+                return conn.execute(query).scalar()
+
+    try:
+        given_up_at: float | None = None
+        while (found := first()) is None:
+            if ended.is_set():
+                given_up_at = given_up_at or time.monotonic() + grace
+                if time.monotonic() >= given_up_at:
+                    return None
+            time.sleep(_FIND_EVERY)
+        return int(found)
+    finally:
+        conn.close() if path is not None else engine.dispose()
+
+
+def _tail(url: str, busy: float, deliver: Any, start_after: int) -> Any:
+    """An event tail of the store at ``url`` (SQLite without SQLAlchemy)."""
+    from scriptrunner.store import sqlite_path
+    from scriptrunner.store.tail import EventTail
+
+    path = sqlite_path(url)
+    if path is not None:
+        return EventTail.for_sqlite_file(path, deliver, start_after=start_after, busy_timeout=busy)
+    from scriptrunner.store.sqla import make_engine
+
+    return EventTail(
+        make_engine(url, busy_timeout=busy), deliver, start_after=start_after, busy_timeout=busy
+    )
 
 
 def run(job: dict[str, Any], ended: threading.Event) -> list[str]:
     """Export the spans of ``job``'s root; returns the session's warnings."""
     from scriptrunner.store import open_store_url
-    from scriptrunner.store.sqla import make_engine
-    from scriptrunner.store.tail import EventTail
     from scriptrunner.tracing.session import start_tracing
 
     config: TracingConfig = pickle.loads(base64.b64decode(job["config"]))
@@ -103,11 +137,10 @@ def run(job: dict[str, Any], ended: threading.Event) -> list[str]:
     try:
         session = start_tracing(config, store=store, environ=dict(job["environ"]))
         follower = Follower(session.tracer, root)
-        engine = make_engine(url, busy_timeout=busy)
         _say({"ready": True})  # from now on, the runner waits at most exit_wait (+ a margin)
-        first = _first_event(engine, root, ended, grace)
+        first = _first_event(url, busy, root, ended, grace)
         if first is not None:
-            tail = EventTail(engine, follower.deliver, start_after=first - 1, busy_timeout=busy)
+            tail = _tail(url, busy, follower.deliver, first - 1)
             tail.start()
             ended_at: float | None = None
             while not follower.done.wait(0.02):
@@ -116,7 +149,6 @@ def run(job: dict[str, Any], ended: threading.Event) -> list[str]:
                     if time.monotonic() - ended_at >= grace:
                         break
             tail.close()
-        engine.dispose()
         return session.close()
     finally:
         store.close()
