@@ -141,7 +141,9 @@ class RunSession:
         try:
             if tracing is not None:
                 hook = tracing.env_hook
-                options = options.with_env_hook(_masked_hook(hook, masker) if masker else hook)
+                if masker is not None and tracing.names_from_spec:
+                    hook = _masked_hook(hook, masker)
+                options = options.with_env_hook(hook)
                 tracing.attach(bus)
             runner = Runner(recorder=recorder, options=options)
             try:

@@ -43,6 +43,9 @@ CATCH_UP = 0.5
 class ExportProcess:
     """One helper process exporting the spans of the run or workflow ``root``."""
 
+    #: :attr:`env_hook` reads run ids only: the spans are named from the (masked) events.
+    names_from_spec = False
+
     def __init__(
         self,
         config: TracingConfig,

@@ -86,6 +86,9 @@ class BusSpanEvents(SpanProcessor):
 class TracingSession:
     """An open tracing pipeline (see the module docstring); close it exactly once."""
 
+    #: :attr:`env_hook` names spans after the spec's command line (mask it first).
+    names_from_spec = True
+
     def __init__(
         self,
         config: TracingConfig,
