@@ -95,6 +95,26 @@ def one_run(doc: dict[str, Any], home: Path, endpoint: str | None) -> tuple[floa
     return c1 - c0, w1 - w0
 
 
+#: Seconds each traced command spent waiting for the exporter process's verdict.
+VERDICT_WAITS: list[float] = []
+
+
+def time_verdict_waits() -> None:
+    """Record how long the end of each traced command waits for the exporter process."""
+    from scriptrunner.tracing.export_process import ExportProcess
+
+    close = ExportProcess.close
+
+    def timed(self: ExportProcess) -> list[str]:
+        t0 = time.perf_counter()
+        try:
+            return close(self)
+        finally:
+            VERDICT_WAITS.append(time.perf_counter() - t0)
+
+    ExportProcess.close = timed  # type: ignore[method-assign]
+
+
 def workflow_overhead(tasks: int, rounds: int, work: Path) -> None:
     receiver = subprocess.Popen([sys.executable, "-c", RECEIVER], stdout=subprocess.PIPE, text=True)
     try:
@@ -102,6 +122,7 @@ def workflow_overhead(tasks: int, rounds: int, work: Path) -> None:
         url = f"http://127.0.0.1:{receiver.stdout.readline().strip()}"
         import opentelemetry.exporter.otlp.proto.http.trace_exporter  # noqa: F401 - warm imports
 
+        time_verdict_waits()
         one_run(fanout(20), work / "warm-off", None)
         one_run(fanout(20), work / "warm-on", url)
         off: list[tuple[float, float]] = []
@@ -136,6 +157,12 @@ def workflow_overhead(tasks: int, rounds: int, work: Path) -> None:
         f"receiver got {received} of {expected} spans"
         + (" (all)" if received == expected else " (SPANS MISSING)")
     )
+    waits = VERDICT_WAITS[1:]  # not the warm-up's
+    if waits:
+        print(
+            f"  of the wall time on, waiting for the exporter process's verdict at the end: "
+            f"median {statistics.median(waits):.3f} s"
+        )
     print(
         "  rounds (cpu off/on): "
         + ", ".join(f"{a[0]:.3f}/{b[0]:.3f}" for a, b in zip(off, on, strict=True))
