@@ -97,6 +97,8 @@ def one_run(doc: dict[str, Any], home: Path, endpoint: str | None) -> tuple[floa
 
 #: Seconds each traced command spent waiting for the exporter process's verdict.
 VERDICT_WAITS: list[float] = []
+#: CPU seconds of each exporter process.
+HELPER_CPU: list[float] = []
 
 
 def time_verdict_waits() -> None:
@@ -111,6 +113,7 @@ def time_verdict_waits() -> None:
             return close(self)
         finally:
             VERDICT_WAITS.append(time.perf_counter() - t0)
+            HELPER_CPU.append(self.helper_cpu or 0.0)
 
     ExportProcess.close = timed  # type: ignore[method-assign]
 
@@ -162,6 +165,10 @@ def workflow_overhead(tasks: int, rounds: int, work: Path) -> None:
         print(
             f"  of the wall time on, waiting for the exporter process's verdict at the end: "
             f"median {statistics.median(waits):.3f} s"
+        )
+        print(
+            f"  CPU of the exporter process (not in the runner's): "
+            f"median {statistics.median(HELPER_CPU[1:]):.3f} s"
         )
     print(
         "  rounds (cpu off/on): "

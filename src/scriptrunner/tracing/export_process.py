@@ -77,6 +77,8 @@ class ExportProcess:
         self._proc.stdin.flush()
         self._closed = False
         self._buffer = b""  # read from the helper's stdout, not yet a whole line
+        #: The helper's own CPU seconds, as its verdict says (for benchmarks).
+        self.helper_cpu: float | None = None
 
     @property
     def env_hook(self) -> Callable[[str, Any], Mapping[str, str]]:
@@ -114,6 +116,7 @@ class ExportProcess:
                 if message.get("ready"):
                     deadline = min(deadline, max(end, time.monotonic()) + wait + CATCH_UP)
                     continue
+                self.helper_cpu = float(message.get("cpu_seconds") or 0.0)
                 return [str(w) for w in message["warnings"]]
             except (ValueError, KeyError, TypeError, AttributeError):
                 return [

@@ -12,7 +12,7 @@ at least every :data:`EXPORT_EVERY` seconds.  It stops
 once it has seen the root's final event (``workflow.finished``, or the root run's
 ``run.finished``), or ``exit_wait`` seconds after the command ended without it, closes the
 session (which waits at most ``exit_wait`` for the exports) and writes its verdict, one
-JSON line ``{"warnings": [...]}``, on stdout -- after ``{"ready": true}`` once it has
+JSON line ``{"warnings": [...], "cpu_seconds": ...}`` (its own CPU time), on stdout -- after ``{"ready": true}`` once it has
 started (imported OpenTelemetry, opened the store and the exporters).
 """
 
@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import pickle
+import resource
 import signal
 import sys
 import threading
@@ -183,7 +184,8 @@ def main() -> int:
         warnings = run(job, ended)
     except Exception as exc:  # telemetry fails open: say it in one line
         warnings = [f"trace export failed ({type(exc).__name__}: {exc}); spans not exported"]
-    _say({"warnings": warnings})
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    _say({"warnings": warnings, "cpu_seconds": usage.ru_utime + usage.ru_stime})
     return 0
 
 
