@@ -180,3 +180,19 @@ def test_the_standard_library_tail_reads_what_the_engine_tail_reads(tmp_path: Pa
         assert done.wait(10)
         tail.close()
     assert got["engine"] == got["stdlib"] and [i["id"] for i in got["stdlib"]] == [3, 4, 5, 6, 7]
+
+
+def test_a_helper_that_cannot_start_is_one_warning_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    helper = ExportProcess(
+        TracingConfig(exporter="none"),
+        store_url=f"sqlite:///{tmp_path / 'history.db'}",
+        busy_timeout=5.0,
+        root="0" * 31 + "1",
+    )
+    assert helper.env_hook("0" * 31 + "1", RunSpec(command=("true",)))["TRACEPARENT"]
+    (warning,) = helper.close()
+    assert warning.startswith("could not start the trace export process (FileNotFoundError")
+    assert helper.close() == []

@@ -66,16 +66,21 @@ class ExportProcess:
             "config": base64.b64encode(pickle.dumps(config)).decode(),
             "environ": {k: env[k] for k in ("TRACEPARENT", "TRACESTATE") if k in env},
         }
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "scriptrunner.tracing.exporter_main"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            start_new_session=True,  # a Ctrl-C for the runner is not one for the helper
-        )
-        assert self._proc.stdin is not None
-        self._proc.stdin.write(json.dumps(job).encode() + b"\n")
-        self._proc.stdin.flush()
         self._closed = False
+        #: Why the helper could not be started (telemetry fails open: the runs go on).
+        self.failed: str | None = None
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "scriptrunner.tracing.exporter_main"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                start_new_session=True,  # a Ctrl-C for the runner is not one for the helper
+            )
+            assert self._proc.stdin is not None
+            self._proc.stdin.write(json.dumps(job).encode() + b"\n")
+            self._proc.stdin.flush()
+        except OSError as exc:
+            self.failed = f"{type(exc).__name__}: {exc}"
         self._buffer = b""  # read from the helper's stdout, not yet a whole line
         #: The helper's own CPU seconds, as its verdict says (for benchmarks).
         self.helper_cpu: float | None = None
@@ -94,6 +99,8 @@ class ExportProcess:
         if self._closed:
             return []
         self._closed = True
+        if self.failed is not None:
+            return [f"could not start the trace export process ({self.failed}); spans not exported"]
         proc = self._proc
         try:
             assert proc.stdin is not None
