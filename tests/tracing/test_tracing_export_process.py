@@ -196,3 +196,21 @@ def test_a_helper_that_cannot_start_is_one_warning_and_the_run_goes_on(
     (warning,) = helper.close()
     assert warning.startswith("could not start the trace export process (FileNotFoundError")
     assert helper.close() == []
+
+
+def test_a_session_without_a_store_builds_its_spans_in_process(
+    tmp_path: Path, otlp_http_receiver: Receiver
+) -> None:
+    from scriptrunner.app import RunRequest
+    from scriptrunner.app.session import RunSession
+    from scriptrunner.settings import load_settings
+
+    config = TracingConfig(endpoint=otlp_http_receiver.url, schedule_delay=0.05)
+    settings = load_settings(overrides={"home": str(tmp_path)})
+    warnings: list[str] = []
+    with RunSession(settings, record=False, warn=warnings.append) as session:
+        out = session.run(RunRequest(spec=RunSpec(command=("true",)), trace=config))
+    assert warnings == []
+    (span,) = otlp_http_receiver.wait_for(1)
+    assert span.span_id == f"{ids.span_id(out.result.run_id):016x}"
+    assert not (tmp_path / "history.db").exists()
