@@ -27,13 +27,18 @@ from scriptrunner.events import (
 )
 
 
-class RunStartedPayload(TypedDict):
+class _RunStartedRequired(TypedDict):
     command: list[str]
     script: str | None
     cwd: str
     tags: dict[str, str]
     workflow_run_id: str | None
     task_name: str | None
+
+
+class RunStartedPayload(_RunStartedRequired, total=False):
+    # Only on a run with a timeout: its seconds (the span built from the event log says it).
+    timeout: float
 
 
 class _Metrics(TypedDict):

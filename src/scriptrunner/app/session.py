@@ -25,7 +25,7 @@ from scriptrunner.core.output import check_tail_bytes
 from scriptrunner.core.runner import Runner
 from scriptrunner.errors import ConfigError, ScriptRunnerError
 from scriptrunner.events import EventBus
-from scriptrunner.results import parse_run_id
+from scriptrunner.results import new_run_id, parse_run_id
 from scriptrunner.settings import Settings
 from scriptrunner.store import open_store
 from scriptrunner.store.recorder import Recorder
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from scriptrunner.gates.pre_run import PreRunOutcome
     from scriptrunner.store.base import HistoryStore
     from scriptrunner.tracing import TracingConfig, TracingSession
+    from scriptrunner.tracing.export_process import ExportProcess
     from scriptrunner.vaults.masking import Masker
     from scriptrunner.workflows.model import Plan
     from scriptrunner.workflows.results import WorkflowResult
@@ -133,11 +134,16 @@ class RunSession:
             restore_logging = mask_logging(masker)
         recorder = Recorder(store, bus)
         options = run_options(self.settings, request, masker)
-        tracing = self._start_tracing(request.trace, store)
+        run_id = gate.run_id if gate is not None else request.run_id
+        if request.trace is not None and run_id is None:
+            run_id = new_run_id()  # the root of the trace, known to the exporter process
+        tracing = self._start_tracing(request.trace, store, run_id)
         try:
             if tracing is not None:
                 hook = tracing.env_hook
-                options = options.with_env_hook(_masked_hook(hook, masker) if masker else hook)
+                if masker is not None and tracing.names_from_spec:
+                    hook = _masked_hook(hook, masker)
+                options = options.with_env_hook(hook)
                 tracing.attach(bus)
             runner = Runner(recorder=recorder, options=options)
             try:
@@ -145,7 +151,7 @@ class RunSession:
                     result = runner.run(
                         request.spec,
                         cancel=self.token,
-                        run_id=gate.run_id if gate is not None else request.run_id,
+                        run_id=run_id,
                         extra_env=secrets.values if secrets is not None else None,
                     )
             except ScriptRunnerError as exc:
@@ -200,8 +206,11 @@ class RunSession:
         options = run_options(self.settings)
         executor = make_executor(request.executor, address=request.scheduler, options=options)
         tracing = None
+        run_id = request.run_id
+        if request.trace is not None and run_id is None:
+            run_id = new_run_id()  # the root of the trace, known to the exporter process
         try:
-            tracing = self._start_tracing(request.trace, self._store)
+            tracing = self._start_tracing(request.trace, self._store, run_id)
             if tracing is not None:
                 # Only the engine's runner gets the hook: a Dask worker receives the
                 # TRACEPARENT in each attempt's environment (its options stay picklable).
@@ -220,7 +229,7 @@ class RunSession:
                 executor=executor,
             )
             with self._cancel_on_signals():
-                return engine.run(plan, cancel=self.token, reuse=reuse, run_id=request.run_id)
+                return engine.run(plan, cancel=self.token, reuse=reuse, run_id=run_id)
         finally:
             executor.close()
             self._close_tracing(tracing)
@@ -250,16 +259,28 @@ class RunSession:
     # -- tracing -------------------------------------------------------------------------
 
     def _start_tracing(
-        self, config: TracingConfig | None, store: HistoryStore | None
-    ) -> TracingSession | None:
+        self, config: TracingConfig | None, store: HistoryStore | None, root: str | None
+    ) -> TracingSession | ExportProcess | None:
+        """Recorded: the runner only hands children their TRACEPARENT, and a helper process
+        builds and exports the spans from the event log (``tracing.export_process``).
+        Without a store (``record=False``) the spans are built in process from the bus."""
         if config is None:
             return None
-        from scriptrunner.tracing.session import start_tracing
+        if store is None or root is None:
+            from scriptrunner.tracing.session import start_tracing
 
-        return start_tracing(config, store=store)
+            return start_tracing(config, store=store)
+        from scriptrunner.tracing.export_process import ExportProcess
 
-    def _close_tracing(self, tracing: TracingSession | None) -> None:
-        if tracing is not None:  # waits at most the export timeout; never fails the run
+        return ExportProcess(
+            config,
+            store_url=self.settings.store_url,
+            busy_timeout=self.settings.busy_timeout,
+            root=root,
+        )
+
+    def _close_tracing(self, tracing: TracingSession | ExportProcess | None) -> None:
+        if tracing is not None:  # waits a bounded time; never fails the run
             for line in tracing.close():
                 self._warn(line)
 

@@ -1,22 +1,31 @@
-"""Reading the ``events`` table for the dashboard: type filters, pages in id order, and the
-one JSON text of an event that the REST list, the WebSocket backlog and the live stream share.
+"""Reading the ``events`` table for the dashboard: type filters, and the one JSON text of an
+event that the REST list, the WebSocket backlog and the live stream share.
 
-Rows go through ``store.base.display_value`` like every other read, so a payload holding
-non-UTF-8 bytes or control characters reads the same here as in ``/api/v1/runs``.
+The pages in id order (:func:`read_events`, :func:`event_item`) are
+:mod:`scriptrunner.store.eventlog`'s, shared with the span exporter process.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, false, or_, select
+from sqlalchemy import ColumnElement, false, or_
 
 from scriptrunner.store import schema
-from scriptrunner.store.base import display_value
+from scriptrunner.store.eventlog import event_item, last_event_id, read_events
+
+__all__ = [
+    "MAX_TYPE_ITEMS",
+    "StoredEvent",
+    "TypeFilter",
+    "event_item",
+    "last_event_id",
+    "read_events",
+    "stored_event",
+]
 
 #: One type filter item: a dotted name (``run.finished``) or a prefix (``run.*``).
 _TYPE_ITEM = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?")
@@ -86,63 +95,6 @@ class StoredEvent:
     text: str
 
 
-def _finite(value: Any) -> Any:
-    """JSON has no NaN or infinity (a browser's ``JSON.parse`` refuses them): null instead."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
-
-
-def event_item(row: Any) -> dict[str, Any]:
-    """A row read from ``events`` (a mapping) as the API's EVENT object: printable, and
-    valid JSON (a non-finite number becomes null)."""
-    item: dict[str, Any] = _finite(
-        display_value(
-            {
-                "id": int(row["id"]),
-                "type": row["type"],
-                "run_id": row["run_id"],
-                "ts": row["ts"],
-                "payload": row["payload"],
-            }
-        )
-    )
-    return item
-
-
 def stored_event(item: dict[str, Any]) -> StoredEvent:
     text = json.dumps(item, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return StoredEvent(int(item["id"]), str(item["type"]), text)
-
-
-def read_events(
-    conn: Connection,
-    *,
-    after: int,
-    upto: int | None = None,
-    types: TypeFilter | None = None,
-    run_id: str | None = None,
-    limit: int = 500,
-) -> list[dict[str, Any]]:
-    """Events with ``after < id [<= upto]`` (of these types, of this run), in id order."""
-    e = schema.events
-    query = select(e).where(e.c.id > after).order_by(e.c.id).limit(limit)
-    if upto is not None:
-        query = query.where(e.c.id <= upto)
-    clause = types.clause() if types is not None else None
-    if clause is not None:
-        query = query.where(clause)
-    if run_id is not None:
-        query = query.where(e.c.run_id == run_id)
-    return [event_item(row._mapping) for row in conn.execute(query)]
-
-
-def last_event_id(conn: Connection) -> int:
-    """The highest id in ``events`` (0 when it is empty)."""
-    from sqlalchemy import func
-
-    return int(conn.execute(select(func.max(schema.events.c.id))).scalar() or 0)

@@ -41,10 +41,11 @@ from scriptrunner.tracing.config import TracingConfig
 from scriptrunner.tracing.context import context_from_env
 from scriptrunner.tracing.exporters import make_exporter
 from scriptrunner.tracing.failures import Capture, Explain
+from scriptrunner.tracing.ids import parse_parent
 from scriptrunner.tracing.samplers import make_sampler
 from scriptrunner.tracing.store_exporter import StoreSpanExporter
 from scriptrunner.tracing.tail import TailSamplingProcessor
-from scriptrunner.tracing.tracer import RunTracer
+from scriptrunner.tracing.tracer import MintedIds, RunTracer
 from scriptrunner.version import __version__
 
 
@@ -85,6 +86,9 @@ class BusSpanEvents(SpanProcessor):
 class TracingSession:
     """An open tracing pipeline (see the module docstring); close it exactly once."""
 
+    #: :attr:`env_hook` names spans after the spec's command line (mask it first).
+    names_from_spec = True
+
     def __init__(
         self,
         config: TracingConfig,
@@ -118,10 +122,12 @@ class TracingSession:
             "host.name": os.uname().nodename,
             **dict(config.resource_attributes),
         }
+        minted = MintedIds()
         self.provider = TracerProvider(
             sampler=make_sampler(config.sampler, config.sampler_arg),
             resource=Resource.create(attributes),
             shutdown_on_exit=False,
+            id_generator=minted,
         )
         self.exporters: list[BatchExporter] = []
         self._stored = store is not None
@@ -143,7 +149,10 @@ class TracingSession:
             for processor in self.exporters:
                 self.provider.add_span_processor(processor)
         tracer = self.provider.get_tracer("scriptrunner", __version__)
-        self.tracer = RunTracer(tracer, parent=context_from_env(environ))
+        env = os.environ if environ is None else environ
+        self.tracer = RunTracer(
+            tracer, parent=context_from_env(env), minted=minted, remote=parse_parent(env)
+        )
 
     def _batch(self, exporter: SpanExporter, where: str, url: str | None = None) -> BatchExporter:
         cfg = self.config

@@ -14,6 +14,10 @@ finding), published while the task's span is open.  The run's span must exist be
 first process starts, so
 :meth:`RunTracer.env_for` (the runner's ``env_hook``) opens it if needed and returns the
 ``TRACEPARENT`` for the child.
+
+Every span gets the ids :mod:`.ids` derives from run ids (through :class:`MintedIds`), so
+spans built later from the event log by another process carry exactly the ids the children
+were given.
 """
 
 from __future__ import annotations
@@ -26,11 +30,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opentelemetry.context import Context
+from opentelemetry.sdk.trace.id_generator import IdGenerator, RandomIdGenerator
 from opentelemetry.trace import Span, Status, StatusCode, Tracer, set_span_in_context
 
 from scriptrunner import events as ev
 from scriptrunner.cmdline import mask_args
 from scriptrunner.core.spec import RunSpec
+from scriptrunner.tracing import ids
 from scriptrunner.tracing.context import inject_env
 
 #: The namespace of every span and span-event attribute scriptrunner sets.
@@ -50,6 +56,31 @@ def _label(script: str | None, command: Any) -> str:
     if script:
         return os.path.basename(script)
     return os.path.basename(str(command[0])) if command else "?"
+
+
+class MintedIds(IdGenerator):
+    """Gives the SDK the ids :class:`RunTracer` chose for the span it starts next (on the
+    same thread): the provider's ``id_generator``.  A span started by anyone else (a
+    script sharing the provider) gets random ids."""
+
+    def __init__(self) -> None:
+        self._next = threading.local()
+        self._random = RandomIdGenerator()
+
+    def choose(self, span_id: int, trace_id: int) -> None:
+        self._next.ids = (span_id, trace_id)
+
+    def generate_span_id(self) -> int:
+        chosen: tuple[int, int] | None = getattr(self._next, "ids", None)
+        self._next.ids = None  # the SDK asks for the trace id first, the span id last
+        return chosen[0] if chosen is not None else self._random.generate_span_id()
+
+    def generate_trace_id(self) -> int:
+        chosen: tuple[int, int] | None = getattr(self._next, "ids", None)
+        return chosen[1] if chosen is not None else self._random.generate_trace_id()
+
+    def is_trace_id_random(self) -> bool:
+        return False  # a caller may choose a run id (--run-id): not promised random
 
 
 @dataclass(slots=True)
@@ -73,9 +104,18 @@ class _Open:
 class RunTracer:
     """Opens and ends spans as run, task and workflow events arrive (see the module doc)."""
 
-    def __init__(self, tracer: Tracer, parent: Context | None = None) -> None:
+    def __init__(
+        self,
+        tracer: Tracer,
+        parent: Context | None = None,
+        *,
+        minted: MintedIds | None = None,
+        remote: ids.Parent | None = None,
+    ) -> None:
         self._tracer = tracer
         self._parent = parent  # the incoming TRACEPARENT, if any
+        self._minted = minted  # None: the provider's own (random) ids
+        self._remote = remote  # the same parent, for deriving trace ids
         self._lock = threading.Lock()
         self._open: dict[str, _Open] = {}  # run id (workflow, task's run, run) -> its span
         self._tasks: dict[tuple[str, str], str] = {}  # (workflow run id, task) -> its run id
@@ -102,7 +142,7 @@ class RunTracer:
         """The runner's ``env_hook``: the run's span (opened now if needed) as TRACEPARENT."""
         try:
             open_ = self._run_span(
-                run_id, spec.workflow_run_id, spec.task_name, spec.script, spec.command
+                run_id, spec.workflow_run_id, spec.task_name, spec.script, spec.command, time.time()
             )
             if spec.timeout is not None:
                 open_.attrs[ATTR_PREFIX + "timeout_seconds"] = spec.timeout
@@ -112,8 +152,14 @@ class RunTracer:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _start(self, name: str, parent: _Open | None, ts: float, attrs: dict[str, Any]) -> Span:
+    def _start(
+        self, name: str, parent: _Open | None, ts: float, attrs: dict[str, Any], key: str, root: str
+    ) -> Span:
+        """Start span ``name`` with id :func:`ids.span_id` of ``key``; without a parent
+        span, in the trace of run ``root`` (or the incoming one)."""
         context = set_span_in_context(parent.span) if parent is not None else self._parent
+        if self._minted is not None:
+            self._minted.choose(ids.span_id(key), ids.trace_id(root, self._remote))
         return self._tracer.start_span(name, context=context, attributes=attrs, start_time=_ns(ts))
 
     def _run_span(
@@ -123,6 +169,7 @@ class RunTracer:
         task: str | None,
         script: str | None,
         command: Any,
+        ts: float,
     ) -> _Open:
         with self._lock:
             open_ = self._open.get(run_id)
@@ -136,7 +183,8 @@ class RunTracer:
                 }
                 if in_workflow:
                     attrs.update({ATTR_PREFIX + "kind": "task", ATTR_PREFIX + "task": task})
-                span = self._start(name, parent, time.time(), attrs)
+                root = workflow_run_id or run_id
+                span = self._start(name, parent, ts, attrs, run_id, root)
                 open_ = self._open[run_id] = _Open(span, task=in_workflow)
             return open_
 
@@ -145,7 +193,8 @@ class RunTracer:
     def _workflow_started(self, e: ev.Event) -> None:
         p = e.payload
         attrs = {ATTR_PREFIX + "run_id": e.run_id or "", ATTR_PREFIX + "kind": "workflow"}
-        span = self._start(f"workflow {p.get('name', '')}", None, e.ts, attrs)
+        wf = e.run_id or ""
+        span = self._start(f"workflow {p.get('name', '')}", None, e.ts, attrs, wf, wf)
         open_ = _Open(span)
         open_.attrs.update(
             {
@@ -170,7 +219,7 @@ class RunTracer:
                 value if isinstance(value, _SCALARS) else str(value)
             )
         with self._lock:
-            span = self._start(f"task {task}", self._open.get(wf), e.ts, attrs)
+            span = self._start(f"task {task}", self._open.get(wf), e.ts, attrs, run_id, wf)
             self._open[run_id] = _Open(span, task=True)
             self._tasks[(wf, task)] = run_id
 
@@ -178,9 +227,11 @@ class RunTracer:
         p = e.payload
         script, command = p.get("script"), [str(c) for c in p.get("command") or ()]
         open_ = self._run_span(
-            e.run_id or "", p.get("workflow_run_id"), p.get("task_name"), script, command
+            e.run_id or "", p.get("workflow_run_id"), p.get("task_name"), script, command, e.ts
         )
         attrs = open_.attrs
+        if p.get("timeout") is not None:  # else env_for set it, from the spec
+            attrs[ATTR_PREFIX + "timeout_seconds"] = float(p["timeout"])
         if script:
             attrs[ATTR_PREFIX + "script"] = str(script)
         if command:
@@ -215,7 +266,7 @@ class RunTracer:
             span.add_event("timeout", {ATTR_PREFIX + "attempt": n}, finished)
         open_.attempts.append(p)
 
-    def _attempt_spans(self, run: _Open) -> None:
+    def _attempt_spans(self, run_id: str, run: _Open) -> None:
         """A child span per attempt, for runs that were retried (made once all are known)."""
         for p in run.attempts:
             n = int(p.get("attempt", 0))
@@ -225,7 +276,8 @@ class RunTracer:
                 ATTR_PREFIX + "exit_code": int(p.get("exit_code") or 0),
                 ATTR_PREFIX + "delay_seconds": float(p.get("delay_before", 0.0)),
             }
-            span = self._start(f"attempt {n}", run, float(p["started_at"]), attrs)
+            key = f"{run_id}/attempt {n}"
+            span = self._start(f"attempt {n}", run, float(p["started_at"]), attrs, key, run_id)
             if p.get("status") != "succeeded":
                 span.set_status(Status(StatusCode.ERROR, f"attempt {n} {p.get('status')}"))
             span.end(_ns(float(p["finished_at"])))
@@ -250,7 +302,7 @@ class RunTracer:
         if p.get("peak_rss_bytes") is not None:
             attrs[ATTR_PREFIX + "peak_rss_bytes"] = int(p["peak_rss_bytes"])
         if len(open_.attempts) > 1:
-            self._attempt_spans(open_)
+            self._attempt_spans(run_id, open_)
         if p.get("status") not in _OK_RUN:
             open_.error = f"{p.get('status')}, exit {p.get('exit_code')}"
         if not open_.task:
@@ -264,7 +316,8 @@ class RunTracer:
             open_ = self._open.pop(run_id, None) if run_id else None
             if open_ is None:  # skipped, cancelled, reused: a task that started no run
                 attrs = {ATTR_PREFIX + "kind": "task", ATTR_PREFIX + "task": task}
-                span = self._start(f"task {task}", self._open.get(wf), e.ts, attrs)
+                parent = self._open.get(wf)
+                span = self._start(f"task {task}", parent, e.ts, attrs, f"{wf}/task {task}", wf)
                 open_ = _Open(span)
         state = str(p.get("state"))
         open_.attrs[ATTR_PREFIX + "task.state"] = state
