@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.runner import Runner
@@ -62,6 +63,24 @@ def execute_task(
         if blocked is not None:
             return blocked
 
+    try:
+        result = services.runner.run(
+            spec,
+            cancel=token,
+            run_id=task_run_id,
+            attempt_fn=services.executor.attempt_fn(),
+            **task_hooks(services, out_file),
+        )
+    except Exception as exc:
+        run_failed(services, task_run_id, exc)
+        raise
+    return task_result(services, inst, result)
+
+
+def task_hooks(services: TaskServices, out_file: Path) -> dict[str, Any]:
+    """The keywords of a task's run (``Runner.run``, ``RunSession``): each attempt's
+    ``SCRIPTRUNNER_OUTPUT`` and the outputs collected after the last one."""
+
     def attempt_env(n: int) -> dict[str, str]:
         # Each attempt starts with no outputs; the task creates the file if it writes any
         # (no file: no outputs), which spares two file opens per task.
@@ -69,21 +88,21 @@ def execute_task(
             out_file.unlink(missing_ok=True)
         return {"SCRIPTRUNNER_OUTPUT": str(out_file)}
 
-    try:
-        result = services.runner.run(
-            spec,
-            cancel=token,
-            run_id=task_run_id,
-            on_attempt_env=attempt_env,
-            collect_outputs=lambda: _outputs(services.secrets, out_file),
-            attempt_fn=services.executor.attempt_fn(),
-        )
-    except Exception as exc:
-        # The runner may have written the task's start row before failing: end that row
-        # (an update of no row when it had not), so nothing is left ``running``.
-        ended = {"status": "error", "error": internal_reason(exc), "finished_at": time.time()}
-        services.recorder.finish_run(task_run_id, ended)
-        raise
+    return {
+        "on_attempt_env": attempt_env,
+        "collect_outputs": lambda: _outputs(services.secrets, out_file),
+    }
+
+
+def run_failed(services: TaskServices, task_run_id: str, exc: BaseException) -> None:
+    """The task's run raised: the runner may have written its start row before failing, so
+    that row is ended (an update of no row when it had not): nothing is left ``running``."""
+    ended = {"status": "error", "error": internal_reason(exc), "finished_at": time.time()}
+    services.recorder.finish_run(task_run_id, ended)
+
+
+def task_result(services: TaskServices, inst: TaskInstance, result: RunResult) -> TaskResult:
+    """The task's result from its finished run (cost attributed, when recording)."""
     state = result.status if result.status != "running" else "error"
     reason = result.error
     if services.after_run is not None and services.recording:
