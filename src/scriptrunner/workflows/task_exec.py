@@ -1,4 +1,8 @@
-"""Executing one task instance in a worker thread: its gate, its run, its outputs, its cost.
+"""Executing one task instance: its gate, its run, its outputs, its cost.
+
+A task with a gate, or run by another executor, runs whole on a worker thread
+(:func:`execute_task`); a local task without a gate runs on the scheduler's event loop
+(:func:`run_on_loop`).
 
 The scheduler (``workflows.scheduler``) decides *when* a task runs; this module is *what*
 running it means.  Everything is recorded through the workflow's recorder (the event
@@ -14,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.loop_run import LoopRun
+from scriptrunner.core.reactor import Reactor
 from scriptrunner.core.runner import Runner
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import RunnerError, ScriptRunnerError
@@ -27,6 +33,10 @@ from scriptrunner.workflows.model import Plan, TaskInstance
 from scriptrunner.workflows.outputs import read_outputs
 from scriptrunner.workflows.results import TaskResult
 from scriptrunner.workflows.secrets import WorkflowSecrets
+
+#: How a finished task hands its result over: called on the scheduler's thread, it returns
+#: the task's result or raises what ended it (``Future.result`` for a pooled task).
+Outcome = Callable[[], TaskResult]
 
 #: Called with the workflow's recorder and each task's finished run (cost attribution); a
 #: ScriptRunnerError it raises is noted on the task, which keeps its state.
@@ -75,6 +85,41 @@ def execute_task(
         run_failed(services, task_run_id, exc)
         raise
     return task_result(services, inst, result)
+
+
+def run_on_loop(
+    loop: Reactor,
+    services: TaskServices,
+    inst: TaskInstance,
+    spec: RunSpec,
+    token: CancelToken,
+    task_run_id: str,
+    out_file: Path,
+    *,
+    hand_over: Callable[[Outcome], None],
+) -> None:
+    """Start a local task without a gate on the scheduler's event loop: the same
+    ``RunSession`` steps :func:`execute_task` runs through ``Runner.run``, driven by
+    ``core.loop_run.LoopRun``; its outcome goes to ``hand_over`` when the run is over."""
+
+    def done(ended: RunResult | BaseException) -> None:
+        def outcome() -> TaskResult:
+            if isinstance(ended, BaseException):
+                run_failed(services, task_run_id, ended)
+                raise ended
+            return task_result(services, inst, ended)
+
+        hand_over(outcome)
+
+    session = services.runner.session(
+        spec, cancel=token, run_id=task_run_id, **task_hooks(services, out_file)
+    )
+    try:
+        session.start()
+    except Exception as exc:  # nothing was started (command not found, a bad cwd)
+        done(exc)
+        return
+    LoopRun(loop, session, done).start()
 
 
 def task_hooks(services: TaskServices, out_file: Path) -> dict[str, Any]:

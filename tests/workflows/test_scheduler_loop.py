@@ -1,0 +1,67 @@
+"""Local tasks run on the scheduler's own thread (``core.loop_attempt`` on
+``core.reactor``): no worker thread, Future or I/O-thread hand-off per task; tasks with a
+``security`` gate still run on the pool, off the loop."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from scriptrunner import events as ev
+from scriptrunner.core.runner import RunOptions
+from scriptrunner.settings import load_settings
+from scriptrunner.store import open_store
+from scriptrunner.workflows.dag import expand
+from scriptrunner.workflows.engine import EngineOptions, WorkflowEngine
+from scriptrunner.workflows.loader import workflow_from_dict
+
+
+def _run(tmp_path: Path, tasks: dict[str, object], max_parallel: int = 2) -> dict[str, set[str]]:
+    """Run ``tasks``; the names of the threads each task's run events were published on."""
+    doc = {"name": "loop", "max_parallel": max_parallel, "tasks": tasks}
+    plan = expand(workflow_from_dict(doc, base_dir=tmp_path))
+    store = open_store(load_settings(overrides={"home": str(tmp_path / "home")}))
+    bus = ev.EventBus()
+    threads: dict[str, set[str]] = {}
+    runs: dict[str, str] = {}
+
+    def seen(event: ev.Event) -> None:
+        if event.type == ev.TASK_STARTED:
+            runs[event.payload["task_run_id"]] = event.payload["task"]
+        elif event.type in (ev.RUN_STARTED, ev.RUN_ATTEMPT_FINISHED, ev.RUN_FINISHED):
+            task = runs.get(event.run_id or "")
+            if task is not None:
+                threads.setdefault(task, set()).add(threading.current_thread().name)
+
+    bus.subscribe(seen)
+    engine = WorkflowEngine(store, bus, EngineOptions(run_options=RunOptions()))
+    try:
+        result = engine.run(plan)
+    finally:
+        store.close()
+    assert result.ok, result.counts()
+    return threads
+
+
+def test_local_tasks_run_on_the_thread_that_runs_the_workflow(tmp_path: Path) -> None:
+    tasks = {
+        "a": {"run": "true"},
+        # fails once, then succeeds: the retry's back-off is a timer of the same loop
+        "b": {
+            "run": "sh -c 'echo hi; test $SCRIPTRUNNER_ATTEMPT = 2'",
+            "retries": {"max": 1, "delay": 0.01},
+        },
+        "c": {"run": "true", "needs": ["a", "b"]},
+    }
+    threads = _run(tmp_path, tasks)
+    here = threading.current_thread().name
+    assert threads == {"a": {here}, "b": {here}, "c": {here}}
+
+
+def test_many_tasks_in_parallel_all_finish_on_one_thread(tmp_path: Path) -> None:
+    tasks = {f"t{i}": {"run": f"sh -c 'echo {i}; exit 0'"} for i in range(12)}
+    threads = _run(tmp_path, tasks, max_parallel=4)
+    assert set(threads) == set(tasks)
+    assert {name for names in threads.values() for name in names} == {
+        threading.current_thread().name
+    }
