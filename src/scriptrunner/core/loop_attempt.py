@@ -112,20 +112,21 @@ class LoopAttempt:
             assert source is not None
             fd = source.fileno()
             os.set_blocking(fd, False)
-            loop.add_reader(fd, lambda i=index: self._readable(i))  # type: ignore[misc]
+            loop.add_reader(fd, lambda i=index: self._guarded(lambda: self._readable(i)))  # type: ignore[misc]
         try:
             self.pidfd = os.pidfd_open(self.pid)
         except (OSError, AttributeError):  # an old kernel: the exit is polled
             self.timers.append(loop.call_later(_POLL_WITHOUT_PIDFD, self._poll_exit))
         else:
-            loop.add_reader(self.pidfd, self._exited)
+            loop.add_reader(self.pidfd, lambda: self._guarded(self._reap))
         # The monitor's own first interval (``Monitor``): the first sample is due then.
         self.first = min(
             max(0.005, limits.FIRST_SAMPLE_SECONDS), max(0.01, self.opts.sample_interval)
         )
         self.timers.append(loop.call_at(self.m0 + self.first, self._sample))
         if self.spec.timeout is not None:
-            self.timers.append(loop.call_at(self.m0 + self.spec.timeout, self._on_timeout))
+            timeout = lambda: self._guarded(self._on_timeout)  # noqa: E731
+            self.timers.append(loop.call_at(self.m0 + self.spec.timeout, timeout))
         self.remove_cancel = self.token.add_callback(self._on_cancel)
 
     # -- while it runs -------------------------------------------------------------------
@@ -190,11 +191,8 @@ class LoopAttempt:
         self.tree.send(sig)
 
     def _poll_exit(self) -> None:
-        if not self._reap():
+        if not self._guarded(self._reap):
             self.timers.append(self.loop.call_later(_POLL_WITHOUT_PIDFD, self._poll_exit))
-
-    def _exited(self) -> None:
-        self._reap()
 
     def _reap(self) -> bool:
         """``wait4`` without blocking; True once the child is reaped (then the attempt
@@ -217,7 +215,7 @@ class LoopAttempt:
             self.info = ExitInfo(returncode, 0.0, 0.0, 0)
         else:  # Linux reports ru_maxrss in KiB
             self.info = ExitInfo(returncode, usage.ru_utime, usage.ru_stime, usage.ru_maxrss * 1024)
-        self._guarded(self._after_exit)
+        self._after_exit()
         return True
 
     # -- after the exit ------------------------------------------------------------------
@@ -253,7 +251,9 @@ class LoopAttempt:
         if self._eof():
             self._complete()
         else:
-            self.drain_timer = self.loop.call_later(DRAIN_SECONDS, self._drain_due)
+            self.drain_timer = self.loop.call_later(
+                DRAIN_SECONDS, lambda: self._guarded(self._drain_due)
+            )
 
     def _drain_due(self) -> None:
         """Past :data:`DRAIN_SECONDS` a pipe still open is given up only when some process
@@ -272,7 +272,7 @@ class LoopAttempt:
         if self._eof():
             self._complete()
         else:
-            self.drain_timer = self.loop.call_later(0.05, self._drain_due)
+            self.drain_timer = self.loop.call_later(0.05, lambda: self._guarded(self._drain_due))
 
     def _eof(self) -> bool:
         return self.sources[0] is None and self.sources[1] is None
@@ -300,10 +300,12 @@ class LoopAttempt:
 
     # -- failure -------------------------------------------------------------------------
 
-    def _guarded(self, step: Callable[[], None]) -> None:
-        """Run ``step``; an error ends the attempt (its tree killed and reaped first)."""
+    def _guarded(self, step: Callable[[], object]) -> object:
+        """Run ``step`` (every callback of the loop goes through here) and return what it
+        returns; an error ends the attempt (its tree killed and reaped first) and reaches
+        ``on_done``, so no attempt is left unfinished whatever fails."""
         try:
-            step()
+            return step()
         except Exception as exc:
             if self.over:
                 raise
@@ -320,6 +322,7 @@ class LoopAttempt:
             finally:
                 self._close_sources()
                 self.on_done(exc)
+            return True  # over: nothing is to be polled any more
 
     def _cleanup_timers(self) -> None:
         for timer in self.timers:

@@ -24,7 +24,7 @@ class Timer:
 
     __slots__ = ("when", "fn", "alive")
 
-    def __init__(self, when: float, fn: Callable[[], None]) -> None:
+    def __init__(self, when: float, fn: Callable[[], object]) -> None:
         self.when = when
         self.fn = fn
         self.alive = True
@@ -44,14 +44,14 @@ class Reactor:
         os.set_blocking(self._wake_w, False)
         self._selector.register(self._wake_r, selectors.EVENT_READ, None)
         self._lock = threading.Lock()
-        self._pending: list[Callable[[], None]] = []
+        self._pending: list[Callable[[], object]] = []
         self._timers: list[tuple[float, int, Timer]] = []
         self._seq = itertools.count()
         self._closed = False
 
     # -- from any thread -----------------------------------------------------------------
 
-    def call_soon(self, fn: Callable[[], None]) -> None:
+    def call_soon(self, fn: Callable[[], object]) -> None:
         """Run ``fn`` on the loop's thread, at its next turn (thread-safe)."""
         with self._lock:
             self._pending.append(fn)
@@ -69,7 +69,7 @@ class Reactor:
 
     # -- on the loop's thread ------------------------------------------------------------
 
-    def add_reader(self, fd: int, fn: Callable[[], None]) -> None:
+    def add_reader(self, fd: int, fn: Callable[[], object]) -> None:
         """Call ``fn()`` whenever ``fd`` is readable (or hung up)."""
         self._selector.register(fd, selectors.EVENT_READ, fn)
 
@@ -79,13 +79,13 @@ class Reactor:
         except (KeyError, ValueError):
             pass
 
-    def call_at(self, when: float, fn: Callable[[], None]) -> Timer:
+    def call_at(self, when: float, fn: Callable[[], object]) -> Timer:
         """Call ``fn()`` at ``when`` (``time.monotonic``), unless the timer is cancelled."""
         timer = Timer(when, fn)
         heapq.heappush(self._timers, (when, next(self._seq), timer))
         return timer
 
-    def call_later(self, delay: float, fn: Callable[[], None]) -> Timer:
+    def call_later(self, delay: float, fn: Callable[[], object]) -> Timer:
         return self.call_at(time.monotonic() + delay, fn)
 
     def run_once(self, timeout: float | None = None) -> None:
