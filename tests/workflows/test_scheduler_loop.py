@@ -4,10 +4,14 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import time
 from pathlib import Path
+from typing import Any
 
 from scriptrunner import events as ev
+from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.runner import RunOptions
 from scriptrunner.settings import load_settings
 from scriptrunner.store import open_store
@@ -65,3 +69,50 @@ def test_many_tasks_in_parallel_all_finish_on_one_thread(tmp_path: Path) -> None
     assert {name for names in threads.values() for name in names} == {
         threading.current_thread().name
     }
+
+
+def test_objects_alive_before_the_run_are_frozen_while_it_runs(tmp_path: Path) -> None:
+    frozen: list[int] = []
+    plan = expand(
+        workflow_from_dict({"name": "gc", "tasks": {"a": {"run": "true"}}}, base_dir=tmp_path)
+    )
+    store = open_store(load_settings(overrides={"home": str(tmp_path / "home")}))
+    bus = ev.EventBus()
+    bus.subscribe(lambda event: frozen.append(gc.get_freeze_count()))
+    assert gc.get_freeze_count() == 0
+    try:
+        WorkflowEngine(store, bus).run(plan)
+    finally:
+        store.close()
+    assert frozen and max(frozen) > 0  # the collector skipped them while tasks ran
+    assert gc.get_freeze_count() == 0  # and they are the collector's again after it
+
+
+def _engine_run(tmp_path: Path, tasks: dict[str, object], cancel: CancelToken | None = None) -> Any:
+    plan = expand(workflow_from_dict({"name": "loop", "tasks": tasks}, base_dir=tmp_path))
+    store = open_store(load_settings(overrides={"home": str(tmp_path / "home")}))
+    try:
+        return WorkflowEngine(store).run(plan, cancel=cancel)
+    finally:
+        store.close()
+
+
+def test_a_cancel_during_a_retry_wait_ends_the_task_at_once(tmp_path: Path) -> None:
+    token = CancelToken()
+    threading.Timer(0.5, token.cancel).start()
+    started = time.monotonic()
+    result = _engine_run(
+        tmp_path, {"flaky": {"run": "false", "retries": {"max": 3, "delay": 30}}}, token
+    )
+    assert time.monotonic() - started < 10  # not the 30 s back-off
+    flaky = result.tasks["flaky"]
+    assert flaky.state == "cancelled"
+    assert flaky.run is not None and len(flaky.run.attempts) == 1  # no attempt after it
+
+
+def test_an_attempt_that_lasts_is_sampled_by_the_loop(tmp_path: Path) -> None:
+    result = _engine_run(tmp_path, {"slow": {"run": "sleep 0.4"}, "quick": {"run": "true"}})
+    slow, quick = result.tasks["slow"].run, result.tasks["quick"].run
+    assert slow is not None and quick is not None
+    assert slow.metrics.samples  # sampled from the first interval on
+    assert not quick.metrics.samples  # over before its first sample was due
