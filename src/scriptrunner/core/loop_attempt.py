@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import resource
-import select
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -32,6 +31,7 @@ from scriptrunner.core.attempt import (
     _mark,
     _metrics,
     _status,
+    _writers_gone,
 )
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.hub import CHUNK, hub
@@ -343,13 +343,3 @@ class LoopAttempt:
     def _close_sources(self) -> None:
         for index in range(len(self.sources)):
             self._close_source(index)
-
-
-def _writers_gone(source: IO[bytes]) -> bool:
-    """True when no process holds the pipe's write end any more (poll reports a hang-up)."""
-    try:
-        poller = select.poll()
-        poller.register(source.fileno(), select.POLLIN)
-        return any(event & select.POLLHUP for _, event in poller.poll(0))
-    except (OSError, ValueError):
-        return False
