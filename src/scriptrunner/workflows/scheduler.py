@@ -254,11 +254,10 @@ class WorkflowRun:
         )
         assert self.outdir is not None
         out_file = self.outdir / f"{next(self.counter)}.out"
+        args = (self.services, inst, spec, token, task_run_id, out_file)
         if self.on_loop and inst.task.security is None:
-            args = (self.services, inst, spec, token, task_run_id, out_file)
             run_on_loop(self.loop, *args, hand_over=lambda outcome: self.done.put((iid, outcome)))
             return
-        args = (self.services, inst, spec, token, task_run_id, out_file)
         future = self._pool().submit(execute_task, *args)
         future.add_done_callback(lambda f: self._pooled_done(iid, f))
 
