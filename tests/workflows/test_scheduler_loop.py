@@ -10,8 +10,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from scriptrunner import events as ev
 from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.process import ProcessTree
 from scriptrunner.core.runner import RunOptions
 from scriptrunner.settings import load_settings
 from scriptrunner.store import open_store
@@ -116,3 +119,39 @@ def test_an_attempt_that_lasts_is_sampled_by_the_loop(tmp_path: Path) -> None:
     assert slow is not None and quick is not None
     assert slow.metrics.samples  # sampled from the first interval on
     assert not quick.metrics.samples  # over before its first sample was due
+
+
+def test_an_error_ending_leftovers_ends_the_task_not_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: ProcessTree, grace: float) -> None:
+        raise RuntimeError("leftovers bug")
+
+    monkeypatch.setattr(ProcessTree, "end_leftovers", broken)
+    pid_file = tmp_path / "pid"
+    started = time.monotonic()
+    result = _engine_run(
+        tmp_path,
+        {
+            # leaves a process in its group: ended off the loop, where the error happens
+            "daemon": {"run": f"sh -c 'sleep 30 & echo $! > {pid_file}'"},
+            "other": {"run": "true"},
+        },
+    )
+    assert time.monotonic() - started < 20  # the workflow did not hang
+    daemon = result.tasks["daemon"]
+    assert daemon.state == "error" and "leftovers bug" in (daemon.reason or ""), daemon
+    assert result.tasks["other"].state == "succeeded"
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.05)
+    assert not _alive(pid), "the attempt's tree was not killed"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rpartition(b")")[2].split()[0] != b"Z"
+    except OSError:
+        return False

@@ -238,11 +238,23 @@ class LoopAttempt:
             self._released()
 
     def _end_tree(self) -> None:
-        for t in list(self.killers):
-            t.join()
-        if not self.spec.keep_daemons:
-            self.tree.end_leftovers(self.opts.kill_grace)
-        self.loop.call_soon(lambda: self._guarded(self._released))
+        """On a thread of its own; whatever happens, the loop is handed the next step (an
+        error ends the attempt there, as it would have ended ``run_attempt``)."""
+        error: Exception | None = None
+        try:
+            for t in list(self.killers):
+                t.join()
+            if not self.spec.keep_daemons:
+                self.tree.end_leftovers(self.opts.kill_grace)
+        except Exception as exc:
+            error = exc
+
+        def then() -> None:
+            if error is not None:
+                raise error
+            self._released()
+
+        self.loop.call_soon(lambda: self._guarded(then))
 
     def _released(self) -> None:
         if self.watchdog is not None:
