@@ -90,12 +90,22 @@ def pooled(n: int) -> float:
     return time.perf_counter() - start
 
 
+#: CPU seconds of this process (all its threads) per figure, the median of its rounds: less
+#: sensitive than wall time to other load on the machine.
+CPU: dict[str, float] = {}
+
+
 def medians(fns: dict[str, Callable[[], float]], repeat: int) -> dict[str, float]:
-    """Each function's median over ``repeat`` rounds, the functions interleaved."""
+    """Each function's median over ``repeat`` rounds, the functions interleaved (and its
+    CPU seconds, into ``CPU``)."""
     times: dict[str, list[float]] = {name: [] for name in fns}
+    cpu: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeat):
         for name, fn in fns.items():
+            start = time.process_time()
             times[name].append(fn())
+            cpu[name].append(time.process_time() - start)
+    CPU.update({name: statistics.median(t) for name, t in cpu.items()})
     return {name: statistics.median(t) for name, t in times.items()}
 
 
@@ -113,6 +123,11 @@ def report(
     print(f"    {base:<22}{us(base_slope)}")
     print(f"    {'scriptrunner':<22}{us(our_slope)}")
     print(f"    ratio                 {our_slope / base_slope:7.2f}x  (target <= {target:.2f})")
+    cpu_base = (CPU[f"{base}{large}"] - CPU[f"{base}{small}"]) / (large - small)
+    cpu_ours = (CPU[f"ours{large}"] - CPU[f"ours{small}"]) / (large - small)
+    print("  CPU of this process per task (slope; the store is written from it too):")
+    print(f"    {base:<22}{us(cpu_base)}")
+    print(f"    {'scriptrunner':<22}{us(cpu_ours)}")
     print(f"  whole command, {large} tasks:")
     print(f"    {base:<22}{m[f'{base}{large}']:7.3f} s  {large / m[f'{base}{large}']:6.0f} tasks/s")
     print(

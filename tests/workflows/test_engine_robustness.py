@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from scriptrunner.core.session import RunSession
 from scriptrunner.settings import load_settings
 from scriptrunner.store import open_reader, open_store
 from scriptrunner.workflows import scheduler as scheduler_module
@@ -65,15 +66,17 @@ def test_an_unexpected_error_building_a_task_ends_only_that_task(
 def test_an_unexpected_error_in_the_runner_ends_its_row(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = task_exec.Runner.run
+    # The last step of a run (``RunSession.finish``) is the one both drivers of a task's run
+    # share: ``Runner.run`` (pooled tasks) and the scheduler's loop (local tasks).
+    real = RunSession.finish
 
-    def run_then_crash(self: Any, spec: Any, **kwargs: Any) -> Any:
-        result = real(self, spec, **kwargs)
-        if spec.task_name == "boom":  # its row was written, then something broke
+    def finish_then_crash(self: Any) -> Any:
+        result = real(self)
+        if self.spec.task_name == "boom":  # its row was written, then something broke
             raise RuntimeError("runner bug")
         return result
 
-    monkeypatch.setattr(task_exec.Runner, "run", run_then_crash)
+    monkeypatch.setattr(RunSession, "finish", finish_then_crash)
     result, rows = run(tmp_path)
     assert result.tasks["boom"].state == "error"
     assert result.tasks["always"].state == "succeeded"
@@ -123,7 +126,7 @@ def test_no_outputs_directory_ends_every_task_and_the_workflow(
 def test_a_store_failure_while_handling_a_crash_still_finishes_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def crash(self: Any, spec: Any, **kwargs: Any) -> Any:
+    def crash(self: Any) -> Any:
         raise RuntimeError("runner bug")
 
     real_record = scheduler_module.WorkflowRun._record_unstarted
@@ -133,7 +136,7 @@ def test_a_store_failure_while_handling_a_crash_still_finishes_the_run(
             raise RuntimeError("store bug")
         real_record(self, iid, result)
 
-    monkeypatch.setattr(task_exec.Runner, "run", crash)
+    monkeypatch.setattr(RunSession, "start", crash)  # the first step of every task's run
     monkeypatch.setattr(scheduler_module.WorkflowRun, "_record_unstarted", record)
     outcome: list[WorkflowResult] = []
     worker = threading.Thread(target=lambda: outcome.append(run(tmp_path)[0]), daemon=True)

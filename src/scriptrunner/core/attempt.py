@@ -232,14 +232,16 @@ def _status(info: ExitInfo, timed_out: bool, cancelled: bool) -> tuple[RunStatus
     return ("succeeded" if info.returncode == 0 else "failed"), info.exit_code
 
 
-def _metrics(info: ExitInfo, monitor: Monitor, wall: float, parent_hwm: int) -> Metrics:
-    samples = tuple(monitor.samples)
+def _metrics(info: ExitInfo, monitor: Monitor | None, wall: float, parent_hwm: int) -> Metrics:
+    """An attempt's metrics: the kernel's (``wait4``) with the samples of ``monitor``
+    (None: the attempt ended before its first sample was due)."""
+    samples = tuple(monitor.samples) if monitor is not None else ()
     values = measured(
         wall=wall,
         user=info.user_seconds,
         system=info.system_seconds,
         kernel_peak=info.maxrss_bytes,
-        sampled_peak=monitor.peak_rss,
+        sampled_peak=monitor.peak_rss if monitor is not None else 0,
         sampled_cpu_max=max((s.cpu_percent for s in samples), default=0.0),
         parent_hwm=parent_hwm,
     )

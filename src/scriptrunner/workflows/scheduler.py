@@ -8,9 +8,13 @@ State, in the style of dask's ``local.py`` scheduler:
 ``finished``   id -> its :class:`TaskResult`
 ``dependents`` id -> ids that need it
 
-The loop starts ready tasks while fewer than ``max_parallel`` run, then blocks on a queue
-until one finishes (no polling: each finished task puts itself on the queue), records it,
-and moves every dependent whose last need just finished to ``ready``.  A task whose
+The loop starts ready tasks while fewer than ``max_parallel`` run, then waits until one
+finishes (no polling), records it, and moves every dependent whose last need just finished
+to ``ready``.  It waits in an event loop (``core.reactor``) that also runs every local task
+(``core.loop_attempt``: spawn, output, exit, timeout, retries, samples, all in this one
+thread); tasks that may block before they run (a ``security`` gate's scan) or run elsewhere
+(the Dask executor) run on a small pool, whose completion wakes the loop.  Either way a
+finished task puts its outcome on a queue the loop reads.  A task whose
 condition is false is finished at once as ``skipped`` (``cancelled`` once the workflow is
 cancelled), so every instance ends in a terminal state and the loop always ends.  Any
 exception while preparing or running one task ends that task as ``error``; a failure of
@@ -23,10 +27,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import itertools
 import queue
 import shutil
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Mapping
@@ -35,6 +41,7 @@ from pathlib import Path
 
 from scriptrunner import events as ev
 from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.reactor import Reactor
 from scriptrunner.core.tempdirs import runner_tempdir
 from scriptrunner.results import new_run_id
 from scriptrunner.workflows import records
@@ -49,9 +56,11 @@ from scriptrunner.workflows.explain import blocking_need, ended, skip_reason
 from scriptrunner.workflows.expressions import TaskStatus, evaluate_condition
 from scriptrunner.workflows.results import TaskResult, TaskState, WorkflowResult
 from scriptrunner.workflows.task_exec import (
+    Outcome,
     TaskServices,
     execute_task,
     internal_reason,
+    run_on_loop,
 )
 
 
@@ -90,12 +99,18 @@ class WorkflowRun:
                 self.dependents[need].append(inst.id)
         self.ready: deque[str] = deque(i for i, n in self.waiting.items() if n == 0)
         self.running: dict[str, CancelToken] = {}
-        self.futures: dict[str, Future[TaskResult]] = {}
+        #: Outcomes taken off ``done`` whose task is not finished yet.
+        self.arrived: dict[str, Outcome] = {}
         self.finished: dict[str, TaskResult] = {}
         # Per finished task: it and all its ancestors succeeded / it or an ancestor failed.
         self.clean: dict[str, bool] = {}
         self.failed: dict[str, bool] = {}
-        self.done: queue.SimpleQueue[tuple[str, Future[TaskResult]]] = queue.SimpleQueue()
+        self.done: queue.SimpleQueue[tuple[str, Outcome]] = queue.SimpleQueue()
+        self.loop = Reactor()
+        # Local attempts run on the loop; gated tasks and other executors on the pool.
+        self.on_loop = services.executor.attempt_fn() is None
+        self.pool: ThreadPoolExecutor | None = None
+        self.pool_lock = threading.Lock()
         self.outdir: Path | None = None  # made when the run starts (it may fail)
         self.counter = itertools.count()
 
@@ -103,20 +118,29 @@ class WorkflowRun:
 
     def run(self, started: float) -> WorkflowResult:
         remove = self.token.add_callback(self._cancel_running)
-        pool = ThreadPoolExecutor(self.max_parallel, thread_name_prefix="scriptrunner-task")
+        # What is alive when the run starts (modules, the plan) lives through it: the cyclic
+        # collector skips it while tasks run (a full collection of it cost ~30 ms every few
+        # hundred tasks, measured), unless the caller froze objects of its own already.
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
         try:
             self.outdir = Path(runner_tempdir("scriptrunner-outputs-"))
             while self.ready or self.running:
                 while self.ready and len(self.running) < self.max_parallel:
-                    self._start(self.ready.popleft(), pool)
+                    self._start(self.ready.popleft())
                 if self.running:
-                    iid, future = self.done.get()
-                    self._finish(iid, self._outcome(iid, future))
+                    iid = self._next_done()
+                    self._finish(iid, self._outcome(iid, self.arrived[iid]))
         except Exception as exc:  # the scheduler itself failed (a broken store, a bug)
             self._abandon(exc)
         finally:
             remove()
-            pool.shutdown(wait=True)
+            if freeze:
+                gc.unfreeze()
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
+            self.loop.close()
             if self.outdir is not None:  # a task may have left anything there
                 shutil.rmtree(self.outdir, ignore_errors=True)
         result = WorkflowResult(
@@ -135,15 +159,18 @@ class WorkflowRun:
         ``error`` so the workflow still finishes and no task is left ``running``."""
         reason = internal_reason(exc)
         self._cancel_running(signal.SIGTERM)  # the workflow fails; it was not cancelled
+        with contextlib.suppress(Exception):  # the loop itself may be what failed
+            # Every running task ends (its tree is being killed) and hands its outcome
+            # over; the one whose outcome failed to record was taken off the queue already.
+            while any(iid not in self.arrived for iid in self.running):
+                self._next_done()
         for iid in list(self.running):
-            # Wait on the futures themselves: the one whose outcome failed to record was
-            # already taken off the queue.
-            future = self.futures.get(iid)
+            outcome = self.arrived.get(iid)
             self.running.pop(iid, None)
             result = TaskResult(iid, self.instances[iid].task.name, "error", reason=reason)
-            if future is not None:
+            if outcome is not None:
                 with contextlib.suppress(Exception):  # recording its row failed too
-                    result = self._outcome(iid, future)
+                    result = self._outcome(iid, outcome)
             self.finished.setdefault(iid, result)
         for inst in self.plan.instances:
             if inst.id not in self.finished:
@@ -164,13 +191,24 @@ class WorkflowRun:
             cancelled=cancelled,
         )
 
-    def _start(self, iid: str, pool: ThreadPoolExecutor) -> None:
+    def _next_done(self) -> str:
+        """Run the loop until a task hands its outcome over; that task's id."""
+        while True:
+            try:
+                iid, outcome = self.done.get_nowait()
+            except queue.Empty:
+                self.loop.run_once()
+                continue
+            self.arrived[iid] = outcome
+            return iid
+
+    def _start(self, iid: str) -> None:
         inst = self.instances[iid]
         if iid in self.reuse:
             self._finish(iid, self.reuse[iid], record=True)
             return
         try:
-            self._launch(iid, pool)
+            self._launch(iid)
         except Exception as exc:  # any failure before the task runs ends that task only
             if iid in self.finished:
                 raise
@@ -180,7 +218,7 @@ class WorkflowRun:
             reason = internal_reason(exc)
             self._finish(iid, TaskResult(iid, inst.task.name, "error", reason=reason), record=True)
 
-    def _launch(self, iid: str, pool: ThreadPoolExecutor) -> None:
+    def _launch(self, iid: str) -> None:
         """Evaluate the condition, build the spec and submit the task (or skip it)."""
         inst = self.instances[iid]
         status = self._status(iid)
@@ -216,9 +254,25 @@ class WorkflowRun:
         )
         assert self.outdir is not None
         out_file = self.outdir / f"{next(self.counter)}.out"
-        future = pool.submit(execute_task, self.services, inst, spec, token, task_run_id, out_file)
-        self.futures[iid] = future
-        future.add_done_callback(lambda f: self.done.put((iid, f)))
+        args = (self.services, inst, spec, token, task_run_id, out_file)
+        if self.on_loop and inst.task.security is None:
+            run_on_loop(self.loop, *args, hand_over=lambda outcome: self.done.put((iid, outcome)))
+            return
+        future = self._pool().submit(execute_task, *args)
+        future.add_done_callback(lambda f: self._pooled_done(iid, f))
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self.pool_lock:
+            if self.pool is None:
+                self.pool = ThreadPoolExecutor(
+                    self.max_parallel, thread_name_prefix="scriptrunner-task"
+                )
+            return self.pool
+
+    def _pooled_done(self, iid: str, future: Future[TaskResult]) -> None:
+        """On the pool's thread: hand the outcome over and wake the loop."""
+        self.done.put((iid, future.result))
+        self.loop.wake()
 
     def _skip_reason(self, iid: str, status: TaskStatus) -> str:
         """Why a task whose condition was false did not run (``workflows.explain``)."""
@@ -239,10 +293,10 @@ class WorkflowRun:
             cause=cause,
         )
 
-    def _outcome(self, iid: str, future: Future[TaskResult]) -> TaskResult:
+    def _outcome(self, iid: str, outcome: Outcome) -> TaskResult:
         inst = self.instances[iid]
         try:
-            return future.result()
+            return outcome()
         except Exception as exc:  # a task's crash must end that task, never the whole run
             # Mostly the runner refusing before recording anything (command not found, bad
             # cwd): the task still gets its history row, like any task that ran no process.
@@ -258,7 +312,7 @@ class WorkflowRun:
         if why is not None and result.reused_from is None:
             result = dataclasses.replace(result, rerun=why)
         self.running.pop(iid, None)
-        self.futures.pop(iid, None)
+        self.arrived.pop(iid, None)
         self.finished[iid] = result
         needs = set(self.instances[iid].needs)
         self.clean[iid] = result.result == "success" and all(self.clean[n] for n in needs)

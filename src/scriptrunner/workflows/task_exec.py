@@ -1,4 +1,8 @@
-"""Executing one task instance in a worker thread: its gate, its run, its outputs, its cost.
+"""Executing one task instance: its gate, its run, its outputs, its cost.
+
+A task with a gate, or run by another executor, runs whole on a worker thread
+(:func:`execute_task`); a local task without a gate runs on the scheduler's event loop
+(:func:`run_on_loop`).
 
 The scheduler (``workflows.scheduler``) decides *when* a task runs; this module is *what*
 running it means.  Everything is recorded through the workflow's recorder (the event
@@ -11,8 +15,11 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.loop_run import LoopRun
+from scriptrunner.core.reactor import Reactor
 from scriptrunner.core.runner import Runner
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import RunnerError, ScriptRunnerError
@@ -26,6 +33,10 @@ from scriptrunner.workflows.model import Plan, TaskInstance
 from scriptrunner.workflows.outputs import read_outputs
 from scriptrunner.workflows.results import TaskResult
 from scriptrunner.workflows.secrets import WorkflowSecrets
+
+#: How a finished task hands its result over: called on the scheduler's thread, it returns
+#: the task's result or raises what ended it (``Future.result`` for a pooled task).
+Outcome = Callable[[], TaskResult]
 
 #: Called with the workflow's recorder and each task's finished run (cost attribution); a
 #: ScriptRunnerError it raises is noted on the task, which keeps its state.
@@ -62,6 +73,59 @@ def execute_task(
         if blocked is not None:
             return blocked
 
+    try:
+        result = services.runner.run(
+            spec,
+            cancel=token,
+            run_id=task_run_id,
+            attempt_fn=services.executor.attempt_fn(),
+            **task_hooks(services, out_file),
+        )
+    except Exception as exc:
+        run_failed(services, task_run_id, exc)
+        raise
+    return task_result(services, inst, result)
+
+
+def run_on_loop(
+    loop: Reactor,
+    services: TaskServices,
+    inst: TaskInstance,
+    spec: RunSpec,
+    token: CancelToken,
+    task_run_id: str,
+    out_file: Path,
+    *,
+    hand_over: Callable[[Outcome], None],
+) -> None:
+    """Start a local task without a gate on the scheduler's event loop: the same
+    ``RunSession`` steps :func:`execute_task` runs through ``Runner.run``, driven by
+    ``core.loop_run.LoopRun``; its outcome goes to ``hand_over`` when the run is over."""
+
+    def done(ended: RunResult | BaseException) -> None:
+        def outcome() -> TaskResult:
+            if isinstance(ended, BaseException):
+                run_failed(services, task_run_id, ended)
+                raise ended
+            return task_result(services, inst, ended)
+
+        hand_over(outcome)
+
+    session = services.runner.session(
+        spec, cancel=token, run_id=task_run_id, **task_hooks(services, out_file)
+    )
+    try:
+        session.start()
+    except Exception as exc:  # nothing was started (command not found, a bad cwd)
+        done(exc)
+        return
+    LoopRun(loop, session, done).start()
+
+
+def task_hooks(services: TaskServices, out_file: Path) -> dict[str, Any]:
+    """The keywords of a task's run (``Runner.run``, ``RunSession``): each attempt's
+    ``SCRIPTRUNNER_OUTPUT`` and the outputs collected after the last one."""
+
     def attempt_env(n: int) -> dict[str, str]:
         # Each attempt starts with no outputs; the task creates the file if it writes any
         # (no file: no outputs), which spares two file opens per task.
@@ -69,21 +133,21 @@ def execute_task(
             out_file.unlink(missing_ok=True)
         return {"SCRIPTRUNNER_OUTPUT": str(out_file)}
 
-    try:
-        result = services.runner.run(
-            spec,
-            cancel=token,
-            run_id=task_run_id,
-            on_attempt_env=attempt_env,
-            collect_outputs=lambda: _outputs(services.secrets, out_file),
-            attempt_fn=services.executor.attempt_fn(),
-        )
-    except Exception as exc:
-        # The runner may have written the task's start row before failing: end that row
-        # (an update of no row when it had not), so nothing is left ``running``.
-        ended = {"status": "error", "error": internal_reason(exc), "finished_at": time.time()}
-        services.recorder.finish_run(task_run_id, ended)
-        raise
+    return {
+        "on_attempt_env": attempt_env,
+        "collect_outputs": lambda: _outputs(services.secrets, out_file),
+    }
+
+
+def run_failed(services: TaskServices, task_run_id: str, exc: BaseException) -> None:
+    """The task's run raised: the runner may have written its start row before failing, so
+    that row is ended (an update of no row when it had not): nothing is left ``running``."""
+    ended = {"status": "error", "error": internal_reason(exc), "finished_at": time.time()}
+    services.recorder.finish_run(task_run_id, ended)
+
+
+def task_result(services: TaskServices, inst: TaskInstance, result: RunResult) -> TaskResult:
+    """The task's result from its finished run (cost attributed, when recording)."""
     state = result.status if result.status != "running" else "error"
     reason = result.error
     if services.after_run is not None and services.recording:
