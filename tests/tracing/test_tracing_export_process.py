@@ -214,3 +214,26 @@ def test_a_session_without_a_store_builds_its_spans_in_process(
     (span,) = otlp_http_receiver.wait_for(1)
     assert span.span_id == f"{ids.span_id(out.result.run_id):016x}"
     assert not (tmp_path / "history.db").exists()
+
+
+def test_a_span_built_from_the_log_carries_the_runs_timeout(tmp_path: Path) -> None:
+    """``run.started`` carries the timeout, so the exporter process's span says it too."""
+    from scriptrunner.app import RunRequest
+    from scriptrunner.app.session import RunSession
+    from scriptrunner.settings import load_settings
+    from scriptrunner.store import open_reader
+
+    config = TracingConfig(exporter="none", collector_configured=False)
+    settings = load_settings(overrides={"home": str(tmp_path)})
+    spec = RunSpec(command=(sys.executable, "-c", "print('x')"), timeout=7.5)
+    with RunSession(settings) as session:
+        out = session.run(RunRequest(spec=spec, trace=config))
+    reader = open_reader(settings)
+    try:
+        (row,) = reader.spans(run_id=out.result.run_id)
+    finally:
+        reader.close()
+    attributes = row["attributes"]
+    if isinstance(attributes, str):
+        attributes = json.loads(attributes)
+    assert attributes["scriptrunner.timeout_seconds"] == 7.5

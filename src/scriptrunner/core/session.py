@@ -110,7 +110,8 @@ class RunSession:
             workflow_run_id=spec.workflow_run_id,
             task_name=spec.task_name,
         )
-        started_event = ev.Event(ev.RUN_STARTED, rid, rows.started_payload(start_row), ts=started)
+        payload = rows.started_payload(start_row, spec.timeout)
+        started_event = ev.Event(ev.RUN_STARTED, rid, payload, ts=started)
         # Transactional start: the row (every value encoded, see ``store.values.storable``) is
         # written before any process exists, so a store that cannot take it (a full disk)
         # fails the run with nothing started, and no child ever runs unrecorded.

@@ -58,9 +58,10 @@ def run_start_row(
     }
 
 
-def started_payload(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``run.started`` payload of a start row (:func:`run_start_row`)."""
-    return {
+def started_payload(row: Mapping[str, Any], timeout: float | None = None) -> dict[str, Any]:
+    """The ``run.started`` payload of a start row (:func:`run_start_row`), with the run's
+    timeout when it has one (the span the exporter builds from the event log says it)."""
+    payload = {
         "command": row["command"],  # masked like the row
         "script": row["script"],
         "cwd": row["cwd"],
@@ -68,6 +69,9 @@ def started_payload(row: Mapping[str, Any]) -> dict[str, Any]:
         "workflow_run_id": row["workflow_run_id"],
         "task_name": row["task_name"],
     }
+    if timeout is not None:
+        payload["timeout"] = timeout
+    return payload
 
 
 def run_finish_values(
