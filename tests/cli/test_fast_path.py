@@ -172,3 +172,12 @@ def test_the_fast_path_knows_every_setting() -> None:
 
     listed = {n.lower() for n in (*fast_run._SETTINGS, *fast_run._NOT_READ)}
     assert listed == set(_FIELDS)
+
+
+def test_the_fast_path_writes_the_catalogue_s_event_types() -> None:
+    from scriptrunner import events
+    from scriptrunner.cli import fast_record
+
+    assert fast_record.RUN_STARTED == events.RUN_STARTED
+    assert fast_record.RUN_ATTEMPT_FINISHED == events.RUN_ATTEMPT_FINISHED
+    assert fast_record.RUN_FINISHED == events.RUN_FINISHED

@@ -1,12 +1,10 @@
 """The one attempt of a fast-path ``scriptrunner run`` (see :mod:`scriptrunner.cli.fast_run`).
 
 The child is spawned before anything else is loaded; the watchdog, the store and the
-``running`` row are set up while it runs, and output is read with ``poll`` over its two
-pipes and a pidfd, in this one thread.  Rows and events are built by the functions the
-full path's :class:`~scriptrunner.core.runner.Runner` uses (``store.rows``, ``payloads``)
-and written by the same SQL (``store.sqlite_writes``); ``tests/cli/test_fast_parity.py``
-compares what both paths store.  The rare paths (a signal, processes left behind, a run
-long enough to be sampled) use the full path's own ``core`` classes, imported only then.
+``running`` row (``cli.fast_record``) are set up while it runs, and output is read with
+``poll`` over its two pipes, a pidfd and the signal wake-up pipe, in this one thread.  The
+rare paths (a signal, processes left behind, a run long enough to be sampled) use the
+full path's own ``core`` classes, imported only then.
 """
 
 from __future__ import annotations
@@ -26,17 +24,12 @@ from scriptrunner.core.supervise import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import sqlite3
     from typing import Any
 
     from scriptrunner.core.monitor import Monitor
     from scriptrunner.core.process import ProcessTree
     from scriptrunner.core.supervise import Lifeline
 
-#: ``events.RUN_STARTED`` and the others (``events`` defines the event dataclass: costly).
-RUN_STARTED = "run.started"
-RUN_ATTEMPT_FINISHED = "run.attempt.finished"
-RUN_FINISHED = "run.finished"
 #: The signals that cancel a run (the full path's ``cli.run_cmd``).
 SIGNALS = (signals.SIGINT, signals.SIGTERM, signals.SIGHUP)
 _CHUNK = 65536
@@ -83,7 +76,6 @@ class Attempt:
         self.killer: Any = None
         self.monitor: Monitor | None = None
         self.watchdog: Lifeline | None = None
-        self.conn: sqlite3.Connection | None = None
         self.bufs = (bytearray(), bytearray())
         self.totals = [0, 0]
         self.echo: list[int | None] = [None, None] if plan.quiet else [1, 2]
@@ -182,65 +174,15 @@ class Attempt:
 
     def _start_row(self) -> None:
         """Watchdog, store, the ``running`` row and ``run.started``, while the child runs."""
+        from scriptrunner.cli.fast_record import Recording
         from scriptrunner.core.supervise import lifeline
-        from scriptrunner.store import rows, sqlite_writes
 
         self.watchdog = lifeline()
         if self.watchdog is not None:  # the child's group dies with the runner
             self.watchdog.watch(self.pid)
         p = self.plan
-        row = rows.run_start_row(
-            run_id=self.run_id,
-            kind="run",
-            script=p.script,
-            command=p.command,
-            cwd=p.cwd,
-            tags=p.tags,
-            started_at=self.t0,
-        )
-        started = rows.event_values(RUN_STARTED, self.run_id, self.t0, rows.started_payload(row))
-        self.conn = self._connect()
-        sqlite_writes.transaction(
-            self.conn, lambda conn: self._start(conn, row, started), self.plan.store
-        )
-
-    def _connect(self) -> sqlite3.Connection:
-        """The store, configured as ``store.sqlite.SqliteHistory`` does, and with its WAL
-        bounded: this process ends without the checkpoint a last close would make."""
-        import sqlite3
-
-        try:
-            conn = sqlite3.connect(
-                self.plan.store, timeout=limits.DEFAULT_BUSY_TIMEOUT, isolation_level=None
-            )
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute(f"PRAGMA wal_autocheckpoint={limits.WAL_CHECKPOINT_PAGES}")
-            conn.execute(f"PRAGMA journal_size_limit={limits.WAL_SIZE_LIMIT}")
-        except sqlite3.Error as exc:
-            from pathlib import Path
-
-            from scriptrunner.store.sqlite import open_error
-
-            raise open_error("configure", Path(self.plan.store), exc) from exc
-        return conn
-
-    def _start(self, conn: sqlite3.Connection, row: Any, started: Any) -> None:
-        """The start row, after a check that the store is still the one the header showed
-        (a newer scriptrunner may have upgraded it since its header was last written)."""
-        from scriptrunner.store import sqlite_writes
-        from scriptrunner.store.version import SCHEMA_TABLE, SCHEMA_VERSION, check_version
-
-        found = conn.execute(f"SELECT max(version) FROM {SCHEMA_TABLE}").fetchone()[0]
-        if found != SCHEMA_VERSION:
-            from scriptrunner.errors import StoreError
-
-            check_version(int(found or 0), self.plan.store)
-            raise StoreError(
-                f"history store {self.plan.store} has schema version {found}, not "
-                f"{SCHEMA_VERSION}; run `scriptrunner db upgrade`"
-            )
-        sqlite_writes.start_run(conn, row, [started])
+        self.recording = Recording(p.store, self.run_id)
+        self.recording.start(command=p.command, script=p.script, cwd=p.cwd, tags=p.tags, t0=self.t0)
 
     # -- run -----------------------------------------------------------------------------
 
@@ -376,91 +318,37 @@ class Attempt:
     # -- end -----------------------------------------------------------------------------
 
     def _record(self, wait_status: int, usage: Any) -> int:
-        """The finish row, attempt row, samples and events in one transaction; the summary
-        line; the exit code."""
-        from scriptrunner.payloads import attempt_payload, measured, tail_text
-        from scriptrunner.store import rows, sqlite_writes
-
-        returncode = os.waitstatus_to_exitcode(wait_status)
-        signal = -returncode if returncode < 0 else None
-        code = 128 + signal if signal is not None else returncode
-        samples = self.monitor.samples if self.monitor is not None else []
-        metrics = measured(
-            wall=self.wall,
-            user=usage.ru_utime,
-            system=usage.ru_stime,
-            kernel_peak=usage.ru_maxrss * 1024,
-            sampled_peak=self.monitor.peak_rss if self.monitor is not None else 0,
-            sampled_cpu_max=max((s.cpu_percent for s in samples), default=0.0),
-            parent_hwm=self.parent_hwm,
-        )
-        if self.signal is not None:
-            status = "cancelled"
-        else:
-            status = "succeeded" if returncode == 0 else "failed"
-        attempt: dict[str, Any] = {
-            "attempt": 1,
-            "status": status,
-            "exit_code": code,
-            "signal": signal,
-            "started_at": self.t0,
-            "finished_at": self.t0 + self.wall,
-            "delay_before": 0.0,
-        }
-        finished = time.time()
-        # A run of one attempt: its metrics are the attempt's (``core.outcome.run_result``).
-        values = rows.finish_values(
-            status=status,
-            exit_code=code,
-            attempts=1,
-            finished_at=finished,
-            duration=finished - self.t0,
-            metrics=metrics,
-            stdout=(tail_text(self._kept(0), self.totals[0]), self.totals[0]),
-            stderr=(tail_text(self._kept(1), self.totals[1]), self.totals[1]),
-            error=None,
-        )
-        events = [
-            rows.event_values(
-                RUN_ATTEMPT_FINISHED,
-                self.run_id,
-                time.time(),
-                attempt_payload(**attempt, metrics=metrics),
-            ),
-            rows.event_values(
-                RUN_FINISHED, self.run_id, finished, rows.finished_payload(values, metrics)
-            ),
-        ]
-        attempts = [rows.attempt_values(self.run_id, **attempt, metrics=metrics)]
-        samples_rows = rows.sample_rows(self.run_id, 1, samples)
-        assert self.conn is not None
+        """Record the end (``cli.fast_record``), say the summary line; the exit code."""
         try:
-            sqlite_writes.transaction(
-                self.conn,
-                lambda conn: sqlite_writes.finish_run(
-                    conn, self.run_id, values, attempts, samples_rows, events
-                ),
-                self.plan.store,
+            end = self.recording.finish(
+                t0=self.t0,
+                wall=self.wall,
+                wait_status=wait_status,
+                usage=usage,
+                parent_hwm=self.parent_hwm,
+                monitor=self.monitor,
+                cancelled=self.signal is not None,
+                kept=(self._kept(0), self._kept(1)),
+                totals=(self.totals[0], self.totals[1]),
             )
         except Exception as exc:
             return _error(exc)
         if not self.plan.quiet:
             from scriptrunner.cli.formats import summary_line
 
-            _say(
-                summary_line(
-                    status=status,
-                    exit_code=code,
-                    duration=values["duration_seconds"],
-                    cpu=metrics["cpu_user_seconds"] + metrics["cpu_system_seconds"],
-                    peak_rss=metrics["peak_rss_bytes"],
-                    attempts=1,
-                    run_id=self.run_id,
-                )
+            line = summary_line(
+                status=end["status"],
+                exit_code=end["exit_code"],
+                duration=end["duration_seconds"],
+                cpu=end["cpu_user_seconds"] + end["cpu_system_seconds"],
+                peak_rss=end["peak_rss_bytes"],
+                attempts=1,
+                run_id=self.run_id,
             )
-        if status == "cancelled" and self.signal is not None:
+            _say(line)
+        if end["status"] == "cancelled" and self.signal is not None:
             return 128 + self.signal
-        return code
+        return int(end["exit_code"])
 
     def _kept(self, index: int) -> bytes:
         """The last ``tail_bytes`` of stream ``index``."""
