@@ -29,6 +29,26 @@ class Sampler(Protocol):
         ...
 
 
+def pass_on(fd: int, on_data: Callable[[bytes], None]) -> bool:
+    """Read what the readable pipe ``fd`` has and hand it to ``on_data``; False when the
+    stream is over: at its end, on a read error, or when ``on_data`` fails (a failing
+    consumer, such as an output filter, drops its stream, whose EOF the caller then
+    signals, and never stops the loop that serves the others)."""
+    try:
+        chunk = os.read(fd, CHUNK)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    if not chunk:
+        return False
+    try:
+        on_data(chunk)
+    except Exception:
+        return False
+    return True
+
+
 class Hub:
     """A :class:`~scriptrunner.core.reactor.Reactor` run on its own thread, shared by every
     attempt of the process; use :func:`hub` to get the process-wide instance."""
@@ -52,20 +72,8 @@ class Hub:
         os.set_blocking(fd, False)
 
         def readable() -> None:
-            try:
-                chunk = os.read(fd, CHUNK)
-            except BlockingIOError:
+            if pass_on(fd, on_data):
                 return
-            except OSError:
-                chunk = b""
-            if chunk:
-                try:
-                    on_data(chunk)
-                    return
-                except Exception:
-                    # A failing consumer (an output filter) must not stop the thread every
-                    # run shares: drop this stream (its EOF is signalled), serve the rest.
-                    pass
             self._reactor.remove_reader(fd)
             try:
                 source.close()

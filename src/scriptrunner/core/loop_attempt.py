@@ -34,7 +34,7 @@ from scriptrunner.core.attempt import (
     _writers_gone,
 )
 from scriptrunner.core.cancel import CancelToken
-from scriptrunner.core.hub import CHUNK, hub
+from scriptrunner.core.hub import hub, pass_on
 from scriptrunner.core.monitor import Monitor
 from scriptrunner.core.output import OutputStream, TailBuffer
 from scriptrunner.core.process import ExitInfo, ProcessTree, spawn
@@ -135,20 +135,8 @@ class LoopAttempt:
         source = self.sources[index]
         if source is None:
             return
-        try:
-            chunk = os.read(source.fileno(), CHUNK)
-        except BlockingIOError:
+        if pass_on(source.fileno(), self.streams[index].on_data):
             return
-        except OSError:
-            chunk = b""
-        if chunk:
-            try:
-                self.streams[index].on_data(chunk)
-                return
-            except Exception:
-                # A failing consumer (an output filter) drops this stream (its EOF is
-                # signalled), as the hub does, and the attempt goes on.
-                pass
         self._close_source(index)
         self.streams[index].on_eof()
         if self.info is not None and self.drain_start and self._eof():
