@@ -121,12 +121,10 @@ sys.stderr.flush()
 
 def fast_probe(home: Path, *args: str, **env: str) -> dict[str, object]:
     names = sorted(HEAVY | NOT_ON_RUN | NOT_ON_FAST_RUN)
-    r = run_python(
-        FAST_PROBE,
-        *args,
-        env=cli_env(SCRIPTRUNNER_HOME=str(home), PROBE_NAMES=",".join(names), **env),
-        cwd=home.parent,
-    )
+    probe_env = cli_env(SCRIPTRUNNER_HOME=str(home), PROBE_NAMES=",".join(names), **env)
+    # Measured without coverage: in a subprocess it loads json, dataclasses, inspect... itself.
+    probe_env = {k: v for k, v in probe_env.items() if not k.startswith(("COV_CORE_", "COVERAGE_"))}
+    r = run_python(FAST_PROBE, *args, env=probe_env, cwd=home.parent)
     code, _, loaded = r.stderr.strip().splitlines()[-1].partition("|")
     return {
         "code": None if code == "None" else int(code),

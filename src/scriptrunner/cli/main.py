@@ -146,7 +146,7 @@ def fast(argv: Sequence[str]) -> int | None:
 
 def entry() -> None:  # pragma: no cover - thin wrapper for console scripts
     """The console script: the fast path, else :func:`main`.  After a fast run the process
-    ends with ``os._exit`` once its output is flushed (no interpreter teardown)."""
+    ends at once (``exits.exit_now``) when its output is flushed: no interpreter teardown."""
     argv = sys.argv[1:]
     if argv[:1] == ["run"] or argv[2:3] == ["run"]:
         try:
@@ -155,13 +155,13 @@ def entry() -> None:  # pragma: no cover - thin wrapper for console scripts
             print("scriptrunner: interrupted", file=sys.stderr)
             sys.exit(130)
         if code is not None:
-            import os
+            from scriptrunner.exits import exit_now
 
             try:
                 sys.stdout.flush()
                 sys.stderr.flush()
             finally:
-                os._exit(code)
+                exit_now(code)
     sys.exit(main(argv))
 
 

@@ -22,7 +22,6 @@ import base64
 import dataclasses
 import json
 import logging
-import os
 import pickle
 import resource
 import signal
@@ -33,6 +32,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from scriptrunner import events as ev
+from scriptrunner.exits import exit_now
 from scriptrunner.tracing.config import TracingConfig
 from scriptrunner.tracing.tracer import RunTracer
 
@@ -192,4 +192,4 @@ def main() -> int:
 if __name__ == "__main__":
     code = main()
     sys.stdout.flush = lambda: None  # type: ignore[method-assign] # a closed pipe is fine now
-    os._exit(code)  # no interpreter teardown: the daemon threads may be mid-export
+    exit_now(code)  # no interpreter teardown: the daemon threads may be mid-export
