@@ -244,8 +244,11 @@ def test_peak_rss_of_200_mb_within_ten_percent() -> None:
         b = bytearray(200 * 1024 * 1024)
         for i in range(0, len(b), 4096):
             b[i] = 1
-        time.sleep(0.3)
+        time.sleep(1.0)
     """
+    # Held for 1 s, past a sample of the backing-off monitor (0.05, 0.15, 0.35, 0.75 s...)
+    # on a loaded machine too: the kernel's exact figure is not usable inside a test
+    # worker whose own peak RSS is larger (payloads.measured).
     result = Runner().run(RunSpec(command=py(code)))
     peak = result.metrics.peak_rss_bytes
     assert peak is not None
