@@ -74,13 +74,10 @@ def _env_name(name: str) -> bool:
 
 
 def _utf8(*texts: str) -> bool:
-    """No lone surrogate (stored text needs none of ``store.base.storable``'s escaping)."""
-    try:
-        for text in texts:
-            text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
+    """No lone surrogate (stored text needs none of ``store.values.storable``'s escaping)."""
+    from scriptrunner.store.values import has_surrogate
+
+    return not any(has_surrogate(text) for text in texts)
 
 
 def _settings_file(start: str) -> bool:

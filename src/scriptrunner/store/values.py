@@ -33,7 +33,8 @@ def _surrogates() -> re.Pattern[str]:
     return _surrogate
 
 
-def _has_surrogate(text: str) -> bool:
+def has_surrogate(text: str) -> bool:
+    """Does ``text`` hold a lone surrogate (so that no UTF-8 encoder takes it)?"""
     try:
         text.encode()
     except UnicodeEncodeError:
@@ -90,7 +91,7 @@ def to_json(value: Any) -> str:
         import json
 
         text = json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":"))
-    if text.isascii() or not _has_surrogate(text):
+    if text.isascii() or not has_surrogate(text):
         return text
     return _surrogates().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
@@ -98,7 +99,7 @@ def to_json(value: Any) -> str:
 def display_text(text: str) -> str:
     """``text`` with each lone surrogate written as ``\\xNN`` (the byte it stands for) or
     ``\\uDxxx``: printable anywhere, and what a plain-text column stores."""
-    if text.isascii() or not _has_surrogate(text):
+    if text.isascii() or not has_surrogate(text):
         return text
     return _surrogates().sub(_escape_surrogate, text)
 
