@@ -62,6 +62,12 @@ class _AttemptFinishedRequired(_Metrics):
 
 class AttemptFinishedPayload(_AttemptFinishedRequired, total=False):
     retry_in: float  # only on an attempt followed by a retry: the wait before the next one
+    # Only on a remote attempt (``results.Placement``): where it ran, how long it queued.
+    attempt_id: str
+    host: str | None
+    pid: int | None
+    worker: str | None
+    queued_seconds: float | None
 
 
 class RunFinishedPayload(_Metrics):

@@ -33,8 +33,23 @@ def parse_run_id(text: str, flag: str = "--run-id") -> RunId:
 
 
 #: Final status of a run or attempt.  ``running`` only appears in the store while in flight.
+#:
+#: ``lost``: the process that ran it is gone without saying how it ended (a runner killed
+#: outright, found by ``store.liveness``; a remote attempt whose worker died).
+#: ``infrastructure``: it could not run, or could not be followed to its end, because the
+#: place it runs on failed (a cluster without scheduler or workers), not because of the
+#: command.  Both are failures, retried under the run's retry policy like any other.
 RunStatus = Literal[
-    "running", "succeeded", "failed", "timed_out", "cancelled", "blocked", "error", "skipped"
+    "running",
+    "succeeded",
+    "failed",
+    "timed_out",
+    "cancelled",
+    "blocked",
+    "error",
+    "skipped",
+    "lost",
+    "infrastructure",
 ]
 TERMINAL_STATUSES: tuple[RunStatus, ...] = (
     "succeeded",
@@ -44,14 +59,14 @@ TERMINAL_STATUSES: tuple[RunStatus, ...] = (
     "blocked",
     "error",
     "skipped",
+    "lost",
+    "infrastructure",
 )
 
-#: A status only the history store gives: a run found ``running`` whose runner is gone
-#: (killed outright before it could record the end; see ``store.liveness``).  No result
-#: ever has it, so it is not a :data:`RunStatus`.
-LOST_STATUS = "lost"
+LOST_STATUS: RunStatus = "lost"
+INFRASTRUCTURE_STATUS: RunStatus = "infrastructure"
 #: Every status a stored run can show.
-STORED_STATUSES: tuple[str, ...] = ("running", *TERMINAL_STATUSES, LOST_STATUS)
+STORED_STATUSES: tuple[str, ...] = ("running", *TERMINAL_STATUSES)
 
 #: Exit code used when a run hits its timeout (the convention of coreutils ``timeout``).
 TIMEOUT_EXIT_CODE = 124
@@ -113,9 +128,12 @@ class AttemptResult:
     metrics: Metrics
     signal: int | None = None
     delay_before: float = 0.0
+    #: Where it ran, when that is not this process (a remote executor's worker): see
+    #: :class:`Placement`.  None for an attempt run here.
+    placement: Placement | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return attempt_payload(
+        payload = attempt_payload(
             attempt=self.attempt,
             status=self.status,
             exit_code=self.exit_code,
@@ -125,6 +143,36 @@ class AttemptResult:
             delay_before=self.delay_before,
             metrics=self.metrics.values(),
         )
+        if self.placement is not None:
+            payload.update(self.placement.values())
+        return payload
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a remote attempt ran and how long it waited for a slot.
+
+    ``attempt_id`` names the attempt across processes (a result or output from an older
+    attempt of the same run is told apart by it); ``host``/``pid`` are the worker's host
+    and the attempt's process; ``worker`` is the executor's name for the worker (a Dask
+    worker address); ``queued_seconds`` is the time from submission to the process start
+    (not part of the attempt's duration)."""
+
+    attempt_id: str
+    host: str | None = None
+    pid: int | None = None
+    worker: str | None = None
+    queued_seconds: float | None = None
+
+    def values(self) -> dict[str, Any]:
+        """The ``run_attempts`` columns (and event keys) of the same names."""
+        return {
+            "attempt_id": self.attempt_id,
+            "host": self.host,
+            "pid": self.pid,
+            "worker": self.worker,
+            "queued_seconds": self.queued_seconds,
+        }
 
 
 @dataclass(frozen=True, slots=True)

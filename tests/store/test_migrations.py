@@ -156,6 +156,10 @@ def test_failing_migration_leaves_store_at_its_old_version(
     assert versions(engine) == [SCHEMA_VERSION]
 
 
+#: The ``run_attempts`` columns of schema version 6 (``results.Placement``).
+PLACEMENT = ("attempt_id", "host", "pid", "worker", "queued_seconds")
+
+
 def test_version_1_store_is_upgraded_step_by_step_keeping_its_runs(empty_store_url: str) -> None:
     """A real v1 store (later objects removed by hand) gains every later table and column."""
     eng = make_engine(empty_store_url)
@@ -173,6 +177,9 @@ def test_version_1_store_is_upgraded_step_by_step_keeping_its_runs(empty_store_u
             conn.execute(text("DROP TABLE spans"))
             conn.execute(text("ALTER TABLE runs DROP COLUMN cloud_cost_usd"))
             conn.execute(text("ALTER TABLE runs DROP COLUMN pid_started"))
+            conn.execute(text("ALTER TABLE runs DROP COLUMN heartbeat_at"))
+            for column in PLACEMENT:
+                conn.execute(text(f"ALTER TABLE run_attempts DROP COLUMN {column}"))
             conn.execute(text("UPDATE scriptrunner_schema SET version = 1"))
             conn.execute(
                 text(
@@ -190,12 +197,14 @@ def test_version_1_store_is_upgraded_step_by_step_keeping_its_runs(empty_store_u
             "ix_runs_kind_started",
         } <= indexes
         assert not {"ix_runs_script", "ix_runs_status"} & indexes
-        assert versions(eng) == [1, 2, 3, 4, 5]
+        assert versions(eng) == [1, 2, 3, 4, 5, 6]
         columns = {c["name"] for c in inspect(eng).get_columns("runs")}
-        assert {"cloud_cost_usd", "pid_started"} <= columns
+        assert {"cloud_cost_usd", "pid_started", "heartbeat_at"} <= columns
+        attempt_columns = {c["name"] for c in inspect(eng).get_columns("run_attempts")}
+        assert set(PLACEMENT) <= attempt_columns
         with eng.connect() as conn:
-            query = text("SELECT id, cloud_cost_usd, pid_started FROM runs")
-            assert conn.execute(query).all() == [("r1", None, None)]
+            query = text("SELECT id, cloud_cost_usd, pid_started, heartbeat_at FROM runs")
+            assert conn.execute(query).all() == [("r1", None, None, None)]
             tags = text("SELECT run_id, key, value FROM run_tags")
             assert conn.execute(tags).all() == [("r1", "team", "a")]  # filled from runs.tags
     finally:

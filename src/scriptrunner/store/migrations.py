@@ -94,12 +94,28 @@ def _pg_events_notify(conn: Connection) -> None:
     )
 
 
+def _v6_leases_and_placement(conn: Connection) -> None:
+    """Version 6: ``runs.heartbeat_at`` (the lease of a running row) and where each remote
+    attempt ran (``run_attempts``: ``attempt_id``, ``host``, ``pid``, ``worker``,
+    ``queued_seconds``)."""
+    conn.execute(text("ALTER TABLE runs ADD COLUMN heartbeat_at FLOAT"))
+    for column, kind in (
+        ("attempt_id", "VARCHAR(32)"),
+        ("host", "TEXT"),
+        ("pid", "INTEGER"),
+        ("worker", "TEXT"),
+        ("queued_seconds", "FLOAT"),
+    ):
+        conn.execute(text(f"ALTER TABLE run_attempts ADD COLUMN {column} {kind}"))
+
+
 #: ``MIGRATIONS[v]`` upgrades a version ``v - 1`` database to version ``v``.
 MIGRATIONS: dict[int, Migration] = {
     2: _v2_costs_and_spans,
     3: _v3_scans_and_findings,
     4: _v4_runner_start,
     5: _v5_dashboard,
+    6: _v6_leases_and_placement,
 }
 
 # Arbitrary constant identifying scriptrunner's migration lock among advisory locks.

@@ -55,6 +55,7 @@ def run_start_row(
         "hostname": os.uname().nodename,
         "pid": os.getpid(),
         "pid_started": process_started(os.getpid()),
+        "heartbeat_at": None,
     }
 
 
@@ -141,7 +142,7 @@ def finished_payload(values: Mapping[str, Any], metrics: Mapping[str, Any]) -> d
 
 
 def attempt_row(run_id: str, a: AttemptResult) -> dict[str, Any]:
-    return attempt_values(
+    row = attempt_values(
         run_id,
         attempt=a.attempt,
         status=a.status,
@@ -152,6 +153,9 @@ def attempt_row(run_id: str, a: AttemptResult) -> dict[str, Any]:
         delay_before=a.delay_before,
         metrics=a.metrics.values(),
     )
+    if a.placement is not None:
+        row.update(a.placement.values())
+    return row
 
 
 def attempt_values(
@@ -177,6 +181,12 @@ def attempt_values(
         "finished_at": finished_at,
         "delay_before": delay_before,
         **{name: metrics[name] for name in METRICS},
+        # Where a remote attempt ran (``results.Placement``): filled by ``attempt_row``.
+        "attempt_id": None,
+        "host": None,
+        "pid": None,
+        "worker": None,
+        "queued_seconds": None,
     }
 
 

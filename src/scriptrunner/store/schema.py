@@ -69,6 +69,10 @@ runs = Table(
     # Schema version 4: the runner's start time (clock ticks since boot, ``/proc/PID/stat``),
     # so a reused pid is not taken for the runner of a row still ``running``.
     Column("pid_started", BigInteger),
+    # Schema version 6: the lease of a ``running`` row, renewed by its runner while it runs
+    # (epoch seconds), so a reader on any host can tell a live run from a lost one.  NULL
+    # for runners that do not renew one (their rows are checked by pid on their host).
+    Column("heartbeat_at", Float),
     Index("ix_runs_started_at", "started_at"),
     # Schema version 5: each filter of the dashboard's newest-first list reads its index in
     # order (these replace the single-column ``script`` and ``status`` indexes).
@@ -108,6 +112,13 @@ run_attempts = Table(
     Column("peak_rss_bytes", BigInteger),
     Column("cpu_percent_avg", Float),
     Column("cpu_percent_max", Float),
+    # Schema version 6: where a remote attempt ran (``results.Placement``); NULL for an
+    # attempt run by the runner's own process (the run's ``hostname``/``pid`` say where).
+    Column("attempt_id", String(32)),
+    Column("host", Text),
+    Column("pid", Integer),
+    Column("worker", Text),
+    Column("queued_seconds", Float),
     Index("ix_run_attempts_run_id", "run_id"),
 )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: Bump together with a new entry in ``scriptrunner.store.migrations.MIGRATIONS``.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SCHEMA_TABLE = "scriptrunner_schema"
 
 

@@ -10,7 +10,19 @@ from scriptrunner.results import RunResult
 
 #: How a task instance ended.  Every instance ends in exactly one of these.  ``blocked``:
 #: a pre-execution security gate stopped the script before any process started.
-TaskState = Literal["succeeded", "failed", "timed_out", "cancelled", "skipped", "error", "blocked"]
+#: ``lost``/``infrastructure``: its last attempt ran on a worker that died / could not run
+#: or be followed because the cluster failed (``results.RunStatus``).
+TaskState = Literal[
+    "succeeded",
+    "failed",
+    "timed_out",
+    "cancelled",
+    "skipped",
+    "error",
+    "blocked",
+    "lost",
+    "infrastructure",
+]
 
 #: ``needs.<task>.result`` values, GitHub's vocabulary.
 GithubResult = Literal["success", "failure", "cancelled", "skipped"]
@@ -54,7 +66,7 @@ class TaskResult:
     @property
     def outcome(self) -> GithubResult:
         """The result before ``continue_on_error`` is applied (GitHub's step ``outcome``)."""
-        if self.state in ("failed", "timed_out", "error", "blocked"):
+        if self.state in ("failed", "timed_out", "error", "blocked", "lost", "infrastructure"):
             return "failure"
         return self.result
 

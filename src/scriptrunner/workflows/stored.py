@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from scriptrunner import events as ev
 from scriptrunner.errors import ScriptRunnerError, WorkflowError
@@ -28,7 +28,7 @@ from scriptrunner.workflows.results import TaskResult, TaskState
 if TYPE_CHECKING:
     from scriptrunner.store.reader import HistoryReader
 
-_STATES = {"succeeded", "failed", "timed_out", "cancelled", "skipped", "error", "blocked"}
+_STATES = set(get_args(TaskState))
 
 
 @dataclass(frozen=True, slots=True)
