@@ -1,0 +1,1 @@
+"""Instrument result import (CSV, XML and archive formats)."""
