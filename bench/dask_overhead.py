@@ -42,6 +42,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,8 @@ SIZES = {"trivial": (20, 100), "sleep": (10, 50)}
 QUICK_SIZES = {"trivial": (2, 4), "sleep": (2, 4)}
 TARGET = {"sleep": 1.10}
 SIDES = ("local", "dask")
+#: Seconds one `workflow run` may take before it is killed and the bench stops.
+COMMAND_TIMEOUT = 300.0
 
 
 def child_env(home: Path | None = None) -> dict[str, str]:
@@ -187,11 +190,20 @@ def workflow_run(
         cmd += ["--executor", "dask", "--scheduler", cluster.address]
     before = cluster.cpu() if side == "dask" else {}
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=work, env=child_env(work / f"home-{side}"))
+    proc = subprocess.Popen(
+        cmd, cwd=work, env=child_env(work / f"home-{side}"), start_new_session=True
+    )
+    # A hung command (an executor that waits forever) ends the bench instead of stalling it.
+    killer = threading.Timer(COMMAND_TIMEOUT, os.killpg, (proc.pid, signal.SIGKILL))
+    killer.start()
     _, status, usage = os.wait4(proc.pid, 0)
+    killer.cancel()
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(cmd)} exited {os.waitstatus_to_exitcode(status)}")
+        raise SystemExit(
+            f"{' '.join(cmd)} exited {os.waitstatus_to_exitcode(status)}"
+            + (f" (killed after {COMMAND_TIMEOUT:.0f} s)" if wall >= COMMAND_TIMEOUT else "")
+        )
     cpu = {"command": usage.ru_utime + usage.ru_stime}
     if side == "dask":
         cpu.update({part: t - before[part] for part, t in cluster.cpu().items()})
