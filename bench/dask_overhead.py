@@ -25,7 +25,8 @@ hits both alike.  Each side keeps one history store (SQLite, under a temporary h
 the whole bench.  The code measured is the ``scriptrunner`` this interpreter imports
 (``PYTHONPATH=src`` for a work tree); its bytecode is compiled first, as ``make bench``
 does, and the commands and the cluster run with bytecode caches on.  ``--quick`` runs
-tiny sizes once: a smoke test of the bench, not a measurement.
+tiny sizes once: a smoke test of the bench, not a measurement.  A command still running
+after 300 s is killed and ends the bench with its exit status.
 """
 
 from __future__ import annotations
