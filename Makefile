@@ -99,6 +99,7 @@ bytecode: $(STAMP)
 bench: $(STAMP) $(SEMGREP_STAMP) bytecode
 	$(PY) bench/runner_overhead.py
 	$(PY) bench/workflow_overhead.py
+	$(PY) bench/dask_overhead.py
 	$(PY) bench/tracing_overhead.py
 	$(PY) bench/code_scan.py
 	$(PY) bench/cost_estimate.py
