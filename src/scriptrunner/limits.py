@@ -18,6 +18,11 @@ DEFAULT_KILL_GRACE = 5.0
 DEFAULT_SAMPLE_INTERVAL = 1.0
 DEFAULT_MAX_SAMPLES = 512
 DEFAULT_BUSY_TIMEOUT = 30.0
+#: The lease of a running row (``runs.heartbeat_at``): renewed every this many seconds by
+#: its runner, and taken for expired (the row is ``lost``) this long after its last renewal:
+#: three renewals missed, plus 30 s for clocks that disagree between hosts.
+DEFAULT_HEARTBEAT_INTERVAL = 10.0
+DEFAULT_LEASE_TIMEOUT = 60.0
 #: The SQLite store's write-ahead log: checkpointed into the database every this many pages
 #: (SQLite's default), and cut back to this size after a checkpoint.  A ``run`` on the fast
 #: path ends without the checkpoint of a last close, so the log stays bounded by these.

@@ -57,6 +57,12 @@ class Settings:
     max_samples: int = limits.DEFAULT_MAX_SAMPLES
     #: Seconds to wait for a busy SQLite store before failing.
     busy_timeout: float = limits.DEFAULT_BUSY_TIMEOUT
+    #: Seconds between renewals of the lease of this process's running rows (a workflow,
+    #: its running tasks, a run on the full path); 0: no lease (``store.lease``).
+    heartbeat_interval: float = limits.DEFAULT_HEARTBEAT_INTERVAL
+    #: Seconds after its last renewal that a running row's lease has expired: a reader on
+    #: any host then takes the row for ``lost`` (``store.liveness``).
+    lease_timeout: float = limits.DEFAULT_LEASE_TIMEOUT
     #: Record an OpenTelemetry trace of every run and workflow (as ``--trace`` does).
     trace: bool = False
     #: The ``[tracing]`` table (exporter, sampler, tail policies...), read by
@@ -98,10 +104,18 @@ class Settings:
 
     def with_overrides(self, **values: Any) -> Settings:
         clean = {k: v for k, v in values.items() if v is not None}
-        return dataclasses.replace(self, **_coerce_all(clean, "command line"))
+        return check_lease(dataclasses.replace(self, **_coerce_all(clean, "command line")))
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _heartbeat_interval(field: str, value: object) -> float:
+    seconds = limits.duration(field, value, maximum=3600.0)
+    if 0 < seconds < 0.1:
+        raise ConfigError(f"{field}: must be 0 (no lease) or at least 0.1 seconds, got {value!r}")
+    return seconds
+
 
 #: The bounds of every numeric setting, checked by the one rule of :mod:`scriptrunner.limits`
 #: (finite, within bounds, else an error naming the setting and where it came from).
@@ -112,8 +126,24 @@ _NUMBERS: dict[str, Callable[[str, object], object]] = {
     "sample_interval": lambda f, v: limits.duration(f, v, minimum=0.01),
     "max_samples": lambda f, v: limits.count(f, v, minimum=2, maximum=MAX_SAMPLES),
     "busy_timeout": limits.duration,
+    # 0 renews no lease; below 0.1 s a renewal would be a busy loop of writes.
+    "heartbeat_interval": _heartbeat_interval,
+    "lease_timeout": lambda f, v: limits.duration(f, v, minimum=1.0),
     "cost_max_age_days": limits.count,
 }
+
+
+def check_lease(settings: Settings) -> Settings:
+    """``settings``, whose lease expires only after two renewals were missed at least
+    (else a live run could be taken for lost): a ``ConfigError`` naming both otherwise."""
+    interval, timeout = settings.heartbeat_interval, settings.lease_timeout
+    if interval > 0 and timeout < 2 * interval:
+        raise ConfigError(
+            f"setting 'lease_timeout' ({timeout:g} s) must be at least twice "
+            f"'heartbeat_interval' ({interval:g} s), or a live run could be taken for lost; "
+            "raise lease_timeout (default: 3 intervals plus 30 s for clock differences)"
+        )
+    return settings
 
 
 def _coerce(name: str, value: Any, source: str) -> Any:
@@ -193,4 +223,4 @@ def load_settings(
         )
     if "home" not in values:
         values["home"] = default_home(env)
-    return Settings(**values)
+    return check_lease(Settings(**values))

@@ -102,8 +102,12 @@ def _both(tmp_path: Path, *args: str) -> tuple[dict[str, Any], dict[str, Any]]:
         # The fast path took it (it leaves the WAL, not checkpointed); the full path did
         # (its close checkpoints and removes it).
         assert (home / "history.db-wal").exists() == (path == "fast"), (path, r.stderr)
-        shape = _shape(_stored(home, _last_run(home)))
-        stored[path] = (r.returncode, r.stdout, shape)
+        found = _stored(home, _last_run(home))
+        # The one column the paths store apart: the full path takes a lease on its running
+        # row (``store.lease``), the fast path renews none (its row keeps the pid check).
+        lease = found["runs"][0].pop("heartbeat_at")
+        assert (lease is None) == (path == "fast"), (path, lease)
+        stored[path] = (r.returncode, r.stdout, _shape(found))
     assert stored["fast"][:2] == stored["full"][:2]  # exit code and output
     return stored["fast"][2], stored["full"][2]
 

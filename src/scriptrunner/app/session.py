@@ -28,6 +28,7 @@ from scriptrunner.events import EventBus
 from scriptrunner.results import new_run_id, parse_run_id
 from scriptrunner.settings import Settings
 from scriptrunner.store import open_store
+from scriptrunner.store.lease import Lease, start_lease
 from scriptrunner.store.recorder import Recorder
 
 if TYPE_CHECKING:
@@ -74,11 +75,14 @@ class RunSession:
         self._signals = signals
         self._warn = warn
         self._store: HistoryStore | None = None
+        #: The lease of the ``running`` rows of this session's runs (``store.lease``).
+        self._lease: Lease | None = None
 
     # -- lifetime ------------------------------------------------------------------------
 
     def __enter__(self) -> RunSession:
         self._store = open_store(self.settings) if self._record else None
+        self._lease = start_lease(self._store, self.settings.heartbeat_interval)
         return self
 
     def __exit__(
@@ -87,6 +91,9 @@ class RunSession:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._lease is not None:
+            self._lease.close()
+            self._lease = None
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -100,7 +107,7 @@ class RunSession:
     @property
     def recorder(self) -> Recorder:
         """The event spine over this session's store and bus."""
-        return Recorder(self._store, self.bus)
+        return Recorder(self._store, self.bus, lease=self._lease)
 
     # -- one run -------------------------------------------------------------------------
 
@@ -132,7 +139,7 @@ class RunSession:
             store = MaskingStore(store, masker) if store is not None else None
             bus = MaskingBus(self.bus, masker)
             restore_logging = mask_logging(masker)
-        recorder = Recorder(store, bus)
+        recorder = Recorder(store, bus, lease=self._lease)
         options = run_options(self.settings, request, masker)
         run_id = gate.run_id if gate is not None else request.run_id
         if request.trace is not None and run_id is None:
@@ -225,6 +232,7 @@ class RunSession:
                     run_options=options,
                     after_run=request.coster.record if request.coster is not None else None,
                     gate_context=GateContext.from_settings(self.settings),
+                    heartbeat_interval=self.settings.heartbeat_interval,
                 ),
                 executor=executor,
             )

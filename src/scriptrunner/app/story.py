@@ -9,7 +9,8 @@ shape (``docs/history.md`` shows a real one):
   ``exit_code``, ``error``, command, timings, resource use, ``cloud_cost_usd``,
   ``outputs``, the output tails, ``attempt_count``;
 - ``attempts``: one object per attempt (``ended`` says how, in the words of the retry
-  line: ``exited 2``, ``timed out``);
+  line: ``exited 2``, ``timed out``); an attempt run elsewhere (a Dask worker) also has
+  its placement: ``attempt_id``, ``host``, ``pid``, ``worker`` and ``queued_seconds``;
 - ``scans``: the pre-execution gate's scans, with their findings and whether they
   ``blocked`` the run; ``trace_id``; ``events``;
 - a workflow run: ``tasks`` keyed by task id, each the same shape plus ``state``,
@@ -52,6 +53,8 @@ _ATTEMPT = (
     "delay_before", "wall_seconds", "cpu_user_seconds", "cpu_system_seconds",
     "peak_rss_bytes", "cpu_percent_avg", "cpu_percent_max",
 )  # fmt: skip
+#: Where an attempt ran, when that was not its runner's process (``results.Placement``).
+_PLACEMENT = ("attempt_id", "host", "pid", "worker", "queued_seconds")
 _SCAN = (
     "id",
     "kind",
@@ -96,7 +99,10 @@ def run_summary(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def _attempt(row: Mapping[str, Any]) -> dict[str, Any]:
     shown = dict(row, ended=ended_words(row["status"], row["exit_code"], row["signal"]))
-    return {key: shown.get(key) for key in _ATTEMPT}
+    attempt = {key: shown.get(key) for key in _ATTEMPT}
+    if row.get("attempt_id") is not None:  # run elsewhere: say where
+        attempt.update({key: row.get(key) for key in _PLACEMENT})
+    return attempt
 
 
 def _scan(row: Mapping[str, Any], blocked: bool) -> dict[str, Any]:

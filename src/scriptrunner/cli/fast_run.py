@@ -46,6 +46,8 @@ _SETTINGS = (
     "SAMPLE_INTERVAL",
     "MAX_SAMPLES",
     "BUSY_TIMEOUT",
+    "HEARTBEAT_INTERVAL",  # the fast path renews no lease: its rows keep the pid check
+    "LEASE_TIMEOUT",  # not read by a run, but checked against the interval by the full path
     "TRACE",
     "TRACING",
     "COST_MAX_AGE_DAYS",

@@ -33,6 +33,7 @@ STATUS_STYLE = {
     "error": "red",
     "running": "cyan",
     "lost": "red",
+    "infrastructure": "red",
 }
 
 

@@ -64,6 +64,16 @@ def _fields(story: dict[str, Any], usd: Callable[[float | None], str]) -> list[L
     return [_field(name, value) for name, value in fields]
 
 
+def _placement(a: dict[str, Any]) -> Line:
+    """Where an attempt run elsewhere ran: ``on HOST pid P (worker W), queued 0.12 s``."""
+    where = f"on {shown(a['host'] or '?')} pid {a['pid'] if a['pid'] is not None else '?'}"
+    if a.get("worker"):
+        where += f" (worker {shown(a['worker'])})"
+    if a.get("queued_seconds") is not None:
+        where += f", queued {fmt_seconds(a['queued_seconds'])}"
+    return [(f"     {where}", "")]
+
+
 def _attempts(story: dict[str, Any]) -> list[Line]:
     lines: list[Line] = []
     for a in story["attempts"]:
@@ -78,6 +88,8 @@ def _attempts(story: dict[str, Any]) -> list[Line]:
                 ),
             ]
         )
+        if a.get("attempt_id") is not None:
+            lines.append(_placement(a))
     return lines
 
 

@@ -84,7 +84,11 @@ def serve(settings: Settings, options: ServeOptions, *, out: TextIO = sys.stdout
     sock = listen(options)
     reader: HistoryReader | None = None
     try:
-        reader = HistoryReader(settings.store_url, busy_timeout=settings.busy_timeout)
+        reader = HistoryReader(
+            settings.store_url,
+            busy_timeout=settings.busy_timeout,
+            lease_timeout=settings.lease_timeout,
+        )
         tokens = TokenStore(reader.engine, reader.where)
         first_token(tokens, settings.home, out)
         ctx = ServerContext(settings=settings, options=options, reader=reader, tokens=tokens)

@@ -62,4 +62,8 @@ def open_reader(settings: Settings) -> HistoryReader:
     """Open the store for queries (history, show, stats, the dashboard)."""
     from scriptrunner.store.reader import HistoryReader
 
-    return HistoryReader(settings.store_url, busy_timeout=settings.busy_timeout)
+    return HistoryReader(
+        settings.store_url,
+        busy_timeout=settings.busy_timeout,
+        lease_timeout=settings.lease_timeout,
+    )

@@ -198,6 +198,11 @@ class BackgroundWriter:
         args = (dict(scan), [dict(f) for f in findings], list(events))
         self._put(lambda: self.store.record_scan(*args))
 
+    def heartbeat(self, run_ids: Sequence[str], now: float) -> None:
+        """Written at once, on the caller's thread (``store.lease``'s), not queued: a
+        renewal is worth something only now, and one that fails is replaced by the next."""
+        self.store.heartbeat(run_ids, now)
+
     def run_exists(self, run_id: str) -> bool:
         """Asks the store itself (writes still queued here are not seen)."""
         return self.store.run_exists(run_id)

@@ -50,6 +50,12 @@ class HistoryStore(Protocol):
         """Insert a ``scans`` row, its ``findings`` rows and their events, atomically."""
         ...
 
+    def heartbeat(self, run_ids: Sequence[str], now: float) -> None:
+        """Renew the lease of these runs: ``heartbeat_at = now`` on those still ``running``,
+        in one transaction (``store.lease``).  A run that has ended, or whose row is not
+        written yet, is left as it is."""
+        ...
+
     def run_exists(self, run_id: str) -> bool:
         """Is there a ``runs`` row with this id (a caller-chosen id must be new)?"""
         ...

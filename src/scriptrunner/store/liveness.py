@@ -3,13 +3,19 @@
 Every row records the host, the pid and the start time of the runner that wrote it (clock
 ticks since boot: field 22 of ``/proc/PID/stat``).  On the same host, a ``running`` row is
 *lost* when no process has that pid any more, or when the process that has it started at
-another time (pids are reused).  A runner killed outright (``kill -9``, the OOM killer, a
-power cut) leaves such rows; readers store them as ``lost`` (``store.reader``).  Rows of
-other hosts cannot be checked from here and are left as they are.
+another time (pids are reused): that check is exact, so it decides for the rows of this
+host.  A row of another host is *lost* when its lease has expired: its runner renews
+``heartbeat_at`` while it runs (``store.lease``), and a row whose last renewal is older than
+the reader's ``lease_timeout`` has lost its runner (killed, or cut off from the store for
+that long).  A row of another host without a lease (written by the ``run`` fast path, or
+before schema version 6) cannot be checked from here and is left as it is.  A runner killed
+outright (``kill -9``, the OOM killer, a power cut) leaves such rows; readers store them as
+``lost`` (``store.reader``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 _own: tuple[int, int | None] | None = None
@@ -56,4 +62,19 @@ def lost_message(pid: int | None, host: str | None) -> str:
     return (
         f"lost: its runner (pid {pid} on {host}) ended without recording how the run ended "
         "(killed outright?); the run's own processes were no longer supervised"
+    )
+
+
+def lease_expired(heartbeat_at: float | None, now: float, timeout: float) -> bool:
+    """Has a lease last renewed at ``heartbeat_at`` expired at ``now``?  (No lease: never.)"""
+    return heartbeat_at is not None and now - heartbeat_at > timeout
+
+
+def lease_message(heartbeat_at: float, timeout: float, pid: int | None, host: str | None) -> str:
+    """The ``error`` stored with a run lost because its lease expired."""
+    expired = dt.datetime.fromtimestamp(heartbeat_at + timeout, dt.timezone.utc)
+    return (
+        f"lost: its lease expired at {expired:%Y-%m-%d %H:%M:%S} UTC on host {host} (its "
+        f"runner, pid {pid}, stopped renewing it: killed outright, or cut off from the "
+        "history store)"
     )

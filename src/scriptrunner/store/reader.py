@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from scriptrunner import limits
 from scriptrunner.errors import StoreError
 from scriptrunner.results import LOST_STATUS
 from scriptrunner.store import schema, sqlite_path
 from scriptrunner.store.base import db_error, display_value
 from scriptrunner.store.filters import is_flaky, script_is
-from scriptrunner.store.liveness import lost_message, runner_alive
+from scriptrunner.store.liveness import (
+    lease_expired,
+    lease_message,
+    lost_message,
+    runner_alive,
+)
 from scriptrunner.store.sqla import make_engine, migrated_engine, safe_url
 
 if TYPE_CHECKING:
@@ -24,10 +31,18 @@ __all__ = ["HistoryReader", "is_flaky", "script_is"]
 
 
 class HistoryReader:
-    """Read-only queries on a history store (which is created or upgraded on open)."""
+    """Read-only queries on a history store (which is created or upgraded on open);
+    ``lease_timeout``: the age at which a running row's lease has expired (``lost``)."""
 
-    def __init__(self, url: str, *, busy_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        busy_timeout: float = 30.0,
+        lease_timeout: float = limits.DEFAULT_LEASE_TIMEOUT,
+    ) -> None:
         self.where = safe_url(url)
+        self.lease_timeout = lease_timeout
         path = sqlite_path(url)
         if path is not None:
             # The SQLite store prepares itself (creating an empty one is harmless and makes
@@ -46,29 +61,38 @@ class HistoryReader:
         self.settle_lost()
 
     def settle_lost(self) -> list[str]:
-        """Store as ``lost`` every ``running`` run of this host whose runner is gone (see
-        ``store.liveness``); returns their ids.  Called on open; a long-lived reader (the
+        """Store as ``lost`` every ``running`` run whose runner is gone (see
+        ``store.liveness``): on this host, its runner's pid is gone; on any other, its lease
+        has expired.  Returns their ids.  Called on open; a long-lived reader (the
         dashboard) calls it again before it lists runs."""
         r = schema.runs
         host = os.uname().nodename
-        query = select(r.c.id, r.c.pid, r.c.pid_started).where(
-            r.c.status == "running", r.c.hostname == host
+        now = time.time()
+        query = select(r.c.id, r.c.hostname, r.c.pid, r.c.pid_started, r.c.heartbeat_at).where(
+            r.c.status == "running",
+            or_(r.c.hostname == host, r.c.heartbeat_at < now - self.lease_timeout),
         )
-        found = [
-            row for row in self._all(query) if not runner_alive(row["pid"], row["pid_started"])
-        ]
-        self._lost.update(str(row["id"]) for row in found)
+        found: list[tuple[dict[str, Any], str]] = []
+        for row in self._all(query):
+            if row["hostname"] == host:
+                if not runner_alive(row["pid"], row["pid_started"]):
+                    found.append((row, lost_message(row["pid"], host)))
+            elif lease_expired(row["heartbeat_at"], now, self.lease_timeout):
+                message = lease_message(
+                    row["heartbeat_at"], self.lease_timeout, row["pid"], row["hostname"]
+                )
+                found.append((row, message))
+        self._lost.update(str(row["id"]) for row, _ in found)
         try:
             with self.engine.begin() as conn:
-                for row in found:
-                    conn.execute(
-                        update(r)
-                        .where(r.c.id == row["id"], r.c.status == "running")
-                        .values(status=LOST_STATUS, error=lost_message(row["pid"], host))
-                    )
+                for row, message in found:
+                    still = [r.c.id == row["id"], r.c.status == "running"]
+                    if row["hostname"] != host:  # not if the lease was renewed meanwhile
+                        still.append(r.c.heartbeat_at == row["heartbeat_at"])
+                    conn.execute(update(r).where(*still).values(status=LOST_STATUS, error=message))
         except SQLAlchemyError:
             pass  # a read-only store: still shown as lost (``_all``), stored by a later reader
-        return [str(row["id"]) for row in found]
+        return [str(row["id"]) for row, _ in found]
 
     def close(self) -> None:
         self.engine.dispose()

@@ -8,6 +8,10 @@ as the store, "written" means queued, in order, for the one writer thread; a fai
 fails the workflow when the writer is flushed.
 
 Without a store (``record=False`` in the Python API) events are only published.
+
+With a :class:`~scriptrunner.store.lease.Lease`, every ``running`` row the recorder inserts
+is stamped with ``heartbeat_at`` and renewed by the lease until the recorder writes the
+row's end (its final ``status``).
 """
 
 from __future__ import annotations
@@ -20,16 +24,25 @@ from scriptrunner.store.base import HistoryStore
 
 if TYPE_CHECKING:
     from scriptrunner.findings.model import ScanResult
+    from scriptrunner.store.lease import Lease
 
 Write = Callable[[HistoryStore, list[Event]], None]
 
 
 class Recorder:
-    """Writes to ``store`` (None: writes nothing) and publishes on ``bus``."""
+    """Writes to ``store`` (None: writes nothing) and publishes on ``bus``; ``lease``
+    renews the ``running`` rows it writes (see the module docstring)."""
 
-    def __init__(self, store: HistoryStore | None = None, bus: EventBus | None = None) -> None:
+    def __init__(
+        self,
+        store: HistoryStore | None = None,
+        bus: EventBus | None = None,
+        *,
+        lease: Lease | None = None,
+    ) -> None:
         self.store = store
         self.bus = bus if bus is not None else EventBus()
+        self.lease = lease if store is not None else None
 
     def record(self, events: Sequence[Event], write: Write | None = None) -> None:
         """Store ``events`` (with ``write``'s row changes, in one transaction), then publish."""
@@ -50,6 +63,8 @@ class Recorder:
         return event
 
     def start_run(self, row: Mapping[str, Any], events: Sequence[Event] = ()) -> None:
+        if self.lease is not None and row.get("status") == "running":
+            row = self.lease.hold(row)
         self.record(events, lambda store, evs: store.start_run(row, evs))
 
     def finish_run(
@@ -60,6 +75,8 @@ class Recorder:
         samples: Sequence[Mapping[str, Any]] = (),
         events: Sequence[Event] = (),
     ) -> None:
+        if self.lease is not None and values.get("status", "running") != "running":
+            self.lease.release(run_id)
         self.record(
             events, lambda store, evs: store.finish_run(run_id, values, attempts, samples, evs)
         )

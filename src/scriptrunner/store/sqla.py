@@ -110,6 +110,17 @@ class SqlAlchemyHistory:
 
         self._run("record a run", work)
 
+    def heartbeat(self, run_ids: Sequence[str], now: float) -> None:
+        if not run_ids:
+            return
+        runs = schema.runs
+        renew = (
+            update(runs)
+            .where(runs.c.status == "running", runs.c.id.in_(list(run_ids)))
+            .values(heartbeat_at=now)
+        )
+        self._run("renew the lease of running runs", lambda conn: conn.execute(renew))
+
     def run_exists(self, run_id: str) -> bool:
         try:
             with self.engine.connect() as conn:

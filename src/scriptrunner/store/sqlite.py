@@ -229,6 +229,10 @@ class SqliteHistory:
             lambda conn: sqlite_writes.finish_run(conn, run_id, values, attempts, samples, rows)
         )
 
+    def heartbeat(self, run_ids: Sequence[str], now: float) -> None:
+        if run_ids:
+            self._write(lambda conn: sqlite_writes.heartbeat(conn, run_ids, now))
+
     def run_exists(self, run_id: str) -> bool:
         with self._lock:
             try:

@@ -51,6 +51,23 @@ def finish_run(
     insert(conn, "events", events)
 
 
+#: The most run ids one statement of :func:`heartbeat` names (SQLite's limit on the number
+#: of parameters is 32766 since 3.32, 999 before).
+HEARTBEAT_CHUNK = 500
+
+
+def heartbeat(conn: sqlite3.Connection, run_ids: Sequence[str], now: float) -> None:
+    """Renew the lease of the runs ``run_ids`` that are still ``running``."""
+    ids = list(run_ids)
+    for start in range(0, len(ids), HEARTBEAT_CHUNK):
+        chunk = ids[start : start + HEARTBEAT_CHUNK]
+        conn.execute(
+            f"UPDATE runs SET heartbeat_at = ? WHERE status = 'running' "
+            f"AND id IN ({', '.join('?' * len(chunk))})",
+            [now, *chunk],
+        )
+
+
 def update_run(conn: sqlite3.Connection, run_id: str, values: Mapping[str, Any]) -> None:
     """Set the columns ``values`` of run ``run_id``."""
     cols = list(values)

@@ -42,7 +42,7 @@ from scriptrunner.tracing.context import inject_env
 #: The namespace of every span and span-event attribute scriptrunner sets.
 ATTR_PREFIX = "scriptrunner."
 _OK_RUN = ("succeeded",)
-_FAILED = ("failed", "timed_out", "error", "blocked")
+_FAILED = ("failed", "timed_out", "error", "blocked", "lost", "infrastructure")
 #: A run's events of these kinds become events of its span, when it is open (a task's gate).
 _SPAN_EVENTS = frozenset({ev.SCAN_COMPLETED, ev.RUN_BLOCKED, *ev.FINDING_EVENTS.values()})
 _SCALARS = (str, bool, int, float)

@@ -16,12 +16,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from scriptrunner import events as ev
+from scriptrunner import limits
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.runner import Runner, RunOptions
 from scriptrunner.gates.base import GateContext
 from scriptrunner.results import new_run_id
 from scriptrunner.store.background import BackgroundWriter
 from scriptrunner.store.base import HistoryStore
+from scriptrunner.store.lease import start_lease
 from scriptrunner.store.recorder import Recorder
 from scriptrunner.workflows import records
 from scriptrunner.workflows.executors import Executor, LocalExecutor
@@ -49,6 +51,9 @@ class EngineOptions:
     #: What the pre-execution gates of ``security`` tasks use (semgrep, scan cache, offline
     #: advisories); None: no scan cache and no offline advisory database.
     gate_context: GateContext | None = None
+    #: Seconds between renewals of the lease of the workflow's row and of its running
+    #: tasks' rows (``store.lease``); 0: no lease.
+    heartbeat_interval: float = limits.DEFAULT_HEARTBEAT_INTERVAL
 
 
 class WorkflowEngine:
@@ -96,19 +101,22 @@ class WorkflowEngine:
             if store is not None
             else None
         )
+        # One lease for the workflow's row and its running tasks' rows, renewed in one
+        # statement (on the unmasked store: it writes times and run ids only).
+        lease = start_lease(self.store, self.options.heartbeat_interval)
         try:
             run_id = run_id or new_run_id()
             # The workflow's own row is written at once (a broken store fails before any
             # task starts); everything after it goes through the background writer.
             resumed = reuse if isinstance(reuse, Resumed) else None
             started = records.record_workflow_start(
-                Recorder(store, bus),
+                Recorder(store, bus, lease=lease),
                 plan,
                 run_id,
                 self._limit(plan),
                 parent_run_id=resumed.previous_run_id if resumed is not None else None,
             )
-            recorder = Recorder(writer, bus)
+            recorder = Recorder(writer, bus, lease=lease)
             services = TaskServices(
                 plan=plan,
                 workflow_run_id=run_id,
@@ -131,6 +139,8 @@ class WorkflowEngine:
             )
             return state.run(started)
         finally:
+            if lease is not None:
+                lease.close()
             if writer is not None:
                 writer.close()
             restore()

@@ -28,7 +28,11 @@ STATE_STYLE = {
     "timed_out": "yellow",
     "cancelled": "magenta",
     "skipped": "dim",
+    "lost": "red",
+    "infrastructure": "red",
 }
+#: The states whose task's stderr tail the summary shows.
+_FAILED = ("failed", "timed_out", "error", "lost", "infrastructure")
 
 
 class LiveProgress:
@@ -83,11 +87,21 @@ class LiveProgress:
         return Text("\n".join(lines))
 
 
+#: How an attempt that has no exit code of its own ended (``results.RunStatus``).
+_ATTEMPT_WORDS = {
+    "lost": "was lost (its worker died)",
+    "infrastructure": "could not run (its cluster failed)",
+}
+
+
 def attempt_ended(attempt: dict[str, Any]) -> str:
     """How an attempt ended, as the retry line says it: ``exited 2``, ``timed out``,
-    ``was killed by SIGKILL``."""
-    if attempt.get("status") == "timed_out":
+    ``was killed by SIGKILL``, ``was lost``."""
+    status = attempt.get("status")
+    if status == "timed_out":
         return "timed out"
+    if status in _ATTEMPT_WORDS:
+        return _ATTEMPT_WORDS[str(status)]
     number = attempt.get("signal")
     if number:
         try:
@@ -206,7 +220,7 @@ def print_summary(console: Any, result: WorkflowResult) -> None:
         )
     console.print(table)
     for t in result.tasks.values():
-        if t.run is not None and t.state in ("failed", "timed_out", "error") and t.run.stderr.text:
+        if t.run is not None and t.state in _FAILED and t.run.stderr.text:
             tail = t.run.stderr.text.rstrip("\n").splitlines()[-10:]
             console.print()
             console.print(_line((t.id, "bold"), f"stderr (last {len(tail)} lines):"))

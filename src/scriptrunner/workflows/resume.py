@@ -3,7 +3,7 @@
 Like GitHub's "re-run failed jobs", a resumed run evaluates again every task instance that
 
 * did not succeed in the earlier run (failed, timed out, error, blocked, cancelled, lost,
-  skipped) or is new in the file,
+  infrastructure, skipped, or still ``running`` in a lost workflow) or is new in the file,
 * has a condition that reads the status of other tasks (``failure()``, ``always()``,
   ``cancelled()``, ``success()`` written out, ``needs.<task>.result``): it ran *because of*
   how the earlier run went, so its earlier outcome says nothing about this one,
@@ -16,6 +16,8 @@ points at the earlier one (``parent_run_id``).
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,10 +91,7 @@ def _workflow_row(reader: HistoryReader, ref: str, plan: Plan, flag: str) -> dic
             "see `scriptrunner history` for workflow run ids"
         )
     if run["status"] == "running":
-        raise WorkflowError(
-            f"workflow run {run['id']} is still running (runner pid {run['pid']} on "
-            f"{run['hostname']}); wait for it to end or stop it, then resume"
-        )
+        raise WorkflowError(still_running(run))
     if not _same_workflow(run, spec) and run.get("task_name") != spec.name:
         raise WorkflowError(
             f"run {run['id']} is a run of workflow '{run.get('task_name')}' "
@@ -102,6 +101,30 @@ def _workflow_row(reader: HistoryReader, ref: str, plan: Plan, flag: str) -> dic
     return run
 
 
+def still_running(run: Mapping[str, Any]) -> str:
+    """Why a workflow run that is still alive cannot be resumed, and what to do: one line.
+
+    The reader has settled the row (``store.liveness``), so ``running`` means its runner is
+    alive on this host, or its lease on another host is fresh, or (a runner of another host
+    that renews no lease) it cannot be told from here."""
+    pid, host = run.get("pid"), run.get("hostname")
+    heartbeat = run.get("heartbeat_at")
+    if host == os.uname().nodename:
+        how = f"its runner, pid {pid}, is alive on this host"
+        stop = f"or cancel it (Ctrl-C where it runs, or `kill -INT {pid}`)"
+    else:
+        if heartbeat is not None:
+            ago = max(0.0, time.time() - float(heartbeat))
+            how = f"its runner, pid {pid} on host {host}, renewed its lease {ago:.0f} s ago"
+        else:
+            how = f"its runner, pid {pid} on host {host}, keeps no lease to check from here"
+        stop = f"or cancel it on {host} (Ctrl-C where it runs, or `kill -INT {pid}`)"
+    return (
+        f"workflow run {run['id']} is still running ({how}): resuming it now would run its "
+        f"tasks twice; wait for it to end {stop}, then resume"
+    )
+
+
 def reuse_from_history(
     reader: HistoryReader, run_id: str, plan: Plan, *, rerun_all: bool = False
 ) -> Resumed:
@@ -109,10 +132,12 @@ def reuse_from_history(
     the newest run of this workflow); see the module docstring.
 
     A run id that is not a workflow run is an error, and so is a run of another workflow,
-    and a workflow still running (its runner alive, or on another host where that cannot
-    be checked): resuming it would run its tasks twice at once.  A workflow whose runner
-    was killed is ``lost`` (the reader settles that on open) and is resumed like a failed
-    one.  ``rerun_all``: nothing is reused, the new run is only linked to the earlier one.
+    and a workflow still running (its runner alive on this host, its lease fresh on another,
+    or on another host without a lease, where that cannot be checked): resuming it would
+    run its tasks twice at once (:func:`still_running`).  A workflow whose runner was
+    killed, or whose lease expired, is ``lost`` (the reader settles that on open) and is
+    resumed like a failed one: its ``lost``, ``infrastructure`` and unfinished tasks run
+    again.  ``rerun_all``: nothing is reused, the new run is only linked to the earlier one.
     """
     flag = "--rerun-all" if rerun_all else "--resume"
     run = _workflow_row(reader, run_id, plan, flag)

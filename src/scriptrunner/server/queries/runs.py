@@ -63,6 +63,12 @@ ATTEMPT_KEYS = (
     "peak_rss_bytes",
     "cpu_percent_avg",
     "cpu_percent_max",
+    # Where an attempt run elsewhere ran (``results.Placement``); null for a local one.
+    "attempt_id",
+    "host",
+    "pid",
+    "worker",
+    "queued_seconds",
 )
 
 

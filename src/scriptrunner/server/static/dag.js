@@ -102,7 +102,7 @@ function instance(task, x, y, grouped) {
 }
 
 function worst(tasks) {
-  const rank = ["failed", "blocked", "timeout", "cancelled", "running", "pending", "skipped", "succeeded"];
+  const rank = ["failed", "blocked", "infrastructure", "lost", "error", "timed_out", "timeout", "cancelled", "running", "pending", "skipped", "succeeded"];
   const states = tasks.map((t) => t.status);
   return rank.find((r) => states.includes(r)) || states[0] || "pending";
 }

@@ -12,6 +12,8 @@ const ICONS = {
   canceled: "⊘",
   blocked: "⛔",
   skipped: "↷",
+  lost: "⚠",
+  infrastructure: "⚡",
   running: "▶",
   pending: "…",
   queued: "…",

@@ -52,9 +52,23 @@ function metrics(run) {
   ]);
 }
 
+/** Where an attempt run elsewhere (a Dask worker) ran: host, pid and worker. */
+function placement(a) {
+  if (!a.host && !a.worker) return "–";
+  const where = `${a.host || "?"} (pid ${a.pid ?? "?"})`;
+  return a.worker ? `${where}, ${a.worker}` : where;
+}
+
 function attempts(run) {
   const rows = run.attempt_rows || [];
   if (!rows.length) return h("p", { class: "muted" }, "No attempt has finished yet.");
+  const remote = rows.some((a) => a.attempt_id);
+  const where = remote
+    ? [
+        { label: "Ran on", cell: placement },
+        { label: "Queued", cell: (a) => fmt.duration(a.queued_seconds), class: "num" },
+      ]
+    : [];
   return table(
     [
       { label: "Attempt", cell: (a) => String(a.attempt), class: "num" },
@@ -65,6 +79,7 @@ function attempts(run) {
       { label: "Wall time", cell: (a) => fmt.duration(a.wall_seconds), class: "num" },
       { label: "Peak RSS", cell: (a) => fmt.bytes(a.peak_rss_bytes), class: "num" },
       { label: "CPU avg / max", cell: (a) => `${fmt.percent(a.cpu_percent_avg)} / ${fmt.percent(a.cpu_percent_max)}`, class: "num" },
+      ...where,
     ],
     rows,
     (a) => ({ "data-attempt": a.attempt }),

@@ -7,7 +7,8 @@ import { scriptCharts } from "./runstats.js";
 import { startPage } from "./shell.js";
 import { startPanel } from "./start.js";
 
-const STATUSES = ["", "running", "succeeded", "failed", "timeout", "cancelled", "blocked"];
+// Every status a stored run can show (scriptrunner.results.STORED_STATUSES; a test compares).
+const STATUSES = ["", "running", "succeeded", "failed", "timed_out", "cancelled", "blocked", "error", "skipped", "lost", "infrastructure"];
 const state = { items: new Map(), rows: new Map(), next: null, filters: {} };
 
 function link(item) {

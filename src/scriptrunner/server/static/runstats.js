@@ -4,7 +4,7 @@ import { h } from "./dom.js";
 import { lineChart, stackedBars } from "./charts.js";
 import * as fmt from "./format.js";
 
-const FAILED = new Set(["failed", "timeout", "blocked", "cancelled"]);
+const FAILED = new Set(["failed", "timed_out", "timeout", "error", "blocked", "cancelled", "lost", "infrastructure"]);
 
 export function scriptCharts(stats) {
   const series = stats.series || [];

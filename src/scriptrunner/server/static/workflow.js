@@ -11,7 +11,7 @@ const id = pathId();
 const gantt = new Gantt();
 const parts = {};
 let current = null;
-const RESUMABLE = new Set(["failed", "cancelled", "timeout", "blocked"]);
+const RESUMABLE = new Set(["failed", "cancelled", "timed_out", "blocked", "error", "lost", "infrastructure"]);
 
 function summary(run) {
   return dl([
