@@ -49,7 +49,9 @@ CORPUS_DIR = HERE / "corpus" / "secrets-blind"
 
 
 def load_generator():
-    spec = importlib.util.spec_from_file_location("secrets_blind_generate", CORPUS_DIR / "generate.py")
+    spec = importlib.util.spec_from_file_location(
+        "secrets_blind_generate", CORPUS_DIR / "generate.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = mod
     spec.loader.exec_module(mod)
@@ -63,9 +65,25 @@ def load_generator():
 def default_scanners():
     bindir = Path(sys.executable).parent
     return [
-        ("scriptrunner", "scriptrunner",
-         [str(bindir / "scriptrunner"), "scan", "secrets", ".", "--format", "json", "--min-confidence", "medium"]),
-        ("detect-secrets", "detect-secrets", [str(bindir / "detect-secrets"), "scan", "--all-files", "."]),
+        (
+            "scriptrunner",
+            "scriptrunner",
+            [
+                str(bindir / "scriptrunner"),
+                "scan",
+                "secrets",
+                ".",
+                "--format",
+                "json",
+                "--min-confidence",
+                "medium",
+            ],
+        ),
+        (
+            "detect-secrets",
+            "detect-secrets",
+            [str(bindir / "detect-secrets"), "scan", "--all-files", "."],
+        ),
     ]
 
 
@@ -86,7 +104,13 @@ def parse_scriptrunner(stdout: str, root: Path):
     out = []
     for f in data.get("findings", []):
         loc = f.get("location") or {}
-        out.append((_norm_path(str(loc.get("path", "")), root), int(loc.get("start_line", 0)), str(f.get("rule_id", "?"))))
+        out.append(
+            (
+                _norm_path(str(loc.get("path", "")), root),
+                int(loc.get("start_line", 0)),
+                str(f.get("rule_id", "?")),
+            )
+        )
     return out
 
 
@@ -95,7 +119,9 @@ def parse_detect_secrets(stdout: str, root: Path):
     out = []
     for path, items in (data.get("results") or {}).items():
         for it in items:
-            out.append((_norm_path(path, root), int(it.get("line_number", 0)), str(it.get("type", "?"))))
+            out.append(
+                (_norm_path(path, root), int(it.get("line_number", 0)), str(it.get("type", "?")))
+            )
     return out
 
 
@@ -105,23 +131,30 @@ PARSERS = {"scriptrunner": parse_scriptrunner, "detect-secrets": parse_detect_se
 def run_scanner(name: str, fmt: str, cmd: list, root: Path, timeout: float):
     exe = cmd[0]
     if os.sep in exe and not os.path.exists(exe):
-        return {"name": name, "error": "not found: %s" % exe}
+        return {"name": name, "error": f"not found: {exe}"}
     if os.sep not in exe and shutil.which(exe) is None:
-        return {"name": name, "error": "not found: %s" % exe}
+        return {"name": name, "error": f"not found: {exe}"}
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return {"name": name, "error": "timed out after %ss" % timeout}
+        return {"name": name, "error": f"timed out after {timeout}s"}
     elapsed = time.perf_counter() - t0
     ok_codes = (0, 1) if fmt == "scriptrunner" else (0,)
     if proc.returncode not in ok_codes or (proc.returncode == 1 and not proc.stdout.strip()):
-        return {"name": name, "error": "exit code %d: %s" % (proc.returncode, proc.stderr.strip()[-2000:]),
-                "seconds": elapsed}
+        return {
+            "name": name,
+            "error": "exit code %d: %s" % (proc.returncode, proc.stderr.strip()[-2000:]),
+            "seconds": elapsed,
+        }
     try:
         findings = PARSERS[fmt](proc.stdout, root)
     except (ValueError, KeyError, TypeError) as e:
-        return {"name": name, "error": "unparseable output (%s): %s" % (e, proc.stdout[:500]), "seconds": elapsed}
+        return {
+            "name": name,
+            "error": f"unparseable output ({e}): {proc.stdout[:500]}",
+            "seconds": elapsed,
+        }
     return {"name": name, "findings": findings, "seconds": elapsed}
 
 
@@ -155,7 +188,7 @@ def score(labels: list, files: dict, findings: list):
     neg_hit = set()
     unlabelled = Counter()
     unknown_paths = set()
-    for (path, line), rules in finding_lines.items():
+    for (path, line), _rules in finding_lines.items():
         i = span.get((path, line))
         if i is not None and labels[i]["label"] == "secret":
             hit.add(i)
@@ -178,8 +211,11 @@ def score(labels: list, files: dict, findings: list):
         if r["label"] != "secret":
             continue
         h = 1 if i in hit else 0
-        for table, key in ((per_format, r["format"]), (per_syntax, r.get("syntax", "?")),
-                           (per_encoding, r.get("encoding", "plain"))):
+        for table, key in (
+            (per_format, r["format"]),
+            (per_syntax, r.get("syntax", "?")),
+            (per_encoding, r.get("encoding", "plain")),
+        ):
             table[key][0] += h
             table[key][1] += 1
     per_kind = defaultdict(lambda: [0, 0])
@@ -202,10 +238,10 @@ def score(labels: list, files: dict, findings: list):
         "negatives_hit": len(neg_hit),
         "unlabelled_finding_lines": sum(unlabelled.values()),
         "unknown_paths": sorted(unknown_paths),
-        "per_format": {k: v for k, v in sorted(per_format.items())},
-        "per_syntax": {k: v for k, v in sorted(per_syntax.items())},
-        "per_encoding": {k: v for k, v in sorted(per_encoding.items())},
-        "per_negative_kind": {k: v for k, v in sorted(per_kind.items())},
+        "per_format": dict(sorted(per_format.items())),
+        "per_syntax": dict(sorted(per_syntax.items())),
+        "per_encoding": dict(sorted(per_encoding.items())),
+        "per_negative_kind": dict(sorted(per_kind.items())),
     }
 
 
@@ -218,19 +254,35 @@ def print_report(name, res, total_bytes, details, formats_meta):
     print(name)
     print("=" * 72)
     if "error" in res:
-        print("  FAILED: %s" % res["error"])
+        print("  FAILED: {}".format(res["error"]))
         return
     s = res["score"]
     mbps = total_bytes / 1e6 / res["seconds"] if res["seconds"] > 0 else float("inf")
-    print("  recall            %s" % fmt_ratio(s["secrets_found"], s["secret_lines"]))
-    print("  precision         %s finding lines on secrets" % fmt_ratio(s["true_positive_lines"], s["finding_lines"]))
-    print("  FP rate per file  %s files with a finding on a negative/unlabelled line" % fmt_ratio(s["fp_files"], s["files"]))
-    print("  negatives hit     %s" % fmt_ratio(s["negatives_hit"], s["negative_lines"]))
+    print("  recall            {}".format(fmt_ratio(s["secrets_found"], s["secret_lines"])))
+    print(
+        "  precision         {} finding lines on secrets".format(
+            fmt_ratio(s["true_positive_lines"], s["finding_lines"])
+        )
+    )
+    print(
+        "  FP rate per file  {} files with a finding on a negative/unlabelled line".format(
+            fmt_ratio(s["fp_files"], s["files"])
+        )
+    )
+    print("  negatives hit     {}".format(fmt_ratio(s["negatives_hit"], s["negative_lines"])))
     print("  unlabelled lines with findings: %d" % s["unlabelled_finding_lines"])
     print("  findings (raw)    %d   finding lines %d" % (res["raw_findings"], s["finding_lines"]))
-    print("  time              %.2f s   %.2f MB/s over %.2f MB" % (res["seconds"], mbps, total_bytes / 1e6))
+    print(
+        "  time              {:.2f} s   {:.2f} MB/s over {:.2f} MB".format(
+            res["seconds"], mbps, total_bytes / 1e6
+        )
+    )
     if s["unknown_paths"]:
-        print("  WARNING: findings on paths not in the corpus: %s" % ", ".join(s["unknown_paths"][:10]))
+        print(
+            "  WARNING: findings on paths not in the corpus: {}".format(
+                ", ".join(s["unknown_paths"][:10])
+            )
+        )
     fmt_rec = [(k, v) for k, v in s["per_format"].items()]
     found_formats = sum(1 for _k, v in fmt_rec if v[0])
     print("  formats with >=1 hit: %d/%d" % (found_formats, len(fmt_rec)))
@@ -254,12 +306,25 @@ def print_report(name, res, total_bytes, details, formats_meta):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=21, help="corpus seed (default 21)")
-    ap.add_argument("--details", action="store_true", help="per-format, per-syntax and per-kind tables")
-    ap.add_argument("--scanner", action="append", default=[], metavar="NAME:FORMAT:COMMAND",
-                    help="add a scanner; FORMAT is scriptrunner or detect-secrets")
-    ap.add_argument("--no-default-scanners", action="store_true", help="do not run scriptrunner and detect-secrets")
+    ap.add_argument(
+        "--details", action="store_true", help="per-format, per-syntax and per-kind tables"
+    )
+    ap.add_argument(
+        "--scanner",
+        action="append",
+        default=[],
+        metavar="NAME:FORMAT:COMMAND",
+        help="add a scanner; FORMAT is scriptrunner or detect-secrets",
+    )
+    ap.add_argument(
+        "--no-default-scanners",
+        action="store_true",
+        help="do not run scriptrunner and detect-secrets",
+    )
     ap.add_argument("--only", action="append", default=[], help="run only the named scanner(s)")
-    ap.add_argument("--corpus", type=Path, help="score an existing corpus directory instead of generating one")
+    ap.add_argument(
+        "--corpus", type=Path, help="score an existing corpus directory instead of generating one"
+    )
     ap.add_argument("--labels", type=Path, help="labels.json for --corpus")
     ap.add_argument("--keep", type=Path, help="generate into this directory and keep it")
     ap.add_argument("--timeout", type=float, default=1800.0)
@@ -292,15 +357,22 @@ def main(argv=None):
     cat = gen.Catalog()
     formats_meta = {fid: {"provider": f.provider} for fid, f in cat.formats.items()}
     n_sec = sum(1 for r in labels if r["label"] == "secret")
-    print("corpus: %d files, %.2f MB, %d secret lines (%d formats), %d negative lines"
-          % (len(files), total_bytes / 1e6, n_sec, len({r["format"] for r in labels if r["label"] == "secret"}),
-             len(labels) - n_sec))
+    print(
+        "corpus: %d files, %.2f MB, %d secret lines (%d formats), %d negative lines"
+        % (
+            len(files),
+            total_bytes / 1e6,
+            n_sec,
+            len({r["format"] for r in labels if r["label"] == "secret"}),
+            len(labels) - n_sec,
+        )
+    )
 
     scanners = [] if a.no_default_scanners else default_scanners()
     for spec in a.scanner:
         name, fmt, cmd = spec.split(":", 2)
         if fmt not in PARSERS:
-            ap.error("unknown scanner format %s" % fmt)
+            ap.error(f"unknown scanner format {fmt}")
         scanners.append((name, fmt, shlex.split(cmd)))
     if a.only:
         scanners = [s for s in scanners if s[0] in a.only]
@@ -322,8 +394,14 @@ def main(argv=None):
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     if a.json:
-        a.json.write_text(json.dumps({"seed": a.seed, "files": len(files), "bytes": total_bytes,
-                                      "scanners": results}, indent=1) + "\n", encoding="utf-8")
+        a.json.write_text(
+            json.dumps(
+                {"seed": a.seed, "files": len(files), "bytes": total_bytes, "scanners": results},
+                indent=1,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
     return rc
 
 

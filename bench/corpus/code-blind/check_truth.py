@@ -1,4 +1,5 @@
 """Sanity checks for truth.yaml: snippets match exactly one line, counts, cross ratio, files compile."""
+
 import collections
 import pathlib
 import sys
@@ -45,7 +46,9 @@ def main():
     by_rule = collections.Counter(v["rule"] for v in vuln)
     cross = sum(1 for v in vuln if v["cross"])
     print(f"files: {len(list(ROOT.rglob('*.py')))}")
-    print(f"vulnerable: {len(vuln)} in {len(by_rule)} categories; cross: {cross} ({cross / len(vuln):.1%})")
+    print(
+        f"vulnerable: {len(vuln)} in {len(by_rule)} categories; cross: {cross} ({cross / len(vuln):.1%})"
+    )
     for rule, n in sorted(by_rule.items()):
         print(f"  {rule:28s} {n}")
     print(f"safe: {len(truth['safe'])}")

@@ -30,19 +30,17 @@ from __future__ import annotations
 
 import argparse
 import base64
-import binascii
 import hashlib
 import hmac
 import json
 import math
-import os
 import random
 import re
 import string
 import sys
 import urllib.parse
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -156,10 +154,10 @@ def load_yaml_subset(text: str):
             items.append(cur)
             line = "  " + line[2:]
         if cur is None or not line.startswith("  "):
-            raise ValueError("unsupported YAML line: %r" % raw)
+            raise ValueError(f"unsupported YAML line: {raw!r}")
         key, sep, value = line.strip().partition(":")
         if not sep:
-            raise ValueError("unsupported YAML line: %r" % raw)
+            raise ValueError(f"unsupported YAML line: {raw!r}")
         cur[key.strip()] = _scalar(value)
     return items
 
@@ -236,7 +234,7 @@ def marvin64(data: bytes, seed: int) -> int:
     p1 = (seed >> 32) & M32
     n = len(data) - len(data) % 4
     for i in range(0, n, 4):
-        p0 = (p0 + int.from_bytes(data[i:i + 4], "little")) & M32
+        p0 = (p0 + int.from_bytes(data[i : i + 4], "little")) & M32
         p0, p1 = _marvin_block(p0, p1)
     rem = data[n:]
     if len(rem) == 0:
@@ -356,22 +354,22 @@ DER_NULL = b"\x05\x00"
 
 def pem(label: str, data: bytes, width: int = 64) -> str:
     body = b64(data)
-    lines = [body[i:i + width] for i in range(0, len(body), width)]
-    return "-----BEGIN %s-----\n%s\n-----END %s-----" % (label, "\n".join(lines), label)
+    lines = [body[i : i + width] for i in range(0, len(body), width)]
+    return "-----BEGIN {}-----\n{}\n-----END {}-----".format(label, "\n".join(lines), label)
 
 
 # ---------------------------------------------------------------------------
 # key material (pure Python, seeded)
 
-SMALL_PRIMES = [p for p in range(3, 2000) if all(p % q for q in range(2, int(p ** 0.5) + 1))]
+SMALL_PRIMES = [p for p in range(3, 2000) if all(p % q for q in range(2, int(p**0.5) + 1))]
 
 
 def _primorial(limit: int) -> int:
     sieve = bytearray([1]) * limit
     sieve[0:2] = b"\x00\x00"
-    for i in range(2, int(limit ** 0.5) + 1):
+    for i in range(2, int(limit**0.5) + 1):
         if sieve[i]:
-            sieve[i * i::i] = bytearray(len(sieve[i * i::i]))
+            sieve[i * i :: i] = bytearray(len(sieve[i * i :: i]))
     prod = 1
     for i in range(3, limit):
         if sieve[i]:
@@ -439,17 +437,29 @@ def rsa_key(rng: random.Random, bits: int = 2048):
 
 def rsa_pkcs1_der(rng: random.Random) -> bytes:
     n, e, d, p, q = rsa_key(rng)
-    return der_seq(der_int(0), der_int(n), der_int(e), der_int(d), der_int(p), der_int(q),
-                   der_int(d % (p - 1)), der_int(d % (q - 1)), der_int(pow(q, -1, p)))
+    return der_seq(
+        der_int(0),
+        der_int(n),
+        der_int(e),
+        der_int(d),
+        der_int(p),
+        der_int(q),
+        der_int(d % (p - 1)),
+        der_int(d % (q - 1)),
+        der_int(pow(q, -1, p)),
+    )
 
 
 def rsa_pkcs8_der(rng: random.Random) -> bytes:
-    return der_seq(der_int(0), der_seq(der_oid("1.2.840.113549.1.1.1"), DER_NULL),
-                   der(0x04, rsa_pkcs1_der(rng)))
+    return der_seq(
+        der_int(0),
+        der_seq(der_oid("1.2.840.113549.1.1.1"), DER_NULL),
+        der(0x04, rsa_pkcs1_der(rng)),
+    )
 
 
 # Ed25519 public key derivation (RFC 8032 reference arithmetic)
-ED_P = 2 ** 255 - 19
+ED_P = 2**255 - 19
 ED_D = -121665 * pow(121666, ED_P - 2, ED_P) % ED_P
 ED_I = pow(2, (ED_P - 1) // 4, ED_P)
 
@@ -505,8 +515,10 @@ def ed25519_public(seed: bytes) -> bytes:
 P256_P = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
 P256_A = P256_P - 3
 P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
-P256_G = (0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296,
-          0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5)
+P256_G = (
+    0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296,
+    0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5,
+)
 
 
 def _ec_add(P, Q):
@@ -538,9 +550,12 @@ def ec_p256_sec1_der(rng: random.Random) -> bytes:
     d = rng.randrange(1, P256_N)
     x, y = _ec_mul(P256_G, d)
     point = b"\x04" + x.to_bytes(32, "big") + y.to_bytes(32, "big")
-    return der_seq(der_int(1), der(0x04, d.to_bytes(32, "big")),
-                   der(0xA0, der_oid("1.2.840.10045.3.1.7")),
-                   der(0xA1, der(0x03, b"\x00" + point)))
+    return der_seq(
+        der_int(1),
+        der(0x04, d.to_bytes(32, "big")),
+        der(0xA0, der_oid("1.2.840.10045.3.1.7")),
+        der(0xA1, der(0x03, b"\x00" + point)),
+    )
 
 
 def ssh_string(b: bytes) -> bytes:
@@ -552,14 +567,27 @@ def openssh_ed25519(rng: random.Random, comment: str) -> str:
     pub = ed25519_public(seed)
     pubblob = ssh_string(b"ssh-ed25519") + ssh_string(pub)
     check = rng.randbytes(4)
-    priv = (check + check + ssh_string(b"ssh-ed25519") + ssh_string(pub)
-            + ssh_string(seed + pub) + ssh_string(comment.encode()))
+    priv = (
+        check
+        + check
+        + ssh_string(b"ssh-ed25519")
+        + ssh_string(pub)
+        + ssh_string(seed + pub)
+        + ssh_string(comment.encode())
+    )
     pad = 1
     while len(priv) % 8:
         priv += bytes([pad])
         pad += 1
-    blob = (b"openssh-key-v1\x00" + ssh_string(b"none") + ssh_string(b"none") + ssh_string(b"")
-            + (1).to_bytes(4, "big") + ssh_string(pubblob) + ssh_string(priv))
+    blob = (
+        b"openssh-key-v1\x00"
+        + ssh_string(b"none")
+        + ssh_string(b"none")
+        + ssh_string(b"")
+        + (1).to_bytes(4, "big")
+        + ssh_string(pubblob)
+        + ssh_string(priv)
+    )
     return pem("OPENSSH PRIVATE KEY", blob, width=70)
 
 
@@ -581,17 +609,31 @@ def putty_ppk_v3(rng: random.Random, comment: str) -> str:
     pub = ed25519_public(seed)
     pubblob = ssh_string(b"ssh-ed25519") + ssh_string(pub)
     privblob = ssh_string(seed)
-    mac_data = (ssh_string(b"ssh-ed25519") + ssh_string(b"none") + ssh_string(comment.encode())
-                + ssh_string(pubblob) + ssh_string(privblob))
+    mac_data = (
+        ssh_string(b"ssh-ed25519")
+        + ssh_string(b"none")
+        + ssh_string(comment.encode())
+        + ssh_string(pubblob)
+        + ssh_string(privblob)
+    )
     mac = hmac.new(b"", mac_data, hashlib.sha256).hexdigest()
 
     def lines(data):
         t = b64(data)
-        return [t[i:i + 64] for i in range(0, len(t), 64)]
+        return [t[i : i + 64] for i in range(0, len(t), 64)]
 
     pl, sl = lines(pubblob), lines(privblob)
-    out = ["PuTTY-User-Key-File-3: ssh-ed25519", "Encryption: none", "Comment: " + comment,
-           "Public-Lines: %d" % len(pl)] + pl + ["Private-Lines: %d" % len(sl)] + sl
+    out = (
+        [
+            "PuTTY-User-Key-File-3: ssh-ed25519",
+            "Encryption: none",
+            "Comment: " + comment,
+            "Public-Lines: %d" % len(pl),
+        ]
+        + pl
+        + ["Private-Lines: %d" % len(sl)]
+        + sl
+    )
     out.append("Private-MAC: " + mac)
     return "\n".join(out)
 
@@ -613,10 +655,15 @@ def pgp_private_block(rng: random.Random, uid: str) -> str:
     uidb = uid.encode()
     packets += bytes([0xCD, len(uidb)]) + uidb
     t = b64(packets)
-    lines = [t[i:i + 64] for i in range(0, len(t), 64)]
+    lines = [t[i : i + 64] for i in range(0, len(t), 64)]
     crc = b64(crc24(packets).to_bytes(3, "big"))
-    return ("-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n" + "\n".join(lines) + "\n=" + crc
-            + "\n-----END PGP PRIVATE KEY BLOCK-----")
+    return (
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n"
+        + "\n".join(lines)
+        + "\n="
+        + crc
+        + "\n-----END PGP PRIVATE KEY BLOCK-----"
+    )
 
 
 def pem_public_ed25519(rng: random.Random) -> str:
@@ -625,10 +672,20 @@ def pem_public_ed25519(rng: random.Random) -> str:
 
 
 def pem_certificate(rng: random.Random) -> str:
-    tbs = der_seq(der(0xA0, der_int(2)), der_int(rng.getrandbits(120)),
-                  der_seq(der_oid("1.2.840.113549.1.1.11"), DER_NULL), rng.randbytes(rng.randrange(560, 760)))
-    return pem("CERTIFICATE", der_seq(tbs, der_seq(der_oid("1.2.840.113549.1.1.11"), DER_NULL),
-                                      der(0x03, b"\x00" + rng.randbytes(256))))
+    tbs = der_seq(
+        der(0xA0, der_int(2)),
+        der_int(rng.getrandbits(120)),
+        der_seq(der_oid("1.2.840.113549.1.1.11"), DER_NULL),
+        rng.randbytes(rng.randrange(560, 760)),
+    )
+    return pem(
+        "CERTIFICATE",
+        der_seq(
+            tbs,
+            der_seq(der_oid("1.2.840.113549.1.1.11"), DER_NULL),
+            der(0x03, b"\x00" + rng.randbytes(256)),
+        ),
+    )
 
 
 def pgp_public_block(rng: random.Random) -> str:
@@ -639,9 +696,14 @@ def pgp_public_block(rng: random.Random) -> str:
     uid = b"Release Signing <release@acme-corp.io>"
     packets = bytes([0xC6, len(body)]) + body + bytes([0xCD, len(uid)]) + uid
     t = b64(packets)
-    lines = [t[i:i + 64] for i in range(0, len(t), 64)]
-    return ("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n" + "\n".join(lines) + "\n="
-            + b64(crc24(packets).to_bytes(3, "big")) + "\n-----END PGP PUBLIC KEY BLOCK-----")
+    lines = [t[i : i + 64] for i in range(0, len(t), 64)]
+    return (
+        "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n"
+        + "\n".join(lines)
+        + "\n="
+        + b64(crc24(packets).to_bytes(3, "big"))
+        + "\n-----END PGP PUBLIC KEY BLOCK-----"
+    )
 
 
 def encrypted_pkcs8(rng: random.Random) -> str:
@@ -649,10 +711,15 @@ def encrypted_pkcs8(rng: random.Random) -> str:
     alg = der_seq(
         der_oid("1.2.840.113549.1.5.13"),
         der_seq(
-            der_seq(der_oid("1.2.840.113549.1.5.12"),
-                    der_seq(der(0x04, salt), der_int(2048),
-                            der_seq(der_oid("1.2.840.113549.2.9"), DER_NULL))),
-            der_seq(der_oid("2.16.840.1.101.3.4.1.42"), der(0x04, iv))))
+            der_seq(
+                der_oid("1.2.840.113549.1.5.12"),
+                der_seq(
+                    der(0x04, salt), der_int(2048), der_seq(der_oid("1.2.840.113549.2.9"), DER_NULL)
+                ),
+            ),
+            der_seq(der_oid("2.16.840.1.101.3.4.1.42"), der(0x04, iv)),
+        ),
+    )
     return pem("ENCRYPTED PRIVATE KEY", der_seq(alg, der(0x04, rng.randbytes(16 * 76))))
 
 
@@ -660,8 +727,14 @@ def encrypted_pkcs8(rng: random.Random) -> str:
 # Microsoft identifiable keys (microsoft/security-utilities IdentifiableSecrets.cs)
 
 
-def ms_identifiable_key(rng: random.Random, signature: str, seed: int, nbytes: int,
-                        urlsafe: bool = False, base62_only: bool = False) -> str:
+def ms_identifiable_key(
+    rng: random.Random,
+    signature: str,
+    seed: int,
+    nbytes: int,
+    urlsafe: bool = False,
+    base62_only: bool = False,
+) -> str:
     """Random bytes with a base64-rendered 4-char signature and a Marvin32
     checksum in the last 4 bytes (GenerateKeyWithAppendedSignatureAndChecksum)."""
     sig_bytes = base64.b64decode(signature.replace("-", "+").replace("_", "/"))
@@ -675,14 +748,14 @@ def ms_identifiable_key(rng: random.Random, signature: str, seed: int, nbytes: i
         val |= sig_bytes[0] << (16 + padding)
         val |= sig_bytes[1] << (8 + padding)
         val |= sig_bytes[2] << padding
-        key[sig_off:sig_off + 4] = val.to_bytes(4, "big")
+        key[sig_off : sig_off + 4] = val.to_bytes(4, "big")
         chk = marvin32(bytes(key[:checksum_off]), seed)
         key[checksum_off:] = chk.to_bytes(4, "little")
         text = base64.urlsafe_b64encode(bytes(key)).decode() if urlsafe else b64(bytes(key))
         if base62_only and re.search(r"[^A-Za-z0-9=]", text):
             continue
         if signature not in text:
-            raise AssertionError("signature did not render: %s" % text)
+            raise AssertionError(f"signature did not render: {text}")
         return text
     raise RuntimeError("could not generate base62-only identifiable key")
 
@@ -731,10 +804,12 @@ def jwt_hs256(rng: random.Random) -> str:
     header = {"alg": "HS256", "typ": "JWT"}
     iat = rng.randrange(1_700_000_000, 1_760_000_000)
     payload = {
-        "sub": str(rng.randrange(10 ** 7, 10 ** 9)),
+        "sub": str(rng.randrange(10**7, 10**9)),
         "name": rng.choice(["svc-billing", "deploy-bot", "ana.ruiz", "ops-runner", "kwame.o"]),
         "scope": rng.choice(["read:orders write:orders", "admin", "api:full", "ingest"]),
-        "iss": "https://auth.%s" % rng.choice(["acme-corp.io", "northwind.dev", "contoso-apps.net"]),
+        "iss": "https://auth.{}".format(
+            rng.choice(["acme-corp.io", "northwind.dev", "contoso-apps.net"])
+        ),
         "iat": iat,
         "exp": iat + rng.choice([3600, 86400, 31536000]),
         "jti": rand_str(rng, ALPHABETS["lalnum"], 16),
@@ -760,9 +835,7 @@ def pypi_macaroon(rng: random.Random) -> str:
     """PyPI API token: "pypi-" + base64url(macaroon v2 binary), location
     pypi.org, identifier = a UUID string, one first-party caveat, HMAC-SHA256
     signature chain (pymacaroons)."""
-    ident = "%08x-%04x-4%03x-%04x-%012x" % (rng.getrandbits(32), rng.getrandbits(16),
-                                             rng.getrandbits(12), 0x8000 | rng.getrandbits(14),
-                                             rng.getrandbits(48))
+    ident = f"{rng.getrandbits(32):08x}-{rng.getrandbits(16):04x}-4{rng.getrandbits(12):03x}-{0x8000 | rng.getrandbits(14):04x}-{rng.getrandbits(48):012x}"
     caveat = json.dumps({"version": 1, "permissions": "user"}).encode()
     key = hmac.new(b"macaroons-key-generator", rng.randbytes(32), hashlib.sha256).digest()
     sig = hmac.new(key, ident.encode(), hashlib.sha256).digest()
@@ -771,8 +844,16 @@ def pypi_macaroon(rng: random.Random) -> str:
     def fld(t, data):
         return bytes([t]) + _varint(len(data)) + data
 
-    raw = (b"\x02" + fld(1, b"pypi.org") + fld(2, ident.encode()) + b"\x00"
-           + fld(2, caveat) + b"\x00" + b"\x00" + fld(6, sig))
+    raw = (
+        b"\x02"
+        + fld(1, b"pypi.org")
+        + fld(2, ident.encode())
+        + b"\x00"
+        + fld(2, caveat)
+        + b"\x00"
+        + b"\x00"
+        + fld(6, sig)
+    )
     return "pypi-" + b64url_nopad(raw)
 
 
@@ -786,29 +867,47 @@ def age_public_key(rng: random.Random) -> str:
 
 def discord_bot_token(rng: random.Random) -> str:
     snowflake = str(rng.randrange(1_000_000_000_000_000_000, 1_400_000_000_000_000_000))
-    return (b64url_nopad(snowflake.encode()) + "." + rand_str(rng, ALPHABETS["b64url"], 6)
-            + "." + rand_str(rng, ALPHABETS["b64url"], 38))
+    return (
+        b64url_nopad(snowflake.encode())
+        + "."
+        + rand_str(rng, ALPHABETS["b64url"], 6)
+        + "."
+        + rand_str(rng, ALPHABETS["b64url"], 38)
+    )
 
 
 def onepassword_sat(rng: random.Random) -> str:
     doc = {
-        "email": "%s@1passwordserviceaccounts.com" % rand_str(rng, ALPHABETS["lalnum"], 13),
-        "muk": {"alg": "A256GCM", "ext": True, "k": rand_str(rng, ALPHABETS["b64url"], 43),
-                "key_ops": ["encrypt", "decrypt"], "kty": "oct", "kid": "mp"},
-        "secretKey": "A3-%s-%s-%s-%s-%s" % tuple(rand_str(rng, ALPHABETS["ualnum"], n)
-                                                for n in (6, 11, 5, 5, 5)),
+        "email": "{}@1passwordserviceaccounts.com".format(rand_str(rng, ALPHABETS["lalnum"], 13)),
+        "muk": {
+            "alg": "A256GCM",
+            "ext": True,
+            "k": rand_str(rng, ALPHABETS["b64url"], 43),
+            "key_ops": ["encrypt", "decrypt"],
+            "kty": "oct",
+            "kid": "mp",
+        },
+        "secretKey": "A3-{}-{}-{}-{}-{}".format(
+            *tuple(rand_str(rng, ALPHABETS["ualnum"], n) for n in (6, 11, 5, 5, 5))
+        ),
         "srpX": rng.randbytes(32).hex(),
         "signInAddress": "my.1password.com",
-        "userAuth": {"method": "SRPg-4096", "alg": "PBES2g-HS256", "iterations": 650000,
-                     "salt": rand_str(rng, ALPHABETS["b64url"], 22)},
+        "userAuth": {
+            "method": "SRPg-4096",
+            "alg": "PBES2g-HS256",
+            "iterations": 650000,
+            "salt": rand_str(rng, ALPHABETS["b64url"], 22),
+        },
     }
     return "ops_" + b64(json.dumps(doc, separators=(",", ":")).encode())
 
 
 def jfrog_reference_token(rng: random.Random) -> str:
     for _ in range(1000):
-        raw = ("reftkn:01:%d:%s" % (rng.randrange(1_800_000_000, 2_100_000_000),
-                                    rand_str(rng, BASE62, 27))).encode()
+        raw = (
+            "reftkn:01:%d:%s"
+            % (rng.randrange(1_800_000_000, 2_100_000_000), rand_str(rng, BASE62, 27))
+        ).encode()
         t = b64(raw)
         if re.fullmatch(r"[A-Za-z0-9]{64}", t):
             return t
@@ -816,18 +915,23 @@ def jfrog_reference_token(rng: random.Random) -> str:
 
 
 def grafana_cloud_token(rng: random.Random) -> str:
-    doc = {"o": str(rng.randrange(100000, 999999)),
-           "n": rng.choice(["stack-%d-hm-write", "ci-deploy-%d", "alloy-%d"])
-           % rng.randrange(100000, 999999),
-           "k": rand_str(rng, BASE62, 32),
-           "m": {"r": rng.choice(["prod-us-east-0", "prod-eu-west-2", "prod-ap-southeast-1"])}}
+    doc = {
+        "o": str(rng.randrange(100000, 999999)),
+        "n": rng.choice(["stack-%d-hm-write", "ci-deploy-%d", "alloy-%d"])
+        % rng.randrange(100000, 999999),
+        "k": rand_str(rng, BASE62, 32),
+        "m": {"r": rng.choice(["prod-us-east-0", "prod-eu-west-2", "prod-ap-southeast-1"])},
+    }
     return "glc_" + b64(json.dumps(doc, separators=(",", ":")).encode())
 
 
 def grafana_legacy_api_key(rng: random.Random) -> str:
     for _ in range(1000):
-        doc = {"k": rand_str(rng, BASE62, 32), "n": rng.choice(["ci-readonly", "deploy-pipeline", "grafana-admin-key"]),
-               "id": rng.randrange(1, 99)}
+        doc = {
+            "k": rand_str(rng, BASE62, 32),
+            "n": rng.choice(["ci-readonly", "deploy-pipeline", "grafana-admin-key"]),
+            "id": rng.randrange(1, 99),
+        }
         t = b64(json.dumps(doc, separators=(",", ":")).encode())
         if re.fullmatch(r"[A-Za-z0-9]+=*", t):
             return t
@@ -836,23 +940,38 @@ def grafana_legacy_api_key(rng: random.Random) -> str:
 
 def sentry_org_token(rng: random.Random) -> str:
     org = rng.choice(["acme", "northwind", "contoso-labs", "globex"])
-    doc = {"iat": round(rng.uniform(1.70e9, 1.76e9), 6), "url": "https://sentry.io",
-           "region_url": "https://us.sentry.io", "org": org}
-    return ("sntrys_" + b64(json.dumps(doc, separators=(",", ":")).encode()) + "_"
-            + rand_str(rng, ALPHABETS["b64"], 43))
+    doc = {
+        "iat": round(rng.uniform(1.70e9, 1.76e9), 6),
+        "url": "https://sentry.io",
+        "region_url": "https://us.sentry.io",
+        "org": org,
+    }
+    return (
+        "sntrys_"
+        + b64(json.dumps(doc, separators=(",", ":")).encode())
+        + "_"
+        + rand_str(rng, ALPHABETS["b64"], 43)
+    )
 
 
 def mapbox_secret_token(rng: random.Random) -> str:
     for _ in range(1000):
-        doc = {"u": rng.choice(["acme-maps", "fleetops", "geo-team"]), "a": rand_str(rng, LOWER + DIGITS, 25)}
+        doc = {
+            "u": rng.choice(["acme-maps", "fleetops", "geo-team"]),
+            "a": rand_str(rng, LOWER + DIGITS, 25),
+        }
         mid = b64url_nopad(json.dumps(doc, separators=(",", ":")).encode())
         if "_" not in mid:
             return "sk." + mid + "." + rand_str(rng, BASE62 + "-", 22)
     raise RuntimeError("mapbox")
 
 
-def gcp_service_account_json(rng: random.Random) -> "Val":
-    project = rng.choice(["acme-prod", "billing-svc-prod", "data-lake-419"]) + "-" + str(rng.randrange(100, 999))
+def gcp_service_account_json(rng: random.Random) -> Val:
+    project = (
+        rng.choice(["acme-prod", "billing-svc-prod", "data-lake-419"])
+        + "-"
+        + str(rng.randrange(100, 999))
+    )
     acct = rng.choice(["deployer", "ci-runner", "bq-loader", "terraform"])
     key_pem = pem("PRIVATE KEY", rsa_pkcs8_der(rng)) + "\n"
     doc = {
@@ -860,12 +979,12 @@ def gcp_service_account_json(rng: random.Random) -> "Val":
         "project_id": project,
         "private_key_id": rng.randbytes(20).hex(),
         "private_key": key_pem,
-        "client_email": "%s@%s.iam.gserviceaccount.com" % (acct, project),
-        "client_id": str(rng.randrange(10 ** 20, 10 ** 21)),
+        "client_email": f"{acct}@{project}.iam.gserviceaccount.com",
+        "client_id": str(rng.randrange(10**20, 10**21)),
         "auth_uri": "https://accounts.google.com/o/oauth2/auth",
         "token_uri": "https://oauth2.googleapis.com/token",
         "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
-        "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/%s%%40%s.iam.gserviceaccount.com" % (acct, project),
+        "client_x509_cert_url": f"https://www.googleapis.com/robot/v1/metadata/x509/{acct}%40{project}.iam.gserviceaccount.com",
         "universe_domain": "googleapis.com",
     }
     text = json.dumps(doc, indent=2)
@@ -877,7 +996,7 @@ def gcp_service_account_json(rng: random.Random) -> "Val":
 def b64_userpass(rng: random.Random, kind: str = "pw") -> str:
     user = rng.choice(["deploy", "ci-bot", "svc_registry", "jenkins", "admin", "release"])
     pw = rng.choice(ALPHABETS["alpha"]) + rand_str(rng, ALPHABETS[kind], rng.randrange(15, 24))
-    return b64(("%s:%s" % (user, pw)).encode())
+    return b64((f"{user}:{pw}").encode())
 
 
 PEMCHARS = ALPHABETS["b64"] + "=- \n:_.,<>()@"
@@ -896,23 +1015,68 @@ BUILDERS = {
     "mapboxsk": (mapbox_secret_token, ALPHABETS["b64url"] + "."),
     "gcpsa": (gcp_service_account_json, string.printable),
     "rsa": (lambda rng: pem("RSA PRIVATE KEY", rsa_pkcs1_der(rng)), PEMCHARS),
-    "pkcs8ed": (lambda rng: pem("PRIVATE KEY", bytes.fromhex("302e020100300506032b657004220420") + rng.randbytes(32)), PEMCHARS),
+    "pkcs8ed": (
+        lambda rng: pem(
+            "PRIVATE KEY", bytes.fromhex("302e020100300506032b657004220420") + rng.randbytes(32)
+        ),
+        PEMCHARS,
+    ),
     "pkcs8rsa": (lambda rng: pem("PRIVATE KEY", rsa_pkcs8_der(rng)), PEMCHARS),
     "ec": (lambda rng: pem("EC PRIVATE KEY", ec_p256_sec1_der(rng)), PEMCHARS),
-    "openssh": (lambda rng: openssh_ed25519(rng, rng.choice(["deploy@ci-runner-03", "ubuntu@bastion", "git@build"])), PEMCHARS),
+    "openssh": (
+        lambda rng: openssh_ed25519(
+            rng, rng.choice(["deploy@ci-runner-03", "ubuntu@bastion", "git@build"])
+        ),
+        PEMCHARS,
+    ),
     "encpkcs8": (encrypted_pkcs8, PEMCHARS),
-    "ppk": (lambda rng: putty_ppk_v3(rng, "ed25519-key-2024%02d%02d" % (rng.randrange(1, 13), rng.randrange(1, 29))), PEMCHARS),
-    "pgp": (lambda rng: pgp_private_block(rng, rng.choice(["Release Signing <release@acme-corp.io>", "Ops Team <ops@northwind.dev>"])), PEMCHARS),
+    "ppk": (
+        lambda rng: putty_ppk_v3(
+            rng, "ed25519-key-2024%02d%02d" % (rng.randrange(1, 13), rng.randrange(1, 29))
+        ),
+        PEMCHARS,
+    ),
+    "pgp": (
+        lambda rng: pgp_private_block(
+            rng,
+            rng.choice(["Release Signing <release@acme-corp.io>", "Ops Team <ops@northwind.dev>"]),
+        ),
+        PEMCHARS,
+    ),
     "b64bytes": (lambda rng, n: b64(rng.randbytes(int(n))), ALPHABETS["b64"] + "="),
-    "urlb64bytes": (lambda rng, n: urllib.parse.quote(b64(rng.randbytes(int(n))), safe=""), ALPHABETS["b64url"] + "%"),
+    "urlb64bytes": (
+        lambda rng, n: urllib.parse.quote(b64(rng.randbytes(int(n))), safe=""),
+        ALPHABETS["b64url"] + "%",
+    ),
     "userpass": (b64_userpass, ALPHABETS["b64"] + "="),
-    "msid": (lambda rng, sig, seed, n: ms_identifiable_key(rng, sig, int(seed, 16), int(n)), ALPHABETS["b64"] + "="),
-    "msidurl": (lambda rng, sig, seed, n: ms_identifiable_key(rng, sig, int(seed, 16), int(n), urlsafe=True), ALPHABETS["b64url"] + "="),
-    "msid62": (lambda rng, sig, seed, n: ms_identifiable_key(rng, sig, int(seed, 16), int(n), base62_only=True), BASE62),
+    "msid": (
+        lambda rng, sig, seed, n: ms_identifiable_key(rng, sig, int(seed, 16), int(n)),
+        ALPHABETS["b64"] + "=",
+    ),
+    "msidurl": (
+        lambda rng, sig, seed, n: ms_identifiable_key(
+            rng, sig, int(seed, 16), int(n), urlsafe=True
+        ),
+        ALPHABETS["b64url"] + "=",
+    ),
+    "msid62": (
+        lambda rng, sig, seed, n: ms_identifiable_key(
+            rng, sig, int(seed, 16), int(n), base62_only=True
+        ),
+        BASE62,
+    ),
     "cask": (lambda rng, reserved, sig: cask_key(rng, reserved, sig), BASE62),
     # public material, used by negatives
-    "sshpub": (lambda rng: ssh_ed25519_public_line(rng, rng.choice(["deploy@ci", "ana@laptop", "backup@nas"])), PEMCHARS + "@"),
-    "sshrsapub": (lambda rng: ssh_rsa_public_line(rng, rng.choice(["jenkins@build-01", "root@bastion"])), PEMCHARS + "@"),
+    "sshpub": (
+        lambda rng: ssh_ed25519_public_line(
+            rng, rng.choice(["deploy@ci", "ana@laptop", "backup@nas"])
+        ),
+        PEMCHARS + "@",
+    ),
+    "sshrsapub": (
+        lambda rng: ssh_rsa_public_line(rng, rng.choice(["jenkins@build-01", "root@bastion"])),
+        PEMCHARS + "@",
+    ),
     "pempub": (pem_public_ed25519, PEMCHARS),
     "pemcert": (pem_certificate, PEMCHARS),
     "agepub": (age_public_key, LOWER + DIGITS),
@@ -950,13 +1114,12 @@ def expand_pattern(pattern: str, rng: random.Random, ctx=None) -> Val:
     special = None
     pos = 0
     for m in TOKEN_RE.finditer(pattern):
-        out.append(pattern[pos:m.start()])
+        out.append(pattern[pos : m.start()])
         pos = m.end()
         tok = m.group(1)
         head, _, rest = tok.partition(":")
         if tok in ("uuid", "UUID"):
-            u = "%08x-%04x-4%03x-%04x-%012x" % (rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(12),
-                                                0x8000 | rng.getrandbits(14), rng.getrandbits(48))
+            u = f"{rng.getrandbits(32):08x}-{rng.getrandbits(16):04x}-4{rng.getrandbits(12):03x}-{0x8000 | rng.getrandbits(14):04x}-{rng.getrandbits(48):012x}"
             out.append(u.upper() if tok == "UUID" else u)
         elif head == "pick":
             out.append(rng.choice(rest.split("|")))
@@ -971,7 +1134,7 @@ def expand_pattern(pattern: str, rng: random.Random, ctx=None) -> Val:
                 assert so_far.endswith("_")
                 out.append(grafana_checksum(so_far[:-1]))
             else:
-                raise ValueError("unknown checksum %s" % rest)
+                raise ValueError(f"unknown checksum {rest}")
         elif head == "build":
             args = rest.split(":") if rest else []
             name, args = args[0], args[1:]
@@ -999,7 +1162,7 @@ def pattern_chars(pattern: str, ctx=None) -> set:
     chars = set()
     pos = 0
     for m in TOKEN_RE.finditer(pattern):
-        chars |= set(pattern[pos:m.start()])
+        chars |= set(pattern[pos : m.start()])
         pos = m.end()
         tok = m.group(1)
         head, _, rest = tok.partition(":")
@@ -1084,29 +1247,47 @@ class Catalog:
         self.formats = {}
         for d in load_yaml(FORMATS_FILE):
             f = Format(
-                id=d["id"], provider=d["provider"], category=d.get("category", "other"),
-                shape=d.get("shape", "token"), names=_names(d), pattern=d["pattern"],
-                prefixes=d.get("prefixes") or [], length=d.get("length"),
-                checksum=d.get("checksum", "none"), source=d["source"],
+                id=d["id"],
+                provider=d["provider"],
+                category=d.get("category", "other"),
+                shape=d.get("shape", "token"),
+                names=_names(d),
+                pattern=d["pattern"],
+                prefixes=d.get("prefixes") or [],
+                length=d.get("length"),
+                checksum=d.get("checksum", "none"),
+                source=d["source"],
                 header=d.get("header") or "Authorization: Bearer {value}",
-                host=d.get("host") or "api.%s.com" % re.sub(r"[^a-z0-9]", "", d["provider"].lower()),
-                curl_user=d.get("curl_user"), filename=d.get("filename"), raw=d)
+                host=d.get("host")
+                or "api.{}.com".format(re.sub(r"[^a-z0-9]", "", d["provider"].lower())),
+                curl_user=d.get("curl_user"),
+                filename=d.get("filename"),
+                raw=d,
+            )
             if f.id in self.formats:
-                raise ValueError("duplicate format %s" % f.id)
+                raise ValueError(f"duplicate format {f.id}")
             if f.shape not in SHAPES:
-                raise ValueError("%s: bad shape %s" % (f.id, f.shape))
+                raise ValueError(f"{f.id}: bad shape {f.shape}")
             self.formats[f.id] = f
         self.negatives = {}
         for d in load_yaml(NEGATIVES_FILE):
-            n = Negative(id=d["id"], kind=d["kind"], shape=d.get("shape", "token"), names=_names(d),
-                         value=d.get("value"), pattern=d.get("pattern"), source=d.get("source", ""),
-                         copies=int(d.get("copies", 1)),
-                         header=d.get("header") or "Authorization: Bearer {value}",
-                         host=d.get("host") or "api.example.com", raw=d)
+            n = Negative(
+                id=d["id"],
+                kind=d["kind"],
+                shape=d.get("shape", "token"),
+                names=_names(d),
+                value=d.get("value"),
+                pattern=d.get("pattern"),
+                source=d.get("source", ""),
+                copies=int(d.get("copies", 1)),
+                header=d.get("header") or "Authorization: Bearer {value}",
+                host=d.get("host") or "api.example.com",
+                raw=d,
+            )
             if (n.value is None) == (n.pattern is None):
-                raise ValueError("negative %s needs exactly one of value/pattern" % n.id)
+                raise ValueError(f"negative {n.id} needs exactly one of value/pattern")
             if n.id in self.negatives or n.id in self.formats:
-                raise ValueError("duplicate negative %s" % n.id)
+                raise ValueError(f"duplicate negative {n.id}")
             self.negatives[n.id] = n
 
     def fresh(self, fid: str, rng: random.Random) -> Val:
@@ -1174,7 +1355,7 @@ def apply_filters(val: Val, filters: list, col_indent: str) -> tuple:
         elif f == "sq":  # single-quoted shell/SQL/YAML: double the quote
             text = text.replace("'", "''")
         else:
-            raise ValueError("unknown filter %s" % f)
+            raise ValueError(f"unknown filter {f}")
     if not multiline and "\n" not in text:
         return Val(text, 0, 0), encoding
     return Val(text, val.label_offset, val.end_offset), encoding
@@ -1200,8 +1381,8 @@ def find_slots(line: str):
                 depth -= 1
             j += 1
         else:
-            raise ValueError("unterminated slot in %r" % line)
-        yield s, j + 2, line[s + 2:j]
+            raise ValueError(f"unterminated slot in {line!r}")
+        yield s, j + 2, line[s + 2 : j]
         i = j + 2
 
 
@@ -1244,7 +1425,7 @@ class FileRenderer:
         elif kind == "s":
             fid, _, alias = ref.partition("#")
             if fid not in self.cat.formats:
-                raise ValueError("unknown format %s" % fid)
+                raise ValueError(f"unknown format {fid}")
             if alias:
                 key = (fid, alias)
                 if key not in self.aliases:
@@ -1256,7 +1437,7 @@ class FileRenderer:
         elif kind == "n":
             nid, _, alias = ref.partition("#")
             if nid not in self.cat.negatives:
-                raise ValueError("unknown negative %s" % nid)
+                raise ValueError(f"unknown negative {nid}")
             if alias:
                 key = (nid, alias)
                 if key not in self.aliases:
@@ -1268,7 +1449,7 @@ class FileRenderer:
         elif kind == "v":  # unlabelled filler
             val, rec = expand_pattern(ref, self.rng, self.cat), None
         else:
-            raise ValueError("unknown slot %r" % inner)
+            raise ValueError(f"unknown slot {inner!r}")
         return val, rec, filters
 
     def add_line(self, line: str, entry=None):
@@ -1289,7 +1470,7 @@ class FileRenderer:
                 elif k == "sec":
                     raise ValueError("literal secrets are not allowed in templates")
                 else:
-                    raise ValueError("unknown marker %r" % inner)
+                    raise ValueError(f"unknown marker {inner!r}")
                 continue
             val, rec, filters = self._value_for(inner, entry)
             col = re.match(r"\s*", out.rsplit("\n", 1)[-1]).group(0)
@@ -1297,9 +1478,12 @@ class FileRenderer:
             start = out.count("\n")
             out += fval.text
             if rec is not None and rec["label"] == "secret":
-                span_lines = fval.text.split("\n")[fval.label_offset:fval.end_offset + 1]
-                self.secret_texts.update(t.strip() for t in span_lines
-                                         if len(t.strip()) >= 12 and not t.strip().startswith("-----"))
+                span_lines = fval.text.split("\n")[fval.label_offset : fval.end_offset + 1]
+                self.secret_texts.update(
+                    t.strip()
+                    for t in span_lines
+                    if len(t.strip()) >= 12 and not t.strip().startswith("-----")
+                )
             if rec is not None:
                 rec = dict(rec)
                 if enc:
@@ -1321,12 +1505,17 @@ class FileRenderer:
         rec["syntax"] = self.syntax
         if end_no > line_no:
             rec["end_line"] = end_no
-        for i, (ln, old, _) in enumerate(self.labels):
+        for _i, (ln, old, _) in enumerate(self.labels):
             if ln == line_no:
-                same = (old["label"] == rec["label"] and old.get("format") == rec.get("format")
-                        and old.get("kind") == rec.get("kind"))
+                same = (
+                    old["label"] == rec["label"]
+                    and old.get("format") == rec.get("format")
+                    and old.get("kind") == rec.get("kind")
+                )
                 if not same:
-                    raise ValueError("conflicting labels on line %d: %s vs %s" % (line_no, old, rec))
+                    raise ValueError(
+                        "conflicting labels on line %d: %s vs %s" % (line_no, old, rec)
+                    )
                 return
         self.labels.append((line_no, rec, end_no))
 
@@ -1365,7 +1554,7 @@ def parse_template(path: Path) -> Template:
     if "{{#entries}}" in lines:
         a = lines.index("{{#entries}}")
         b = lines.index("{{/entries}}")
-        block = lines[a + 1:b]
+        block = lines[a + 1 : b]
         variants, cur, shapes = [], [], None
         for l in block:
             m = re.fullmatch(r"\{\{\|(.*)\}\}", l.strip())
@@ -1376,7 +1565,7 @@ def parse_template(path: Path) -> Template:
                 cur.append(l)
         variants.append((shapes, cur))
         variants = [(sh, ls) for sh, ls in variants if ls]
-        return Template(path, rel, directives, lines[:a], variants, lines[b + 1:], True, [])
+        return Template(path, rel, directives, lines[:a], variants, lines[b + 1 :], True, [])
     return Template(path, rel, directives, [], [], [], False, lines)
 
 
@@ -1464,7 +1653,7 @@ def assign(cat: Catalog, templates: list):
             chosen.append(t)
             syntaxes.add(t.syntax)
         if not chosen:
-            raise ValueError("negative %s fits no matrix template" % n.id)
+            raise ValueError(f"negative {n.id} fits no matrix template")
         for t in chosen:
             load[t.rel] += 1
             plan[t.rel].append(("n", n.id))
@@ -1476,14 +1665,32 @@ def assign(cat: Catalog, templates: list):
 def make_entry(cat: Catalog, kind: str, item_id: str, idx: int, rng: random.Random) -> Entry:
     if kind == "f":
         f = cat.formats[item_id]
-        e = Entry(item_id, True, f.shape, name_forms(f.names[idx % len(f.names)]), f.provider,
-                  f.header, f.host, f.curl_user, f.filename)
+        e = Entry(
+            item_id,
+            True,
+            f.shape,
+            name_forms(f.names[idx % len(f.names)]),
+            f.provider,
+            f.header,
+            f.host,
+            f.curl_user,
+            f.filename,
+        )
         e.val = cat.fresh(item_id, rng)
         e.rec = {"label": "secret", "format": item_id}
     else:
         n = cat.negatives[item_id]
-        e = Entry(item_id, False, n.shape, name_forms(n.names[idx % len(n.names)]), "Example",
-                  n.header, n.host, None, n.raw.get("filename"))
+        e = Entry(
+            item_id,
+            False,
+            n.shape,
+            name_forms(n.names[idx % len(n.names)]),
+            "Example",
+            n.header,
+            n.host,
+            None,
+            n.raw.get("filename"),
+        )
         e.val = cat.negative_value(item_id, rng)
         e.rec = {"label": "negative", "kind": n.kind}
     return e
@@ -1492,22 +1699,27 @@ def make_entry(cat: Catalog, kind: str, item_id: str, idx: int, rng: random.Rand
 def substitute_entry(line: str, e: Entry, last: bool, default_filter: str) -> str:
     hname, _, hval = e.header.partition(": ")
     reps = dict(e.names)
-    reps.update({
-        "provider": e.provider, "Provider": re.sub(r"[^A-Za-z0-9]", "", e.provider),
-        "host": e.host, "sep": "" if last else ",",
-        "header": e.header.replace("{value}", "{{value}}"),
-        "hname": hname, "hval": hval.replace("{value}", "{{value}}"),
-        "curluser": (e.curl_user or "{value}:").replace("{value}", "{{value}}"),
-        "filename": e.filename or "secret.txt",
-    })
+    reps.update(
+        {
+            "provider": e.provider,
+            "Provider": re.sub(r"[^A-Za-z0-9]", "", e.provider),
+            "host": e.host,
+            "sep": "" if last else ",",
+            "header": e.header.replace("{value}", "{{value}}"),
+            "hname": hname,
+            "hval": hval.replace("{value}", "{{value}}"),
+            "curluser": (e.curl_user or "{value}:").replace("{value}", "{{value}}"),
+            "filename": e.filename or "secret.txt",
+        }
+    )
     out = line
     # header-like placeholders first (they introduce {{value}})
     for k in ("header", "hval", "curluser"):
-        out = out.replace("{{%s}}" % k, reps[k])
+        out = out.replace(f"{{{{{k}}}}}", reps[k])
     for k, v in reps.items():
         if k in ("header", "hval", "curluser"):
             continue
-        out = out.replace("{{%s}}" % k, v)
+        out = out.replace(f"{{{{{k}}}}}", v)
 
     def repl(m):
         filters = m.group(1) or ""
@@ -1524,7 +1736,7 @@ def render_matrix(cat: Catalog, t: Template, items: list, rng: random.Random):
     out_pat = t.directives["out"]
     default_filter = t.directives.get("filter", "")
     for fi in range(0, len(items), per):
-        chunk = items[fi:fi + per]
+        chunk = items[fi : fi + per]
         n = fi // per + 1
         fr = FileRenderer(cat, rng, t.syntax)
         entries = [make_entry(cat, k, iid, fi + j, rng) for j, (k, iid) in enumerate(chunk)]
@@ -1535,10 +1747,13 @@ def render_matrix(cat: Catalog, t: Template, items: list, rng: random.Random):
             fr.add_line(l.replace("{{n}}", "%02d" % n))
         counters = {}
         for j, e in enumerate(entries):
-            options = [lines for shapes, lines in t.variants
-                       if e.shape in (shapes or DEFAULT_VARIANT_SHAPES)]
+            options = [
+                lines
+                for shapes, lines in t.variants
+                if e.shape in (shapes or DEFAULT_VARIANT_SHAPES)
+            ]
             if not options:
-                raise ValueError("%s: no variant for shape %s (%s)" % (t.rel, e.shape, e.item_id))
+                raise ValueError(f"{t.rel}: no variant for shape {e.shape} ({e.item_id})")
             c = counters.get(e.shape, stable_hash(t.rel + e.shape) % len(options))
             counters[e.shape] = c + 1
             variant = options[c % len(options)]
@@ -1546,7 +1761,7 @@ def render_matrix(cat: Catalog, t: Template, items: list, rng: random.Random):
             for l in variant:
                 fr.add_line(substitute_entry(l, e, j == len(entries) - 1, default_filter), e)
             if len(fr.labels) == before:
-                raise ValueError("%s: variant produced no label for %s" % (t.rel, e.item_id))
+                raise ValueError(f"{t.rel}: variant produced no label for {e.item_id}")
         for l in t.footer:
             fr.add_line(l.replace("{{n}}", "%02d" % n))
         files.append((out_path, fr))
@@ -1557,9 +1772,9 @@ def render_fixed(cat: Catalog, t: Template, rng: random.Random):
     fr = FileRenderer(cat, rng, t.syntax)
     for l in t.body:
         fr.add_line(l)
-    out = t.directives.get("out") or t.rel[:-len(".tmpl")]
+    out = t.directives.get("out") or t.rel[: -len(".tmpl")]
     if out.startswith("fixed/"):
-        out = out[len("fixed/"):]
+        out = out[len("fixed/") :]
     return [(out, fr)]
 
 
@@ -1580,7 +1795,7 @@ def generate(out_dir: Path, seed: int, labels_path: Path, quiet: bool = False):
     total_bytes = 0
     for path, fr in outputs:
         if path in seen:
-            raise ValueError("two templates write %s" % path)
+            raise ValueError(f"two templates write {path}")
         fr.check_no_unlabelled_secret(path)
         seen.add(path)
         p = out_dir / path
@@ -1598,8 +1813,17 @@ def generate(out_dir: Path, seed: int, labels_path: Path, quiet: bool = False):
     if not quiet:
         sec = sum(1 for r in records if r["label"] == "secret")
         neg = len(records) - sec
-        print("wrote %d files (%d bytes), %d secret lines, %d negative lines, %d formats, seed %d"
-              % (len(outputs), total_bytes, sec, neg, len({r["format"] for r in records if r["label"] == "secret"}), seed))
+        print(
+            "wrote %d files (%d bytes), %d secret lines, %d negative lines, %d formats, seed %d"
+            % (
+                len(outputs),
+                total_bytes,
+                sec,
+                neg,
+                len({r["format"] for r in records if r["label"] == "secret"}),
+                seed,
+            )
+        )
     return records
 
 
@@ -1630,11 +1854,17 @@ def self_check(n_samples: int = 5) -> int:
     assert marvin64(b"abc", 0xD53CD9CECD0893B7) == 0x22C74339492769BF
     assert marvin64(b"abcdefghijklmnopqrstuvwxyz", 0x0DDDDEEEEFFFF000) == 0xA128EB7E7260ACA2
     # placeholder Azure Function key from SecretMaskerTests.cs must verify
-    assert any(ms_identifiable_verify("ddddddddddddddddddddddddddddddddddddddddddddAzFu182vhA==", s)
-               for s in (0x4D61737465723030, 0x53797374656D3030, 0x46756E6374693030))
+    assert any(
+        ms_identifiable_verify("ddddddddddddddddddddddddddddddddddddddddddddAzFu182vhA==", s)
+        for s in (0x4D61737465723030, 0x53797374656D3030, 0x46756E6374693030)
+    )
     # RFC 8032 test 1
-    assert ed25519_public(bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")).hex() \
+    assert (
+        ed25519_public(
+            bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+        ).hex()
         == "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+    )
     # GitHub checksum on a token the gist documents as the format's example shape
     assert github_checksum("a" * 30) == b62_encode(zlib.crc32(b"a" * 30), 6)
     cat = Catalog()
@@ -1654,16 +1884,16 @@ def self_check(n_samples: int = 5) -> int:
                 probs.append("checksum")
             mr = f.raw.get("match")
             if mr and not re.search(mr, v):
-                probs.append("does not match %s" % mr)
+                probs.append(f"does not match {mr}")
             if probs:
                 errors += 1
-                print("FAIL %s: %s: %s" % (f.id, ", ".join(probs), v[:120]))
+                print("FAIL {}: {}: {}".format(f.id, ", ".join(probs), v[:120]))
     for nid, neg in cat.negatives.items():
         v = cat.negative_value(nid, rng).text
         mr = neg.raw.get("match")
         if mr and not re.search(mr, v):
             errors += 1
-            print("FAIL negative %s does not match %s: %s" % (nid, mr, v))
+            print(f"FAIL negative {nid} does not match {mr}: {v}")
     # identifiable keys re-verify
     for fid, f in cat.formats.items():
         m = re.fullmatch(r"\{build:msid(?:url|62)?:([^:]+):([0-9a-fx]+):(\d+)\}", f.pattern)
@@ -1671,20 +1901,22 @@ def self_check(n_samples: int = 5) -> int:
             v = cat.fresh(fid, rng).text
             if not ms_identifiable_verify(v, int(m.group(2), 16)):
                 errors += 1
-                print("FAIL %s: Marvin checksum" % fid)
+                print(f"FAIL {fid}: Marvin checksum")
     # YAML fallback loader agrees with PyYAML
     try:
         import yaml  # type: ignore
+
         for p in (FORMATS_FILE, NEGATIVES_FILE):
             text = p.read_text(encoding="utf-8")
             if yaml.safe_load(text) != load_yaml_subset(text):
                 errors += 1
-                print("FAIL fallback YAML loader disagrees on %s" % p.name)
+                print(f"FAIL fallback YAML loader disagrees on {p.name}")
     except ImportError:
         pass
     # optional: parse generated key material with `cryptography` when present
     try:
         from cryptography.hazmat.primitives import serialization  # type: ignore
+
         for b in ("rsa", "pkcs8ed", "pkcs8rsa", "ec", "openssh"):
             text = BUILDERS[b][0](rng)
             if b == "openssh":
@@ -1723,9 +1955,15 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out", nargs="?", type=Path, help="target directory for the corpus tree")
     ap.add_argument("--seed", type=int, default=21)
-    ap.add_argument("--labels", type=Path, help="where to write labels.json (default OUT/labels.json)")
-    ap.add_argument("--check", action="store_true", help="self-test formats, checksums and key material")
-    ap.add_argument("--coverage", action="store_true", help="print the syntaxes each format appears in")
+    ap.add_argument(
+        "--labels", type=Path, help="where to write labels.json (default OUT/labels.json)"
+    )
+    ap.add_argument(
+        "--check", action="store_true", help="self-test formats, checksums and key material"
+    )
+    ap.add_argument(
+        "--coverage", action="store_true", help="print the syntaxes each format appears in"
+    )
     a = ap.parse_args(argv)
     if a.check:
         return 1 if self_check() else 0
@@ -1736,8 +1974,15 @@ def main(argv=None):
             print("%-40s %d  %s" % (fid, len(syn), " ".join(sorted(syn))))
             few += len(syn) < 2
         counts = [len(s) for s in cov.values()]
-        print("formats: %d, syntaxes: %d, formats in >=3 syntaxes: %d, in <2: %d"
-              % (len(cov), len({x for s in cov.values() for x in s}), sum(c >= 3 for c in counts), few))
+        print(
+            "formats: %d, syntaxes: %d, formats in >=3 syntaxes: %d, in <2: %d"
+            % (
+                len(cov),
+                len({x for s in cov.values() for x in s}),
+                sum(c >= 3 for c in counts),
+                few,
+            )
+        )
         return 1 if few else 0
     if a.out is None:
         ap.error("OUT directory required")
