@@ -10,6 +10,13 @@ the tracing session and cost attribution.  Entry points only turn their input in
 Order inside :meth:`RunSession.run`, kept because each step must fail before the next has
 side effects: gate (a blocked script never starts and its secrets are never fetched), then
 secrets, then tracing, then the run, then its cost.
+
+The history store survives outages (``store.resilient``): opening it first replays what
+processes that are gone left in the journal; the run's start row (a workflow's own row)
+is written at once or the run is refused; every later write that the store cannot take is
+journaled, and a run or workflow whose end could not be stored still ends with its own
+exit code: :meth:`RunSession.run` and :meth:`RunSession.run_workflow` try the journal a
+last time, then warn that the history is delayed and where the journal is.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ if TYPE_CHECKING:
     from scriptrunner.app.workflow_request import WorkflowRequest
     from scriptrunner.gates.pre_run import PreRunOutcome
     from scriptrunner.store.base import HistoryStore
+    from scriptrunner.store.resilient import JournaledStore
     from scriptrunner.tracing import TracingConfig, TracingSession
     from scriptrunner.tracing.export_process import ExportProcess
     from scriptrunner.vaults.masking import Masker
@@ -73,12 +81,21 @@ class RunSession:
         self._record = record
         self._signals = signals
         self._warn = warn
-        self._store: HistoryStore | None = None
+        self._store: JournaledStore | None = None
 
     # -- lifetime ------------------------------------------------------------------------
 
     def __enter__(self) -> RunSession:
-        self._store = open_store(self.settings) if self._record else None
+        if self._record:
+            from scriptrunner.store.resilient import JournaledStore, journal_for
+
+            store = open_store(self.settings)
+            try:
+                self._replay_journals(store)
+                self._store = JournaledStore(store, journal_for(self.settings))
+            except BaseException:
+                store.close()
+                raise
         return self
 
     def __exit__(
@@ -88,8 +105,49 @@ class RunSession:
         tb: TracebackType | None,
     ) -> None:
         if self._store is not None:
-            self._store.close()
+            self._store.close()  # a journal with writes left is kept for a later replay
             self._store = None
+
+    # -- history outages -----------------------------------------------------------------
+
+    def _replay_journals(self, store: HistoryStore) -> None:
+        """Write what processes that are gone journaled for this store (a directory
+        listing when there is nothing); problems are warnings, never an error."""
+        from scriptrunner.store import journal
+
+        directory = journal.journal_dir(self.settings.home)
+        if not journal.has_pending(directory):
+            return
+        from scriptrunner.store.replay import replay_directory, target_for
+
+        try:
+            report = replay_directory(
+                target_for(store), directory, journal.store_key(self.settings.store_url)
+            )
+        except Exception as exc:
+            from scriptrunner.store.replay import error_line
+
+            self._warn(f"history journal {directory} not replayed yet: {error_line(exc)}")
+            return
+        for line in (*report.problems, *report.refused):
+            self._warn(line)
+
+    def _settle(self) -> str | None:
+        """After a run or workflow: replay the journal a last time; warn about writes the
+        store refused or nothing could keep, and return the "history delayed" message
+        (warned too) when writes still wait in the journal."""
+        store = self._store
+        if store is None:
+            return None
+        store.settle()
+        for line in store.refused + store.lost:
+            self._warn(line)
+        store.refused.clear()
+        store.lost.clear()
+        delayed = store.delayed()
+        if delayed is not None:
+            self._warn(delayed)
+        return delayed
 
     def _cancel_on_signals(self) -> contextlib.AbstractContextManager[None]:
         """While something runs, the session's signals cancel it (and its whole tree), on
@@ -125,7 +183,8 @@ class RunSession:
             for warning in secrets.warnings:
                 self._warn(warning)
         masker = secrets.masker if secrets is not None and secrets.masker else None
-        store, bus, restore_logging = self._store, self.bus, None
+        store: HistoryStore | None = self._store
+        bus, restore_logging = self.bus, None
         if masker is not None:  # everything stored, published or logged from here is masked
             from scriptrunner.vaults.masked_sinks import MaskingBus, MaskingStore, mask_logging
 
@@ -168,7 +227,8 @@ class RunSession:
             self._close_tracing(tracing)
             if restore_logging is not None:
                 restore_logging()
-        return RunOutcome(result, gate, attribution, cost_error, masker)
+        delayed = self._settle()
+        return RunOutcome(result, gate, attribution, cost_error, masker, delayed)
 
     def _gate(
         self, request: RunRequest, on_gate: Callable[[PreRunOutcome], None] | None
@@ -229,10 +289,12 @@ class RunSession:
                 executor=executor,
             )
             with self._cancel_on_signals():
-                return engine.run(plan, cancel=self.token, reuse=reuse, run_id=run_id)
+                result = engine.run(plan, cancel=self.token, reuse=reuse, run_id=run_id)
         finally:
             executor.close()
             self._close_tracing(tracing)
+        self._settle()
+        return result
 
     def _check_new_id(self, run_id: str | None) -> None:
         """A caller-chosen run id is well formed and not in the store yet (``ConfigError``
