@@ -87,12 +87,19 @@ class RunSession:
 
     def __enter__(self) -> RunSession:
         if self._record:
-            from scriptrunner.store.resilient import JournaledStore, journal_for
+            from scriptrunner.store.replay import target_for
+            from scriptrunner.store.resilient import (
+                REPLAY_BUSY_TIMEOUT,
+                JournaledStore,
+                journal_for,
+            )
 
             store = open_store(self.settings)
             try:
                 self._replay_journals(store)
-                self._store = JournaledStore(store, journal_for(self.settings))
+                wait = min(REPLAY_BUSY_TIMEOUT, self.settings.busy_timeout)
+                target = target_for(store, busy_timeout=wait)
+                self._store = JournaledStore(store, journal_for(self.settings), target=target)
             except BaseException:
                 store.close()
                 raise
@@ -122,7 +129,9 @@ class RunSession:
 
         try:
             report = replay_directory(
-                target_for(store), directory, journal.store_key(self.settings.store_url)
+                target_for(store, busy_timeout=self.settings.busy_timeout),
+                directory,
+                journal.store_key(self.settings.store_url),
             )
         except Exception as exc:
             from scriptrunner.store.replay import error_line

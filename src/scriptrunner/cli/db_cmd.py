@@ -115,7 +115,8 @@ def handle_replay(args: argparse.Namespace) -> int:
             f"history store is unreachable: {exc}; try again when it is back"
         ) from exc
     try:
-        report = replay_directory(target_for(store), directory, key)
+        target = target_for(store, busy_timeout=settings.busy_timeout)
+        report = replay_directory(target, directory, key)
     except Exception as exc:
         raise StoreError(
             f"cannot replay the history journal {directory}: history store {key} became "

@@ -8,7 +8,8 @@ before the outage hit (a batch whose commit was cut off), changes nothing: each 
 matched by its key first --
 
 - a run start by the run's id: a row that exists already is updated, not inserted again
-  (its tags were written with it);
+  (its tags were written with it), and only while it is ``running``: a row that has ended
+  (or was taken for ``lost`` meanwhile) keeps its end until the run's own end follows;
 - a run's end by the run's id (its columns are set again) and each attempt by its number
   (an attempt stored already is not added again; samples likewise, per attempt);
 - an event by its run id, type and time (``ts``, as the writer took it);
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     class Tx(Protocol):
         """One transaction on the store, with the reads replay needs."""
 
-        def run_exists(self, run_id: str) -> bool: ...
+        def run_status(self, run_id: str) -> str | None: ...
         def insert(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None: ...
         def update_run(self, run_id: str, values: Mapping[str, Any]) -> None: ...
         def attempts_of(self, run_id: str) -> set[int]: ...
@@ -73,8 +74,14 @@ def describe(record: Mapping[str, Any]) -> str:
 
 
 def error_line(exc: BaseException) -> str:
-    """An error in one line (a driver's message without its statement and parameters)."""
-    cause = getattr(exc, "orig", None) or exc
+    """An error in one line: the driver's own error where there is one (not its
+    statement and parameters, which SQLAlchemy's text adds), else ``exc``'s."""
+    cause: BaseException = exc
+    while True:
+        inner = getattr(cause, "orig", None) or cause.__cause__
+        if not isinstance(inner, BaseException) or inner is cause:
+            break
+        cause = inner
     lines = str(cause).strip().splitlines()
     return f"{type(cause).__name__}: {lines[0] if lines else 'no message'}"
 
@@ -94,25 +101,30 @@ class Applied:
 def apply_records(target: Target, records: Sequence[Record]) -> Applied:
     """Write ``records`` (offset, record) into ``target`` in one transaction; raises the
     store's error on an outage (nothing is then written)."""
-    done = Applied()
     if not records:
-        return done
+        return Applied()
     with target.transaction() as tx:
-        run_ids = sorted({e["run_id"] for _, r in records for e in _event_rows(r)}, key=str)
-        keys = tx.event_keys(run_ids)
-        for _, record in records:
-            try:
-                with tx.savepoint():
-                    fresh = _apply(tx, record, keys)
-            except Exception as exc:
-                if is_outage(exc):
-                    raise
-                done.refused.append({**record, "error": error_line(exc)})
-                continue
-            if fresh:
-                done.applied += 1
-            else:
-                done.present += 1
+        return apply_in(tx, records)
+
+
+def apply_in(tx: Tx, records: Sequence[Record]) -> Applied:
+    """Write ``records`` in the transaction ``tx``, each in a savepoint of its own."""
+    done = Applied()
+    run_ids = sorted({e["run_id"] for _, r in records for e in _event_rows(r)}, key=str)
+    keys = tx.event_keys(run_ids)
+    for _, record in records:
+        try:
+            with tx.savepoint():
+                fresh = _apply(tx, record, keys)
+        except Exception as exc:
+            if is_outage(exc):
+                raise
+            done.refused.append({**record, "error": error_line(exc)})
+            continue
+        if fresh:
+            done.applied += 1
+        else:
+            done.present += 1
     return done
 
 
@@ -128,9 +140,10 @@ def _apply(tx: Tx, record: Mapping[str, Any], keys: set[tuple[Any, ...]]) -> boo
     fresh = False
     if kind == "start":
         row = record["row"]
-        if tx.run_exists(row["id"]):
+        status = tx.run_status(row["id"])
+        if status == "running":
             tx.update_run(row["id"], {k: v for k, v in row.items() if k != "id"})
-        else:
+        elif status is None:
             tx.insert("runs", [row])
             tx.insert("run_tags", tag_rows(row["id"], row.get("tags") or {}))
             fresh = True
@@ -203,8 +216,9 @@ class SqliteTx:
     def _one(self, sql: str, *params: Any) -> bool:
         return self.conn.execute(sql, params).fetchone() is not None
 
-    def run_exists(self, run_id: str) -> bool:
-        return self._one("SELECT 1 FROM runs WHERE id = ?", run_id)
+    def run_status(self, run_id: str) -> str | None:
+        found = self.conn.execute("SELECT status FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return None if found is None else str(found[0])
 
     def insert(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
         from scriptrunner.store import sqlite_writes
@@ -256,18 +270,19 @@ class SqliteTx:
         self.conn.execute("RELEASE journal_record")
 
 
-def target_for(store: Any) -> Target:
-    """The replay target of a history store (its own connection: a SQLite file by path, a
-    SQLAlchemy store through its engine)."""
+def target_for(store: Any, *, busy_timeout: float = 30.0) -> Target:
+    """The replay target of a history store (its own connection: a SQLite file by path,
+    waiting at most ``busy_timeout`` for its lock; a SQLAlchemy store through its
+    engine)."""
     inner = getattr(store, "inner", None)
     if inner is not None and not hasattr(store, "engine") and not hasattr(store, "path"):
-        return target_for(inner)
+        return target_for(inner, busy_timeout=busy_timeout)
     engine = getattr(store, "engine", None)
     if engine is not None:
         from scriptrunner.store.replay_sqla import SqlaTarget
 
         return SqlaTarget(engine, store.where)
-    return SqliteTarget(str(store.path), busy_timeout=getattr(store, "busy_timeout", 30.0))
+    return SqliteTarget(str(store.path), busy_timeout=busy_timeout)
 
 
 # -- journals of processes that are gone -------------------------------------------------------

@@ -49,9 +49,10 @@ class SqlaTx:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def run_exists(self, run_id: str) -> bool:
+    def run_status(self, run_id: str) -> str | None:
         runs = schema.runs
-        return self.conn.execute(select(runs.c.id).where(runs.c.id == run_id)).first() is not None
+        found = self.conn.execute(select(runs.c.status).where(runs.c.id == run_id)).first()
+        return None if found is None else str(found[0])
 
     def insert(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
         if rows:

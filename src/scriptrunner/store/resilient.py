@@ -35,7 +35,7 @@ from scriptrunner.events import Event
 from scriptrunner.store import journal, ops
 from scriptrunner.store.base import HistoryStore
 from scriptrunner.store.outage import is_outage
-from scriptrunner.store.replay import apply_records, describe, error_line, target_for
+from scriptrunner.store.replay import apply_in, describe, error_line, target_for
 
 if TYPE_CHECKING:
     from scriptrunner.settings import Settings
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 #: The first delay before replaying again after a failed replay; it doubles up to the cap.
 FIRST_BACKOFF = 0.5
 MAX_BACKOFF = 5.0
+#: How long a replay waits for a locked SQLite store: a failed one is tried again later.
+REPLAY_BUSY_TIMEOUT = 2.0
 
 
 class JournaledStore:
@@ -214,7 +216,7 @@ class JournaledStore:
 
     def _replay_target(self) -> Target:
         if self._target is None:
-            self._target = target_for(self.inner)
+            self._target = target_for(self.inner, busy_timeout=REPLAY_BUSY_TIMEOUT)
         return self._target
 
     def retry_in(self) -> float | None:
@@ -241,8 +243,9 @@ class JournaledStore:
         if not force and now < self._next_try:
             return False
         try:
-            contents = self.journal.read()
-            applied = apply_records(self._replay_target(), contents.records)
+            with self._replay_target().transaction() as tx:  # reachable before reading
+                contents = self.journal.read()
+                applied = apply_in(tx, contents.records)
         except Exception as exc:  # still unreachable (or the replay failed): later
             self.last_error = error_line(exc)
             self._next_try = time.monotonic() + self._delay
