@@ -139,3 +139,32 @@ def test_the_environment_is_read_once_per_workflow_run(
         lambda e: monkeypatch.setenv("SR_SNAPSHOT", "after") if e.type == "run.started" else None
     )
     assert engine.run(plan).ok
+
+
+def test_the_journal_holds_no_secret_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writes are masked before they are queued, so what the journal keeps is masked."""
+    from scriptrunner.vaults.masking import Masker
+    from scriptrunner.workflows import engine
+    from scriptrunner.workflows.secrets import WorkflowSecrets
+
+    value = "hunter2-the-secret-value"
+    plan = expand(
+        workflow_from_dict(
+            {
+                "name": "w",
+                "secrets": {"PASSWORD": "vault://secret/app#password"},
+                "tasks": {"a": {"run": "sh -c 'echo $PASSWORD; echo " + value + " >&2'"}},
+            },
+            base_dir=tmp_path,
+        )
+    )
+    secrets = WorkflowSecrets(plan, {"vault://secret/app#password": value}, Masker([value]))
+    monkeypatch.setattr(engine, "resolve_plan_secrets", lambda *_a, **_k: secrets)
+    store = journaled(tmp_path)
+    result = WorkflowEngine(store).run(plan)
+    assert result.ok
+    path = Path(str(store.journal.path))
+    store.close()
+    data = path.read_bytes()
+    assert b"***" in data
+    assert value.encode() not in data

@@ -87,7 +87,6 @@ class RunSession:
 
     def __enter__(self) -> RunSession:
         if self._record:
-            from scriptrunner.store.replay import target_for
             from scriptrunner.store.resilient import (
                 REPLAY_BUSY_TIMEOUT,
                 JournaledStore,
@@ -98,8 +97,8 @@ class RunSession:
             try:
                 self._replay_journals(store)
                 wait = min(REPLAY_BUSY_TIMEOUT, self.settings.busy_timeout)
-                target = target_for(store, busy_timeout=wait)
-                self._store = JournaledStore(store, journal_for(self.settings), target=target)
+                journal = journal_for(self.settings)
+                self._store = JournaledStore(store, journal, busy_timeout=wait)
             except BaseException:
                 store.close()
                 raise

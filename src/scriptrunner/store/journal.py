@@ -19,15 +19,14 @@ Bounded: a file takes at most ``max_bytes`` (64 MiB by default), the directory a
 :data:`MAX_DIRECTORY_BYTES` at the time a new file is started; past that,
 :class:`JournalFull` (a ``StoreError``) says so, naming the file and the store.
 
-Standard library only (the ``run`` fast path writes and replays through it); ``json`` is
-imported only when a record is read back.
+Standard library only (the ``run`` fast path writes and replays through it); ``zlib``
+and ``json`` are imported only when a record is written or read.
 """
 
 from __future__ import annotations
 
 import os
 import time
-import zlib
 
 from scriptrunner.errors import StoreError
 from scriptrunner.store.values import to_json
@@ -108,6 +107,8 @@ def pending_files(directory: str) -> list[str]:
 
 def encode(record: Mapping[str, Any]) -> bytes:
     """One record as written: marker, length, CRC-32, JSON body."""
+    import zlib
+
     body = to_json(record).encode("utf-8")
     return MAGIC + len(body).to_bytes(4, "big") + zlib.crc32(body).to_bytes(4, "big") + body
 
@@ -128,6 +129,7 @@ class Contents:
 def parse(data: bytes, path: str) -> Contents:
     """The records of a journal file's bytes ``data``."""
     import json
+    import zlib
 
     found = Contents(path)
     offset, size = 0, len(data)

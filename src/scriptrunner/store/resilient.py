@@ -35,7 +35,6 @@ from scriptrunner.events import Event
 from scriptrunner.store import journal, ops
 from scriptrunner.store.base import HistoryStore
 from scriptrunner.store.outage import is_outage
-from scriptrunner.store.replay import apply_in, describe, error_line, target_for
 
 if TYPE_CHECKING:
     from scriptrunner.settings import Settings
@@ -59,12 +58,16 @@ class JournaledStore:
         first_backoff: float = FIRST_BACKOFF,
         max_backoff: float = MAX_BACKOFF,
         target: Target | None = None,
+        busy_timeout: float = REPLAY_BUSY_TIMEOUT,
     ) -> None:
+        """``target``: where replays write (default: the store's own, through a connection
+        of its own that waits at most ``busy_timeout`` for a locked SQLite file)."""
         self.inner = inner
         self.where = inner.where
         self.journal = writer
         self._lock = threading.RLock()
         self._target = target
+        self._busy_timeout = busy_timeout
         self._first_backoff = first_backoff
         self._max_backoff = max_backoff
         self._delay = first_backoff
@@ -143,6 +146,8 @@ class JournaledStore:
         try:
             self.commit([op])
         except journal.JournalFull as exc:
+            from scriptrunner.store.replay import describe
+
             self.lost.append(f"{describe(ops.op_record(op))}: {exc}")
 
     def commit(self, batch: Sequence[ops.Op]) -> None:
@@ -186,6 +191,8 @@ class JournaledStore:
     def _outage(self, batch: Sequence[ops.Op], exc: BaseException) -> None:
         """The store failed with ``batch`` unwritten (or its first write in doubt):
         journal it, then try at once to replay (a dropped connection reconnects)."""
+        from scriptrunner.store.replay import error_line
+
         self.last_error = error_line(exc)
         if self.since is None:
             self.since = time.time()
@@ -197,10 +204,14 @@ class JournaledStore:
         self.pending += len(batch)
 
     def _refuse(self, op: ops.Op, exc: BaseException) -> None:
+        from scriptrunner.store.replay import error_line
+
         record = {**ops.op_record(op), "error": error_line(exc)}
         self._keep_refused([record])
 
     def _keep_refused(self, records: Sequence[Mapping[str, Any]]) -> None:
+        from scriptrunner.store.replay import describe
+
         writer = self.journal
         try:
             kept = journal.reject(writer.directory, writer.name, writer.store, records)
@@ -216,7 +227,9 @@ class JournaledStore:
 
     def _replay_target(self) -> Target:
         if self._target is None:
-            self._target = target_for(self.inner, busy_timeout=REPLAY_BUSY_TIMEOUT)
+            from scriptrunner.store.replay import target_for
+
+            self._target = target_for(self.inner, busy_timeout=self._busy_timeout)
         return self._target
 
     def retry_in(self) -> float | None:
@@ -242,6 +255,8 @@ class JournaledStore:
         now = time.monotonic()
         if not force and now < self._next_try:
             return False
+        from scriptrunner.store.replay import apply_in, error_line
+
         try:
             with self._replay_target().transaction() as tx:  # reachable before reading
                 contents = self.journal.read()
