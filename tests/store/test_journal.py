@@ -11,6 +11,7 @@ import pytest
 
 from fixtures.cli import cli
 from scriptrunner.store import journal, rows
+from scriptrunner.store.journal_writer import JournalWriter
 from scriptrunner.store.sqlite import SqliteHistory
 
 KEY = "sqlite:///somewhere/history.db"
@@ -20,8 +21,8 @@ def record(n: int) -> dict[str, object]:
     return {"op": "event", "event": {"type": "t", "run_id": None, "ts": float(n), "payload": {}}}
 
 
-def written(tmp_path: Path, count: int = 3) -> tuple[journal.JournalWriter, Path]:
-    writer = journal.JournalWriter(str(tmp_path / "journal"), KEY)
+def written(tmp_path: Path, count: int = 3) -> tuple[JournalWriter, Path]:
+    writer = JournalWriter(str(tmp_path / "journal"), KEY)
     for n in range(count):
         writer.append([record(n)])
     assert writer.path is not None
@@ -47,7 +48,7 @@ def test_records_read_back_in_order_after_a_header_naming_the_store(tmp_path: Pa
 
 
 def test_text_that_is_not_utf8_reads_back_exactly(tmp_path: Path) -> None:
-    writer = journal.JournalWriter(str(tmp_path / "journal"), KEY)
+    writer = JournalWriter(str(tmp_path / "journal"), KEY)
     odd = os.fsdecode(b"caf\xe9 \x00 \xff")
     writer.append([{"op": "event", "event": {"payload": {"arg": odd}}}])
     assert journal.read(str(writer.path)).records[0][1]["event"]["payload"]["arg"] == odd
@@ -90,7 +91,7 @@ def test_journal_files_are_owner_only_whatever_the_umask(tmp_path: Path) -> None
 
 
 def test_a_file_past_its_bound_refuses_more_with_a_clear_error(tmp_path: Path) -> None:
-    writer = journal.JournalWriter(str(tmp_path / "journal"), KEY, max_bytes=400)
+    writer = JournalWriter(str(tmp_path / "journal"), KEY, max_bytes=400)
     writer.append([record(0)])
     with pytest.raises(journal.JournalFull, match=r"history journal .*\.jnl is full .* lost"):
         writer.append([record(n) for n in range(1, 20)])
@@ -101,7 +102,7 @@ def test_a_file_past_its_bound_refuses_more_with_a_clear_error(tmp_path: Path) -
 def test_a_full_directory_refuses_a_new_file(tmp_path: Path) -> None:
     first, _ = written(tmp_path, count=5)
     first.close()
-    second = journal.JournalWriter(str(tmp_path / "journal"), KEY, max_directory_bytes=100)
+    second = JournalWriter(str(tmp_path / "journal"), KEY, max_directory_bytes=100)
     with pytest.raises(journal.JournalFull, match="is full"):
         second.append([record(9)])
 
@@ -129,7 +130,7 @@ def test_db_replay_skips_a_damaged_record_naming_it_and_writes_the_rest(tmp_path
     row = rows.run_start_row(
         run_id="a" * 32, kind="run", script=None, command=["x"], cwd="/", tags={}, started_at=1.0
     )
-    writer = journal.JournalWriter(journal.journal_dir(home), key)
+    writer = JournalWriter(journal.journal_dir(home), key)
     writer.append([{"op": "start", "row": row, "events": []}])
     writer.append([record(1)])
     writer.close()

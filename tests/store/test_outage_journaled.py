@@ -19,7 +19,9 @@ from scriptrunner.errors import StoreError
 from scriptrunner.events import Event
 from scriptrunner.store import journal, rows
 from scriptrunner.store.background import BackgroundWriter
-from scriptrunner.store.replay import SqliteTarget, SqliteTx, replay_directory
+from scriptrunner.store.journal_writer import JournalWriter
+from scriptrunner.store.replay import replay_directory
+from scriptrunner.store.replay_sqlite import SqliteTarget, SqliteTx
 from scriptrunner.store.resilient import JournaledStore
 from scriptrunner.store.sqlite import SqliteHistory
 
@@ -69,7 +71,7 @@ class FlakyTarget(SqliteTarget):
 
 def make(tmp_path: Path, outage: Outage, **options: Any) -> JournaledStore:
     db = tmp_path / "history.db"
-    writer = journal.JournalWriter(
+    writer = JournalWriter(
         str(tmp_path / "journal"), journal.store_key(f"sqlite:///{db}"), **options
     )
     return JournaledStore(

@@ -17,7 +17,9 @@ import pytest
 from scriptrunner.errors import StoreError
 from scriptrunner.events import Event
 from scriptrunner.store import journal
-from scriptrunner.store.replay import SqliteTarget, SqliteTx, replay_directory
+from scriptrunner.store.journal_writer import JournalWriter
+from scriptrunner.store.replay import replay_directory
+from scriptrunner.store.replay_sqlite import SqliteTarget, SqliteTx
 from scriptrunner.store.resilient import JournaledStore
 from scriptrunner.store.sqlite import SqliteHistory
 from scriptrunner.workflows.dag import expand
@@ -55,7 +57,7 @@ class FullDisk(SqliteTarget):
 def journaled(tmp_path: Path, **options: Any) -> JournaledStore:
     db = tmp_path / "h.db"
     key = journal.store_key(f"sqlite:///{db}")
-    writer = journal.JournalWriter(str(tmp_path / "journal"), key, **options)
+    writer = JournalWriter(str(tmp_path / "journal"), key, **options)
     return JournaledStore(FailingBatches(db), writer, target=FullDisk(str(db)))
 
 

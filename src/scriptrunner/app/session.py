@@ -34,7 +34,6 @@ from scriptrunner.errors import ConfigError, ScriptRunnerError
 from scriptrunner.events import EventBus
 from scriptrunner.results import new_run_id, parse_run_id
 from scriptrunner.settings import Settings
-from scriptrunner.store import open_store
 from scriptrunner.store.recorder import Recorder
 
 if TYPE_CHECKING:
@@ -87,21 +86,9 @@ class RunSession:
 
     def __enter__(self) -> RunSession:
         if self._record:
-            from scriptrunner.store.resilient import (
-                REPLAY_BUSY_TIMEOUT,
-                JournaledStore,
-                journal_for,
-            )
+            from scriptrunner.app.outages import open_journaled
 
-            store = open_store(self.settings)
-            try:
-                self._replay_journals(store)
-                wait = min(REPLAY_BUSY_TIMEOUT, self.settings.busy_timeout)
-                journal = journal_for(self.settings)
-                self._store = JournaledStore(store, journal, busy_timeout=wait)
-            except BaseException:
-                store.close()
-                raise
+            self._store = open_journaled(self.settings, self._warn)
         return self
 
     def __exit__(
@@ -114,48 +101,13 @@ class RunSession:
             self._store.close()  # a journal with writes left is kept for a later replay
             self._store = None
 
-    # -- history outages -----------------------------------------------------------------
-
-    def _replay_journals(self, store: HistoryStore) -> None:
-        """Write what processes that are gone journaled for this store (a directory
-        listing when there is nothing); problems are warnings, never an error."""
-        from scriptrunner.store import journal
-
-        directory = journal.journal_dir(self.settings.home)
-        if not journal.has_pending(directory):
-            return
-        from scriptrunner.store.replay import replay_directory, target_for
-
-        try:
-            report = replay_directory(
-                target_for(store, busy_timeout=self.settings.busy_timeout),
-                directory,
-                journal.store_key(self.settings.store_url),
-            )
-        except Exception as exc:
-            from scriptrunner.store.replay import error_line
-
-            self._warn(f"history journal {directory} not replayed yet: {error_line(exc)}")
-            return
-        for line in (*report.problems, *report.refused):
-            self._warn(line)
-
     def _settle(self) -> str | None:
-        """After a run or workflow: replay the journal a last time; warn about writes the
-        store refused or nothing could keep, and return the "history delayed" message
-        (warned too) when writes still wait in the journal."""
-        store = self._store
-        if store is None:
+        """After a run or workflow: the journal's last chance (``app.outages.settle``)."""
+        if self._store is None:
             return None
-        store.settle()
-        for line in store.refused + store.lost:
-            self._warn(line)
-        store.refused.clear()
-        store.lost.clear()
-        delayed = store.delayed()
-        if delayed is not None:
-            self._warn(delayed)
-        return delayed
+        from scriptrunner.app.outages import settle
+
+        return settle(self._store, self._warn)
 
     def _cancel_on_signals(self) -> contextlib.AbstractContextManager[None]:
         """While something runs, the session's signals cancel it (and its whole tree), on

@@ -220,11 +220,10 @@ class Recording:
     def _keep(self, record: dict[str, Any], exc: Exception) -> None:
         """Journal the run's end the store could not take, and say so on stderr."""
         from scriptrunner.store import journal
+        from scriptrunner.store.journal_writer import JournalWriter
         from scriptrunner.store.replay import error_line
 
-        writer = journal.JournalWriter(
-            self._journal_dir(), journal.store_key("sqlite:///" + self.store)
-        )
+        writer = JournalWriter(self._journal_dir(), journal.store_key("sqlite:///" + self.store))
         why = error_line(exc)
         try:
             writer.append([record])

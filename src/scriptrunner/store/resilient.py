@@ -34,6 +34,7 @@ from scriptrunner.errors import StoreError
 from scriptrunner.events import Event
 from scriptrunner.store import journal, ops
 from scriptrunner.store.base import HistoryStore
+from scriptrunner.store.journal_writer import JournalWriter
 from scriptrunner.store.outage import is_outage
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class JournaledStore:
     def __init__(
         self,
         inner: HistoryStore,
-        writer: journal.JournalWriter,
+        writer: JournalWriter,
         *,
         first_backoff: float = FIRST_BACKOFF,
         max_backoff: float = MAX_BACKOFF,
@@ -131,6 +132,13 @@ class JournaledStore:
 
     def run_exists(self, run_id: str) -> bool:
         return self.inner.run_exists(run_id)
+
+    def __getattr__(self, name: str) -> Any:
+        """Any other attribute is the wrapped store's (its ``path`` or ``engine``, and
+        methods beyond the protocol), used as it is: not journaled."""
+        if name == "inner":  # not set yet (during construction)
+            raise AttributeError(name)
+        return getattr(self.inner, name)
 
     def close(self) -> None:
         """Release the journal (kept on disk if it holds writes) and close the store."""
@@ -289,8 +297,6 @@ class JournaledStore:
         )
 
 
-def journal_for(settings: Settings) -> journal.JournalWriter:
+def journal_for(settings: Settings) -> JournalWriter:
     """This process's journal for the store ``settings`` name, under its home."""
-    return journal.JournalWriter(
-        journal.journal_dir(settings.home), journal.store_key(settings.store_url)
-    )
+    return JournalWriter(journal.journal_dir(settings.home), journal.store_key(settings.store_url))
