@@ -151,3 +151,15 @@ def test_db_replay_skips_a_damaged_record_naming_it_and_writes_the_rest(tmp_path
     assert not path.exists()
     again = cli(home, "db", "replay")
     assert again.returncode == 0 and "nothing to replay" in again.stderr
+
+
+def test_a_journal_for_another_store_is_left_alone(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    SqliteHistory(home / "history.db").close()
+    writer = JournalWriter(journal.journal_dir(home), "postgresql://u@elsewhere/db")
+    writer.append([record(1)])
+    writer.close()
+    done = cli(home, "db", "replay")
+    assert done.returncode == 0, done.stderr
+    assert "1 journal file(s) for another store: left alone" in done.stdout
+    assert Path(str(writer.path)).exists()

@@ -59,6 +59,7 @@ __all__ = [
     "make_directory",
     "encode",
     "parse",
+    "peek_store",
     "pending_files",
     "read",
     "read_fd",
@@ -162,6 +163,14 @@ def read_fd(fd: int, path: str) -> Contents:
         chunks.append(chunk)
         offset += len(chunk)
     return parse(b"".join(chunks), path)
+
+
+def peek_store(fd: int, path: str) -> str | None:
+    """The store a claimed journal file is for, from its header alone (None: unreadable),
+    so that a journal of another store is not read whole."""
+    header = parse(os.pread(fd, 4096, 0), path).header
+    store = header.get("store") if header is not None else None
+    return store if isinstance(store, str) else None
 
 
 def discard(fd: int, path: str) -> None:

@@ -229,6 +229,11 @@ def replay_directory(target: Target, directory: str, key: str) -> Report:
             continue
         try:
             try:
+                store = journal.peek_store(fd, path)
+                if store is not None and store != key:
+                    report.elsewhere += 1
+                    os.close(fd)
+                    continue
                 contents = journal.read_fd(fd, path)
             except OSError as exc:
                 report.problems.append(f"{path}: cannot be read: {exc.strerror}")
