@@ -5,6 +5,7 @@ and the fast path replays journals of gone processes before its own start row.""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import sys
@@ -57,6 +58,7 @@ def test_a_run_keeps_its_exit_code_when_its_end_cannot_be_stored(tmp_path: Path)
     done = cli(
         home,
         "run",
+        "--json",
         "--keep-daemons",  # the lock outlives the script
         str(script),
         str(holder),
@@ -70,6 +72,9 @@ def test_a_run_keeps_its_exit_code_when_its_end_cannot_be_stored(tmp_path: Path)
     journals = list((home / "journal").glob("*.jnl"))
     assert len(journals) == 1 and str(journals[0]) in done.stderr
     assert rows(db, "SELECT status FROM runs") == [("running",)]
+    story = json.loads(done.stdout)  # from the run itself: the store does not have its end
+    assert (story["status"], story["exit_code"], story["attempt_count"]) == ("succeeded", 0, 1)
+    assert story["id"] == rows(db, "SELECT id FROM runs")[0][0]
 
     wait_until(released.exists, what="the lock to be released", timeout=10)
     replayed = cli(home, "db", "replay")
