@@ -244,7 +244,8 @@ def replay_directory(target: Target, directory: str, key: str) -> Report:
             if header is None and contents.records:
                 report.problems.append(
                     f"{path}: its header cannot be read, so the store it was written for is "
-                    "unknown: not replayed"
+                    "unknown: not replayed (move it out of the journal directory to stop "
+                    "this warning)"
                 )
                 os.close(fd)
                 continue
