@@ -81,6 +81,9 @@ class RunSession:
         self._signals = signals
         self._warn = warn
         self._store: JournaledStore | None = None
+        #: After a run or workflow: the "history delayed" message when some of its
+        #: history waits in the journal (the store was unreachable), else None.
+        self.history_delayed: str | None = None
 
     # -- lifetime ------------------------------------------------------------------------
 
@@ -107,7 +110,8 @@ class RunSession:
             return None
         from scriptrunner.app.outages import settle
 
-        return settle(self._store, self._warn)
+        self.history_delayed = settle(self._store, self._warn)
+        return self.history_delayed
 
     def _cancel_on_signals(self) -> contextlib.AbstractContextManager[None]:
         """While something runs, the session's signals cancel it (and its whole tree), on
