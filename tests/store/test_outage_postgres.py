@@ -31,7 +31,8 @@ def db_url(own_postgres: PostgresServer) -> Iterator[str]:  # noqa: F811
     try:
         yield url
     finally:
-        own_postgres.start() if not _running(own_postgres) else None
+        if not _running(own_postgres):  # a test that failed with the server stopped
+            own_postgres.start()
         own_postgres.drop_database(name)
 
 

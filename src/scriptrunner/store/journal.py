@@ -1,7 +1,8 @@
 """The local journal: history writes the store could not take, kept on disk until it can.
 
 Where: ``<home>/journal/``, a directory created ``0700``; one append-only file per process
-that had to journal (``<host>-<pid>-<random>.jnl``, created ``0600``), whatever the umask.
+that had to journal (``<host>-<pid>-<random>.jnl``, created ``0600``, whatever the umask,
+by ``store.journal_writer`` at its first write).
 A file is locked (``flock``) by the process writing it for as long as it has it open, so
 a file nobody holds a lock on belongs to a process that is gone: any process may replay
 it (``store.replay``), and a file still locked is left alone.
