@@ -48,13 +48,16 @@ class RunRequest:
 @dataclass(frozen=True, slots=True)
 class RunOutcome:
     """A finished run, the gate that let it start, its cost (or why it was not recorded),
-    and the masker of its secrets (what an entry point prints goes through it)."""
+    the masker of its secrets (what an entry point prints goes through it), and whether
+    its history is delayed (the store was unreachable at its end: what says so and where
+    the journal keeping it is; None when it is all in the store)."""
 
     result: RunResult
     gate: PreRunOutcome | None = None
     attribution: Attribution | None = None
     cost_error: Exception | None = None
     masker: Masker | None = None
+    history_delayed: str | None = None
 
     def mask(self, text: str) -> str:
         return self.masker.mask(text) if self.masker is not None else text

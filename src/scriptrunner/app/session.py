@@ -10,6 +10,13 @@ the tracing session and cost attribution.  Entry points only turn their input in
 Order inside :meth:`RunSession.run`, kept because each step must fail before the next has
 side effects: gate (a blocked script never starts and its secrets are never fetched), then
 secrets, then tracing, then the run, then its cost.
+
+The history store survives outages (``store.resilient``): opening it first replays what
+processes that are gone left in the journal; the run's start row (a workflow's own row)
+is written at once or the run is refused; every later write that the store cannot take is
+journaled, and a run or workflow whose end could not be stored still ends with its own
+exit code: :meth:`RunSession.run` and :meth:`RunSession.run_workflow` try the journal a
+last time, then warn that the history is delayed and where the journal is.
 """
 
 from __future__ import annotations
@@ -27,7 +34,6 @@ from scriptrunner.errors import ConfigError, ScriptRunnerError
 from scriptrunner.events import EventBus
 from scriptrunner.results import new_run_id, parse_run_id
 from scriptrunner.settings import Settings
-from scriptrunner.store import open_store
 from scriptrunner.store.lease import Lease, start_lease
 from scriptrunner.store.recorder import Recorder
 
@@ -35,6 +41,7 @@ if TYPE_CHECKING:
     from scriptrunner.app.workflow_request import WorkflowRequest
     from scriptrunner.gates.pre_run import PreRunOutcome
     from scriptrunner.store.base import HistoryStore
+    from scriptrunner.store.resilient import JournaledStore
     from scriptrunner.tracing import TracingConfig, TracingSession
     from scriptrunner.tracing.export_process import ExportProcess
     from scriptrunner.vaults.masking import Masker
@@ -74,14 +81,20 @@ class RunSession:
         self._record = record
         self._signals = signals
         self._warn = warn
-        self._store: HistoryStore | None = None
+        self._store: JournaledStore | None = None
         #: The lease of the ``running`` rows of this session's runs (``store.lease``).
         self._lease: Lease | None = None
+        #: After a run or workflow: the "history delayed" message when some of its
+        #: history waits in the journal (the store was unreachable), else None.
+        self.history_delayed: str | None = None
 
     # -- lifetime ------------------------------------------------------------------------
 
     def __enter__(self) -> RunSession:
-        self._store = open_store(self.settings) if self._record else None
+        if self._record:
+            from scriptrunner.app.outages import open_journaled
+
+            self._store = open_journaled(self.settings, self._warn)
         self._lease = start_lease(self._store, self.settings.heartbeat_interval)
         return self
 
@@ -95,8 +108,17 @@ class RunSession:
             self._lease.close()
             self._lease = None
         if self._store is not None:
-            self._store.close()
+            self._store.close()  # a journal with writes left is kept for a later replay
             self._store = None
+
+    def _settle(self) -> str | None:
+        """After a run or workflow: the journal's last chance (``app.outages.settle``)."""
+        if self._store is None:
+            return None
+        from scriptrunner.app.outages import settle
+
+        self.history_delayed = settle(self._store, self._warn)
+        return self.history_delayed
 
     def _cancel_on_signals(self) -> contextlib.AbstractContextManager[None]:
         """While something runs, the session's signals cancel it (and its whole tree), on
@@ -132,7 +154,8 @@ class RunSession:
             for warning in secrets.warnings:
                 self._warn(warning)
         masker = secrets.masker if secrets is not None and secrets.masker else None
-        store, bus, restore_logging = self._store, self.bus, None
+        store: HistoryStore | None = self._store
+        bus, restore_logging = self.bus, None
         if masker is not None:  # everything stored, published or logged from here is masked
             from scriptrunner.vaults.masked_sinks import MaskingBus, MaskingStore, mask_logging
 
@@ -175,7 +198,8 @@ class RunSession:
             self._close_tracing(tracing)
             if restore_logging is not None:
                 restore_logging()
-        return RunOutcome(result, gate, attribution, cost_error, masker)
+        delayed = self._settle()
+        return RunOutcome(result, gate, attribution, cost_error, masker, delayed)
 
     def _gate(
         self, request: RunRequest, on_gate: Callable[[PreRunOutcome], None] | None
@@ -237,10 +261,12 @@ class RunSession:
                 executor=executor,
             )
             with self._cancel_on_signals():
-                return engine.run(plan, cancel=self.token, reuse=reuse, run_id=run_id)
+                result = engine.run(plan, cancel=self.token, reuse=reuse, run_id=run_id)
         finally:
             executor.close()
             self._close_tracing(tracing)
+        self._settle()
+        return result
 
     def _check_new_id(self, run_id: str | None) -> None:
         """A caller-chosen run id is well formed and not in the store yet (``ConfigError``

@@ -1,4 +1,7 @@
-"""``scriptrunner db update --from URL-or-PATH``: install the offline OSV database.
+"""``scriptrunner db``: the offline OSV database (``db update``) and the history journal
+(``db replay``, registered by ``cli.db_replay``).
+
+``scriptrunner db update --from URL-or-PATH`` installs the offline OSV database.
 
 The database lives in ``$SCRIPTRUNNER_HOME/advisories`` (a directory of OSV records), which
 ``scan deps`` and the ``deps`` gate use when no ``--db`` is given.  An update never loses the
@@ -17,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from scriptrunner.cli import options
+from scriptrunner.cli import db_replay, options
 from scriptrunner.cli.common import settings_from
 
 DB_DIR = "advisories"
@@ -26,11 +29,14 @@ DB_DIR = "advisories"
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "db",
-        help="manage the offline vulnerability database",
-        description="The offline OSV advisory database used by `scan deps` and `run --scan deps`.",
+        help="manage the offline vulnerability database and the history journal",
+        description="The offline OSV advisory database used by `scan deps` and `run --scan "
+        "deps`, and the journal of history writes kept while the history store was "
+        "unreachable.",
         epilog=options.examples(
             "scriptrunner db update --from https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip",
             "scriptrunner db update --from ./osv-records/",
+            "scriptrunner db replay",
         ),
     )
     actions = p.add_subparsers(dest="db_action", metavar="ACTION")
@@ -59,6 +65,7 @@ def register(sub: Any) -> None:
         "--no-index", action="store_true", help="do not build the index now (first scan will)"
     )
     up.set_defaults(handler=handle_update)
+    db_replay.register(actions)
 
 
 def _download(url: str, into: Path) -> Path:

@@ -4,6 +4,13 @@ The rows and events are built by the functions the full path's ``core.session.Ru
 uses (``store.rows``, ``payloads``) and written by the same SQL (``store.sqlite_writes``),
 on a connection of this process's own: ``sqlite3`` is imported only after the child is
 running.  ``tests/cli/test_fast_parity.py`` compares what both paths store.
+
+Outages: the start row is written before anything else or the run is refused (the child is
+killed: fail closed).  Before it, journals that processes which are gone left for this
+store are replayed (``store.replay``; one ``listdir`` when there are none).  The end is
+never allowed to turn the script's exit code into a failure: when the store cannot take
+it, it is appended to a journal (``store.journal``, ``<home>/journal/``) and a line on
+stderr says that the history is delayed and where it is kept.
 """
 
 from __future__ import annotations
@@ -28,9 +35,12 @@ RUN_FINISHED = "run.finished"
 class Recording:
     """One run's rows in the SQLite file ``store``."""
 
-    def __init__(self, store: str, run_id: str) -> None:
+    def __init__(
+        self, store: str, run_id: str, *, busy_timeout: float = limits.DEFAULT_BUSY_TIMEOUT
+    ) -> None:
         self.store = store
         self.run_id = run_id
+        self.busy_timeout = busy_timeout
         self.conn: sqlite3.Connection | None = None
 
     def start(
@@ -50,6 +60,8 @@ class Recording:
         )
         started = rows.event_values(RUN_STARTED, self.run_id, t0, rows.started_payload(row))
         self.conn = self._connect()
+        if self._journals():
+            self._replay()
         sqlite_writes.transaction(
             self.conn, lambda conn: self._start(conn, row, started), self.store
         )
@@ -60,9 +72,7 @@ class Recording:
         import sqlite3
 
         try:
-            conn = sqlite3.connect(
-                self.store, timeout=limits.DEFAULT_BUSY_TIMEOUT, isolation_level=None
-            )
+            conn = sqlite3.connect(self.store, timeout=self.busy_timeout, isolation_level=None)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute(f"PRAGMA wal_autocheckpoint={limits.WAL_CHECKPOINT_PAGES}")
@@ -74,6 +84,33 @@ class Recording:
 
             raise open_error("configure", Path(self.store), exc) from exc
         return conn
+
+    def _journal_dir(self) -> str:
+        import os
+
+        return os.path.dirname(self.store) + "/journal"  # store.journal.journal_dir
+
+    def _journals(self) -> bool:
+        """Are there journal files (of this process's store or another's) to look at?"""
+        import os
+
+        try:
+            names = os.listdir(self._journal_dir())
+        except OSError:
+            return False
+        return any(name.endswith(".jnl") for name in names)
+
+    def _replay(self) -> None:
+        """Write what gone processes journaled for this store (problems are warnings; a
+        store that cannot take them now gets them later)."""
+        from scriptrunner.store.replay import replay_sqlite_home
+
+        try:
+            report = replay_sqlite_home(self.store)
+        except Exception:
+            return
+        for line in (*report.problems, *report.refused) if report is not None else ():
+            _warn(line)
 
     def _start(self, conn: sqlite3.Connection, row: Any, started: Any) -> None:
         """The start row, after a check that the store is still the one the header showed
@@ -160,11 +197,60 @@ class Recording:
         attempts = [rows.attempt_values(rid, **attempt, metrics=metrics)]
         samples_rows = rows.sample_rows(rid, 1, samples)
         assert self.conn is not None
-        sqlite_writes.transaction(
-            self.conn,
-            lambda conn: sqlite_writes.finish_run(
-                conn, rid, values, attempts, samples_rows, events
-            ),
-            self.store,
-        )
+        try:
+            sqlite_writes.transaction(
+                self.conn,
+                lambda conn: sqlite_writes.finish_run(
+                    conn, rid, values, attempts, samples_rows, events
+                ),
+                self.store,
+            )
+        except Exception as exc:  # the script's exit code stands: the end is journaled
+            record = {
+                "op": "finish",
+                "run_id": rid,
+                "values": values,
+                "attempts": attempts,
+                "samples": samples_rows,
+                "events": events,
+            }
+            self._keep(record, exc)
         return {**values, **metrics}
+
+    def _keep(self, record: dict[str, Any], exc: Exception) -> None:
+        """Journal the run's end the store could not take, and say so on stderr."""
+        from scriptrunner.store import journal
+        from scriptrunner.store.journal_writer import JournalWriter
+        from scriptrunner.store.replay import error_line
+
+        writer = JournalWriter(self._journal_dir(), journal.store_key("sqlite:///" + self.store))
+        why = error_line(exc)
+        try:
+            writer.append([record])
+            _warn(
+                f"history delayed: history store {self.store} could not take the end of run "
+                f"{self.run_id[:8]} ({why}); it is kept in the journal {writer.path} and will "
+                "be written when the store is back (by the next scriptrunner command that "
+                "writes history, or `scriptrunner db replay`)"
+            )
+        except journal.JournalFull as full:
+            _warn(f"history of run {self.run_id[:8]} not recorded: {why}; {full}")
+        finally:
+            writer.close()
+
+
+def _warn(message: str) -> None:
+    """One warning line on stderr (``cli.common.warn``, without its imports)."""
+    import os
+
+    from scriptrunner.display import shown
+
+    try:
+        os.write(
+            2,
+            f"scriptrunner: warning: {shown(message, lines=True)}\n".encode(
+                "utf-8", "backslashreplace"
+            ),
+        )
+    except OSError:
+        pass

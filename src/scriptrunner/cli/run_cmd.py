@@ -35,7 +35,9 @@ scriptrunner run [OPTIONS] SCRIPT.py [ARGS...]
 EPILOG = """\
 exit codes: the script's own; 128+N if it was killed by signal N; 124 on timeout;
 2 if it could not be started (script not found, bad option, unwritable store);
-3 if --scan found something at or above --fail-on (nothing ran)."""
+3 if --scan found something at or above --fail-on (nothing ran).  A store that becomes
+unreachable once the run started does not change the exit code: the rest of its history
+is journaled (a warning says where) and written when the store is back."""
 
 
 def register(sub: Any) -> None:

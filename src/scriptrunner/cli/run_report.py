@@ -2,6 +2,10 @@
 
 Everything printed goes through the run's masker: a secret typed on the command line or
 fetched from a vault never reaches the terminal through these lines.
+
+When the store was unreachable at the run's end (its history is delayed: the session
+warned, naming the journal), ``--json`` prints the story built from the run's result
+instead of the store: the same keys, with no events (their ids are the store's).
 """
 
 from __future__ import annotations
@@ -10,13 +14,14 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scriptrunner.cli.formats import summary_line
 
 if TYPE_CHECKING:
     from scriptrunner.app import RunOutcome
     from scriptrunner.gates.pre_run import PreRunOutcome
+    from scriptrunner.results import RunResult
     from scriptrunner.settings import Settings
 
 
@@ -45,9 +50,12 @@ def print_outcome(args: argparse.Namespace, outcome: RunOutcome, settings: Setti
     result, attribution = outcome.result, outcome.attribution
     if args.json:
         # The run's story as the store has it: what `show --json` prints (app.story).
-        from scriptrunner.app.story import story_from_store
+        from scriptrunner.app.story import run_story, story_from_store
 
-        story = story_from_store(settings, result.run_id)
+        if outcome.history_delayed is None:
+            story = story_from_store(settings, result.run_id)
+        else:
+            story = run_story(_Unstored(result), result.run_id)
         if outcome.masker is not None:  # stored masked already; masked again, to be sure
             story = outcome.masker.mask_obj(story)
         sys.stdout.write(json.dumps(story, indent=2) + "\n")
@@ -82,3 +90,35 @@ def print_outcome(args: argparse.Namespace, outcome: RunOutcome, settings: Setti
                 f"scriptrunner: error: {shown(outcome.mask(result.error), lines=True)}",
                 file=sys.stderr,
             )
+
+
+class _Unstored:
+    """A run's story source built from its result (``app.story.RunSource``), for a run
+    whose end the store could not take yet."""
+
+    def __init__(self, result: RunResult) -> None:
+        self.result = result
+
+    def get_run(self, run_id: str) -> dict[str, Any]:
+        from scriptrunner.store import rows
+
+        result = self.result
+        row = rows.run_start_row(
+            run_id=run_id,
+            kind="run",
+            script=result.script,
+            command=result.command,
+            cwd=result.cwd,
+            tags=result.tags,
+            started_at=result.started_at,
+        )
+        row.update(rows.run_finish_values(result))
+        row["attempt_rows"] = [rows.attempt_row(run_id, a) for a in result.attempts]
+        row["events"] = []
+        return row
+
+    def scans_of(self, run_id: str) -> list[dict[str, Any]]:
+        return []
+
+    def trace_ids_of(self, run_id: str) -> list[str]:
+        return []

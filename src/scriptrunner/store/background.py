@@ -9,13 +9,18 @@ queued meanwhile goes into that one transaction.  With a store that offers
 ``write_batch`` (the SQLite store), the rows and events of the window are written with a
 few statements, not one per call: a run whose start and finish are in the same window is
 inserted once, complete (no ``UPDATE``), and all the window's events are inserted by one
-statement, in their order.  Other writes (scans, costs, spans) keep their place in the
-order.  So a run's start row is committed at most one interval (plus a commit) after it
-was queued, which is before or while its process runs.
+statement, in their order (``store.ops.write_ops``).  Other writes (scans, costs, spans)
+keep their place in the order.  So a run's start row is committed at most one interval
+(plus a commit) after it was queued, which is before or while its process runs.
 
-The first write error is kept and raised at :meth:`flush`; ``on_error`` is called with it
-at once (the workflow engine cancels the workflow, ending every child), and nothing after
-a failed write is attempted.
+Outages: over a :class:`~scriptrunner.store.resilient.JournaledStore` (what a session
+opens), each window is handed to its ``commit``, which journals what the store cannot
+take and replays it when the store is back; while writes wait in the journal the writer
+also wakes up when a replay is due, so history catches up while nothing else is written.
+Only an error that store raises (its journal full or unwritable), or any write error of
+a plain store, is fatal: it is kept and raised at :meth:`flush`, ``on_error`` is called
+with it at once (the workflow engine cancels the workflow, ending every child: nothing
+keeps running unrecorded), and nothing after it is attempted.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any
 from scriptrunner.errors import StoreError
 from scriptrunner.events import Event
 from scriptrunner.store.base import HistoryStore
+from scriptrunner.store.ops import COST, EVENT, FINISH, SCAN, SPANS, START, write_ops
 
 #: The commit window, in seconds: writes queued within it share one transaction.
 COMMIT_INTERVAL = 0.01
@@ -37,7 +43,6 @@ COMMIT_INTERVAL = 0.01
 MAX_BATCH = 4096
 
 _STOP = object()
-_START, _FINISH, _EVENT = "start", "finish", "event"
 
 
 class BackgroundWriter:
@@ -74,7 +79,13 @@ class BackgroundWriter:
     def _loop(self) -> None:
         last = 0.0
         while True:
-            batch = [self._queue.get()]
+            retry_in = self._retry_in()
+            try:
+                first = self._queue.get(timeout=retry_in)
+            except queue.Empty:  # writes wait in the journal and a replay is due
+                self._recover()
+                continue
+            batch = [first]
             wait = last + self._interval - time.monotonic()
             if wait > 0 and batch[0] is not _STOP:
                 self._hurry.wait(wait)  # let the window fill: one commit for all of it
@@ -105,68 +116,27 @@ class BackgroundWriter:
             if stop:
                 return
 
-    def _commit(self, work: list[Any]) -> None:
-        transaction = getattr(self.store, "transaction", None)
-        with transaction() if transaction is not None else contextlib.nullcontext():
-            rows: list[Any] = []
-            for op in work:
-                if callable(op):
-                    self._write_rows(rows)  # what came before it is written first
-                    rows = []
-                    op()
-                else:
-                    rows.append(op)
-            self._write_rows(rows)
+    def _retry_in(self) -> float | None:
+        """How long to wait for writes before replaying the journal (None: no limit)."""
+        retry_in = getattr(self.store, "retry_in", None)
+        if retry_in is None or self._error is not None:
+            return None
+        delay: float | None = retry_in()
+        return None if delay is None else max(delay, 0.001)
 
-    def _write_rows(self, ops: list[tuple[Any, ...]]) -> None:
-        """Write run starts, finishes and events, in order, with as few statements as the
-        store allows."""
-        if not ops:
-            return
-        write_batch = getattr(self.store, "write_batch", None)
-        if write_batch is None:
-            for op in ops:
-                if op[0] == _START:
-                    self.store.start_run(op[1], op[2])
-                elif op[0] == _FINISH:
-                    self.store.finish_run(*op[1:])
-                else:
-                    self.store.append_event(op[1])
-            return
-        started: set[str] = set()
-        for i, op in enumerate(ops):
-            if op[0] == _START:
-                if op[1]["id"] in started:
-                    # The same run started twice: write in two parts, so the store refuses
-                    # the second insert as it would have without grouping.
-                    self._write_rows(ops[:i])
-                    self._write_rows(ops[i:])
-                    return
-                started.add(op[1]["id"])
-        runs: dict[str, dict[str, Any]] = {}  # inserted in this window, by id
-        updates: list[tuple[str, Mapping[str, Any]]] = []
-        attempts: list[Mapping[str, Any]] = []
-        samples: list[Mapping[str, Any]] = []
-        events: list[Event] = []
-        for op in ops:
-            if op[0] == _START:
-                runs[op[1]["id"]] = op[1]
-                events.extend(op[2])
-            elif op[0] == _FINISH:
-                _, run_id, values, run_attempts, run_samples, run_events = op
-                if run_id in runs:
-                    runs[run_id] = {**runs[run_id], **values}  # one complete row
-                else:
-                    updates.append((run_id, values))
-                attempts.extend(run_attempts)
-                samples.extend(run_samples)
-                events.extend(run_events)
-            else:
-                events.append(op[1])
-        write_batch(list(runs.values()), updates, attempts, samples, events)
+    def _recover(self) -> None:
+        with contextlib.suppress(Exception):  # a failed replay is tried again later
+            self.store.recover()  # type: ignore[attr-defined]
+
+    def _commit(self, work: list[Any]) -> None:
+        commit = getattr(self.store, "commit", None)
+        if commit is not None:
+            commit(work)  # journals what the store cannot take (a JournaledStore)
+        else:
+            write_ops(self.store, work)
 
     def start_run(self, row: Mapping[str, Any], events: Sequence[Event] = ()) -> None:
-        self._put((_START, dict(row), list(events)))
+        self._put((START, dict(row), list(events)))
 
     def finish_run(
         self,
@@ -176,18 +146,16 @@ class BackgroundWriter:
         samples: Sequence[Mapping[str, Any]],
         events: Sequence[Event] = (),
     ) -> None:
-        self._put((_FINISH, run_id, dict(values), list(attempts), list(samples), list(events)))
+        self._put((FINISH, run_id, dict(values), list(attempts), list(samples), list(events)))
 
     def append_event(self, event: Event) -> None:
-        self._put((_EVENT, event))
+        self._put((EVENT, event))
 
     def append_spans(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        batch = [dict(r) for r in rows]
-        self._put(lambda: self.store.append_spans(batch))
+        self._put((SPANS, [dict(r) for r in rows]))
 
     def set_run_cost(self, run_id: str, usd: float, events: Sequence[Event] = ()) -> None:
-        events = list(events)
-        self._put(lambda: self.store.set_run_cost(run_id, usd, events))
+        self._put((COST, run_id, usd, list(events)))
 
     def record_scan(
         self,
@@ -195,8 +163,7 @@ class BackgroundWriter:
         findings: Sequence[Mapping[str, Any]],
         events: Sequence[Event] = (),
     ) -> None:
-        args = (dict(scan), [dict(f) for f in findings], list(events))
-        self._put(lambda: self.store.record_scan(*args))
+        self._put((SCAN, dict(scan), [dict(f) for f in findings], list(events)))
 
     def heartbeat(self, run_ids: Sequence[str], now: float) -> None:
         """Written at once, on the caller's thread (``store.lease``'s), not queued: a

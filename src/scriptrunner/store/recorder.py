@@ -4,8 +4,11 @@ Every producer (the runner, the workflow engine, the gates, scans and cost attri
 records through a :class:`Recorder`, so every event reaches the ``events`` table and the
 in-process subscribers alike, in that order: a reader of the table (the dashboard, another
 process) never misses what a subscriber saw.  With the workflow engine's background writer
-as the store, "written" means queued, in order, for the one writer thread; a failed write
-fails the workflow when the writer is flushed.
+as the store, "written" means queued, in order, for the one writer thread.  Under a
+session's ``store.resilient.JournaledStore``, "written" may mean journaled: while the
+store is unreachable a write goes to the local journal and reaches the table when the
+journal is replayed (late, in order, once); only a write the journal cannot take either
+fails (the workflow, when the writer is flushed).
 
 Without a store (``record=False`` in the Python API) events are only published.
 

@@ -35,7 +35,15 @@ def safe_url(url: str) -> str:
         return "<database url>"
 
 
+#: Seconds a PostgreSQL connection attempt may take (unless the URL says
+#: ``connect_timeout``): an unreachable server fails the attempt instead of hanging the
+#: writer for the minutes TCP would wait; the journal keeps the writes meanwhile.
+CONNECT_TIMEOUT = 10
+
+
 def make_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
+    """An engine on ``url``: pooled connections are checked before use (``pool_pre_ping``),
+    so after a server restart the first write reconnects instead of failing."""
     url = normalise_url(url)
     try:
         # to_json, as the SQLite fast path writes JSON: a value json cannot encode is stored
@@ -45,7 +53,12 @@ def make_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
             return create_engine(
                 url, connect_args={"timeout": busy_timeout}, json_serializer=to_json
             )
-        return create_engine(url, pool_pre_ping=True, json_serializer=to_json)
+        connect_args: dict[str, Any] = {}
+        if url.startswith("postgresql+psycopg") and "connect_timeout=" not in url:
+            connect_args["connect_timeout"] = CONNECT_TIMEOUT
+        return create_engine(
+            url, pool_pre_ping=True, json_serializer=to_json, connect_args=connect_args
+        )
     except (SQLAlchemyError, ImportError) as exc:
         raise StoreError(f"invalid database URL {safe_url(url)}: {exc}") from exc
 

@@ -94,16 +94,25 @@ class WorkflowEngine:
         if secrets is not None:
             store, bus, options, restore = secrets.wrap(store, bus, options)
         token = cancel or CancelToken()
-        # A write that fails ends the workflow: every child is cancelled at once (the error
-        # is raised when the writer is closed), so nothing keeps running unrecorded.
+        # The background writer writes to the session's store (a JournaledStore: what the
+        # store cannot take during an outage is journaled and replayed later, and the
+        # workflow goes on).  Only a fatal write error (the journal full) ends the
+        # workflow: every child is cancelled at once (the error is raised when the writer
+        # is closed), so nothing keeps running unrecorded.
         writer = (
-            BackgroundWriter(store, on_error=lambda _exc: token.cancel(signal.SIGTERM))
-            if store is not None
+            BackgroundWriter(self.store, on_error=lambda _exc: token.cancel(signal.SIGTERM))
+            if self.store is not None
             else None
         )
         # One lease for the workflow's row and its running tasks' rows, renewed in one
         # statement (on the unmasked store: it writes times and run ids only).
         lease = start_lease(self.store, self.options.heartbeat_interval)
+        queued: HistoryStore | None = writer
+        if writer is not None and secrets is not None and secrets.masker:
+            # Masked before it is queued: the journal never holds a secret's value.
+            from scriptrunner.vaults.masked_sinks import MaskingStore
+
+            queued = MaskingStore(writer, secrets.masker)
         try:
             run_id = run_id or new_run_id()
             # The workflow's own row is written at once (a broken store fails before any
@@ -116,7 +125,7 @@ class WorkflowEngine:
                 self._limit(plan),
                 parent_run_id=resumed.previous_run_id if resumed is not None else None,
             )
-            recorder = Recorder(writer, bus, lease=lease)
+            recorder = Recorder(queued, bus, lease=lease)
             services = TaskServices(
                 plan=plan,
                 workflow_run_id=run_id,
