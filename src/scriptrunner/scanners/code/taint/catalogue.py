@@ -17,13 +17,16 @@ CATALOGUE_VERSION = "1"
 
 @dataclass(frozen=True, slots=True)
 class TaintRule:
-    """One sink class: its rule id, title, what the sink is, CWE ids and severity."""
+    """One sink class: its rule id, title, what the sink is, CWE ids and severity; and the
+    rules of the other tools reporting the same issue under other CWE ids (a finding of
+    theirs on the same line is merged with ours; ones sharing a CWE id merge anyway)."""
 
     rule_id: str
     title: str
     what: str
     cwe: tuple[int, ...]
     severity: Severity
+    same_as: tuple[str, ...] = ()
 
 
 RULES: dict[str, TaintRule] = {
@@ -68,6 +71,7 @@ RULES: dict[str, TaintRule] = {
         "the URL or host of an outbound request",
         (918,),
         Severity.HIGH,
+        ("bandit.B310",),  # urlopen of a URL that is not checked
     ),
     "path": TaintRule(
         "taint-path-traversal",
