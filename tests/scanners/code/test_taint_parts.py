@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 from taint_helpers import taint_scan, where, write
 
+from scriptrunner.scanners.code.cache import NoCache
+from scriptrunner.scanners.code.files import collect_sources
 from scriptrunner.scanners.code.taint import project
 from scriptrunner.scanners.code.taint.strings import UNKNOWN, placed
+from scriptrunner.scanners.code.taint.tool import TaintTool
 from scriptrunner.scanners.code.taint.values import (
     Fact,
     SinkHit,
@@ -120,3 +123,15 @@ def test_names_from_two_files_with_one_module_name_do_not_mix(tmp_path: Path) ->
     )
     # Only one of them can be `util`: the result depends on which, but nothing breaks.
     assert {path for path, _, _ in where(taint_scan(tmp_path))} <= {"one/util.py"}
+
+
+def test_code_too_deeply_nested_to_follow_is_reported_not_taken_for_clean(tmp_path: Path) -> None:
+    chain = "x = sys.argv[1]" + " + x" * 900
+    write(tmp_path, {"deep.py": f"import os\nimport sys\n{chain}\nos.system(x)\n"})
+    files, _ = collect_sources([tmp_path], tmp_path)
+    tool = TaintTool(NoCache())
+    tool.file_keys(files, {})
+    out = tool.analyse(files, tmp_path)
+    assert [(s.target, s.tool) for s in out.skipped] == [("deep.py", "taint")]
+    assert "nested too deeply" in out.skipped[0].reason
+    assert out.failed_files == {"deep.py"} and not out.findings

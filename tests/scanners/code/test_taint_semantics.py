@@ -48,6 +48,7 @@ def lines(tmp_path: Path, body: str) -> set[int]:
         "def run(c):\n    os.system(c)\n\nrun(sys.argv[1])\n",
         "def wrap(c):\n    return f'({c})'\n\nos.system(wrap(sys.argv[1]))\n",
         "def arg():\n    return sys.argv[1]\n\nos.system(arg())\n",
+        "def args():\n    yield from sys.argv[1:]\n\nfor a in args():\n    os.system(a)\n",
         "def run(*parts):\n    os.system(' '.join(parts))\n\nrun('ls', sys.argv[1])\n",
         "def run(**kw):\n    os.system(kw['c'])\n\nrun(c=sys.argv[1])\n",
         "def outer(c):\n    def inner(x):\n        os.system(x)\n    inner(c)\n\nouter(sys.argv[1])\n",

@@ -36,7 +36,6 @@ from scriptrunner.scanners.code.merge import canonical, merge
 from scriptrunner.scanners.code.redaction import redact_failure, redact_output
 from scriptrunner.scanners.code.semgrep import SemgrepTool, find_semgrep
 from scriptrunner.scanners.code.suppress import apply_suppressions
-from scriptrunner.scanners.code.taint.tool import TaintTool
 from scriptrunner.scanners.code.tool import CodeTool, ProjectTool, ToolOutput
 from scriptrunner.scanners.files import INPUT_TOOL, unread_targets
 from scriptrunner.scanners.options import CodeOptions
@@ -83,6 +82,8 @@ def _semgrep(setup: ToolSetup) -> CodeTool:
 
 
 def _taint(setup: ToolSetup) -> CodeTool:
+    from scriptrunner.scanners.code.taint.tool import TaintTool
+
     return TaintTool(setup.cache)
 
 

@@ -6,7 +6,9 @@ A worklist: every function (each module's top-level code first) is analysed once
 function's summary changes -- or a module's globals -- the functions that used it are
 analysed again.  A function is analysed at most ``MAX_VISITS`` times (recursion through
 ever-longer flows stops there).  The sources that reached sinks are those of each
-function's last analysis, which saw the final summaries.
+function's last analysis, which saw the final summaries.  A function nested too deeply for
+the analysis (``RecursionError``) gets an empty summary and its module is reported as not
+analysed (``Result.failed``), never as clean.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ class Result:
 
     summaries: dict[str, Summary] = field(default_factory=dict)
     found: list[Reached] = field(default_factory=list)
+    #: Modules with a function the analysis could not follow.
+    failed: list[str] = field(default_factory=list)
 
 
 class GroupAnalysis:
@@ -42,6 +46,7 @@ class GroupAnalysis:
         self.globals: dict[str, dict[str, Val]] = {m: {} for m in modules}
         self.users: dict[str, set[str]] = {}
         self.found: dict[str, tuple[Reached, ...]] = {}
+        self.failed: set[str] = set()
 
     # -- the Context protocol -------------------------------------------------------------
 
@@ -67,7 +72,11 @@ class GroupAnalysis:
             queued.discard(name)
             visits[name] = visits.get(name, 0) + 1
             fn = by_name[name]
-            outcome: Outcome = Walker(self, fn).run()
+            try:
+                outcome: Outcome = Walker(self, fn).run()
+            except RecursionError:
+                self.failed.add(fn.module)
+                outcome = Outcome(EMPTY, (), {})
             self.found[name] = outcome.found
             changed = outcome.summary.signature() != self.summaries[name].signature()
             self.summaries[name] = outcome.summary
@@ -82,7 +91,9 @@ class GroupAnalysis:
                     queue.append(user)
                     queued.add(user)
         return Result(
-            dict(self.summaries), [r for name in by_name for r in self.found.get(name, ())]
+            dict(self.summaries),
+            [r for name in by_name for r in self.found.get(name, ())],
+            sorted(self.failed),
         )
 
 

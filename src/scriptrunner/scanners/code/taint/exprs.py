@@ -50,6 +50,13 @@ class Exprs(State):
     def _lambda(self, node: ast.Lambda) -> Val:
         return CLEAN
 
+    def _yield(self, node: ast.Yield | ast.YieldFrom) -> Val:
+        """What a generator yields is what iterating over its result gives."""
+        if node.value is not None:
+            val = self.eval(node.value)
+            self.returns.append(val.then(self.step(node, f"yielded by {self.fn.short}()")))
+        return CLEAN
+
     def _name(self, node: ast.Name) -> Val:
         val = self.lookup(node.id)
         if val is not None:
@@ -243,4 +250,6 @@ _HANDLERS: dict[type[ast.AST], str] = {
     ast.Await: "_passthrough",
     ast.Starred: "_passthrough",
     ast.Lambda: "_lambda",
+    ast.Yield: "_yield",
+    ast.YieldFrom: "_yield",
 }

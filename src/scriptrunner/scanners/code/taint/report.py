@@ -21,7 +21,6 @@ from scriptrunner.scanners.code.taint.values import Fact, Source, Step, fact_fro
 from scriptrunner.scanners.secrets.scrub import redact_text
 
 MAX_FLOWS = 3
-TOOL = "taint"
 _RANK = {"HIGH": 3, "MEDIUM": 2, "LOW": 1}
 
 
@@ -91,7 +90,7 @@ def _finding(items: list[Reached]) -> Finding:
         message += f" (and {len(ordered) - 1} more source{'s' if len(ordered) > 2 else ''})"
     kinds = sorted({_source(r.fact).kind for r in ordered})
     return Finding(
-        tools=(TOOL,),
+        tools=("taint",),
         rule_id=rule.rule_id,
         title=rule.title,
         message=message,

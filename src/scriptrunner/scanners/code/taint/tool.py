@@ -22,22 +22,27 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from scriptrunner.errors import ConfigError, ScannerError
+from scriptrunner.findings.model import Skipped
 from scriptrunner.scanners.code.cache import ResultCache, cache_key
 from scriptrunner.scanners.code.files import SourceFile
 from scriptrunner.scanners.code.taint import project as proj
-from scriptrunner.scanners.code.taint.analysis import GroupAnalysis
 from scriptrunner.scanners.code.taint.catalogue import CATALOGUE_VERSION
-from scriptrunner.scanners.code.taint.report import TOOL, build, reached_from_json, reached_to_json
-from scriptrunner.scanners.code.taint.scope import Module, Project
-from scriptrunner.scanners.code.taint.state import Reached
-from scriptrunner.scanners.code.taint.values import Summary, summary_from_json, summary_to_json
 from scriptrunner.scanners.code.tool import ToolOutput
 from scriptrunner.version import __version__
 
+if TYPE_CHECKING:
+    from scriptrunner.scanners.code.taint.scope import Project
+    from scriptrunner.scanners.code.taint.state import Reached
+    from scriptrunner.scanners.code.taint.values import Summary
+
+TOOL = "taint"
+
 _IMPORTS = "taint-imports-v1"
 _GROUP = "taint-group-v1"
+TOO_DEEP = "code nested too deeply to follow its data flows"
 
 
 @cache
@@ -130,7 +135,20 @@ class TaintTool:
     # -- the analysis ---------------------------------------------------------------------
 
     def analyse(self, files: Sequence[SourceFile], root: Path) -> ToolOutput:
-        """The taint findings located in ``files`` (``file_keys`` saw the whole project)."""
+        """The taint findings located in ``files`` (``file_keys`` saw the whole project);
+        a fault of the analysis itself is a ``ScannerError`` (the scan is incomplete)."""
+        try:
+            return self._analyse(files)
+        except (ScannerError, ConfigError):
+            raise
+        except Exception as exc:  # a bug must not pass for a clean scan, nor crash it
+            raise ScannerError(f"taint analysis failed: {type(exc).__name__}: {exc}") from exc
+
+    def _analyse(self, files: Sequence[SourceFile]) -> ToolOutput:
+        # The analysis is imported only when something is to be analysed.
+        from scriptrunner.scanners.code.taint.report import build
+        from scriptrunner.scanners.code.taint.scope import Module, Project
+
         if not self.names:
             self.file_keys(files, {})
         wanted = {self.names[f.rel] for f in files if f.rel in self.names}
@@ -142,11 +160,14 @@ class TaintTool:
         summaries: dict[str, Summary] = {}
         digests: dict[str, str] = {}
         found: list[Reached] = []
+        failed: set[str] = set()
         for group in proj.components({m: self.edges[m] for m in needed}):
-            found += self._group(project, group, summaries, digests)
+            found += self._group(project, group, summaries, digests, failed)
         rels = {f.rel for f in files}
         mine = [r for r in found if r.fact.steps[-1].path in rels]
-        return ToolOutput(build(mine))
+        broken = sorted(self.rels[m] for m in failed if self.rels[m] in rels)
+        skipped = [Skipped(rel, f"{TOOL}: {TOO_DEEP}", TOOL) for rel in broken]
+        return ToolOutput(build(mine), skipped, frozenset(broken))
 
     def _group(
         self,
@@ -154,7 +175,12 @@ class TaintTool:
         group: list[str],
         summaries: dict[str, Summary],
         digests: dict[str, str],
+        failed: set[str],
     ) -> list[Reached]:
+        from scriptrunner.scanners.code.taint.analysis import GroupAnalysis
+        from scriptrunner.scanners.code.taint.report import reached_from_json, reached_to_json
+        from scriptrunner.scanners.code.taint.values import summary_from_json, summary_to_json
+
         deps = sorted({d for m in group for d in self.edges[m] if d not in group})
         key = cache_key(
             _GROUP,
@@ -168,8 +194,10 @@ class TaintTool:
             hit = {
                 "summaries": {k: summary_to_json(v) for k, v in result.summaries.items()},
                 "found": [reached_to_json(r) for r in result.found],
+                "failed": result.failed,
             }
             self.cache.put(key, hit)
+        failed.update(hit["failed"])
         mine = {k: summary_from_json(v) for k, v in hit["summaries"].items()}
         summaries.update(mine)
         for m in group:
