@@ -14,6 +14,7 @@ from scriptrunner.scanners.code.taint.catalogue import (
     REQUEST_METHODS,
     REQUEST_OBJECTS,
     RULES,
+    UNDER_BASE,
     VALUE_SOURCES,
 )
 from scriptrunner.scanners.code.taint.exprs import Exprs
@@ -22,6 +23,7 @@ from scriptrunner.scanners.code.taint.propagation import (
     CONTAINER_READS,
     EVERY,
     FILE_OPENERS,
+    JOINERS,
     MUTATORS,
     PATH_METHODS,
     PATH_READERS,
@@ -34,6 +36,7 @@ from scriptrunner.scanners.code.taint.scope import Class, Function, dotted
 from scriptrunner.scanners.code.taint.sinks import (
     METHOD_SINKS,
     RAW_SQL_RECEIVERS,
+    RECEIVER_SINKS,
     SINKS,
     UNSAFE,
     Sink,
@@ -165,9 +168,8 @@ class Calls(Exprs):
                 continue
             for fact in val.facts:
                 if hit.cls not in fact.safe:
-                    self.reach(
-                        fact.then(call, *hit.steps), hit.cls, hit.callee, needs_text=hit.needs_text
-                    )
+                    through = replace(fact.then(call, *hit.steps), safe=fact.safe | hit.safe)
+                    self.reach(through, hit.cls, hit.callee, needs_text=hit.needs_text)
         out = []
         back = self.step(node, f"returned by {fn.short}()")
         for ret in summary.returns:
@@ -177,7 +179,7 @@ class Calls(Exprs):
                     out.append(Val((replace(merged, safe=merged.safe | ret.safe),)))
             else:
                 out.append(Val((ret.then(back),)))
-        return join(out, kind=summary.kind)
+        return join(out, kind=summary.kind, seq=summary.seq)
 
     # -- libraries ------------------------------------------------------------------------
 
@@ -199,6 +201,8 @@ class Calls(Exprs):
                     receiver = node.func.value
                     if isinstance(receiver, ast.Attribute) and receiver.attr in RAW_SQL_RECEIVERS:
                         sink = Sink("sql", (0,), ("raw_query",))
+        if sink is None and recv is not None and recv.tainted:
+            sink = RECEIVER_SINKS.get(name)
         if sink is not None:
             self.check_sink(sink, node, args, kwargs, recv)
         everything = [*args, *kwargs.values()]
@@ -214,6 +218,9 @@ class Calls(Exprs):
         kind = call_kind(qualname, node)
         if sink is not None and sink.cls == "ssrf" and name not in _NOT_FETCHES:
             return Val(self.source("response", node).facts, "http-response")
+        if qualname in JOINERS and len(args) > 1:  # os.path.join(BASE, name)
+            under = [a.made_safe({UNDER_BASE}, EVERY) for a in args[1:]]
+            return join((args[0], *under, *kwargs.values()), kind=kind)
         if qualname in PROPAGATORS:
             return join(everything, kind=kind, seq=qualname in _SEQUENCES)
         if recv is None:
@@ -228,7 +235,8 @@ class Calls(Exprs):
             if name in STREAM_READS:
                 return Val(recv.facts, kind)
             if name in PATH_METHODS:
-                return join((recv, *everything), kind=recv.kind)
+                under = [v.made_safe({UNDER_BASE}, EVERY) for v in everything]
+                return join((recv, *under), kind=recv.kind)
         return Val(kind=kind) if kind else CLEAN
 
     def _opaque(self, recv: Val) -> bool:

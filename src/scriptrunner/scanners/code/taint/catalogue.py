@@ -110,17 +110,27 @@ EXECUTION = frozenset({"shell", "code", "deserialization", "template", "sql", "x
 @dataclass(frozen=True, slots=True)
 class SourceKind:
     """Where untrusted data comes from, how sure we are an attacker controls it, and which
-    sink classes it is reported at."""
+    sink classes it is reported at (``under_base``: path sinks only when the data is joined
+    under a base directory -- traversal -- not when it is the whole path)."""
 
     label: str
     confidence: str
     reaches: frozenset[str]
+    under_base: bool = False
 
+
+#: A mark in a fact's ``safe`` set (not a sink class): the data is placed under a base path
+#: (``os.path.join(BASE, x)``, ``Path(BASE) / x``, ``f"{BASE}/{x}"``).
+UNDER_BASE = "+under-base"
+#: What the user running a program gives it (its arguments, its input) is theirs to choose:
+#: a command, code, a query or a template built from it is injection, a path under a base
+#: directory is traversal; a whole path or a URL is what the program is asked to use.
+LOCAL_USER = EXECUTION | {"path"}
 
 SOURCE_KINDS: dict[str, SourceKind] = {
     "http": SourceKind("HTTP request data", "HIGH", SINK_CLASSES),
-    "argv": SourceKind("a command-line argument", "MEDIUM", SINK_CLASSES),
-    "stdin": SourceKind("standard input", "MEDIUM", SINK_CLASSES),
+    "argv": SourceKind("a command-line argument", "MEDIUM", LOCAL_USER, under_base=True),
+    "stdin": SourceKind("standard input", "MEDIUM", LOCAL_USER, under_base=True),
     "socket": SourceKind("data received on a socket", "MEDIUM", SINK_CLASSES),
     "env": SourceKind("an environment variable", "LOW", EXECUTION),
     "file": SourceKind("the contents of a file", "LOW", EXECUTION),

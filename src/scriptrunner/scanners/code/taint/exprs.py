@@ -15,6 +15,7 @@ from scriptrunner.scanners.code.taint.catalogue import (
     REQUEST,
     REQUEST_ATTRS,
     REQUEST_OBJECTS,
+    UNDER_BASE,
     VALUE_SOURCES,
 )
 from scriptrunner.scanners.code.taint.guards import checks
@@ -65,7 +66,7 @@ class Exprs(State):
         if qualname in REQUEST_OBJECTS:
             return Val(kind=REQUEST)
         if qualname in VALUE_SOURCES:
-            return self.source(VALUE_SOURCES[qualname], node)
+            return self._value_source(qualname, node)
         text = self.module.constants.get(node.id)
         return Val(text=text) if text is not None else CLEAN
 
@@ -80,7 +81,7 @@ class Exprs(State):
                 if qualname in REQUEST_OBJECTS:
                     return Val(kind=REQUEST)
                 if qualname in VALUE_SOURCES:
-                    return self.source(VALUE_SOURCES[qualname], node)
+                    return self._value_source(qualname, node)
                 if not qualname.startswith(VALUE_PREFIXES):
                     return CLEAN
             if path == "self.request":  # class-based views hold the request
@@ -95,20 +96,24 @@ class Exprs(State):
             kind = base.kind
         return Val(base.facts, kind) if base.tainted or kind else CLEAN
 
+    def _value_source(self, qualname: str, node: ast.expr) -> Val:
+        val = self.source(VALUE_SOURCES[qualname], node)
+        return Val(val.facts, seq=qualname == "sys.argv")
+
     def _subscript(self, node: ast.Subscript) -> Val:
         base = self.eval(node.value)
         self.eval(node.slice)
-        return Val(base.facts) if base.tainted else CLEAN
+        sliced = base.seq and isinstance(node.slice, ast.Slice)  # argv[1:]: still a list
+        return Val(base.facts, seq=sliced) if base.tainted else CLEAN
 
     # -- operators ------------------------------------------------------------------------
 
     def _string(self, node: ast.expr) -> Val:
         parts = pieces(node)
         if parts is None:
-            if isinstance(node, ast.BinOp):
+            if isinstance(node, ast.BinOp):  # `["prog"] + args`: still an argument list
                 left, right = self.eval(node.left), self.eval(node.right)
-                kind = left.kind if isinstance(node.op, ast.Div) else ""
-                return join((left, right), kind=kind, seq=left.seq and right.seq)
+                return join((left, right), seq=left.seq or right.seq)
             return self.call(node) if isinstance(node, ast.Call) else CLEAN
         return build(parts, self.eval)
 
@@ -116,8 +121,9 @@ class Exprs(State):
         if isinstance(node.op, ast.Add | ast.Mod):
             return self._string(node)
         left, right = self.eval(node.left), self.eval(node.right)
-        kind = left.kind if isinstance(node.op, ast.Div) and left.kind == "pathlib.Path" else ""
-        return join((left, right), kind=kind)
+        if isinstance(node.op, ast.Div) and left.kind == "pathlib.Path":  # BASE / name
+            return join((left, right.made_safe({UNDER_BASE}, EVERY)), kind=left.kind)
+        return join((left, right))
 
     def _boolop(self, node: ast.BoolOp) -> Val:
         vals = [self.eval(v) for v in node.values]

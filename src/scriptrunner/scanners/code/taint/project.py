@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 
@@ -41,11 +41,33 @@ def package_of(module: str, is_init: bool) -> str:
     return module if is_init else module.rpartition(".")[0]
 
 
+def statements(body: Iterable[ast.stmt], *, into_defs: bool = True) -> Iterator[ast.stmt]:
+    """Every statement in ``body`` and in the blocks of its compound statements (functions
+    and classes too, unless ``into_defs`` is false), without visiting expressions: a
+    fraction of ``ast.walk``'s cost."""
+    for stmt in body:
+        yield stmt
+        if not into_defs and isinstance(stmt, _DEFS):
+            continue
+        for name in _BLOCKS:
+            block = getattr(stmt, name, None)
+            if block:
+                yield from statements(block, into_defs=into_defs)
+        for handler in getattr(stmt, "handlers", ()):
+            yield from statements(handler.body, into_defs=into_defs)
+        for case in getattr(stmt, "cases", ()):
+            yield from statements(case.body, into_defs=into_defs)
+
+
+_BLOCKS = ("body", "orelse", "finalbody")
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
 def import_targets(tree: ast.Module, module: str, is_init: bool) -> list[str]:
     """Every dotted name the module imports (``from a import b`` gives ``a.b`` and ``a``),
     relative imports made absolute."""
     targets: list[str] = []
-    for node in ast.walk(tree):
+    for node in statements(tree.body):
         if isinstance(node, ast.Import):
             targets += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):

@@ -100,6 +100,14 @@ PROPAGATORS = frozenset(
     }
 )
 
+#: Propagators whose arguments after the first are placed under it (paths).
+JOINERS = frozenset(
+    {
+        *("os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", "pathlib.PurePath"),
+        *("pathlib.PosixPath", "pathlib.PurePosixPath"),
+    }
+)
+
 #: str/bytes methods: the result carries the receiver's and the arguments' taint.
 STRING_METHODS = frozenset(
     {

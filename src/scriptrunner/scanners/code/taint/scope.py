@@ -15,7 +15,7 @@ import builtins
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from scriptrunner.scanners.code.taint.project import absolute, resolve_module
+from scriptrunner.scanners.code.taint.project import absolute, resolve_module, statements
 from scriptrunner.scanners.code.taint.propagation import CALL_KINDS
 
 _BUILTINS = frozenset(dir(builtins))
@@ -172,7 +172,8 @@ def _index(project: Project, module: Module) -> None:
             _function(project, module, node, f"{module.name}.{node.name}")
         elif isinstance(node, ast.ClassDef):
             _class(project, module, node, f"{module.name}.{node.name}")
-    for call in ast.walk(module.tree):
+    for stmt in statements(module.tree.body):
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
             if call.func.attr == "set_defaults":
                 for k in call.keywords:
@@ -233,13 +234,11 @@ def _function(
     return fn
 
 
-def _inner_defs(node: ast.AST) -> Iterator[FunctionNode]:
+def _inner_defs(node: FunctionNode) -> Iterator[FunctionNode]:
     """The functions defined directly in ``node``'s body (not inside another def or class)."""
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-            yield child
-        elif not isinstance(child, ast.ClassDef | ast.Lambda):
-            yield from _inner_defs(child)
+    for stmt in statements(node.body, into_defs=False):
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield stmt
 
 
 def _class(project: Project, module: Module, node: ast.ClassDef, qualname: str) -> None:
@@ -251,7 +250,7 @@ def _class(project: Project, module: Module, node: ast.ClassDef, qualname: str) 
             name = f"{qualname}.{item.name}"
             cls.methods[item.name] = name
             _function(project, module, item, name, owner=qualname)
-            for child in ast.walk(item):
+            for child in statements(item.body):
                 _attr_kind(project, module, cls, child)
 
 

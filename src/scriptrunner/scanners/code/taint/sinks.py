@@ -151,6 +151,9 @@ METHOD_SINKS: dict[str, Sink] = {
     "exec_command": Sink("shell", (0,), ("command",)),
     "from_string": Sink("template", (0,), ("source",)),
 }
+#: Sinks found by method name on a receiver that holds untrusted data itself: an uploaded
+#: file's ``save(dst)`` (Werkzeug's ``FileStorage``, Django's ``UploadedFile`` chunks...).
+RECEIVER_SINKS: dict[str, Sink] = {"save": Sink("path", (0,), ("dst", "fp", "filename"))}
 #: Receivers that make ``.raw(sql)`` a query (Django's ``Model.objects.raw``).
 RAW_SQL_RECEIVERS = frozenset({"objects"})
 #: Loaders that make ``yaml.load`` safe.

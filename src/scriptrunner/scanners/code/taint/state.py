@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from scriptrunner.scanners.code.taint.catalogue import SOURCE_KINDS
+from scriptrunner.scanners.code.taint.catalogue import SOURCE_KINDS, UNDER_BASE
 from scriptrunner.scanners.code.taint.scope import (
     Function,
     Module,
@@ -125,9 +125,14 @@ class State:
     def reach(self, fact: Fact, cls: str, callee: str, *, needs_text: bool = False) -> None:
         """``fact`` (its steps ending at the sink) reaches a sink of class ``cls``."""
         if isinstance(fact.origin, int):
-            self.hits.append(SinkHit(fact.origin, cls, callee, fact.steps, needs_text))
-        elif cls in SOURCE_KINDS[fact.origin.kind].reaches:
-            self.found.append(Reached(cls, callee, fact))
+            self.hits.append(SinkHit(fact.origin, cls, callee, fact.steps, needs_text, fact.safe))
+            return
+        kind = SOURCE_KINDS[fact.origin.kind]
+        if cls not in kind.reaches or (
+            cls == "path" and kind.under_base and UNDER_BASE not in fact.safe
+        ):
+            return
+        self.found.append(Reached(cls, callee, fact))
 
     def sanitise(self, paths: frozenset[str] | set[str]) -> None:
         """The variables ``paths`` (and those they were computed from) are checked: clean."""

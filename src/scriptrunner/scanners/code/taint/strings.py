@@ -6,7 +6,8 @@ a base that is not untrusted (``f"{settings.API}/items/{x}"``, ``BASE + x``) or 
 path (``"/items/" + x``) cannot choose where a request or a redirect goes: it is safe for
 the ``ssrf`` and ``redirect`` classes (it may still be a path traversal or anything else).
 Data at the start of the string, or right after ``scheme://`` or a host without a path,
-chooses the destination.
+chooses the destination.  Data after anything is marked ``UNDER_BASE`` (in a path, it is
+under a base).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import ast
 import re
 from collections.abc import Callable
 
-from scriptrunner.scanners.code.taint.catalogue import SINK_CLASSES
+from scriptrunner.scanners.code.taint.catalogue import SINK_CLASSES, UNDER_BASE
 from scriptrunner.scanners.code.taint.values import Val, join
 
 #: Untrusted data here cannot change the destination of a URL.
@@ -139,8 +140,8 @@ def build(parts: list[Piece], evaluate: Callable[[ast.expr], Val]) -> Val:
         if val.text is not None:
             prefix += val.text
             continue
-        if val.tainted and placed(prefix):
-            val = val.made_safe(PLACED, SINK_CLASSES)
+        if val.tainted and prefix:
+            val = val.made_safe({UNDER_BASE} | (PLACED if placed(prefix) else set()), SINK_CLASSES)
         vals.append(val)
         prefix += UNKNOWN
     if not vals:

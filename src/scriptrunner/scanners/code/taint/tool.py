@@ -197,15 +197,18 @@ class TaintTool:
                 "failed": result.failed,
             }
             self.cache.put(key, hit)
+            summaries.update(result.summaries)
+            found = result.found
+        else:
+            summaries.update((k, summary_from_json(v)) for k, v in hit["summaries"].items())
+            found = [reached_from_json(r) for r in hit["found"]]
         failed.update(hit["failed"])
-        mine = {k: summary_from_json(v) for k, v in hit["summaries"].items()}
-        summaries.update(mine)
         for m in group:
             prefix = f"{m}."
             digests[m] = _digest(
                 (k, v) for k, v in hit["summaries"].items() if k.startswith(prefix)
             )
-        return [reached_from_json(r) for r in hit["found"]]
+        return found
 
 
 def _digest(items: Iterable[tuple[str, Any]]) -> str:

@@ -53,7 +53,8 @@ class Fact:
 
     origin: Origin
     steps: tuple[Step, ...]
-    #: Sink classes this data has been made harmless for (``shlex.quote`` -> shell, ...).
+    #: Sink classes this data has been made harmless for (``shlex.quote`` -> shell, ...),
+    #: and marks of where it sits (``catalogue.UNDER_BASE``).
     safe: frozenset[str] = frozenset()
 
     def then(self, *steps: Step) -> Fact:
@@ -115,6 +116,8 @@ class SinkHit:
     steps: tuple[Step, ...]
     #: The sink takes a command string: a list or tuple of arguments there is no finding.
     needs_text: bool = False
+    #: What the parameter's data was made safe for, or marked with, on its way.
+    safe: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,13 +135,16 @@ class Summary:
     returns: tuple[Fact, ...] = ()
     sinks: tuple[SinkHit, ...] = ()
     kind: str = ""
+    #: It returns a list or tuple (an argument vector).
+    seq: bool = False
 
     def signature(self) -> tuple[object, ...]:
         """What callers depend on, without the steps (the fixpoint compares this)."""
         return (
             frozenset((f.origin, f.safe) for f in self.returns),
-            frozenset((h.param, h.cls, h.steps[-1], h.needs_text) for h in self.sinks),
+            frozenset((h.param, h.cls, h.steps[-1], h.needs_text, h.safe) for h in self.sinks),
             self.kind,
+            self.seq,
         )
 
 
@@ -189,10 +195,18 @@ def summary_to_json(s: Summary) -> dict[str, Any]:
         "bound": s.bound,
         "returns": [fact_to_json(f) for f in s.returns],
         "sinks": [
-            [h.param, h.cls, h.callee, [step_to_json(x) for x in h.steps], h.needs_text]
+            [
+                h.param,
+                h.cls,
+                h.callee,
+                [step_to_json(x) for x in h.steps],
+                h.needs_text,
+                sorted(h.safe),
+            ]
             for h in s.sinks
         ],
         "kind": s.kind,
+        "seq": s.seq,
     }
 
 
@@ -205,8 +219,16 @@ def summary_from_json(d: dict[str, Any]) -> Summary:
         bound=bool(d["bound"]),
         returns=tuple(fact_from_json(f) for f in d["returns"]),
         sinks=tuple(
-            SinkHit(int(h[0]), str(h[1]), str(h[2]), tuple(step_from_json(x) for x in h[3]), h[4])
+            SinkHit(
+                int(h[0]),
+                str(h[1]),
+                str(h[2]),
+                tuple(step_from_json(x) for x in h[3]),
+                bool(h[4]),
+                frozenset(h[5]),
+            )
             for h in d["sinks"]
         ),
         kind=str(d["kind"]),
+        seq=bool(d["seq"]),
     )

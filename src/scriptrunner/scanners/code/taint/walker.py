@@ -79,6 +79,7 @@ class Walker(Calls):
             returns=join(Val((f,)) for f in facts).facts,
             sinks=tuple(dict.fromkeys(self.hits)),
             kind=kinds.pop() if len(kinds) == 1 else "",
+            seq=bool(self.returns) and all(v.seq for v in self.returns),
         )
         top = isinstance(node, ast.Module)
         return Outcome(summary, tuple(self.found), dict(self.env) if top else {})

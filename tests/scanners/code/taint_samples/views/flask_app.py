@@ -55,6 +55,19 @@ def download(name):
     return send_file(os.path.join(UPLOADS, name))  # expect: taint-path-traversal
 
 
+@app.route("/raw")
+def raw():
+    return open(request.args["path"]).read()  # expect: taint-path-traversal
+
+
+@app.post("/upload")
+def upload():
+    sent = request.files["document"]
+    sent.save(os.path.join(UPLOADS, secure_filename(sent.filename)))
+    sent.save(os.path.join(UPLOADS, sent.filename))  # expect: taint-path-traversal
+    return "stored"
+
+
 @app.route("/reports/<int:year>")
 def yearly(year):
     return send_file(os.path.join("/srv/reports", f"{year}.pdf"))

@@ -20,6 +20,17 @@ def backup():
     subprocess.run(["tar", "czf", "backup.tgz", args.target], check=True)
 
 
+def convert():
+    source, name = sys.argv[1], sys.argv[2]
+    with open(source) as fh:  # the file its user names: what the program is for
+        data = fh.read()
+    with open(os.path.join("/srv/out", name), "w") as out:  # expect: taint-path-traversal
+        out.write(data)
+    requests.get(sys.argv[3], timeout=5)  # the URL its user gives: the same
+    subprocess.run(["convert", *sys.argv[1:]], check=True)
+    subprocess.run([sys.executable] + sys.argv[1:], check=True)
+
+
 def serve(port):
     with socket.create_server(("127.0.0.1", port)) as server:
         conn, _ = server.accept()
