@@ -13,6 +13,7 @@ from fixtures.sarif import validate_sarif
 from scriptrunner.findings import render
 from scriptrunner.findings.model import Finding, ScanResult, Severity
 from scriptrunner.scanners.base import ScanContext, get_scanner
+from scriptrunner.scanners.options import CodeOptions
 
 PROJECT = {
     "media/__init__.py": "",
@@ -95,3 +96,26 @@ def test_every_format_shows_the_flow(scan: ScanResult) -> None:
     assert all(f["flows"] for f in report["findings"] if "taint" in f["tools"])
     assert "from: media/views.py:" in render(scan, "table")
     assert "(from: media/views.py:" in render(scan, "github")
+
+
+def test_suppressions_naming_the_established_rule_silence_the_taint_finding_too(
+    tmp_path: Path,
+) -> None:
+    root = write(
+        tmp_path,
+        {
+            "job.py": """
+                import os
+                import sys
+
+                os.system("ls " + sys.argv[1])  # scriptrunner: ignore[shell-injection]
+                os.system("du " + sys.argv[1])  # scriptrunner: ignore[taint-shell-injection]
+                os.system("df " + sys.argv[1])  # nosec
+                """
+        },
+    )
+    context = ScanContext(root=root, cache_dir=None, options=CodeOptions(tools=("taint",)))
+    result = get_scanner("code", context).scan([root])
+    assert [f.location.start_line for f in result.suppressed] == [4, 5]
+    # `# nosec` names Bandit: the taint finding on that line stands.
+    assert [f.location.start_line for f in result.findings] == [6]

@@ -6,7 +6,8 @@ The tools run with their own suppression handling off (Bandit ``--ignore-nosec``
 * ``# nosec`` (every Bandit test) or ``# nosec B602, B607`` (those tests) -- Bandit findings;
 * ``# nosemgrep`` or ``# nosemgrep: rule-id, ...`` -- Semgrep findings;
 * ``# scriptrunner: ignore[rule, ...]`` (our rule ids or the tools' ids) or a bare
-  ``# scriptrunner: ignore`` -- findings of any tool.
+  ``# scriptrunner: ignore`` -- findings of any tool (a taint finding answers to its own rule
+  id and to those of the rules reporting the same issue, ``merge.aliases``).
 
 The comment may be on any line of the finding or alone on the line just above it.
 """
@@ -18,6 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from scriptrunner.findings.model import Finding, Suppression
+from scriptrunner.scanners.code.merge import aliases
 
 _NOSEC = re.compile(r"#\s*nosec\b:?\s*([A-Za-z0-9_,\s-]*)")
 _NOSEMGREP = re.compile(r"#\s*nosemgrep\b\s*(?::\s*([\w.,\s-]+))?")
@@ -32,7 +34,7 @@ def _rule_matches(wanted: set[str], f: Finding, tool: str) -> bool:
     if not wanted:
         return True
     own = list(dict(f.properties.get("tool_rules", {})).get(tool, []))
-    candidates = {f.rule_id, *own}
+    candidates = {f.rule_id, *own, *aliases(f)}
     # Semgrep ids may be written with their config path prefix ("rules.sr-eval").
     candidates |= {c.rsplit(".", 1)[-1] for c in own}
     return bool((wanted | {w.rsplit(".", 1)[-1] for w in wanted}) & candidates)
