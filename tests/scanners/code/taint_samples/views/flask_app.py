@@ -4,6 +4,7 @@
 
 import os
 import shlex
+from urllib.parse import quote
 import sqlite3
 import subprocess
 
@@ -44,6 +45,8 @@ def proxy():
     target = request.values["url"]
     requests.get(target, timeout=5)  # expect: taint-ssrf
     requests.get(f"https://api.example.org/items/{target}", timeout=5)
+    requests.get(f"https://api.example.org/items/{quote(target)}", timeout=5)
+    requests.get(f"https://{quote(target)}/items", timeout=5)  # expect: taint-ssrf
     requests.get("https://api.example.org/items", params={"q": target}, timeout=5)
     return "ok"
 
