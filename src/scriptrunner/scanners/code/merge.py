@@ -227,17 +227,6 @@ def _twins(taint: Finding, other: Finding) -> bool:
     return taint.tools[0] == TAINT and rule is not None and other.rule_id in rule.same_as
 
 
-def aliases(f: Finding) -> frozenset[str]:
-    """For a taint finding, the ids of our rules reporting the same issue (a shared CWE id)
-    and of its twin tool rules: a suppression naming them silences it too, as it silences
-    the finding it merges with."""
-    rule = TAINT_RULES.get(f.rule_id)
-    if f.tools[0] != TAINT or rule is None:
-        return frozenset()
-    shared = {r.id for r in RULES if set(r.cwe) & set(rule.cwe)}
-    return frozenset(shared | set(rule.same_as) | {s.partition(".")[2] for s in rule.same_as})
-
-
 def _rank(f: Finding) -> int:
     """Our rules first (ids baselines know), then the taint rules, then the tools' own."""
     return 0 if f.rule_id in RULES_BY_ID else 1 if f.tools[0] == TAINT else 2
