@@ -50,7 +50,12 @@ from scriptrunner.scanners.code.taint.values import CLEAN, Summary, Val, join
 _VALUES = tuple(REQUEST_OBJECTS | set(VALUE_SOURCES))
 _SEQUENCES = frozenset({"builtins.list", "builtins.tuple", "builtins.sorted"})
 _NOT_FETCHES = frozenset({"Request", "HTTPConnection", "HTTPSConnection"})
-_XXE_FEATURES = ("feature_external_ges", "feature_external_pes", "external-general-entities")
+_XXE_FEATURES = (
+    "feature_external_ges",
+    "feature_external_pes",
+    "external-general-entities",
+    "external-parameter-entities",
+)
 
 
 def _known(qualname: str) -> bool:
