@@ -82,7 +82,7 @@ def test_sarif_output_file_is_valid(project: Path, tmp_path: Path) -> None:
     assert "-> " + str(out) in r.stderr and "finding" in r.stderr
     log = json.loads(out.read_text())
     validate_sarif(log)
-    assert {run["tool"]["driver"]["name"] for run in log["runs"]} == {"bandit", "semgrep"}
+    assert {run["tool"]["driver"]["name"] for run in log["runs"]} == {"bandit", "semgrep", "taint"}
     assert not (tmp_path / "home" / "history.db").exists()
 
 

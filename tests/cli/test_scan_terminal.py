@@ -161,7 +161,7 @@ def test_spinner_on_a_terminal_for_a_slow_scan(slow_scan: tuple[Path, dict[str, 
         stdout_tty=False,
     )
     assert code == 1, text
-    assert "scanning code" in text and "1/2 tools" in text, text
+    assert "scanning code" in text and "1/3 tools" in text, text
     assert re.search(r"\d+ findings? so far", text), text
     assert stdout == ""
     report = out.read_text()

@@ -31,7 +31,7 @@ from scriptrunner.scanners.secrets.scanner import parse_confidence
             lambda: CodeScanner(
                 ScanContext(root=Path("."), options=CodeOptions(tools=("bandti",)))
             ),
-            "unknown code analysis tool 'bandti' (did you mean 'bandit'? valid: bandit, semgrep)",
+            "unknown code analysis tool 'bandti' (did you mean 'bandit'? valid: bandit, semgrep, taint)",
         ),
         (
             lambda: make_source("osv-apl"),
@@ -65,7 +65,7 @@ def test_unknown_names_get_one_wording(call: Callable[[], object], message: str)
 
 def test_registries_list_every_implementation() -> None:
     assert SCANNERS.names() == ("code", "deps", "secrets")
-    assert CODE_TOOLS.names() == ("bandit", "semgrep")
+    assert CODE_TOOLS.names() == ("bandit", "semgrep", "taint")
     assert SOURCES.names() == ("osv-db", "osv-api", "safety", "osv-scanner")
     assert SBOM_FORMATS.names() == ("json", "xml")
     assert CONFIDENCE_LEVELS.names() == ("low", "medium", "high")

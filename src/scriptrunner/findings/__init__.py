@@ -1,6 +1,7 @@
 """The shared findings model, its renderers and baselines (used by every scanner).
 
-``Finding``/``Location``/``ScanResult``/``Skipped`` are frozen values; renderers turn a
+``Finding``/``Location``/``ScanResult``/``Skipped`` are frozen values (a data-flow finding
+carries its flows, each a tuple of steps from source to sink); renderers turn a
 ``ScanResult`` into SARIF 2.1.0, JSON, a terminal table or GitHub annotation lines.
 """
 
@@ -15,6 +16,8 @@ from scriptrunner.findings.jsonout import render_json
 from scriptrunner.findings.model import (
     Confidence,
     Finding,
+    Flow,
+    FlowStep,
     Location,
     ScanResult,
     Severity,
@@ -32,6 +35,8 @@ __all__ = [
     "RENDERERS",
     "Confidence",
     "Finding",
+    "Flow",
+    "FlowStep",
     "Location",
     "ScanResult",
     "Severity",

@@ -15,6 +15,8 @@ Cell texts must already be safe to show (:func:`scriptrunner.display.shown`).
 With ``groups`` (one label per row, e.g. the file), a label is printed on its own line
 before its first row and the rows are indented under it, without a header: ESLint's
 ``stylish`` layout, for when a file path and the other columns do not fit on one line.
+With ``notes`` (one text per row, maybe empty), a row's note follows it on its own indented
+line, cut with ``…`` to the width (a data flow's places).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ def layout(
     *,
     color: bool,
     groups: Sequence[str] | None = None,
+    notes: Sequence[str] | None = None,
 ) -> list[str]:
     """The header (or, with ``groups``, the group labels) and the rows as lines at most
     ``width`` wide (unless a ``keep`` cell or a label alone is wider: it is never cut)."""
@@ -109,6 +112,8 @@ def layout(
         out.append(lead + line(row))
         if not inline and flex is not None and row[flex][0]:
             out.append(lead + INDENT + cut(row[flex][0], max(FLEX_MIN, width - len(INDENT))))
+        if notes is not None and notes[n]:
+            out.append(lead + INDENT + cut(notes[n], max(FLEX_MIN, width - len(INDENT))))
     return out
 
 

@@ -1,12 +1,14 @@
 """GitHub Actions workflow commands: one ``::error``/``::warning``/``::notice`` line per finding.
 
-Escaping follows the runner's rules: in the message ``%``, CR and LF are percent-encoded; in
+A data-flow finding's message ends with where its data comes from (``from: api/views.py:12
+-> helpers.py:30``).  Escaping follows the runner's rules: in the message ``%``, CR and LF are percent-encoded; in
 property values ``:`` and ``,`` are too, or the runner would cut the value there.
 """
 
 from __future__ import annotations
 
 from scriptrunner.findings.model import Finding, ScanResult, Severity
+from scriptrunner.findings.table import flow_text
 
 _LEVEL = {
     Severity.CRITICAL: "error",
@@ -36,7 +38,8 @@ def annotation(f: Finding) -> str:
             props.append(f"endColumn={loc.end_column}")
     props.append(f"title={_prop(f'{f.rule_id} ({f.severity.name})')}")
     tools = "+".join(f.tools)
-    return f"::{_LEVEL[f.severity]} {','.join(props)}::{_data(f'{f.message} [{tools}]')}"
+    message = f"{f.message} ({flow_text(f)})" if f.flows else f.message
+    return f"::{_LEVEL[f.severity]} {','.join(props)}::{_data(f'{message} [{tools}]')}"
 
 
 def render_github(result: ScanResult) -> str:

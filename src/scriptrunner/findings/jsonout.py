@@ -5,14 +5,30 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scriptrunner.findings.model import Finding, ScanResult
+from scriptrunner.findings.model import Finding, Flow, Location, ScanResult
 
 #: Bump when a field is removed or changes meaning (adding fields keeps the version).
 JSON_FORMAT_VERSION = 1
 
 
+def _location(loc: Location) -> dict[str, Any]:
+    return {
+        "path": loc.path,
+        "start_line": loc.start_line,
+        "end_line": loc.end_line,
+        "start_column": loc.start_column,
+        "end_column": loc.end_column,
+    }
+
+
+def _flow(flow: Flow) -> dict[str, Any]:
+    return {
+        "message": flow.message,
+        "steps": [{"location": _location(s.location), "message": s.message} for s in flow.steps],
+    }
+
+
 def finding_to_dict(f: Finding) -> dict[str, Any]:
-    loc = f.location
     return {
         "rule_id": f.rule_id,
         "title": f.title,
@@ -20,13 +36,7 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
         "severity": f.severity.name,
         "confidence": f.confidence,
         "tools": list(f.tools),
-        "location": {
-            "path": loc.path,
-            "start_line": loc.start_line,
-            "end_line": loc.end_line,
-            "start_column": loc.start_column,
-            "end_column": loc.end_column,
-        },
+        "location": _location(f.location),
         "cwe": list(f.cwe),
         "fingerprint": f.fingerprint,
         "help_uri": f.help_uri,
@@ -36,6 +46,7 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
             if f.suppression is None
             else {"kind": f.suppression.kind, "justification": f.suppression.justification}
         ),
+        "flows": [_flow(flow) for flow in f.flows],
     }
 
 
@@ -67,9 +78,8 @@ def render_json(result: ScanResult) -> str:
 
 def finding_from_dict(data: dict[str, Any]) -> Finding:
     """The inverse of :func:`finding_to_dict` (for caches and saved reports)."""
-    from scriptrunner.findings.model import Location, Severity, Suppression
+    from scriptrunner.findings.model import FlowStep, Severity, Suppression
 
-    loc = data["location"]
     why = data.get("suppression")
     return Finding(
         tools=tuple(data["tools"]),
@@ -78,16 +88,27 @@ def finding_from_dict(data: dict[str, Any]) -> Finding:
         message=data["message"],
         severity=Severity[data["severity"]],
         confidence=data.get("confidence"),
-        location=Location(
-            path=loc["path"],
-            start_line=loc["start_line"],
-            end_line=loc.get("end_line"),
-            start_column=loc.get("start_column"),
-            end_column=loc.get("end_column"),
-        ),
+        location=_location_from(data["location"]),
         cwe=tuple(data.get("cwe", ())),
         fingerprint=data.get("fingerprint", ""),
         help_uri=data.get("help_uri"),
         properties=dict(data.get("properties", {})),
         suppression=Suppression(why["kind"], why["justification"]) if why else None,
+        flows=tuple(
+            Flow(
+                tuple(FlowStep(_location_from(s["location"]), s["message"]) for s in flow["steps"]),
+                flow.get("message", ""),
+            )
+            for flow in data.get("flows", ())
+        ),
+    )
+
+
+def _location_from(loc: dict[str, Any]) -> Location:
+    return Location(
+        path=loc["path"],
+        start_line=loc["start_line"],
+        end_line=loc.get("end_line"),
+        start_column=loc.get("start_column"),
+        end_column=loc.get("end_column"),
     )

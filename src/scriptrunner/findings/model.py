@@ -84,6 +84,56 @@ class Suppression:
 
 
 @dataclass(frozen=True, slots=True)
+class FlowStep:
+    """One step of a data flow: where it is and what happens there."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """How untrusted data reaches a finding: its steps (at least one), source first and sink
+    last."""
+
+    steps: tuple[FlowStep, ...]
+    message: str = ""
+
+    @property
+    def source(self) -> FlowStep:
+        return self.steps[0]
+
+    @property
+    def sink(self) -> FlowStep:
+        return self.steps[-1]
+
+    def path_text(self, most: int = 6) -> str:
+        """The steps' places in one line, ``api/views.py:12 -> :14 -> helpers.py:30``: a
+        place in the file of the one shown before it gives only its line; beyond ``most``
+        places the middle ones are counted, not listed."""
+        places: list[tuple[str, int]] = []
+        for step in self.steps:
+            place = (step.location.path, step.location.start_line)
+            if not places or places[-1] != place:
+                places.append(place)
+        shown: list[tuple[str, int] | int] = list(places)
+        if len(places) > most:
+            head, tail = places[:2], places[-(most - 3) :]
+            shown = [*head, len(places) - len(head) - len(tail), *tail]
+        parts: list[str] = []
+        previous = None
+        for item in shown:
+            if isinstance(item, int):
+                parts.append(f"... {item} more ...")
+                previous = None
+                continue
+            path, line = item
+            parts.append(f":{line}" if path == previous else f"{path}:{line}")
+            previous = path
+        return " -> ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One issue, possibly reported by several tools (``tools``, primary first)."""
 
@@ -101,6 +151,8 @@ class Finding:
     #: Tool-specific extras (the tools' own rule ids, ...); JSON-ready values only.
     properties: Mapping[str, Any] = field(default_factory=dict)
     suppression: Suppression | None = None
+    #: Source -> sink paths of a data-flow (taint) finding; empty for the others.
+    flows: tuple[Flow, ...] = ()
 
     @property
     def suppressed(self) -> bool:

@@ -4,7 +4,8 @@ A finding reported by several tools is written once, in the run of its primary t
 first of ``Finding.tools``); its ``properties.tools`` lists all of them.  Files a tool could
 not analyse and tool failures become ``toolExecutionNotifications`` of the run's invocation,
 and a failed tool's invocation has ``executionSuccessful: false``, so a consumer cannot
-mistake an incomplete scan for a clean one.
+mistake an incomplete scan for a clean one.  A data-flow finding's flows are its
+``codeFlows``: one ``threadFlow`` each, its ``locations`` the steps from source to sink.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from typing import Any
 from urllib.parse import quote
 
 from scriptrunner.findings.fingerprint import FINGERPRINT_KEY
-from scriptrunner.findings.model import Finding, ScanResult, Severity, Skipped, ToolFailure
+from scriptrunner.findings.model import (
+    Finding,
+    Flow,
+    Location,
+    ScanResult,
+    Severity,
+    Skipped,
+    ToolFailure,
+)
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -46,8 +55,7 @@ def _uri(path: str) -> dict[str, str]:
     return {"uri": quote(Path(path).as_posix()), "uriBaseId": "SRCROOT"}
 
 
-def _region(f: Finding) -> dict[str, int]:
-    loc = f.location
+def _region(loc: Location) -> dict[str, int]:
     region = {"startLine": loc.start_line}
     if loc.end_line is not None:
         region["endLine"] = loc.end_line
@@ -82,7 +90,7 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
             {
                 "physicalLocation": {
                     "artifactLocation": _uri(f.location.path),
-                    "region": _region(f),
+                    "region": _region(f.location),
                 }
             }
         ],
@@ -95,11 +103,32 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
             **dict(f.properties),
         },
     }
+    if f.flows:
+        result["codeFlows"] = [_code_flow(flow) for flow in f.flows]
     if f.suppression is not None:
         result["suppressions"] = [
             {"kind": f.suppression.kind, "justification": f.suppression.justification}
         ]
     return result
+
+
+def _code_flow(flow: Flow) -> dict[str, Any]:
+    steps = [
+        {
+            "location": {
+                "physicalLocation": {
+                    "artifactLocation": _uri(step.location.path),
+                    "region": _region(step.location),
+                },
+                "message": {"text": step.message},
+            }
+        }
+        for step in flow.steps
+    ]
+    code_flow: dict[str, Any] = {"threadFlows": [{"locations": steps}]}
+    if flow.message:
+        code_flow["message"] = {"text": flow.message}
+    return code_flow
 
 
 def _notifications(skipped: Iterable[Skipped], failures: Iterable[ToolFailure]) -> list[Any]:

@@ -8,6 +8,10 @@
 - Anywhere else (a pipe, a CI log, a file): no colour, no alignment, one finding per line,
   ``path:line: SEVERITY rule-id title``, grep-able and never cut.
 
+A data-flow finding shows where its data comes from, compactly: on a terminal an indented
+``from: api/views.py:12 -> :14 -> helpers.py:30`` line under its row, in the plain form the
+same text at the end of its line (``; from: ...``).
+
 Both end with the summary line, then what was not analysed and which tools failed.
 """
 
@@ -67,9 +71,20 @@ def ordered(result: ScanResult) -> list[Finding]:
     )
 
 
+def flow_text(f: Finding) -> str:
+    """The source -> sink places of ``f``'s first flow (and how many other flows), or ""."""
+    if not f.flows:
+        return ""
+    more = f" (+{len(f.flows) - 1} more)" if len(f.flows) > 1 else ""
+    return f"from: {shown(f.flows[0].path_text())}{more}"
+
+
 def finding_line(f: Finding) -> str:
-    """``path:line: SEVERITY rule-id title``: one finding as one grep-able line."""
-    return f"{shown(f.location)}: {f.severity.name} {shown(f.rule_id)} {shown(f.title)}"
+    """``path:line: SEVERITY rule-id title``: one finding as one grep-able line (a data-flow
+    finding adds ``; from: SOURCE -> ... -> SINK``)."""
+    line = f"{shown(f.location)}: {f.severity.name} {shown(f.rule_id)} {shown(f.title)}"
+    flow = flow_text(f)
+    return f"{line}; {flow}" if flow else line
 
 
 def render_table(
@@ -124,7 +139,8 @@ def _finding_rows(result: ScanResult, term: Terminal) -> list[str]:
         )
         for f in findings
     ]
-    return layout(columns, rows, term.width, color=term.color)
+    notes = [flow_text(f) for f in findings]
+    return layout(columns, rows, term.width, color=term.color, notes=notes)
 
 
 def _grouped_rows(findings: Sequence[Finding], term: Terminal) -> list[str]:
@@ -158,7 +174,8 @@ def _grouped_rows(findings: Sequence[Finding], term: Terminal) -> list[str]:
         for f in findings
     ]
     groups = [shown(f.location.path) for f in findings]
-    return layout(columns, rows, term.width, color=term.color, groups=groups)
+    notes = [flow_text(f) for f in findings]
+    return layout(columns, rows, term.width, color=term.color, groups=groups, notes=notes)
 
 
 def _deps_rows(result: ScanResult, term: Terminal) -> list[str]:
@@ -226,4 +243,12 @@ def _footer(result: ScanResult, term: Terminal | None) -> list[str]:
     return out
 
 
-__all__ = ["LAYOUTS", "Layout", "Terminal", "finding_line", "render_table", "summary"]
+__all__ = [
+    "LAYOUTS",
+    "Layout",
+    "Terminal",
+    "finding_line",
+    "flow_text",
+    "render_table",
+    "summary",
+]

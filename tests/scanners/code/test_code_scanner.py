@@ -38,7 +38,7 @@ def at(result: ScanResult, path: str, line: int, *, suppressed: bool = False) ->
 
 def test_both_tools_ran_and_reported_versions(scan: ScanResult) -> None:
     assert scan.complete
-    assert set(scan.tools) == {"bandit", "semgrep"}
+    assert set(scan.tools) == {"bandit", "semgrep", "taint"}
     assert all(v[0].isdigit() for v in scan.tools.values())
 
 

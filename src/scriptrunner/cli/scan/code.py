@@ -1,4 +1,4 @@
-"""``scriptrunner scan code``: Bandit and Semgrep on Python files."""
+"""``scriptrunner scan code``: Bandit, Semgrep and the taint analysis on Python files."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def register(kinds: Any) -> None:
 
     p = kinds.add_parser(
         "code",
-        help="static analysis of Python code (Bandit + Semgrep)",
+        help="static analysis of Python code (Bandit + Semgrep + taint analysis)",
         epilog=EPILOG
         + "\n\n"
         + options.examples(
@@ -24,8 +24,9 @@ def register(kinds: Any) -> None:
             "scriptrunner scan code . --format sarif -o results.sarif",
             "scriptrunner scan code . --baseline scan-baseline.json --fail-on medium",
         ),
-        description="Run Bandit and Semgrep (bundled rules, offline) in parallel on Python "
-        "files, merge what both find, honour # nosec / # nosemgrep / "
+        description="Run Bandit, Semgrep (bundled rules, offline) and the taint analysis (data "
+        "flows across functions and modules) in parallel on Python files, merge what they "
+        "find, honour # nosec / # nosemgrep / "
         "# scriptrunner: ignore[RULE] (suppressed findings are still reported as such).",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to scan")

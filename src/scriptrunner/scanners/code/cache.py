@@ -6,7 +6,8 @@ tools analyse one file at a time (Bandit by design, Semgrep OSS intra-file), so 
 results can be reused whatever else changed in the tree.  The store is one SQLite file,
 owner-only (``scanners/private.py``); entries written more than ``MAX_AGE_DAYS`` ago are
 dropped when the cache is opened.  A cache that cannot be opened is a ``ConfigError`` (exit 2,
-one line), never a traceback.
+one line), never a traceback.  It may be used from the scanner's tool threads (the taint
+analysis caches its summaries while Bandit and Semgrep run): one lock serialises access.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -35,9 +37,12 @@ class ResultCache:
 
     def __init__(self, path: Path) -> None:
         self._path = path
+        self._lock = threading.Lock()
         private_file(path)
         try:
-            self._conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self._conn = sqlite3.connect(
+                path, timeout=30, isolation_level=None, check_same_thread=False
+            )
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA secure_delete=ON")  # dropped entries leave no trace
             if self._conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
@@ -58,14 +63,15 @@ class ResultCache:
         wanted = list(dict.fromkeys(keys))
         found: dict[str, Any] = {}
         try:
-            for i in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
-                chunk = wanted[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = self._conn.execute(
-                    f"SELECT key, value FROM results WHERE key IN ({marks})",  # noqa: S608 - placeholders only
-                    chunk,
-                ).fetchall()
-                found.update((k, json.loads(v)) for k, v in rows)
+            with self._lock:
+                for i in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+                    chunk = wanted[i : i + 500]
+                    marks = ",".join("?" * len(chunk))
+                    rows = self._conn.execute(
+                        f"SELECT key, value FROM results WHERE key IN ({marks})",  # noqa: S608 - placeholders only
+                        chunk,
+                    ).fetchall()
+                    found.update((k, json.loads(v)) for k, v in rows)
         except sqlite3.Error as exc:
             raise cache_error("the scan cache", self._path, exc) from exc
         return found
@@ -76,7 +82,7 @@ class ResultCache:
     def put_many(self, values: Mapping[str, Any]) -> None:
         now = time.time()
         try:
-            with self._conn:
+            with self._lock, self._conn:
                 self._conn.execute("BEGIN")
                 self._conn.executemany(
                     "INSERT OR REPLACE INTO results (key, value, used) VALUES (?, ?, ?)",

@@ -69,21 +69,26 @@ def collect_sources(
 
 def content_problem(data: bytes) -> str | None:
     """Why a file's content cannot be analysed, or None when it can."""
+    return check_source(data)[0]
+
+
+def check_source(data: bytes) -> tuple[str | None, ast.Module | None]:
+    """Why a file's content cannot be analysed (or None), and its syntax tree when it can
+    (the taint analysis reuses it: each file is parsed once)."""
     if is_binary(data):
-        return "binary file"
+        return "binary file", None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return f"not UTF-8: invalid byte at offset {exc.start}"
+        return f"not UTF-8: invalid byte at offset {exc.start}", None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes is fine
-            ast.parse(text)
+            return None, ast.parse(text)
     except SyntaxError as exc:
-        return f"syntax error: line {exc.lineno}: {exc.msg}"
+        return f"syntax error: line {exc.lineno}: {exc.msg}", None
     except (ValueError, RecursionError, MemoryError) as exc:
-        return f"cannot be parsed: {exc}"
-    return None
+        return f"cannot be parsed: {exc}", None
 
 
-__all__ = ["SourceFile", "collect_sources", "content_problem", "read_sources"]
+__all__ = ["SourceFile", "check_source", "collect_sources", "content_problem", "read_sources"]

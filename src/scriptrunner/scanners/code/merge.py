@@ -4,9 +4,11 @@
 lists the Bandit test ids and bundled Semgrep rule ids that report it, and its CWE ids.
 Two findings are the same issue when they are in the same file on overlapping lines and
 either map to the same rule of ours or, for rules outside the table (user Semgrep rules,
-unmapped Bandit tests), share a CWE id.  The merged finding lists every tool (Semgrep first:
-its messages say what to do), takes the highest severity and confidence, and keeps each
-tool's own rule ids under ``properties["tool_rules"]`` (tool -> list of ids).
+unmapped Bandit tests, the taint analysis' ``taint-*`` rules), share a CWE id.  The merged
+finding lists every tool (Semgrep first: its messages say what to do), takes the highest
+severity and confidence, keeps each tool's own rule ids under ``properties["tool_rules"]``
+(tool -> list of ids) and every data flow the taint analysis found for it.  A taint finding
+merged with a Bandit or Semgrep one keeps their rule id (baselines made before stay valid).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from scriptrunner.findings.model import Finding
+from scriptrunner.scanners.code.taint.catalogue import RULES as TAINT_CLASSES
 
 #: Tools in the order their messages are preferred for a merged finding.
-TOOL_ORDER = ("semgrep", "bandit")
+TOOL_ORDER = ("semgrep", "bandit", "taint")
+#: The taint analysis: its findings carry flows, and rule ids of their own (``taint-*``).
+TAINT = "taint"
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +178,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 RULES_BY_ID = {r.id: r for r in RULES}
+TAINT_RULES = {r.rule_id: r for r in TAINT_CLASSES.values()}
 _BY_TOOL_RULE = {
     **{("bandit", b): r for r in RULES for b in r.bandit},
     **{("semgrep", s): r for r in RULES for s in r.semgrep},
@@ -189,6 +195,8 @@ def canonical(f: Finding) -> Finding:
     tool = f.tools[0]
     tool_rules = {tool: [f.rule_id]}
     rule = rule_for(tool, f.rule_id)
+    if rule is None and tool == TAINT:  # its rule ids are ours already
+        return dataclasses.replace(f, properties={**f.properties, "tool_rules": tool_rules})
     if rule is None:
         return dataclasses.replace(
             f,
@@ -207,10 +215,21 @@ def canonical(f: Finding) -> Finding:
 def _same_issue(a: Finding, b: Finding) -> bool:
     if not a.location.overlaps(b.location):
         return False
-    if a.rule_id == b.rule_id:
+    if a.rule_id == b.rule_id or _twins(a, b) or _twins(b, a):
         return True
     mapped = a.rule_id in RULES_BY_ID and b.rule_id in RULES_BY_ID
     return not mapped and bool(set(a.cwe) & set(b.cwe))
+
+
+def _twins(taint: Finding, other: Finding) -> bool:
+    """A taint finding and a tool rule that reports the same issue under another CWE."""
+    rule = TAINT_RULES.get(taint.rule_id)
+    return taint.tools[0] == TAINT and rule is not None and other.rule_id in rule.same_as
+
+
+def _rank(f: Finding) -> int:
+    """Our rules first (ids baselines know), then the taint rules, then the tools' own."""
+    return 0 if f.rule_id in RULES_BY_ID else 1 if f.tools[0] == TAINT else 2
 
 
 def _tool_rank(tool: str) -> int:
@@ -222,7 +241,7 @@ def _combine(group: Sequence[Finding]) -> Finding:
     ordered = sorted(
         group,
         key=lambda f: (
-            f.rule_id not in RULES_BY_ID,
+            _rank(f),
             _tool_rank(f.tools[0]),
             f.location.start_line,
         ),
@@ -230,7 +249,9 @@ def _combine(group: Sequence[Finding]) -> Finding:
     first = ordered[0]
     if len(group) == 1:
         return first
-    tools = tuple(sorted({t for f in group for t in f.tools}, key=_tool_rank))
+    # The primary tool (SARIF writes the finding in its run) is the one whose rule it has.
+    others = sorted({t for f in group for t in f.tools} - {first.tools[0]}, key=_tool_rank)
+    tools = (first.tools[0], *others)
     tool_rules: dict[str, list[str]] = {}
     for f in ordered:
         for tool, ids in dict(f.properties.get("tool_rules", {})).items():
@@ -244,6 +265,7 @@ def _combine(group: Sequence[Finding]) -> Finding:
     if (start, end) != (location.start_line, location.last_line):
         location = dataclasses.replace(location, start_line=start, end_line=end)
     suppressed = [f for f in group if f.suppression is not None]
+    flows = tuple(dict.fromkeys(flow for f in ordered for flow in f.flows))
     return dataclasses.replace(
         first,
         tools=tools,
@@ -254,6 +276,7 @@ def _combine(group: Sequence[Finding]) -> Finding:
         properties={**first.properties, "tool_rules": tool_rules},
         # Suppressed only if every tool's report of it is (a `# nosec` silences Bandit only).
         suppression=suppressed[0].suppression if len(suppressed) == len(group) else None,
+        flows=flows,
     )
 
 

@@ -1,16 +1,20 @@
-"""The code scanner: Bandit and Semgrep in parallel, cached per file, merged into one result.
+"""The code scanner: Bandit, Semgrep and the taint analysis in parallel, cached per file,
+merged into one result.
 
 Pipeline: collect files (``scanners/files.py``; read by ``files.py``) -> drop what cannot be
-analysed -> for each tool, take cached per-file results and run the tool on the rest (tools
-run concurrently, each in its own process; what they report is redacted at once,
-``redaction.py``) -> map to our rules and apply in-source
-suppressions -> merge duplicates (``merge.py``) -> fingerprint (``scanners/result.py``
-builds the result).  A tool that is missing raises ``ScannerError`` before
+analysed (parsing each file once; the taint analysis reuses the trees) -> for each tool,
+take cached per-file results and run the tool on the rest (tools run concurrently, Bandit
+and Semgrep each in its own process, the taint analysis in this one; what they report is
+redacted at once, ``redaction.py``) -> map to our rules and apply in-source suppressions ->
+merge duplicates (``merge.py``) -> fingerprint (``scanners/result.py`` builds the result).
+A file's taint results depend on other files: the taint tool keys them on the modules that
+can change them (``taint/tool.py``).  A tool that is missing raises ``ScannerError`` before
 anything runs; a tool that fails mid-scan is a ``ToolFailure`` in the (incomplete) result.
 """
 
 from __future__ import annotations
 
+import ast
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -27,12 +31,12 @@ from scriptrunner.registry import Registry
 from scriptrunner.scanners.base import ScanContext, check_targets
 from scriptrunner.scanners.code.bandit import BanditTool
 from scriptrunner.scanners.code.cache import NoCache, ResultCache, cache_key
-from scriptrunner.scanners.code.files import SourceFile, collect_sources, content_problem
+from scriptrunner.scanners.code.files import SourceFile, check_source, collect_sources
 from scriptrunner.scanners.code.merge import canonical, merge
 from scriptrunner.scanners.code.redaction import redact_failure, redact_output
 from scriptrunner.scanners.code.semgrep import SemgrepTool, find_semgrep
 from scriptrunner.scanners.code.suppress import apply_suppressions
-from scriptrunner.scanners.code.tool import CodeTool, ToolOutput
+from scriptrunner.scanners.code.tool import CodeTool, ProjectTool, ToolOutput
 from scriptrunner.scanners.files import INPUT_TOOL, unread_targets
 from scriptrunner.scanners.options import CodeOptions
 from scriptrunner.scanners.private import FIX, spool_dir
@@ -77,17 +81,24 @@ def _semgrep(setup: ToolSetup) -> CodeTool:
     return semgrep
 
 
+def _taint(setup: ToolSetup) -> CodeTool:
+    from scriptrunner.scanners.code.taint.tool import TaintTool
+
+    return TaintTool(setup.cache)
+
+
 #: Code analysis tool name -> how to build it.
 CODE_TOOLS: Registry[Callable[[ToolSetup], CodeTool]] = Registry(
-    "code analysis tool", {"bandit": _bandit, "semgrep": _semgrep}
+    "code analysis tool", {"bandit": _bandit, "semgrep": _semgrep, "taint": _taint}
 )
 TOOLS = CODE_TOOLS.names()
 
 
 class CodeScanner:
-    """``scan(targets) -> ScanResult`` over Python files with Bandit and Semgrep.
+    """``scan(targets) -> ScanResult`` over Python files with Bandit, Semgrep and the taint
+    analysis.
 
-    Options: :class:`~scriptrunner.scanners.options.CodeOptions` (tools, default both; extra
+    Options: :class:`~scriptrunner.scanners.options.CodeOptions` (tools, default all; extra
     Semgrep rules; excludes; the size limit).
     """
 
@@ -132,14 +143,21 @@ class CodeScanner:
             targets, self.root, excludes=self.excludes, max_bytes=self.max_bytes, spool=spool
         )
         failures: list[ToolFailure] = unread_targets(targets, self.root, skipped)
-        files, bad = _precheck(files, cache)
+        trees: dict[str, ast.Module] = {}
+        files, bad = _precheck(files, cache, trees)
         skipped += bad
         timings: dict[str, float] = {"collect": time.perf_counter() - started}
 
         keys: dict[str, dict[str, str]] = {}
         for tool in tools:
             recipe = (_TOOL_RESULTS, tool.name, tool.version(), tool.config_digest())
-            keys[tool.name] = {f.rel: cache_key(*recipe, f.digest) for f in files}
+            if isinstance(tool, ProjectTool):
+                t0 = time.perf_counter()
+                extra = tool.file_keys(files, trees)
+                timings[f"{tool.name}-keys"] = time.perf_counter() - t0
+                keys[tool.name] = {f.rel: cache_key(*recipe, f.digest, extra[f.rel]) for f in files}
+            else:
+                keys[tool.name] = {f.rel: cache_key(*recipe, f.digest) for f in files}
         # Level 1: a file's final (merged, suppressed, fingerprinted) findings, keyed by its
         # path (fingerprints contain it) and every tool's key; level 2: each tool's own.
         final_keys = {
@@ -215,9 +233,10 @@ def _line(lines: Sequence[str], n: int) -> str:
 
 
 def _precheck(
-    files: list[SourceFile], cache: ResultCache
+    files: list[SourceFile], cache: ResultCache, trees: dict[str, ast.Module]
 ) -> tuple[list[SourceFile], list[Skipped]]:
-    """Files whose content can be analysed, and the others (verdicts cached by content)."""
+    """Files whose content can be analysed, and the others (verdicts cached by content);
+    the syntax trees parsed on the way go to ``trees`` (by content digest)."""
     keys = {f.rel: cache_key(_PRECHECK, f.digest) for f in files}
     known = cache.get_many(keys.values())
     good: list[SourceFile] = []
@@ -226,8 +245,10 @@ def _precheck(
     for f in files:
         verdict = known.get(keys[f.rel])
         if verdict is None:
-            verdict = content_problem(f.data) or ""
-            fresh[keys[f.rel]] = verdict
+            problem, tree = check_source(f.data)
+            verdict = fresh[keys[f.rel]] = problem or ""
+            if tree is not None:
+                trees[f.digest] = tree
         if verdict:
             bad.append(Skipped(f.rel, str(verdict)))
         else:

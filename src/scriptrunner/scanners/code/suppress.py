@@ -6,7 +6,8 @@ The tools run with their own suppression handling off (Bandit ``--ignore-nosec``
 * ``# nosec`` (every Bandit test) or ``# nosec B602, B607`` (those tests) -- Bandit findings;
 * ``# nosemgrep`` or ``# nosemgrep: rule-id, ...`` -- Semgrep findings;
 * ``# scriptrunner: ignore[rule, ...]`` (our rule ids or the tools' ids) or a bare
-  ``# scriptrunner: ignore`` -- findings of any tool.
+  ``# scriptrunner: ignore`` -- findings of any tool (a taint finding answers to its own rule
+  id and to those of the rules reporting the same issue, :func:`aliases`).
 
 The comment may be on any line of the finding or alone on the line just above it.
 """
@@ -18,6 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from scriptrunner.findings.model import Finding, Suppression
+from scriptrunner.scanners.code.merge import RULES, TAINT, TAINT_RULES
 
 _NOSEC = re.compile(r"#\s*nosec\b:?\s*([A-Za-z0-9_,\s-]*)")
 _NOSEMGREP = re.compile(r"#\s*nosemgrep\b\s*(?::\s*([\w.,\s-]+))?")
@@ -28,11 +30,22 @@ def _ids(text: str | None) -> set[str]:
     return {part.strip() for part in re.split(r"[,\s]+", text or "") if part.strip()}
 
 
+def aliases(f: Finding) -> frozenset[str]:
+    """For a taint finding, the ids of our rules reporting the same issue (a shared CWE id)
+    and of its twin tool rules: a suppression naming them silences it too, as it silences
+    the finding it merges with."""
+    rule = TAINT_RULES.get(f.rule_id)
+    if f.tools[0] != TAINT or rule is None:
+        return frozenset()
+    shared = {r.id for r in RULES if set(r.cwe) & set(rule.cwe)}
+    return frozenset(shared | set(rule.same_as) | {s.partition(".")[2] for s in rule.same_as})
+
+
 def _rule_matches(wanted: set[str], f: Finding, tool: str) -> bool:
     if not wanted:
         return True
     own = list(dict(f.properties.get("tool_rules", {})).get(tool, []))
-    candidates = {f.rule_id, *own}
+    candidates = {f.rule_id, *own, *aliases(f)}
     # Semgrep ids may be written with their config path prefix ("rules.sr-eval").
     candidates |= {c.rsplit(".", 1)[-1] for c in own}
     return bool((wanted | {w.rsplit(".", 1)[-1] for w in wanted}) & candidates)

@@ -1,4 +1,8 @@
-"""The interface of one code-analysis tool (Bandit, Semgrep) inside the code scanner.
+"""The interface of one code-analysis tool (Bandit, Semgrep, taint) inside the code scanner.
+
+A tool whose verdict on a file depends on other files (the taint analysis follows data
+across modules) is a :class:`ProjectTool`: it sees every file first and says, per file, what
+else its results depend on, which the scanner adds to the file's cache keys.
 
 Starting the tools and finding their executables is shared with the other scanners
 (``scanners/tools.py``).
@@ -6,11 +10,12 @@ Starting the tools and finding their executables is shared with the other scanne
 
 from __future__ import annotations
 
+import ast
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from scriptrunner.findings.model import Finding, Skipped
 from scriptrunner.scanners.code.files import SourceFile
@@ -44,6 +49,18 @@ class CodeTool(Protocol):
 
     def analyse(self, files: Sequence[SourceFile], root: Path) -> ToolOutput:
         """Analyse ``files``; raises ``ScannerError`` if the tool fails as a whole."""
+        ...
+
+
+@runtime_checkable
+class ProjectTool(CodeTool, Protocol):
+    """A tool whose results for one file depend on other files of the scan."""
+
+    def file_keys(
+        self, files: Sequence[SourceFile], trees: Mapping[str, ast.Module]
+    ) -> dict[str, str]:
+        """Per file (by ``rel``), a hash of what besides its content decides its results;
+        ``trees`` holds the syntax trees already parsed, by content digest."""
         ...
 
 
