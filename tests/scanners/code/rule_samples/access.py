@@ -36,6 +36,10 @@ def delete_shelf(request, shelf, user, token, expected):
     assert "role" in request.json, "role field missing"
     # ok: sr-assert-access-control
     assert user is not None
+    # ok: sr-assert-access-control
+    assert shelf.row_group == 0
+    # ok: sr-assert-access-control
+    assert request.auth_scheme.lower() == "digest"
     shelf.delete()
 
 
@@ -93,3 +97,5 @@ def databases(env: dict[str, str]) -> None:
     BROKER_URL = "amqp://worker:Rabb1t-Hole@mq.example.org:5672//"
     # ok: sr-credentials-in-url
     DOCS_URL = "https://docs.example.org:8443/guide"
+    # ok: sr-credentials-in-url
+    """A docstring may show the form, e.g. "postgresql://user:secret@host/db"."""

@@ -51,6 +51,11 @@ def invite(email: str, one_time: str, header: str) -> None:
     logger.debug("upstream call, Authorization: Bearer %s", header)
     # ok: sr-secret-in-log
     logger.info("password reset link sent to %s", email)
+    try:
+        header.encode("ascii")
+    except UnicodeError as exc:
+        # ok: sr-secret-in-log
+        logger.warning("malformed refresh token: %s", exc)
     # ok: sr-secret-in-log
     logger.info("one-time password of %d digits sent to %s", len(one_time), email)
     # ok: sr-secret-in-log

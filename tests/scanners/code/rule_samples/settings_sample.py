@@ -40,6 +40,35 @@ ACCOUNT_EMAIL_VERIFICATION = False
 REQUIRE_EMAIL_VERIFY = False
 # ok: sr-settings-tls-verify-off
 SUPPLIER_API_VERIFY_SSL_STRICT = True
+SEARCH = {
+    "hosts": ["https://search.example.org"],
+    # ruleid: sr-settings-tls-verify-off
+    "verify_certs": False,
+    # ok: sr-settings-tls-verify-off
+    "sniff_on_start": False,
+}
+SERVER = {
+    # ok: sr-settings-bind-all
+    "public_name": "*",
+    # ruleid: sr-settings-bind-all
+    "bind_address": "0.0.0.0",
+}
+FLASK_DEFAULTS = {
+    # ok: sr-insecure-cookie
+    "SESSION_COOKIE_HTTPONLY": True,
+    # ruleid: sr-insecure-cookie
+    "SESSION_COOKIE_SECURE": False,
+}
+
+
+def client_options(skip_verify: bool) -> dict[str, object]:
+    verify = True
+    if skip_verify:
+        # A local variable in a function is not a setting.
+        # ok: sr-settings-tls-verify-off
+        verify = False
+    return {"verify": verify}
+
 
 # ruleid: sr-insecure-cookie
 SESSION_COOKIE_SECURE = False
