@@ -2,7 +2,9 @@
 
 ``rule_samples/*.py`` mark lines with ``# ruleid: ID`` (ID must report the next code line)
 and ``# ok: ID`` (ID must not): Semgrep's own test-annotation convention.  One scan of all
-samples feeds every parametrized case.
+samples feeds every parametrized case.  ``# level: LEVEL`` says what the whole scanner
+(Bandit and Semgrep, merged, severities calibrated) reports for the next code line: the
+highest severity of the findings on it, or ``none``.
 """
 
 from __future__ import annotations
@@ -13,30 +15,43 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scriptrunner.findings.model import ScanResult
+from scriptrunner.findings.model import ScanResult, Severity
 from scriptrunner.scanners.base import ScanContext
-from scriptrunner.scanners.code.merge import RULES, rule_for
+from scriptrunner.scanners.code.merge import RULES, Rule, rule_for
 from scriptrunner.scanners.code.scanner import CodeScanner
 from scriptrunner.scanners.code.semgrep import BUNDLED_RULES
+from scriptrunner.scanners.code.severity import SEMGREP
 from scriptrunner.scanners.options import CodeOptions
 
 SAMPLES = Path(__file__).with_name("rule_samples")
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "code-analysis.md"
 _MARK = re.compile(r"\s*# (ruleid|ok): ([\w-]+)\s*$")
+_LEVEL = re.compile(r"\s*# level: (none|INFO|WARNING|HIGH|CRITICAL)\s*$")
 
 
-def annotations() -> list[tuple[str, str, str, int]]:
-    """(kind, rule id, file, line of the code the mark is about)."""
+def _marks(mark: re.Pattern[str]) -> list[tuple[re.Match[str], str, int]]:
+    """(match, file, line of the code the mark is about) for every ``mark`` comment."""
     out = []
     for path in sorted(SAMPLES.glob("*.py")):
         lines = path.read_text().splitlines()
         for i, text in enumerate(lines):
-            m = _MARK.match(text)
+            m = mark.match(text)
             if m:
                 j = i + 1
                 while lines[j].lstrip().startswith("#"):
                     j += 1
-                out.append((m.group(1), m.group(2), path.name, j + 1))
+                out.append((m, path.name, j + 1))
     return out
+
+
+def annotations() -> list[tuple[str, str, str, int]]:
+    """(kind, rule id, file, line of the code the mark is about)."""
+    return [(m.group(1), m.group(2), path, line) for m, path, line in _marks(_MARK)]
+
+
+def levels() -> list[tuple[str, str, int]]:
+    """(expected level or "none", file, line) of every ``# level:`` mark."""
+    return [(m.group(1), path, line) for m, path, line in _marks(_LEVEL)]
 
 
 def bundled_rules() -> dict[str, dict[str, object]]:
@@ -47,19 +62,28 @@ def bundled_rules() -> dict[str, dict[str, object]]:
     return rules
 
 
-@pytest.fixture(scope="module")
-def samples_scan(semgrep_exe: Path, scan_cache: Path) -> ScanResult:
+def _scan(semgrep_exe: Path, cache: Path, tools: tuple[str, ...]) -> ScanResult:
     scanner = CodeScanner(
         ScanContext(
             root=SAMPLES,
-            cache_dir=scan_cache,
+            cache_dir=cache,
             tool_paths={"semgrep": str(semgrep_exe)},
-            options=CodeOptions(tools=("semgrep",)),
+            options=CodeOptions(tools=tools),
         )
     )
     result = scanner.scan([SAMPLES])
     assert result.complete and not result.skipped, (result.failures, result.skipped)
     return result
+
+
+@pytest.fixture(scope="module")
+def samples_scan(semgrep_exe: Path, scan_cache: Path) -> ScanResult:
+    return _scan(semgrep_exe, scan_cache, ("semgrep",))
+
+
+@pytest.fixture(scope="module")
+def full_scan(semgrep_exe: Path, scan_cache: Path) -> ScanResult:
+    return _scan(semgrep_exe, scan_cache, ("bandit", "semgrep"))
 
 
 def reported(result: ScanResult, rule_id: str, path: str, line: int) -> bool:
@@ -80,6 +104,18 @@ def test_rule_sample(
     samples_scan: ScanResult, kind: str, rule_id: str, path: str, line: int
 ) -> None:
     assert reported(samples_scan, rule_id, path, line) is (kind == "ruleid")
+
+
+@pytest.mark.parametrize(
+    ("level", "path", "line"), levels(), ids=[f"{lv}:{p}:{n}" for lv, p, n in levels()]
+)
+def test_calibrated_level(full_scan: ScanResult, level: str, path: str, line: int) -> None:
+    found = [
+        f.severity.name
+        for f in full_scan.findings
+        if f.location.path == path and f.location.start_line <= line <= f.location.last_line
+    ]
+    assert (max(found, key=lambda n: Severity[n].value) if found else "none") == level, found
 
 
 @pytest.mark.parametrize("rule_id", sorted(bundled_rules()))
@@ -105,9 +141,21 @@ def test_mapping_table_names_only_existing_semgrep_rules() -> None:
     assert len({r.id for r in RULES}) == len(RULES)
 
 
+def mapping_row(rule: Rule) -> str:
+    """``rule``'s row of the mapping table in docs/code-analysis.md, from the data."""
+    files = {
+        r["id"]: path.name
+        for path in sorted(BUNDLED_RULES.glob("*.yaml"))
+        for r in yaml.safe_load(path.read_text())["rules"]
+    }
+    semgrep = ", ".join(f"`{s}` ({files[s]}, {SEMGREP[s].severity.name})" for s in rule.semgrep)
+    cwes = ", ".join(f"CWE-{c}" for c in rule.cwe)
+    bandit = ", ".join(rule.bandit) or "—"
+    return f"| `{rule.id}` | {rule.title} | {cwes} | {semgrep or '—'} | {bandit} |"
+
+
 def test_docs_list_every_rule_and_its_mapping() -> None:
-    text = (Path(__file__).resolve().parents[3] / "docs" / "code-analysis.md").read_text()
+    text = DOCS.read_text()
     for rule in RULES:
         row = next(line for line in text.splitlines() if line.startswith(f"| `{rule.id}` |"))
-        assert all(f"`{s}`" in row for s in rule.semgrep)
-        assert all(b in row for b in rule.bandit)
+        assert row == mapping_row(rule)

@@ -1,19 +1,11 @@
 """Bandit, run as ``python -m bandit -f json`` in a subprocess (a crash stays contained).
 
-Severity mapping (Bandit severity x confidence -> ours), see docs/code-analysis.md:
-
-==========  ========  ========  ========
-severity    LOW conf  MED conf  HIGH conf
-==========  ========  ========  ========
-HIGH        WARNING   HIGH      HIGH
-MEDIUM      INFO      WARNING   WARNING
-LOW         INFO      INFO      INFO
-==========  ========  ========  ========
-
-``DEMOTED`` tests match a name or a string literal without seeing how it is used (any
-``"0.0.0.0"``, any ``"/tmp/..."``, any stdlib XML parser, any ``urlopen``, an ``import``);
-they are INFO on their own.  Our Semgrep rules for the same issues look at the use, and a
-merged finding takes the higher severity, so a confirmed issue keeps Semgrep's level.
+Severity: the calibration table (``severity.py``, printed in docs/code-analysis.md) gives
+each Bandit test our severity; a finding Bandit itself rates LOW (a literal command, a
+checked ``members=`` argument, an informational test) is INFO.  Tests that match a name or
+a string without seeing its use (any ``"0.0.0.0"``, any stdlib XML parser, any
+``exec_command``, any Jinja ``Environment``) are INFO there: the bundled Semgrep rules for
+the same issues look at the use, and a merged finding takes the higher severity.
 """
 
 from __future__ import annotations
@@ -28,6 +20,7 @@ from typing import Any
 from scriptrunner.errors import ScannerError
 from scriptrunner.findings.model import Confidence, Finding, Location, Severity, Skipped
 from scriptrunner.scanners.code.files import SourceFile
+from scriptrunner.scanners.code.severity import bandit_severity, digest
 from scriptrunner.scanners.code.tool import BATCH, ToolOutput, rel_of
 from scriptrunner.scanners.tools import ExternalTool, run_tool, tail
 
@@ -35,24 +28,10 @@ BANDIT = ExternalTool(
     "bandit", "install it with: pip install 'scriptrunner[scan]' (or pip install bandit)"
 )
 
-SEVERITY_MAP: dict[tuple[str, str], Severity] = {
-    ("HIGH", "HIGH"): Severity.HIGH,
-    ("HIGH", "MEDIUM"): Severity.HIGH,
-    ("HIGH", "LOW"): Severity.WARNING,
-    ("MEDIUM", "HIGH"): Severity.WARNING,
-    ("MEDIUM", "MEDIUM"): Severity.WARNING,
-    ("MEDIUM", "LOW"): Severity.INFO,
-}
-#: Tests reported as INFO whatever their severity (see the module docstring).
-DEMOTED = frozenset(
-    {"B104", "B108", "B310", "B401", "B402", "B608"} | {f"B{n}" for n in range(313, 321)}
-)
-
 
 def map_severity(test_id: str, severity: str, confidence: str) -> Severity:
-    if test_id in DEMOTED:
-        return Severity.INFO
-    return SEVERITY_MAP.get((severity.upper(), confidence.upper()), Severity.INFO)
+    """Our severity of a Bandit finding: the calibration table's (``severity.py``)."""
+    return bandit_severity(test_id, severity, confidence)
 
 
 class BanditTool:
@@ -78,8 +57,8 @@ class BanditTool:
 
     def config_digest(self) -> str:
         # Our command line decides Bandit's results besides the file: hash it, and the
-        # severity mapping, so changing either invalidates cached results.
-        recipe = json.dumps([self.argv(()), sorted(DEMOTED), sorted(map(str, SEVERITY_MAP))])
+        # severity calibration, so changing either invalidates cached results.
+        recipe = json.dumps([self.argv(()), digest("bandit")])
         return hashlib.sha256(recipe.encode()).hexdigest()
 
     def argv(self, paths: Sequence[str]) -> list[str]:

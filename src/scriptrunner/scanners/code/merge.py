@@ -42,12 +42,13 @@ RULES: tuple[Rule, ...] = (
         "shell-injection",
         "Command built at run time runs through a shell",
         (78,),
-        ("B602", "B604", "B605", "B609"),
+        ("B602", "B604", "B605", "B609", "B601"),
         (
             "sr-subprocess-shell",
             "sr-subprocess-getoutput",
             "sr-os-system",
             "sr-shell-request-taint",
+            "sr-ssh-exec-format",
         ),
     ),
     Rule("code-injection", "eval/exec of dynamic code", (95,), ("B102", "B307"), ("sr-eval",)),
@@ -70,7 +71,7 @@ RULES: tuple[Rule, ...] = (
         "TLS certificate verification disabled",
         (295,),
         ("B501", "B323"),
-        ("sr-tls-verify-disabled",),
+        ("sr-tls-verify-disabled", "sr-settings-tls-verify-off"),
     ),
     Rule(
         "weak-tls-version",
@@ -81,10 +82,10 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "weak-hash",
-        "Weak hash (MD5/SHA-1) for security",
-        (328, 327),
+        "Weak hash for security (MD5/SHA-1, or a fast hash for passwords)",
+        (328, 327, 916),
         ("B303", "B324"),
-        ("sr-weak-hash",),
+        ("sr-weak-hash", "sr-weak-password-hash", "sr-django-weak-password-hasher"),
     ),
     Rule(
         "weak-cipher",
@@ -107,7 +108,13 @@ RULES: tuple[Rule, ...] = (
         "HTML autoescaping off or dynamic markup marked safe",
         (79,),
         ("B701", "B702", "B703", "B704", "B308"),
-        ("sr-jinja-autoescape-off", "sr-markup-format"),
+        (
+            "sr-jinja-autoescape-off",
+            "sr-jinja-html-autoescape-default",
+            "sr-jinja-autoescape-default",
+            "sr-django-autoescape-off",
+            "sr-markup-format",
+        ),
     ),
     Rule(
         "archive-path-traversal",
@@ -121,14 +128,14 @@ RULES: tuple[Rule, ...] = (
         "XML parser resolves external entities",
         (611,),
         ("B313", "B314", "B315", "B316", "B317", "B318", "B319", "B320"),
-        ("sr-lxml-xxe", "sr-sax-external-entities"),
+        ("sr-lxml-xxe", "sr-lxml-default-parser", "sr-sax-external-entities"),
     ),
     Rule(
         "bind-all-interfaces",
         "Server bound to all interfaces",
         (605,),
         ("B104",),
-        ("sr-bind-all-interfaces",),
+        ("sr-bind-all-interfaces", "sr-settings-bind-all"),
     ),
     Rule(
         "request-without-timeout",
@@ -142,7 +149,7 @@ RULES: tuple[Rule, ...] = (
         "Hard-coded password or secret",
         (798, 259),
         ("B105", "B106", "B107"),
-        ("sr-hardcoded-password",),
+        ("sr-hardcoded-password", "sr-login-literal-password", "sr-credentials-in-url"),
     ),
     Rule(
         "insecure-random",
@@ -167,6 +174,41 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "jwt-verification-disabled", "JWT signature not verified", (347,), (), ("sr-jwt-no-verify",)
+    ),
+    Rule(
+        "template-injection",
+        "Template source built at run time",
+        (1336, 94),
+        (),
+        ("sr-template-format",),
+    ),
+    Rule(
+        "secret-in-log",
+        "Password, token or key written to a log",
+        (532,),
+        (),
+        ("sr-secret-in-log", "sr-secret-printed"),
+    ),
+    Rule(
+        "assert-access-control",
+        "Access check in an assert (python -O removes it)",
+        (285, 703),
+        (),
+        ("sr-assert-access-control",),
+    ),
+    Rule(
+        "allowed-hosts-any",
+        "Any Host header accepted",
+        (183,),
+        (),
+        ("sr-settings-allowed-hosts-any",),
+    ),
+    Rule(
+        "insecure-cookie",
+        "Session cookie without Secure or HttpOnly",
+        (614, 1004),
+        (),
+        ("sr-insecure-cookie",),
     ),
     Rule(
         "ssh-host-key-unverified",

@@ -8,8 +8,10 @@ directories (never ``--config auto`` or the registry), HOME pointed at our cache
 It runs as the native CLI (``--experimental``): same engine and results, a fraction of
 the Python wrapper's start-up time.
 
-Severity mapping: rule ``severity`` ERROR/HIGH -> HIGH, WARNING/MEDIUM -> WARNING,
-INFO/LOW -> INFO, CRITICAL -> CRITICAL; ``metadata.scriptrunner-severity`` overrides it.
+Severity: a bundled rule's comes from the calibration table (``severity.py``; the rule's
+own ``severity`` says the same, for Semgrep run by hand).  Any other rule: its ``severity``
+ERROR/HIGH -> HIGH, WARNING/MEDIUM -> WARNING, INFO/LOW -> INFO, CRITICAL -> CRITICAL;
+``metadata.scriptrunner-severity`` overrides it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 from scriptrunner.errors import ScannerError
 from scriptrunner.findings.model import Confidence, Finding, Location, Severity, Skipped
 from scriptrunner.scanners.code.files import SourceFile
+from scriptrunner.scanners.code.severity import calibrated, digest
 from scriptrunner.scanners.code.tool import BATCH, ToolOutput, rel_of
 from scriptrunner.scanners.private import FIX, private_dir
 from scriptrunner.scanners.tools import ExternalTool, find_executable, run_tool, tail
@@ -129,7 +132,7 @@ class SemgrepTool:
         return self._version
 
     def config_digest(self) -> str:
-        h = hashlib.sha256(json.dumps(self.argv([])).encode())
+        h = hashlib.sha256(json.dumps([self.argv([]), digest("semgrep")]).encode())
         for path in rule_files(self.rules):
             h.update(str(path.name).encode() + b"\0" + path.read_bytes() + b"\0")
         return h.hexdigest()
@@ -210,12 +213,20 @@ def _cwes(values: Any) -> tuple[int, ...]:
     return tuple(int(m.group(1)) for m in found if m)
 
 
+def rule_severity(rule_id: str, level: str, metadata: Mapping[str, Any]) -> Severity:
+    """A rule's severity: the calibration table's for a bundled rule, else its own."""
+    known = calibrated("semgrep", rule_id)
+    if known is not None:
+        return known
+    own = str(metadata.get("scriptrunner-severity") or level or "INFO").upper()
+    return SEVERITY_MAP.get(own, Severity.INFO)
+
+
 def to_finding(item: Mapping[str, Any], rel: str) -> Finding:
     """One Semgrep result as a single-tool finding (rule id = the rule's own id)."""
     extra = item.get("extra", {})
     meta = extra.get("metadata", {}) or {}
     rule_id = str(item["check_id"])  # as written in the rule: --no-rewrite-rule-ids
-    level = str(meta.get("scriptrunner-severity") or extra.get("severity", "INFO")).upper()
     confidence = str(meta.get("confidence", "")).upper()
     conf: Confidence | None = (
         confidence if confidence in ("LOW", "MEDIUM", "HIGH") else None  # type: ignore[assignment]
@@ -229,7 +240,7 @@ def to_finding(item: Mapping[str, Any], rel: str) -> Finding:
         rule_id=rule_id,
         title=message.split(". ")[0][:120],
         message=message,
-        severity=SEVERITY_MAP.get(level, Severity.INFO),
+        severity=rule_severity(rule_id, str(extra.get("severity", "")), meta),
         confidence=conf,
         location=Location(
             path=rel,

@@ -4,9 +4,11 @@ import hashlib
 import random
 import secrets
 import ssl
+import string
 
 import jwt
 import requests
+from jose import jwt as jose_jwt
 from Crypto.Cipher import AES, DES
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -87,7 +89,34 @@ def tokens(user: str) -> dict[str, object]:
     sample = random.sample(range(100), 10)
     # ruleid: sr-insecure-random-secret
     salt = random.getrandbits(64)
-    return {"r": reset_token, "a": api_token, "d": delay, "s": sample, "salt": salt}
+    # ruleid: sr-insecure-random-secret
+    door_code = "".join(random.choices(string.digits, k=6))
+    # ok: sr-insecure-random-secret
+    door_code2 = "".join(secrets.choice(string.digits) for _ in range(6))
+    # ok: sr-insecure-random-secret
+    colour = random.choice(["red", "green", "blue"])
+    codes = (door_code, door_code2, colour)
+    return {"r": reset_token, "a": api_token, "d": delay, "s": sample, "salt": salt, "c": codes}
+
+
+def store_password(user: object, password: str, pin: str, salt: bytes) -> list[object]:
+    digest = hashlib.sha256()
+    # ruleid: sr-weak-password-hash
+    digest.update(password.encode())
+    return [
+        # ruleid: sr-weak-password-hash
+        hashlib.md5(password.encode()).hexdigest(),
+        # ruleid: sr-weak-password-hash
+        hashlib.sha512(salt + f"{user}:{pin}".encode()).hexdigest(),
+        # ok: sr-weak-password-hash
+        hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600_000),
+        # ok: sr-weak-password-hash
+        hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1),
+        # ok: sr-weak-password-hash
+        hashlib.sha256(user.avatar).hexdigest(),
+        # ok: sr-weak-password-hash
+        hashlib.sha256(user.password_hash.encode()).hexdigest(),
+    ]
 
 
 def decode(token: str, key: str) -> object:
@@ -95,4 +124,13 @@ def decode(token: str, key: str) -> object:
     claims = jwt.decode(token, options={"verify_signature": False})
     # ok: sr-jwt-no-verify
     verified = jwt.decode(token, key, algorithms=["HS256"])
-    return claims, verified
+    # ruleid: sr-jwt-no-verify
+    forged = jwt.decode(token, key, algorithms=["HS256", "None"])
+    # ruleid: sr-jwt-no-verify
+    header = jwt.decode_complete(token, options={"verify_signature": False, "verify_exp": False})
+    no_check = {"verify_signature": False}
+    # ruleid: sr-jwt-no-verify
+    unverified = jose_jwt.decode(token, key, options=no_check)
+    # ok: sr-jwt-no-verify
+    checked = jose_jwt.decode(token, key, algorithms=["RS256"], options={"verify_aud": True})
+    return claims, verified, forged, header, unverified, checked

@@ -29,6 +29,7 @@ def temp(data: bytes) -> None:
 
 def untar(archive: str, dest: str) -> None:
     with tarfile.open(archive) as tar:
+        # level: HIGH
         # ruleid: sr-tarfile-extract
         tar.extractall(dest)
     with tarfile.open(archive) as tar2:
@@ -38,8 +39,24 @@ def untar(archive: str, dest: str) -> None:
     # ruleid: sr-tarfile-extract
     tf.extract("member.txt", dest)
     with zipfile.ZipFile(archive) as zf:
+        # level: INFO
         # ok: sr-tarfile-extract
         zf.extractall(dest)
+    with tarfile.open(archive) as tar3:
+        # level: INFO
+        # ok: sr-tarfile-extract
+        tar3.extractall(dest, members=_regular_files_only(tar3))
+    with tarfile.open(archive) as tar4:
+        # ruleid: sr-tarfile-extract
+        tar4.extractall(dest, members=tar4.getmembers())
+
+
+def _regular_files_only(tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
+    return [
+        m
+        for m in tar.getmembers()
+        if m.isfile() and not os.path.isabs(m.name) and ".." not in m.name
+    ]
 
 
 def unzip(archive: str, dest: str) -> None:

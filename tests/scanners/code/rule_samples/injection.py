@@ -8,8 +8,10 @@ import sqlite3
 import subprocess
 import sys
 
+import jinja2
+import paramiko
 import sqlalchemy
-from flask import request
+from flask import render_template_string, request
 
 TABLE = "users"
 
@@ -19,6 +21,7 @@ def shell(name: str, conn: sqlite3.Connection) -> None:
     subprocess.run(f"tar czf {name}.tgz data/", shell=True, check=True)
     # ok: sr-subprocess-shell
     subprocess.run(["tar", "czf", f"{name}.tgz", "data/"], check=True)
+    # level: INFO
     # ok: sr-subprocess-shell
     subprocess.run("ls -l /var/log | wc -l", shell=True, check=True)
     # ok: sr-subprocess-shell
@@ -35,6 +38,41 @@ def shell(name: str, conn: sqlite3.Connection) -> None:
     os.system("sync")
     # ruleid: sr-os-system
     os.popen(f"ping -c1 {name}")
+    quoted = "du -sh " + shlex.quote(name)
+    # ok: sr-subprocess-shell
+    subprocess.check_output(quoted, shell=True)
+    built = "du -sh " + name
+    # ruleid: sr-subprocess-shell
+    subprocess.check_output(built, shell=True)
+
+
+def remote(host: str, unit: str) -> None:
+    client = paramiko.SSHClient()
+    client.load_system_host_keys()
+    client.connect(host)
+    # level: HIGH
+    # ruleid: sr-ssh-exec-format
+    client.exec_command(f"systemctl restart {unit}")
+    # ok: sr-ssh-exec-format
+    client.exec_command("systemctl restart " + shlex.quote(unit))
+    # level: INFO
+    # ok: sr-ssh-exec-format
+    client.exec_command("uptime")
+
+
+def templates(title: str, body: str) -> str:
+    env = jinja2.Environment(autoescape=True)
+    # ruleid: sr-template-format
+    page = jinja2.Template("<h2>" + title + "</h2>{{ body }}", autoescape=True).render(body=body)
+    # ruleid: sr-template-format
+    page += env.from_string(f"<h2>{title}</h2>").render()
+    # ruleid: sr-template-format
+    page += render_template_string("<p>%s</p>" % body)
+    # ok: sr-template-format
+    page += env.from_string("<h2>{{ title }}</h2>").render(title=title)
+    # ok: sr-template-format
+    page += render_template_string("<p>{{ body }}</p>", body=body)
+    return page
 
 
 async def ashell(host: str) -> None:

@@ -1,16 +1,26 @@
 # ruff: noqa
 # Samples for rules/web.yaml.
 import ftplib
+import http.client
 import os
 import smtplib
 import socket
+import urllib.request
+import xml.dom.pulldom
+import xml.etree.ElementTree as ElementTree
 import xml.sax
+from xml.sax.handler import feature_external_pes
+
+import defusedxml.ElementTree
+import httpx
 
 import jinja2
 import paramiko
 import requests
 import uvicorn
+from fastapi.responses import HTMLResponse
 from flask import Flask
+from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from lxml import etree
 from markupsafe import Markup, escape
 
@@ -22,6 +32,10 @@ def serve() -> None:
     app.run(debug=True)
     # ok: sr-debug-server
     app.run(debug=os.environ.get("FLASK_DEBUG") == "1")
+    # ruleid: sr-debug-server
+    app.config.update(DEBUG=True, TESTING=False)
+    # ok: sr-debug-server
+    app.config.update(DEBUG=os.environ.get("FLASK_DEBUG") == "1")
     # ruleid: sr-bind-all-interfaces
     uvicorn.run(app, host="0.0.0.0", port=8000)
     # ok: sr-bind-all-interfaces
@@ -47,13 +61,57 @@ def templates(name: str) -> str:
     )
     # ok: sr-jinja-autoescape-off
     text = jinja2.Environment(loader=jinja2.DictLoader({"sql": "SELECT 1"}))
+    # ok: sr-jinja-autoescape-default
+    text2 = jinja2.Environment(loader=jinja2.DictLoader({"sql": "SELECT 1"}))
     # ruleid: sr-markup-format
     banner = Markup(f"<b>Hello {name}</b>")
     # ok: sr-markup-format
     ok_banner = Markup("<b>Hello {}</b>").format(name)
     # ok: sr-markup-format
     plain = Markup("<hr>")
-    return str(env) + str(safe) + str(text) + banner + ok_banner + plain + escape(name)
+    return str(env) + str(safe) + str(text) + str(text2) + banner + ok_banner + plain + escape(name)
+
+
+# The less common forms: an options dict, select_autoescape that escapes nothing, an
+# environment told later, a Template of HTML source, plain-text templates.
+OPTIONS = {"trim_blocks": True, "autoescape": False}
+# ruleid: sr-jinja-autoescape-off
+pages = Environment(loader=FileSystemLoader("views"), **OPTIONS)
+# ruleid: sr-jinja-autoescape-off
+feeds = Environment(
+    loader=FileSystemLoader("views"), autoescape=select_autoescape(enabled_extensions=())
+)
+# level: HIGH
+# ruleid: sr-jinja-html-autoescape-default
+letters = Environment(loader=FileSystemLoader("views/letters"))
+# level: WARNING
+# ruleid: sr-jinja-autoescape-default
+snippets = Environment()
+# level: INFO
+# ok: sr-jinja-autoescape-off
+receipts = Environment(loader=FileSystemLoader("views/receipts"), autoescape=False)
+# ok: sr-jinja-autoescape-default
+queries = Environment(loader=FileSystemLoader("sql"))
+# ok: sr-jinja-html-autoescape-default
+portal = Environment(loader=FileSystemLoader("views"), autoescape=select_autoescape(["html"]))
+later = Environment(loader=FileSystemLoader("views"))
+later.autoescape = True
+
+
+def render_all(item: dict[str, str], source: str) -> str:
+    out = letters.get_template("reminder.html").render(item=item)
+    out += receipts.get_template("receipt.txt").render(item=item)
+    out += queries.get_template("stock_report.sql").render(item=item)
+    out += snippets.from_string(source).render(item=item)
+    # ruleid: sr-jinja-html-autoescape-default
+    out += Template("<li>{{ item.name }}</li>").render(item=item)
+    # ok: sr-jinja-html-autoescape-default
+    out += Template("{{ item.name }} x {{ item.count }}").render(item=item)
+    # ruleid: sr-markup-format
+    out += str(HTMLResponse(f"<p>No item called {item['name']}</p>").body)
+    # ok: sr-markup-format
+    out += str(HTMLResponse("<p>Nothing found</p>").body)
+    return out
 
 
 def fetch(url: str) -> None:
@@ -68,20 +126,66 @@ def fetch(url: str) -> None:
         session.get(url)
         # ok: sr-requests-no-timeout
         session.get(url, timeout=(3, 30))
+    # ruleid: sr-requests-no-timeout
+    requests.request("GET", url)
+    # ruleid: sr-requests-no-timeout
+    requests.get(url, timeout=None)
+    # ruleid: sr-requests-no-timeout
+    urllib.request.urlopen(url)
+    # ok: sr-requests-no-timeout
+    urllib.request.urlopen(url, timeout=15)
+    # ruleid: sr-requests-no-timeout
+    http.client.HTTPSConnection("api.example.org")
+    # ok: sr-requests-no-timeout
+    http.client.HTTPSConnection("api.example.org", timeout=10)
+    # ok: sr-requests-no-timeout
+    httpx.get(url)
+
+
+class Supplier:
+    def __init__(self) -> None:
+        self.http = requests.Session()
+
+    def stock(self, sku: str) -> bytes:
+        # ruleid: sr-requests-no-timeout
+        return self.http.get(f"https://supplier.example.org/stock/{sku}").content
+
+    def price(self, sku: str) -> bytes:
+        # ok: sr-requests-no-timeout
+        return self.http.get(f"https://supplier.example.org/price/{sku}", timeout=5).content
 
 
 def parse(doc: bytes) -> None:
-    # ruleid: sr-lxml-xxe
+    # level: WARNING
+    # ruleid: sr-lxml-default-parser
     tree = etree.fromstring(doc)
     hardened = etree.XMLParser(resolve_entities=False, no_network=True)
     # ok: sr-lxml-xxe
     tree2 = etree.fromstring(doc, hardened)
+    # ok: sr-lxml-default-parser
+    tree3 = etree.fromstring(doc, hardened)
+    # ruleid: sr-lxml-xxe
+    resolving = etree.XMLParser(resolve_entities=True)
+    # ruleid: sr-lxml-xxe
+    fetching = etree.XMLParser(no_network=False, resolve_entities=False)
+    # ruleid: sr-lxml-default-parser
+    with_dtd = etree.XMLParser(load_dtd=True)
+    # ok: sr-lxml-default-parser
+    dtd_only = etree.XMLParser(load_dtd=True, resolve_entities=False)
     parser = xml.sax.make_parser()
     # ruleid: sr-sax-external-entities
     parser.setFeature(xml.sax.handler.feature_external_ges, True)
     # ok: sr-sax-external-entities
     parser.setFeature(xml.sax.handler.feature_external_ges, False)
-    print(tree, tree2)
+    # ruleid: sr-sax-external-entities
+    parser.setFeature(feature_external_pes, 1)
+    events = xml.dom.pulldom.parseString(doc.decode(), parser=parser)
+    # level: INFO
+    # ok: sr-lxml-default-parser
+    stdlib = ElementTree.fromstring(doc)
+    # ok: sr-lxml-default-parser
+    defused = defusedxml.ElementTree.fromstring(doc)
+    print(tree, tree2, tree3, resolving, fetching, with_dtd, dtd_only, events, stdlib, defused)
 
 
 # ruleid: sr-hardcoded-password
