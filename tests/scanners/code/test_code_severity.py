@@ -15,12 +15,12 @@ from scriptrunner.scanners.code.bandit import map_severity
 from scriptrunner.scanners.code.merge import RULES
 from scriptrunner.scanners.code.semgrep import BUNDLED_RULES, SEVERITY_MAP, rule_severity
 from scriptrunner.scanners.code.severity import BANDIT, SEMGREP, TABLE, TAINT
+from scriptrunner.scanners.code.taint.catalogue import RULES as TAINT_CATALOGUE
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "code-analysis.md"
 HEADER = "| tool | rule | severity | why: what an attacker gains, how reachable it is |"
-#: Rule ids the taint analysis reports (each needs an entry in severity.TAINT).  The taint
-#: analysis extends this list with its own ids when it is merged.
-TAINT_RULE_IDS: tuple[str, ...] = ()
+#: Rule ids the taint analysis reports (each needs an entry in severity.TAINT).
+TAINT_RULE_IDS: tuple[str, ...] = tuple(rule.rule_id for rule in TAINT_CATALOGUE.values())
 
 
 def bundled() -> dict[str, dict[str, object]]:
@@ -54,6 +54,13 @@ def test_every_semgrep_rule_has_an_entry_and_no_entry_is_stale() -> None:
 
 def test_every_taint_rule_has_an_entry() -> None:
     assert sorted(set(TAINT_RULE_IDS) ^ set(TAINT)) == []
+
+
+def test_taint_findings_take_the_tables_severity() -> None:
+    """A tainted sink is HIGH or CRITICAL, and the analysis reports the table's level."""
+    for rule in TAINT_CATALOGUE.values():
+        assert rule.severity is TAINT[rule.rule_id].severity, rule.rule_id
+        assert rule.severity >= Severity.HIGH, rule.rule_id
 
 
 @pytest.mark.parametrize("rule_id", sorted(bundled()))

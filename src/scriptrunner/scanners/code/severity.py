@@ -456,7 +456,44 @@ SEMGREP: dict[str, Calibration] = {
 
 #: Rules of a taint analysis (source -> sink across functions) go here: a tainted sink is
 #: HIGH or CRITICAL, a level above the constant-blind rules for the same sink.
-TAINT: dict[str, Calibration] = {}
+TAINT: dict[str, Calibration] = {
+    "taint-shell-injection": _c(
+        CRITICAL, "untrusted data reaches a shell command: command execution for whoever sends it"
+    ),
+    "taint-code-injection": _c(
+        CRITICAL, "untrusted data is evaluated as Python: code execution for whoever sends it"
+    ),
+    "taint-deserialization": _c(
+        CRITICAL,
+        "untrusted bytes reach a deserialiser that runs code: code execution for whoever sends them",
+    ),
+    "taint-template-injection": _c(
+        CRITICAL,
+        "untrusted data is the source of a template: template engines reach Python objects, so code execution",
+    ),
+    "taint-sql-injection": _c(
+        HIGH, "untrusted data in the text of a query: the attacker reads or changes the database"
+    ),
+    "taint-ssrf": _c(
+        HIGH,
+        "untrusted data chooses where a request goes: internal services and cloud metadata reached from inside",
+    ),
+    "taint-path-traversal": _c(
+        HIGH,
+        "untrusted data chooses a file path: files outside the intended directory read or written",
+    ),
+    "taint-xss": _c(
+        HIGH, "untrusted data in HTML unescaped: script runs in other users' browsers as them"
+    ),
+    "taint-open-redirect": _c(
+        HIGH,
+        "untrusted data chooses a redirect target: the site's own links send its users to a phishing page",
+    ),
+    "taint-xxe": _c(
+        HIGH,
+        "untrusted XML to a parser that resolves external entities: local files read, requests made from inside",
+    ),
+}
 
 #: Tool name -> its part of the table.
 TABLE: dict[str, dict[str, Calibration]] = {"bandit": BANDIT, "semgrep": SEMGREP, "taint": TAINT}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scriptrunner.findings.model import Severity
+from scriptrunner.scanners.code.severity import TAINT
 
 #: Bump when the catalogue or the analysis changes what it reports (cached results go).
 CATALOGUE_VERSION = "1"
@@ -17,16 +18,21 @@ CATALOGUE_VERSION = "1"
 
 @dataclass(frozen=True, slots=True)
 class TaintRule:
-    """One sink class: its rule id, title, what the sink is, CWE ids and severity; and the
-    rules of the other tools reporting the same issue under other CWE ids (a finding of
-    theirs on the same line is merged with ours; ones sharing a CWE id merge anyway)."""
+    """One sink class: its rule id, title, what the sink is, CWE ids (its severity is the
+    calibration table's); and the rules of the other tools reporting the same issue under
+    other CWE ids (a finding of theirs on the same line is merged with ours; ones sharing a
+    CWE id merge anyway)."""
 
     rule_id: str
     title: str
     what: str
     cwe: tuple[int, ...]
-    severity: Severity
     same_as: tuple[str, ...] = ()
+
+    @property
+    def severity(self) -> Severity:
+        """The level of the one calibration table (``scanners.code.severity.TAINT``)."""
+        return TAINT[self.rule_id].severity
 
 
 RULES: dict[str, TaintRule] = {
@@ -35,42 +41,36 @@ RULES: dict[str, TaintRule] = {
         "Untrusted data runs as a shell command",
         "a shell command",
         (78,),
-        Severity.CRITICAL,
     ),
     "code": TaintRule(
         "taint-code-injection",
         "Untrusted data evaluated as Python code",
         "Python code that is evaluated",
         (95, 94),
-        Severity.CRITICAL,
     ),
     "deserialization": TaintRule(
         "taint-deserialization",
         "Untrusted data given to a deserialiser that can run code",
         "a deserialiser that can run code",
         (502,),
-        Severity.CRITICAL,
     ),
     "template": TaintRule(
         "taint-template-injection",
         "Untrusted data used as the source of a template",
         "the source of a template",
         (1336, 94),
-        Severity.CRITICAL,
     ),
     "sql": TaintRule(
         "taint-sql-injection",
         "Untrusted data in the text of an SQL statement",
         "the text of an SQL statement",
         (89,),
-        Severity.HIGH,
     ),
     "ssrf": TaintRule(
         "taint-ssrf",
         "Untrusted data chooses where an outbound request goes",
         "the URL or host of an outbound request",
         (918,),
-        Severity.HIGH,
         ("bandit.B310",),  # urlopen of a URL that is not checked
     ),
     "path": TaintRule(
@@ -78,28 +78,24 @@ RULES: dict[str, TaintRule] = {
         "Untrusted data in a filesystem path",
         "a filesystem path",
         (22,),
-        Severity.HIGH,
     ),
     "xss": TaintRule(
         "taint-xss",
         "Untrusted data in HTML that is not escaped",
         "HTML that is not escaped",
         (79,),
-        Severity.HIGH,
     ),
     "redirect": TaintRule(
         "taint-open-redirect",
         "Untrusted data chooses where a redirect goes",
         "the target of a redirect",
         (601,),
-        Severity.HIGH,
     ),
     "xxe": TaintRule(
         "taint-xxe",
         "Untrusted XML parsed by a parser that resolves external entities",
         "an XML parser that resolves external entities",
         (611,),
-        Severity.HIGH,
     ),
 }
 SINK_CLASSES = frozenset(RULES)

@@ -28,6 +28,7 @@ from scriptrunner.errors import ConfigError, ScannerError
 from scriptrunner.findings.model import Skipped
 from scriptrunner.scanners.code.cache import ResultCache, cache_key
 from scriptrunner.scanners.code.files import SourceFile
+from scriptrunner.scanners.code.severity import digest
 from scriptrunner.scanners.code.taint import project as proj
 from scriptrunner.scanners.code.taint.catalogue import CATALOGUE_VERSION
 from scriptrunner.scanners.code.tool import ToolOutput
@@ -47,8 +48,10 @@ TOO_DEEP = "code nested too deeply to follow its data flows"
 
 @cache
 def analysis_digest() -> str:
-    """A hash of the analysis itself (this package's code): results of another go."""
+    """A hash of the analysis itself (this package's code) and of its levels in the
+    calibration table: results of another go."""
     h = hashlib.sha256(CATALOGUE_VERSION.encode())
+    h.update(digest("taint").encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         h.update(path.read_bytes())
     return h.hexdigest()
