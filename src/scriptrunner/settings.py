@@ -57,6 +57,9 @@ class Settings:
     max_samples: int = limits.DEFAULT_MAX_SAMPLES
     #: Seconds to wait for a busy SQLite store before failing.
     busy_timeout: float = limits.DEFAULT_BUSY_TIMEOUT
+    #: Seconds a Dask cluster may be without scheduler or workers before the attempts
+    #: waiting on it end as ``infrastructure`` (``workflow run --cluster-timeout``).
+    cluster_timeout: float = limits.DEFAULT_CLUSTER_TIMEOUT
     #: Record an OpenTelemetry trace of every run and workflow (as ``--trace`` does).
     trace: bool = False
     #: The ``[tracing]`` table (exporter, sampler, tail policies...), read by
@@ -112,6 +115,7 @@ _NUMBERS: dict[str, Callable[[str, object], object]] = {
     "sample_interval": lambda f, v: limits.duration(f, v, minimum=0.01),
     "max_samples": lambda f, v: limits.count(f, v, minimum=2, maximum=MAX_SAMPLES),
     "busy_timeout": limits.duration,
+    "cluster_timeout": lambda f, v: limits.duration(f, v, allow_zero=False),
     "cost_max_age_days": limits.count,
 }
 

@@ -113,3 +113,36 @@ def test_losing_every_worker_ends_running_tasks_lost_and_queued_ones_infrastruct
     assert sub.running_rows() == []
     gone(pids, "the task processes to die with their workers")
     assert sub.starts("cleanup") == []
+
+
+def test_local_always_runs_the_clean_up_here_once_the_cluster_is_lost(
+    dask_cluster: DaskCluster, tmp_path: Path
+) -> None:
+    dask_cluster.start_scheduler()
+    worker = dask_cluster.add_worker("w1")
+    sub = Submitter(tmp_path)
+    retries = {"max": 3, "backoff": "fixed", "delay": 0.1, "on": [3]}
+    wf = sub.workflow(
+        {
+            # retry_on does not stop the retries of attempts that have no exit code of theirs
+            "job": {"run": sub.task("job", "--sleep-first", "60"), "retries": retries},
+            "cleanup": {"needs": "job", "if": "always()", "run": sub.task("cleanup")},
+        }
+    )
+    proc = sub.start(wf, "--scheduler", dask_cluster.address, "--local-always", env=FAST)
+    ((pid, _),) = sub.wait_started("job")
+    dask_cluster.kill_nanny(worker)
+
+    code, _, err, took = finish(proc, 30)
+    assert code == 1, err
+    assert took < 3 + 10
+    assert sub.tasks() == {"job": "infrastructure", "cleanup": "succeeded"}
+    statuses = [a["status"] for a in sub.attempts("job")]
+    assert statuses[0] == "lost" and statuses[1:] == ["infrastructure"] * (len(statuses) - 1)
+    assert len(statuses) >= 2  # retried after the loss, in spite of `on: [3]`
+    assert len(sub.starts("job")) == 1
+    ((_, parent),) = sub.starts("cleanup")
+    assert parent != worker.pid  # it ran here, not on the cluster
+    assert sub.attempts("cleanup")[0]["attempt_id"] is None
+    gone([pid], "the task process to die with its worker")
+    assert sub.running_rows() == []

@@ -107,3 +107,16 @@ def test_attempt_rows_say_where_it_ran_and_how_long_it_queued(
     first, second = sorted(rows.values(), key=lambda r: r["started_at"])
     assert second["queued_seconds"] >= 0.8
     assert second["started_at"] >= first["finished_at"] - 0.2
+
+
+def test_max_parallel_defaults_to_the_clusters_worker_threads(
+    dask_cluster: DaskCluster, tmp_path: Path
+) -> None:
+    dask_cluster.start_scheduler()
+    dask_cluster.add_worker("w1", nthreads=3)
+    sub = Submitter(tmp_path)
+    wf = sub.workflow({n: {"run": sub.task(n)} for n in ("a", "b")})  # no max_parallel
+    code, _, err, _ = finish(sub.start(wf, "--scheduler", dask_cluster.address, env=FAST), 30)
+    assert code == 0, err
+    ((payload,),) = sub.query("SELECT payload FROM events WHERE type = 'workflow.started'")
+    assert json.loads(payload)["max_parallel"] == 3

@@ -49,6 +49,9 @@ class EngineOptions:
     #: What the pre-execution gates of ``security`` tasks use (semgrep, scan cache, offline
     #: advisories); None: no scan cache and no offline advisory database.
     gate_context: GateContext | None = None
+    #: Once the executor's cluster is lost, run tasks whose condition calls ``always()``
+    #: in this process (``workflow run --local-always``).
+    local_always: bool = False
 
 
 class WorkflowEngine:
@@ -120,6 +123,7 @@ class WorkflowEngine:
                 secrets=secrets,
                 after_run=self.options.after_run,
                 recording=writer is not None,
+                local_always=self.options.local_always,
             )
             state = WorkflowRun(
                 services,

@@ -40,7 +40,8 @@ _ENDED = {
     "blocked": "was blocked by its security gate",
     "skipped": "was skipped",
     "cancelled": "was cancelled",
-    "lost": "was lost (its runner died)",
+    "lost": "was lost (its runner or worker died)",
+    "infrastructure": "could not run on the cluster",
     "running": "had not finished",
 }
 

@@ -14,7 +14,7 @@ import time
 from typing import IO, Any
 
 from scriptrunner import events as ev
-from scriptrunner.core.retry import retry_message
+from scriptrunner.core.retry import CLUSTER_FAILURES, ended_words, retry_message
 from scriptrunner.display import shown
 from scriptrunner.results import TIMEOUT_EXIT_CODE
 from scriptrunner.workflows.model import Plan
@@ -28,6 +28,8 @@ STATE_STYLE = {
     "timed_out": "yellow",
     "cancelled": "magenta",
     "skipped": "dim",
+    "lost": "red",
+    "infrastructure": "red",
 }
 
 
@@ -86,8 +88,11 @@ class LiveProgress:
 def attempt_ended(attempt: dict[str, Any]) -> str:
     """How an attempt ended, as the retry line says it: ``exited 2``, ``timed out``,
     ``was killed by SIGKILL``."""
-    if attempt.get("status") == "timed_out":
+    status = attempt.get("status")
+    if status == "timed_out":
         return "timed out"
+    if status in CLUSTER_FAILURES:
+        return ended_words(str(status), None, None)
     number = attempt.get("signal")
     if number:
         try:
@@ -123,7 +128,8 @@ class ProgressLines:
             iid = self.tasks[event.run_id]
             policy = self.instances[iid].task.retry
             n, code = int(payload.get("attempt") or 0), int(payload.get("exit_code") or 0)
-            if payload.get("status") == "cancelled" or not policy.should_retry(n, code):
+            status = str(payload.get("status") or "")
+            if status == "cancelled" or not policy.should_retry(n, code, status):
                 return None  # the last attempt: task.finished says how the task ended
             retry_in = payload.get("retry_in")  # the runner's drawn wait (jitter included)
             delay = float(retry_in) if retry_in is not None else policy.delay_before(n)
