@@ -14,6 +14,7 @@ older attempt of the same run, a copy Dask ran again) is ignored.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections import OrderedDict
@@ -24,11 +25,14 @@ from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.output import TailBuffer
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.results import AttemptResult
-from scriptrunner.workflows.dask_follow import Follow, Pending, open_stream
-from scriptrunner.workflows.dask_protocol import CLAIM, OUT, SPAWNED, RemoteJob
+from scriptrunner.workflows.dask_follow import Follow
+from scriptrunner.workflows.dask_pending import Pending, open_stream
+from scriptrunner.workflows.dask_protocol import CLAIM, DONE, OUT, SPAWNED, RemoteJob, decode_reply
 
 #: How many reasons of ended attempts are kept for ``why`` (the newest).
 MAX_REASONS = 1000
+#: How long a direct call to a worker may take before the scheduler relays them instead.
+DIRECT_SECONDS = 2.0
 
 
 class RemoteAttempts:
@@ -38,6 +42,8 @@ class RemoteAttempts:
     def __init__(self, executor: Any) -> None:
         self.ex = executor
         self.pending: dict[str, Pending] = {}
+        #: Whether workers answer direct calls from here (else through the scheduler).
+        self.direct = True
         #: Why recent attempts ended without their worker's result (bounded, oldest out).
         self.reasons: OrderedDict[str, str] = OrderedDict()
         self.lock = threading.Lock()
@@ -77,18 +83,27 @@ class RemoteAttempts:
             pending.wake.set()
         elif op == SPAWNED:
             pending.pid = int(message["pid"])
+        elif op == DONE:
+            pending.reply = decode_reply(pending.job.attempt_id, message["reply"])
+            pending.wake.set()
         elif op == CLAIM and pending.claim(str(message["worker"]), str(message["host"])):
-            from scriptrunner.workflows.dask_worker import acknowledge
+            self.ex.client.loop.add_callback(self.answer, str(pending.worker), message["id"])
 
-            client = self.ex.client
-            worker = pending.worker
-            client.loop.add_callback(
-                client._run,
-                acknowledge,
-                pending.job.attempt_id,
-                workers=[worker],
-                on_error="ignore",
-            )
+    async def answer(self, worker: str, attempt_id: str, sig: int | None = None) -> None:
+        """Accept the claim of ``attempt_id`` (or, ``sig``, cancel it) on ``worker``:
+        through the worker's own handler, directly; through the scheduler when the worker
+        cannot be reached from here (then always)."""
+        client = self.ex.client
+        if self.direct:
+            try:
+                call = client.rpc(worker).scriptrunner_attempt(attempt_id=attempt_id, sig=sig)
+                await asyncio.wait_for(call, DIRECT_SECONDS)
+                return
+            except Exception:
+                self.direct = False
+        from scriptrunner.workflows.dask_worker import answer
+
+        await client._run(answer, attempt_id, sig, workers=[worker], on_error="ignore")
 
     # -- one attempt (on the task's thread) ----------------------------------------------
 

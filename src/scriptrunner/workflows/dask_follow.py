@@ -21,17 +21,16 @@ from __future__ import annotations
 
 import dataclasses
 import signal
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.outcome import CLUSTER_FAILURE_EXIT_CODE
-from scriptrunner.core.output import OutputStream, TailBuffer
+from scriptrunner.core.output import OutputStream
 from scriptrunner.errors import RunnerError
 from scriptrunner.results import TIMEOUT_EXIT_CODE, AttemptResult, Metrics, Placement, RunStatus
+from scriptrunner.workflows.dask_pending import Pending
 from scriptrunner.workflows.dask_protocol import KEY_PREFIX, RemoteJob, RemoteReply
 
 #: The longest single wait of an attempt's thread between two looks at its state.
@@ -40,60 +39,16 @@ SLICE_SECONDS = 0.5
 OUTPUT_TRAIL_SECONDS = 1.0
 
 
-class Pending:
-    """One attempt in flight: what its worker said of it so far (``dask_attempts`` fills
-    it on the client's event loop, :class:`Follow` reads it on the task's thread)."""
-
-    def __init__(self, job: RemoteJob) -> None:
-        self.job = job
-        self.wake = threading.Event()
-        self.lock = threading.Lock()
-        self.state = "queued"  # queued -> claimed, or queued -> closed (never to start)
-        self.worker: str | None = None
-        self.host: str | None = None
-        self.pid: int | None = None
-        self.claimed_at = 0.0  # time.monotonic() of the accepted claim
-        self.lost = False
-        self.inbox: deque[tuple[int, bytes]] = deque()
-        self.received = [0, 0]
-
-    def claim(self, worker: str, host: str) -> bool:
-        """A worker claims the attempt: True for the first claim of a queued attempt.  A
-        claim from another worker once it is claimed means the first worker died and Dask
-        runs the task again: the attempt is lost."""
-        with self.lock:
-            if self.state == "queued":
-                self.state, self.worker, self.host = "claimed", worker, host
-                self.claimed_at = time.monotonic()
-                accepted = True
-            else:
-                self.lost = self.lost or (self.state == "claimed" and worker != self.worker)
-                accepted = False
-        self.wake.set()
-        return accepted
-
-    def close_if_queued(self) -> bool:
-        """Refuse every later claim; True if no worker had claimed it."""
-        with self.lock:
-            if self.state == "queued":
-                self.state = "closed"
-                return True
-            return False
-
-
 class Table(Protocol):
     """What :class:`Follow` needs of ``dask_attempts.RemoteAttempts``: the executor, the
-    attempts in flight, and where reasons go."""
+    attempts in flight, where reasons go, and how to signal a worker."""
 
     ex: Any
     pending: dict[str, Pending]
 
     def note(self, attempt_id: str, reason: str) -> None: ...
 
-
-def open_stream(tail: TailBuffer) -> OutputStream:
-    opener = getattr(tail, "open_stream", None)
-    return opener() if opener is not None else OutputStream(tail, None)
+    async def answer(self, worker: str, attempt_id: str, sig: int | None = None) -> None: ...
 
 
 class Follow:
@@ -140,6 +95,8 @@ class Follow:
                 if pending.state == "claimed" and not announced:
                     announced = True
                     after_spawn()
+                if pending.reply is not None:  # it came as a message: no need to fetch it
+                    return self.finish(pending.reply)
                 if future.done():
                     return self.result(future)
                 ended = self.check()
@@ -184,18 +141,10 @@ class Follow:
         return self.failed("cancelled", None, 128 + (self.token.signal or signal.SIGTERM))
 
     def send_signal(self, sig: int) -> None:
-        from scriptrunner.workflows.dask_worker import signal_attempt
-
-        client, worker = self.ex.client, self.pending.worker
+        worker, client = str(self.pending.worker), self.ex.client
         try:
             client.sync(
-                client._run,
-                signal_attempt,
-                self.job.attempt_id,
-                sig,
-                workers=[worker],
-                on_error="ignore",
-                callback_timeout=self.ex.timeout,
+                self.attempts.answer, worker, self.job.attempt_id, sig, callback_timeout=5.0
             )
         except Exception:  # the worker or the cluster is gone: the watch will say so
             pass
@@ -226,6 +175,15 @@ class Follow:
             reply: RemoteReply = future.result(timeout=self.ex.timeout)
         except Exception as exc:
             return self.failed("infrastructure", f"its result could not be fetched: {exc}")
+        if reply.published:  # the ``done`` message is on its way (it came first)
+            self.trailing_output((0, 0))
+            if self.pending.reply is None:
+                return self.failed("infrastructure", "its result message was lost")
+            reply = self.pending.reply
+        return self.finish(reply)
+
+    def finish(self, reply: RemoteReply) -> AttemptResult:
+        """The attempt's end from its worker's reply."""
         if reply.refused is not None:
             if self.token.cancelled:
                 return self.cancelled()
@@ -238,11 +196,18 @@ class Follow:
         return self.rebased(reply.attempt)
 
     def trailing_output(self, sent: tuple[int, int]) -> None:
-        """Wait (briefly) for output chunks still on their way."""
+        """Wait (briefly) for output chunks, or the ``done`` message (``sent`` zero), still
+        on their way."""
         deadline = time.monotonic() + OUTPUT_TRAIL_SECONDS
-        received = self.pending.received
+        pending, received = self.pending, self.pending.received
+
+        def missing() -> bool:
+            if sent == (0, 0):
+                return pending.reply is None
+            return received[0] < sent[0] or received[1] < sent[1]
+
         self.drain()
-        while (received[0] < sent[0] or received[1] < sent[1]) and time.monotonic() < deadline:
+        while missing() and time.monotonic() < deadline:
             self.pending.wake.wait(0.05)
             self.pending.wake.clear()
             self.drain()

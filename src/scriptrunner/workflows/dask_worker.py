@@ -7,7 +7,7 @@ claims the attempt and starts nothing until the submitter acknowledges the claim
 kills the tree if this worker process dies, however it dies), in this worker's own
 environment under what the run sets, with an outputs file of its own in this worker's
 temporary directory.  Output is published live in bounded chunks; the outputs file's bytes
-(bounded) go back with the result.
+(bounded) go back with the result, as a ``done`` message when it is small.
 
 A per-process watcher ends an attempt (SIGTERM, SIGKILL after the kill grace) that nobody
 waits for any more, its task released by the scheduler (the submitter gave it up or left),
@@ -34,11 +34,15 @@ from scriptrunner.results import Placement
 from scriptrunner.workflows.dask_protocol import (
     CHUNK_BYTES,
     CLAIM,
+    DONE,
+    HANDLER,
     LINGER_SECONDS,
     OUT,
     SPAWNED,
     RemoteJob,
     RemoteReply,
+    encode_reply,
+    small,
 )
 
 #: How often a waiting claim and the watcher look at the worker's state.
@@ -64,6 +68,12 @@ class _Claim:
         self.token = CancelToken()
         self.running = False
         self.disconnected_since: float | None = None
+
+
+def answer(attempt_id: str, sig: int | None = None) -> bool:
+    """The worker's ``scriptrunner_attempt`` handler (on its event loop): the submitter
+    accepts the claim of ``attempt_id``, or (``sig``) cancels it with that signal."""
+    return acknowledge(attempt_id) if sig is None else signal_attempt(attempt_id, sig)
 
 
 def acknowledge(attempt_id: str) -> bool:
@@ -94,6 +104,8 @@ def run_remote(job: RemoteJob) -> RemoteReply:
     from distributed import get_worker
 
     worker = get_worker()
+    if worker.handlers.get(HANDLER) is not answer:  # the submitter calls it directly
+        worker.handlers[HANDLER] = answer
     claim = _Claim(job, worker, getattr(thread_state, "key", None))
     with _lock:
         _claims[job.attempt_id] = claim
@@ -171,13 +183,19 @@ def _run(claim: _Claim, host: str) -> RemoteReply:
             err.close()
         outputs, size = _read_outputs(outputs_path, job.outputs_limit)
         placement = Placement(job.attempt_id, host, pids[0] if pids else None, worker.address)
-        return RemoteReply(
+        reply = RemoteReply(
             job.attempt_id,
             attempt=dataclasses.replace(attempt, placement=placement),
             outputs=outputs,
             outputs_size=size,
             sent=(out.sent, err.sent),
         )
+        if not small(reply):
+            return reply
+        # After the output's last chunks on the same stream: the submitter has it all.
+        message = {"op": DONE, "id": job.attempt_id, "reply": encode_reply(reply)}
+        worker.log_event(job.topic, message)
+        return RemoteReply(job.attempt_id, published=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -215,6 +233,7 @@ class _Publisher:
 
     def write(self, data: bytes) -> int:
         with self.lock:
+            self.sent += len(data)  # every byte written is sent, in order, before the result
             self.buffer += data
             if self.pending:
                 return len(data)
@@ -240,7 +259,6 @@ class _Publisher:
             self.pending = False
         for start in range(0, len(data), CHUNK_BYTES):
             piece = data[start : start + CHUNK_BYTES]
-            self.sent += len(piece)
             self.worker.log_event(
                 self.topic, {"op": OUT, "id": self.id, "fd": self.fd, "data": piece}
             )
