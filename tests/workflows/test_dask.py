@@ -234,3 +234,43 @@ def test_output_of_a_remote_attempt_is_filtered_into_the_tails(executor: Executo
     )
     assert result.exit_code == 0
     assert result.stdout.text == "pw=***\n" and result.stderr.text == "***\n"
+
+
+def test_claims_are_answered_through_the_scheduler_when_workers_cannot_be_called(
+    tmp_path: Path, cluster: LocalCluster
+) -> None:
+    """The submitter answers a worker's claim by calling it directly; where it cannot
+    reach the workers (only the scheduler), the scheduler relays the answer."""
+    ex = make_executor("dask", address=cluster.scheduler_address, options=RunOptions())
+    client: Any = ex.client  # type: ignore[attr-defined]
+    pool = client.rpc
+    try:
+        client.rpc = _Unreachable(pool)
+        result = run(
+            tmp_path,
+            ex,
+            {
+                "a": {"run": probe_line(tmp_path, "--out", "x=1")},
+                "b": {"needs": "a", "run": probe_line(tmp_path, "${{ needs.a.outputs.x }}")},
+            },
+        )
+        assert result.ok
+        assert reported(result, "b")["args"] == ["1"]
+        assert ex.attempts.direct is False  # type: ignore[attr-defined]
+    finally:
+        client.rpc = pool
+        ex.close()
+
+
+class _Unreachable:
+    """A client's connection pool that cannot reach any worker (only the scheduler, over
+    the client's own connection)."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    def __call__(self, address: str) -> Any:
+        raise OSError(f"no route to {address}")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.pool, name)
