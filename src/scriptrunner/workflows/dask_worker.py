@@ -228,35 +228,42 @@ class _Publisher:
         self.worker, self.topic, self.id, self.fd = worker, job.topic, job.attempt_id, fd
         self.lock = threading.Lock()
         self.buffer = bytearray()
-        self.pending = False
+        self.lingering = False  # a send is due within LINGER_SECONDS
+        self.urgent = False  # a send is due now (a whole chunk is waiting)
         self.sent = 0
 
     def write(self, data: bytes) -> int:
         with self.lock:
             self.sent += len(data)  # every byte written is sent, in order, before the result
             self.buffer += data
-            if self.pending:
-                return len(data)
-            self.pending = True
-            urgent = len(self.buffer) >= CHUNK_BYTES
-        loop = self.worker.loop
-        if urgent:
-            loop.add_callback(self._send)
-        else:
-            loop.add_callback(lambda: loop.call_later(LINGER_SECONDS, self._send))
+            now = len(self.buffer) >= CHUNK_BYTES and not self.urgent
+            later = not now and not self.lingering and not self.urgent
+            self.urgent = self.urgent or now
+            self.lingering = self.lingering or later
+        try:
+            loop = self.worker.loop
+            if now:
+                loop.add_callback(self._send)
+            elif later:
+                loop.add_callback(lambda: loop.call_later(LINGER_SECONDS, self._send))
+        except Exception:  # the worker is closing: its attempts end with it
+            pass
         return len(data)
 
     def flush(self) -> None:
         return None  # the linger gathers writes; close() sends the rest
 
     def close(self) -> None:
-        self.worker.loop.add_callback(self._send)
+        try:
+            self.worker.loop.add_callback(self._send)
+        except Exception:  # the worker is closing
+            pass
 
     def _send(self) -> None:
         with self.lock:
             data = bytes(self.buffer)
             self.buffer.clear()
-            self.pending = False
+            self.lingering = self.urgent = False
         for start in range(0, len(data), CHUNK_BYTES):
             piece = data[start : start + CHUNK_BYTES]
             self.worker.log_event(
