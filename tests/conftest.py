@@ -7,8 +7,12 @@ from collections import Counter
 
 import pytest
 
-# Trace receivers on loopback (tests/fixtures/otel.py): OTLP/HTTP, OTLP/gRPC, Zipkin JSON.
 from fixtures.cli import run_path  # noqa: F401
+
+# Real Dask scheduler and worker processes on loopback (tests/fixtures/dask_cluster.py).
+from fixtures.dask_cluster import dask_cluster  # noqa: F401
+
+# Trace receivers on loopback (tests/fixtures/otel.py): OTLP/HTTP, OTLP/gRPC, Zipkin JSON.
 from fixtures.otel import otlp_grpc_receiver, otlp_http_receiver, zipkin_receiver  # noqa: F401
 
 # Real PostgreSQL server (tests/fixtures/postgres.py): postgres_server, postgres_url,

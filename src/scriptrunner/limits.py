@@ -23,6 +23,8 @@ DEFAULT_BUSY_TIMEOUT = 30.0
 #: three renewals missed, plus 30 s for clocks that disagree between hosts.
 DEFAULT_HEARTBEAT_INTERVAL = 10.0
 DEFAULT_LEASE_TIMEOUT = 60.0
+#: How long a Dask cluster may be without scheduler or workers (``cluster_timeout``).
+DEFAULT_CLUSTER_TIMEOUT = 30.0
 #: The SQLite store's write-ahead log: checkpointed into the database every this many pages
 #: (SQLite's default), and cut back to this size after a checkpoint.  A ``run`` on the fast
 #: path ends without the checkpoint of a last close, so the log stays bounded by these.

@@ -63,6 +63,9 @@ class Settings:
     #: Seconds after its last renewal that a running row's lease has expired: a reader on
     #: any host then takes the row for ``lost`` (``store.liveness``).
     lease_timeout: float = limits.DEFAULT_LEASE_TIMEOUT
+    #: Seconds a Dask cluster may be without scheduler or workers before the attempts
+    #: waiting on it end as ``infrastructure`` (``workflow run --cluster-timeout``).
+    cluster_timeout: float = limits.DEFAULT_CLUSTER_TIMEOUT
     #: Record an OpenTelemetry trace of every run and workflow (as ``--trace`` does).
     trace: bool = False
     #: The ``[tracing]`` table (exporter, sampler, tail policies...), read by
@@ -129,6 +132,7 @@ _NUMBERS: dict[str, Callable[[str, object], object]] = {
     # 0 renews no lease; below 0.1 s a renewal would be a busy loop of writes.
     "heartbeat_interval": _heartbeat_interval,
     "lease_timeout": lambda f, v: limits.duration(f, v, minimum=1.0),
+    "cluster_timeout": lambda f, v: limits.duration(f, v, allow_zero=False),
     "cost_max_age_days": limits.count,
 }
 

@@ -19,6 +19,7 @@ from scriptrunner.core.retry import RetryPolicy
 from scriptrunner.core.runner import Runner, RunOptions
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import RunnerError
+from scriptrunner.results import AttemptResult, Metrics
 
 
 def script(tmp_path: Path, body: str, name: str = "s.py") -> Path:
@@ -131,6 +132,24 @@ def test_retry_on_limits_retried_codes() -> None:
     assert len(result.attempts) == 1
     result = Runner().run(RunSpec(command=py("import sys; sys.exit(75)"), retry=policy))
     assert len(result.attempts) == 4
+
+
+@pytest.mark.parametrize("status", ["lost", "infrastructure"])
+def test_cluster_failures_are_retried_whatever_retry_on_says(status: str) -> None:
+    """An attempt lost with its worker or failed by its cluster has no exit code of the
+    script: an exit-code filter does not stop its retries, the count does."""
+    policy = RetryPolicy(retries=2, delay=0, retry_on=frozenset({3}))
+    seen: list[int] = []
+
+    def attempt_fn(spec: RunSpec, n: int, *_args: object) -> AttemptResult:
+        seen.append(n)
+        ended = status if n < 3 else "succeeded"
+        return AttemptResult(n, ended, 0 if n == 3 else 75, 0.0, 0.0, Metrics())  # type: ignore[arg-type]
+
+    result = Runner().run(RunSpec(command=("true",), retry=policy), attempt_fn=attempt_fn)  # type: ignore[arg-type]
+    assert seen == [1, 2, 3] and result.ok
+    assert policy.should_retry(1, 75, status) and not policy.should_retry(3, 75, status)
+    assert not policy.should_retry(1, 75, "failed")  # a real exit 75 still meets the filter
 
 
 def test_timeouts_are_retried_and_each_attempt_recorded() -> None:

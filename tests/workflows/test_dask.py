@@ -220,17 +220,120 @@ def test_dask_executor_without_address_starts_and_closes_its_own_cluster(
 
 
 def test_output_of_a_remote_attempt_is_filtered_into_the_tails(executor: Executor) -> None:
-    """A worker hands its output back whole: the runner's output filter (secret masking)
-    must still apply before it reaches the run's tails, the store and the terminal."""
+    """A worker streams the output back in chunks: the runner's output filter (secret
+    masking) must still apply before it reaches the run's tails, the store and the
+    terminal, a secret cut between two chunks included."""
     from scriptrunner.core.runner import Runner
     from scriptrunner.core.spec import RunSpec
     from scriptrunner.vaults.masking import Masker
 
     secret = "hunter2-but-longer"
-    code = f"import sys; print('pw={secret}'); print('{secret}', file=sys.stderr)"
+    code = (
+        f"import sys, time; print('pw={secret}'); print('{secret}', file=sys.stderr)\n"
+        f"sys.stdout.write('{secret[:7]}'); sys.stdout.flush(); time.sleep(0.3)\n"
+        f"print('{secret[7:]}')"
+    )
     runner = Runner(None, options=RunOptions(output_filter=Masker([secret])))
     result = runner.run(
         RunSpec(command=(sys.executable, "-c", code)), attempt_fn=executor.attempt_fn()
     )
     assert result.exit_code == 0
-    assert result.stdout.text == "pw=***\n" and result.stderr.text == "***\n"
+    assert result.stdout.text == "pw=***\n***\n" and result.stderr.text == "***\n"
+
+
+def test_remote_output_streams_back_while_the_task_runs(tmp_path: Path, executor: Executor) -> None:
+    import threading
+
+    from scriptrunner.core.runner import Runner
+    from scriptrunner.core.spec import RunSpec
+
+    go = tmp_path / "go"
+    code = (
+        "import os, time\nprint('first', flush=True)\n"
+        f"while not os.path.exists({str(go)!r}): time.sleep(0.02)\nprint('second')"
+    )
+    echo = _Echo()
+    runner = Runner(None, options=RunOptions(echo_stdout=echo))  # type: ignore[arg-type]
+    results: list[Any] = []
+    spec = RunSpec(command=(sys.executable, "-c", code))
+    thread = threading.Thread(
+        target=lambda: results.append(runner.run(spec, attempt_fn=executor.attempt_fn()))
+    )
+    thread.start()
+    try:
+        assert echo.seen.wait(20), "the first line did not arrive while the task ran"
+        assert echo.data.getvalue() == b"first\n" and not results  # still running
+    finally:
+        go.touch()
+        thread.join(30)
+    assert results[0].stdout.text == "first\nsecond\n"
+    assert echo.data.getvalue() == b"first\nsecond\n"
+
+
+class _Echo:
+    """A terminal stand-in: what was echoed, and an event once anything was."""
+
+    def __init__(self) -> None:
+        import io
+        import threading
+
+        self.data = io.BytesIO()
+        self.seen = threading.Event()
+
+    def write(self, chunk: bytes) -> int:
+        self.data.write(chunk)
+        self.seen.set()
+        return len(chunk)
+
+    def flush(self) -> None:
+        return None
+
+
+def test_outputs_over_the_limit_fail_the_task_as_a_local_one_does(
+    tmp_path: Path, executor: Executor
+) -> None:
+    code = "import os; open(os.environ['SCRIPTRUNNER_OUTPUT'], 'w').write('x=' + 'y' * 2**20)"
+    result = run(tmp_path, executor, {"big": {"run": shlex.join([sys.executable, "-c", code])}})
+    big = result.tasks["big"]
+    assert big.state == "error"
+    assert "task outputs are 1048578 bytes, more than the 1048576 allowed" in (big.reason or "")
+
+
+def test_claims_are_answered_through_the_scheduler_when_workers_cannot_be_called(
+    tmp_path: Path, cluster: LocalCluster
+) -> None:
+    """The submitter answers a worker's claim by calling it directly; where it cannot
+    reach the workers (only the scheduler), the scheduler relays the answer."""
+    ex = make_executor("dask", address=cluster.scheduler_address, options=RunOptions())
+    client: Any = ex.client  # type: ignore[attr-defined]
+    pool = client.rpc
+    try:
+        client.rpc = _Unreachable(pool)
+        result = run(
+            tmp_path,
+            ex,
+            {
+                "a": {"run": probe_line(tmp_path, "--out", "x=1")},
+                "b": {"needs": "a", "run": probe_line(tmp_path, "${{ needs.a.outputs.x }}")},
+            },
+        )
+        assert result.ok
+        assert reported(result, "b")["args"] == ["1"]
+        assert ex.attempts.direct is False  # type: ignore[attr-defined]
+    finally:
+        client.rpc = pool
+        ex.close()
+
+
+class _Unreachable:
+    """A client's connection pool that cannot reach any worker (only the scheduler, over
+    the client's own connection)."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    def __call__(self, address: str) -> Any:
+        raise OSError(f"no route to {address}")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.pool, name)

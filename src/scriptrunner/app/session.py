@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from scriptrunner.tracing import TracingConfig, TracingSession
     from scriptrunner.tracing.export_process import ExportProcess
     from scriptrunner.vaults.masking import Masker
+    from scriptrunner.workflows.executors import Executor
     from scriptrunner.workflows.model import Plan
     from scriptrunner.workflows.results import WorkflowResult
 
@@ -235,7 +236,18 @@ class RunSession:
         self._check_new_id(request.run_id)
         reuse = self._reuse(plan, request.resume, request.rerun_all) if request.resume else {}
         options = run_options(self.settings)
-        executor = make_executor(request.executor, address=request.scheduler, options=options)
+        executor = make_executor(
+            request.executor,
+            address=request.scheduler,
+            options=options,
+            cluster_timeout=request.cluster_timeout or self.settings.cluster_timeout,
+            tls_ca_file=request.tls_ca_file,
+            tls_cert=request.tls_cert,
+            tls_key=request.tls_key,
+            forward_env=request.forward_env,
+            secrets=any(plan.workflow.task_secrets(i.task) for i in plan.instances),
+            allow_plaintext_secrets=request.allow_plaintext_secrets,
+        )
         tracing = None
         run_id = request.run_id
         if request.trace is not None and run_id is None:
@@ -251,12 +263,13 @@ class RunSession:
                 self._store,
                 self.bus,
                 EngineOptions(
-                    max_parallel=request.max_parallel,
+                    max_parallel=request.max_parallel or _cluster_parallel(plan, executor),
                     fail_fast=request.fail_fast,
                     run_options=options,
                     after_run=request.coster.record if request.coster is not None else None,
                     gate_context=GateContext.from_settings(self.settings),
                     heartbeat_interval=self.settings.heartbeat_interval,
+                    local_always=request.local_always,
                 ),
                 executor=executor,
             )
@@ -332,3 +345,9 @@ def _masked_hook(hook: Any, masker: Masker) -> Any:
         return hook(run_id, clean)
 
     return masked
+
+
+def _cluster_parallel(plan: Plan, executor: Executor) -> int | None:
+    """The default ``--max-parallel`` of an executor with slots of its own (a Dask
+    cluster's worker threads) when the workflow file does not set ``max_parallel``."""
+    return None if plan.workflow.max_parallel_set else executor.slots()

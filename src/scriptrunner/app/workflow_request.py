@@ -18,6 +18,19 @@ class WorkflowRequest:
     fail_fast: bool = False
     executor: str = "local"
     scheduler: str | None = None
+    #: The Dask executor's options (docs/distributed.md): seconds without scheduler or
+    #: workers before attempts end as ``infrastructure`` (None: the ``cluster_timeout``
+    #: setting); the client's certificate files for a ``tls://`` scheduler; names of this
+    #: environment's variables sent to the workers; whether secrets may go to a scheduler
+    #: off this host over plain ``tcp://``; whether tasks whose condition uses ``always()``
+    #: run here once the cluster is lost.
+    cluster_timeout: float | None = None
+    tls_ca_file: str | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    forward_env: tuple[str, ...] = ()
+    allow_plaintext_secrets: bool = False
+    local_always: bool = False
     #: Id (a unique prefix, or ``last``) of an earlier run of the same workflow: re-run
     #: what failed, what is downstream of it and what reads status; reuse the rest.
     resume: str | None = None

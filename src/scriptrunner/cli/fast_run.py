@@ -36,9 +36,9 @@ if TYPE_CHECKING:
 SWITCH = "SCRIPTRUNNER_FAST_PATH"
 #: ``SCRIPTRUNNER_*`` settings (``settings.ENV_PREFIX``) that change what a run does: with
 #: any of them set, the full path runs it.  Those in ``_NOT_READ`` are the fast path's own
-#: (HOME) or not read by a plain run (the scanners', the cost key); a test checks that the
-#: two lists name every setting.
-_NOT_READ = ("HOME", "SEMGREP", "SAFETY", "OSV_SCANNER", "GCP_API_KEY")
+#: (HOME) or not read by a plain run (the scanners', the cost key, the Dask executor's); a
+#: test checks that the two lists name every setting.
+_NOT_READ = ("HOME", "SEMGREP", "SAFETY", "OSV_SCANNER", "GCP_API_KEY", "CLUSTER_TIMEOUT")
 _SETTINGS = (
     "DATABASE_URL",
     "TAIL_BYTES",

@@ -10,7 +10,14 @@ import sys
 from typing import Any
 
 from scriptrunner.cli import options, workflow_eval
-from scriptrunner.cli.common import prepare_cost_and_trace, run_id_arg, settings_from, warn, whole
+from scriptrunner.cli.common import (
+    prepare_cost_and_trace,
+    run_id_arg,
+    seconds,
+    settings_from,
+    warn,
+    whole,
+)
 from scriptrunner.cli.report_out import write_output
 from scriptrunner.errors import ConfigError
 
@@ -102,7 +109,8 @@ def _register_run(wsub: Any) -> None:
         "--max-parallel",
         type=whole("--max-parallel", minimum=1),
         metavar="N",
-        help="run at most N tasks at once (default: the file's max_parallel)",
+        help="run at most N tasks at once (default: the file's max_parallel; with --executor "
+        "dask and none in the file, the cluster's worker threads)",
     )
     r.add_argument("--fail-fast", action="store_true", help="cancel running tasks on a failure")
     r.add_argument(
@@ -112,7 +120,13 @@ def _register_run(wsub: Any) -> None:
         metavar="NAME",
         help="where attempts run: local (default) or dask",
     )
-    r.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://HOST:8786")
+    r.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --executor dask: the scheduler, e.g. tls://HOST:8786 (default: a local "
+        "cluster started for the run)",
+    )
+    _register_dask(r)
     r.add_argument(
         "--resume",
         metavar="RUN_ID",
@@ -142,6 +156,44 @@ def _register_run(wsub: Any) -> None:
         "--trace", action="store_true", help="record an OpenTelemetry trace (docs/tracing.md)"
     )
     r.set_defaults(handler=handle_run)
+
+
+def _register_dask(r: Any) -> None:
+    """The options of the Dask executor (docs/distributed.md)."""
+    d = r.add_argument_group("Dask executor (--executor dask)")
+    d.add_argument(
+        "--cluster-timeout",
+        type=seconds("--cluster-timeout", positive=True),
+        metavar="SECONDS",
+        help="end attempts as infrastructure once the cluster has had no scheduler or no "
+        "workers this long (default: the cluster_timeout setting, 30)",
+    )
+    for flag, what in (
+        ("--tls-ca-file", "CA certificate(s) that sign the scheduler's and workers'"),
+        ("--tls-cert", "this client's certificate"),
+        ("--tls-key", "this client's private key"),
+    ):
+        d.add_argument(flag, metavar="FILE", help=f"for a tls:// scheduler: {what} (PEM)")
+    d.add_argument(
+        "--forward-env",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also send this variable of this environment to the workers (repeatable, or "
+        "comma-separated); by default a task gets the worker's environment under the "
+        "workflow's env",
+    )
+    d.add_argument(
+        "--allow-plaintext-secrets",
+        action="store_true",
+        help="send the workflow's secrets to a scheduler off this host over plain tcp:// "
+        "(refused by default: use tls://)",
+    )
+    d.add_argument(
+        "--local-always",
+        action="store_true",
+        help="once the cluster is lost, run tasks whose condition uses always() here instead",
+    )
 
 
 def _plan(path: str) -> Any:
@@ -234,6 +286,15 @@ def handle_run(args: argparse.Namespace) -> int:
         fail_fast=args.fail_fast,
         executor=args.executor,
         scheduler=args.scheduler,
+        cluster_timeout=args.cluster_timeout or settings.cluster_timeout,
+        tls_ca_file=args.tls_ca_file,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        forward_env=tuple(
+            name.strip() for item in args.forward_env for name in item.split(",") if name.strip()
+        ),
+        allow_plaintext_secrets=args.allow_plaintext_secrets,
+        local_always=args.local_always,
         resume=args.resume or ("last" if args.rerun_all else None),
         rerun_all=args.rerun_all,
         run_id=args.run_id,

@@ -88,8 +88,13 @@ def run_attempt(
     err: TailBuffer,
     delay: float,
     after_spawn: Callable[[], None],
+    *,
+    on_spawn: Callable[[int], None] | None = None,
 ) -> AttemptResult:
-    """Run attempt ``n`` in this process: spawn, stream, monitor, enforce the timeout."""
+    """Run attempt ``n`` in this process: spawn, stream, monitor, enforce the timeout.
+
+    ``on_spawn`` gets the pid of the process as soon as it exists (a Dask worker reports
+    it to the submitter)."""
     # The kernel's ru_maxrss of a child includes the memory of the runner it was forked
     # from (exec keeps the old high-water mark), so it is only trusted above this value.
     parent_hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -104,6 +109,8 @@ def run_attempt(
     if watchdog is not None:  # the child's group dies with the runner, however it dies
         watchdog.watch(tree.pgid)
     try:
+        if on_spawn is not None:
+            on_spawn(proc.pid)
         assert proc.stdout is not None and proc.stderr is not None
         streams = [
             (proc.stdout, OutputStream(out, opts.echo_stdout, opts.output_filter)),

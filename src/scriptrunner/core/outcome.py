@@ -13,6 +13,10 @@ from scriptrunner.results import AttemptResult, Metrics, RunId, RunResult
 
 #: Exit code of a run that could not be started (the CLI's usage/runner error code).
 RUNNER_ERROR_EXIT_CODE = 2
+#: Exit code recorded for a ``lost`` or ``infrastructure`` attempt, which has none of its
+#: own (the script's end was not seen): 75, ``EX_TEMPFAIL`` of ``sysexits.h``, "a temporary
+#: failure; the user is invited to retry".
+CLUSTER_FAILURE_EXIT_CODE = 75
 
 
 def run_result(

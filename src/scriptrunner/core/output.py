@@ -60,18 +60,6 @@ class TailBuffer:
 OutputFilter = Callable[[bytes], bytes]
 
 
-class FilteredTail(TailBuffer):
-    """A tail that filters what is written to it: for attempts run elsewhere (a Dask
-    worker), whose whole output arrives in one piece instead of through an OutputStream."""
-
-    def __init__(self, limit: int, filter: OutputFilter) -> None:
-        super().__init__(limit)
-        self.filter = filter
-
-    def write(self, data: bytes) -> None:
-        super().write(self.filter(data))
-
-
 class StreamFilter(Protocol):
     """A stateful filter for one stream: it may hold bytes back (a secret cut in two by a
     read) and returns them from ``flush`` at EOF."""
@@ -97,7 +85,10 @@ class OutputStream:
     """
 
     def __init__(
-        self, tail: TailBuffer, target: BinaryIO | None, filter: OutputFilter | None = None
+        self,
+        tail: TailBuffer | _Unfiltered,
+        target: BinaryIO | None,
+        filter: OutputFilter | None = None,
     ) -> None:
         self.tail = tail
         self.target = target
@@ -134,3 +125,34 @@ class OutputStream:
             pass
         finally:
             self.done.set()
+
+
+class LiveTail(TailBuffer):
+    """The tail of a stream whose chunks arrive from elsewhere (a Dask worker streams an
+    attempt's output back): each attempt opens an :class:`OutputStream` on it, which
+    filters (masks) and echoes the chunks as the local pipes' streams do, with a filter of
+    its own per stream; what is written to the tail directly is filtered too."""
+
+    def __init__(
+        self, limit: int, filter: OutputFilter | None, target: BinaryIO | None = None
+    ) -> None:
+        super().__init__(limit)
+        self.filter = filter
+        self.target = target
+
+    def open_stream(self) -> OutputStream:
+        """A stream for one attempt's chunks; its ``on_eof`` ends it (flushes the filter)."""
+        return OutputStream(_Unfiltered(self), self.target, self.filter)
+
+    def write(self, data: bytes) -> None:
+        super().write(self.filter(data) if self.filter is not None else data)
+
+
+class _Unfiltered:
+    """Writes to a :class:`LiveTail` past its filter (the stream filtered already)."""
+
+    def __init__(self, tail: LiveTail) -> None:
+        self.tail = tail
+
+    def write(self, data: bytes) -> None:
+        TailBuffer.write(self.tail, data)

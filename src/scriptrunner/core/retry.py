@@ -14,6 +14,10 @@ from scriptrunner.results import AttemptResult
 
 Backoff = Literal["fixed", "linear", "exponential"]
 BACKOFFS: tuple[Backoff, ...] = ("fixed", "linear", "exponential")
+#: Attempts that ended because of where they ran, not of the command (a remote executor's
+#: worker died, its cluster failed): they have no exit code of the script, so a
+#: ``retry_on`` filter does not apply to them; they are retried while attempts are left.
+CLUSTER_FAILURES = ("lost", "infrastructure")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +30,8 @@ class RetryPolicy:
     randomly shortens each delay by up to that fraction (1.0 is AWS-style "full jitter"),
     so jitter never makes a delay longer than the cap.  ``retry_on`` limits retries to the
     given exit codes; empty means any non-zero exit (timeouts included, exit code 124).
+    ``lost`` and ``infrastructure`` attempts (:data:`CLUSTER_FAILURES`) are retried
+    whatever ``retry_on`` says.
     """
 
     retries: int = 0
@@ -50,9 +56,14 @@ class RetryPolicy:
     def max_attempts(self) -> int:
         return self.retries + 1
 
-    def should_retry(self, attempt: int, exit_code: int) -> bool:
-        """True if attempt number ``attempt`` (1-based) ending with ``exit_code`` is retried."""
-        if exit_code == 0 or attempt >= self.max_attempts:
+    def should_retry(self, attempt: int, exit_code: int, status: str = "") -> bool:
+        """True if attempt number ``attempt`` (1-based) ending with ``exit_code`` (and
+        ``status``) is retried."""
+        if attempt >= self.max_attempts:
+            return False
+        if status in CLUSTER_FAILURES:
+            return True
+        if exit_code == 0:
             return False
         return not self.retry_on or exit_code in self.retry_on
 
@@ -89,7 +100,8 @@ def parse_exit_codes(text: str) -> frozenset[int]:
 
 def attempt_ended(attempt: AttemptResult) -> str:
     """How an attempt ended, in the words of :func:`retry_message` and ``show``:
-    ``exited 2``, ``timed out``, ``was killed by SIGKILL``, ``was cancelled``."""
+    ``exited 2``, ``timed out``, ``was killed by SIGKILL``, ``was cancelled``, ``was lost
+    (its worker died)``, ``could not run (its cluster failed)``."""
     return ended_words(attempt.status, attempt.exit_code, attempt.signal)
 
 
@@ -99,6 +111,10 @@ def ended_words(status: str, exit_code: int | None, signal_number: int | None) -
         return "timed out"
     if status == "cancelled":
         return "was cancelled"
+    if status == "lost":
+        return "was lost (its worker died)"
+    if status == "infrastructure":
+        return "could not run (its cluster failed)"
     if signal_number:
         try:
             name = signal.Signals(signal_number).name

@@ -22,7 +22,7 @@ from scriptrunner import events as ev
 from scriptrunner.core.attempt import RunOptions
 from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.outcome import run_result
-from scriptrunner.core.output import FilteredTail, TailBuffer
+from scriptrunner.core.output import LiveTail, TailBuffer
 from scriptrunner.core.retry import attempt_ended, retry_message
 from scriptrunner.core.spec import RunSpec
 from scriptrunner.errors import RunnerError
@@ -48,9 +48,11 @@ class RunSession:
         collect_outputs: Callable[[], Mapping[str, str]] | None = None,
         remote: bool = False,
     ) -> None:
-        """``remote``: attempts run elsewhere (a Dask worker) and hand their output back
-        whole, so the tails filter (mask) what is written to them.  The other arguments
-        are :class:`~scriptrunner.core.runner.Runner`'s and :meth:`Runner.run`'s."""
+        """``remote``: attempts run elsewhere (a Dask worker), whose output arrives in
+        chunks through each attempt's stream of a :class:`~scriptrunner.core.output.LiveTail`
+        (masked and echoed as local output is), and whose environment is the worker's own
+        under what the run sets (:meth:`start`).  The other arguments are
+        :class:`~scriptrunner.core.runner.Runner`'s and :meth:`Runner.run`'s."""
         self.options = options
         self.recorder = recorder
         self.environ = environ
@@ -63,12 +65,13 @@ class RunSession:
         self.cwd = ""
         self.base_env: dict[str, str] = {}
         self.started = 0.0
+        self.remote = remote
         opts = self.options
-        if remote and opts.output_filter is not None:
-            # A remote attempt hands back its output whole, never through an OutputStream:
-            # filter it (mask secrets) on the way into the tails.
-            self.out: TailBuffer = FilteredTail(opts.tail_bytes, opts.output_filter)
-            self.err: TailBuffer = FilteredTail(opts.tail_bytes, opts.output_filter)
+        if remote:
+            # Chunks streamed back from elsewhere: each attempt opens a stream on the tails
+            # that masks and echoes them, as the pipes' streams of a local attempt do.
+            self.out: TailBuffer = LiveTail(opts.tail_bytes, opts.output_filter, opts.echo_stdout)
+            self.err: TailBuffer = LiveTail(opts.tail_bytes, opts.output_filter, opts.echo_stderr)
         else:
             self.out = TailBuffer(opts.tail_bytes)
             self.err = TailBuffer(opts.tail_bytes)
@@ -82,17 +85,24 @@ class RunSession:
     def start(self) -> None:
         """The environment, the command check and the ``running`` row with ``run.started``.
 
-        Raises :class:`RunnerError` before recording anything if the command cannot start."""
+        Raises :class:`RunnerError` before recording anything if the command cannot start.
+        A remote run's environment is only what the run sets (the spec's ``env``, the extra
+        variables, ``SCRIPTRUNNER_*``, the hook's): the worker lays it over its own
+        environment and finds the command on its own ``PATH``."""
         spec, rid = self.spec, self.run_id
         self.cwd = cwd = spec.resolved_cwd()
         environ = self.environ
-        base_env = dict(os.environ if environ is None else environ)
-        base_env.setdefault("PYTHONUNBUFFERED", "1")  # live output from Python children
-        base_env.update(spec.env)
+        if self.remote:
+            base_env = dict(spec.env)
+        else:
+            base_env = dict(os.environ if environ is None else environ)
+            base_env.setdefault("PYTHONUNBUFFERED", "1")  # live output from Python children
+            base_env.update(spec.env)
         if self.extra_env:
             base_env.update(self.extra_env)
         base_env["SCRIPTRUNNER_RUN_ID"] = rid
-        spec.check_executable(base_env, cwd)
+        if not self.remote:
+            spec.check_executable(base_env, cwd)
         if self.options.env_hook is not None:
             base_env.update(self.options.env_hook(rid, spec))
         self.base_env = base_env
@@ -136,7 +146,8 @@ class RunSession:
         spec, n = self.spec, attempt.attempt
         self.attempts.append(attempt)
         self.samples.extend(rows.sample_rows(self.run_id, n, attempt.metrics.samples))
-        if attempt.status == "cancelled" or not spec.retry.should_retry(n, attempt.exit_code):
+        status = attempt.status
+        if status == "cancelled" or not spec.retry.should_retry(n, attempt.exit_code, status):
             return None
         retry_in = spec.retry.delay_before(n)  # drawn once, when a retry follows
         announced = {**attempt.as_dict(), "retry_in": retry_in}

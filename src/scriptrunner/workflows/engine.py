@@ -54,6 +54,9 @@ class EngineOptions:
     #: Seconds between renewals of the lease of the workflow's row and of its running
     #: tasks' rows (``store.lease``); 0: no lease.
     heartbeat_interval: float = limits.DEFAULT_HEARTBEAT_INTERVAL
+    #: Once the executor's cluster is lost, run tasks whose condition calls ``always()``
+    #: in this process (``workflow run --local-always``).
+    local_always: bool = False
 
 
 class WorkflowEngine:
@@ -137,6 +140,7 @@ class WorkflowEngine:
                 secrets=secrets,
                 after_run=self.options.after_run,
                 recording=writer is not None,
+                local_always=self.options.local_always,
             )
             state = WorkflowRun(
                 services,

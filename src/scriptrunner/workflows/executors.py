@@ -22,6 +22,22 @@ class Executor(Protocol):
         """The function that runs one attempt, or None to run it in this process."""
         ...
 
+    def slots(self) -> int | None:
+        """How many attempts the executor's workers run at once (a Dask cluster's worker
+        threads), the default ``--max-parallel``; None: no such figure (the file's)."""
+        ...
+
+    @property
+    def lost(self) -> bool:
+        """True once the place attempts run is gone for good (a Dask cluster without
+        scheduler or workers past its timeout): every later attempt fails at once."""
+        ...
+
+    def why(self, attempt_id: str) -> str | None:
+        """Why the attempt of that id (``results.Placement.attempt_id``) ended without a
+        result of its own (``lost``, ``infrastructure``...), once; None if not known."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -31,6 +47,16 @@ class LocalExecutor:
     name = "local"
 
     def attempt_fn(self) -> AttemptFn | None:
+        return None
+
+    def slots(self) -> int | None:
+        return None
+
+    @property
+    def lost(self) -> bool:
+        return False
+
+    def why(self, attempt_id: str) -> str | None:
         return None
 
     def close(self) -> None:

@@ -238,4 +238,5 @@ def _build(data: Any, where: Where, *, base_dir: Path, path: Path | None) -> Wor
         defaults=defaults,
         secrets=secrets,
         warnings=tuple(warnings),
+        max_parallel_set="max_parallel" in top,
     )

@@ -129,6 +129,9 @@ class WorkflowSpec:
     defaults: Defaults = field(default_factory=Defaults)
     secrets: Mapping[str, str] = field(default_factory=dict, hash=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    #: Whether ``max_parallel`` was given (False: the default, one per CPU, which an
+    #: executor with slots of its own replaces: a Dask cluster's worker threads).
+    max_parallel_set: bool = field(default=True, compare=False)
 
     def task_secrets(self, task: TaskSpec) -> dict[str, str]:
         """The secret references a task gets: the workflow's, then its own over them."""

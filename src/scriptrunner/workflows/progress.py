@@ -14,7 +14,7 @@ import time
 from typing import IO, Any
 
 from scriptrunner import events as ev
-from scriptrunner.core.retry import retry_message
+from scriptrunner.core.retry import CLUSTER_FAILURES, ended_words, retry_message
 from scriptrunner.display import shown
 from scriptrunner.results import TIMEOUT_EXIT_CODE
 from scriptrunner.workflows.model import Plan
@@ -88,20 +88,14 @@ class LiveProgress:
 
 
 #: How an attempt that has no exit code of its own ended (``results.RunStatus``).
-_ATTEMPT_WORDS = {
-    "lost": "was lost (its worker died)",
-    "infrastructure": "could not run (its cluster failed)",
-}
-
-
 def attempt_ended(attempt: dict[str, Any]) -> str:
     """How an attempt ended, as the retry line says it: ``exited 2``, ``timed out``,
-    ``was killed by SIGKILL``, ``was lost``."""
+    ``was killed by SIGKILL``."""
     status = attempt.get("status")
     if status == "timed_out":
         return "timed out"
-    if status in _ATTEMPT_WORDS:
-        return _ATTEMPT_WORDS[str(status)]
+    if status in CLUSTER_FAILURES:
+        return ended_words(str(status), None, None)
     number = attempt.get("signal")
     if number:
         try:
@@ -137,7 +131,8 @@ class ProgressLines:
             iid = self.tasks[event.run_id]
             policy = self.instances[iid].task.retry
             n, code = int(payload.get("attempt") or 0), int(payload.get("exit_code") or 0)
-            if payload.get("status") == "cancelled" or not policy.should_retry(n, code):
+            status = str(payload.get("status") or "")
+            if status == "cancelled" or not policy.should_retry(n, code, status):
                 return None  # the last attempt: task.finished says how the task ended
             retry_in = payload.get("retry_in")  # the runner's drawn wait (jitter included)
             delay = float(retry_in) if retry_in is not None else policy.delay_before(n)

@@ -61,6 +61,7 @@ from scriptrunner.workflows.task_exec import (
     execute_task,
     internal_reason,
     run_on_loop,
+    runs_here,
 )
 
 
@@ -255,10 +256,11 @@ class WorkflowRun:
         assert self.outdir is not None
         out_file = self.outdir / f"{next(self.counter)}.out"
         args = (self.services, inst, spec, token, task_run_id, out_file)
-        if self.on_loop and inst.task.security is None:
+        here = self.on_loop or runs_here(self.services, inst)
+        if here and inst.task.security is None:
             run_on_loop(self.loop, *args, hand_over=lambda outcome: self.done.put((iid, outcome)))
             return
-        future = self._pool().submit(execute_task, *args)
+        future = self._pool().submit(execute_task, *args, here)
         future.add_done_callback(lambda f: self._pooled_done(iid, f))
 
     def _pool(self) -> ThreadPoolExecutor:

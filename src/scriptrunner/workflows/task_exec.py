@@ -57,6 +57,8 @@ class TaskServices:
     after_run: AfterRun | None
     #: Whether history is written (False: ``record=False``; no cost is attributed then).
     recording: bool
+    #: Once the executor is lost, tasks whose condition calls ``always()`` run here.
+    local_always: bool = False
 
 
 def execute_task(
@@ -66,8 +68,10 @@ def execute_task(
     token: CancelToken,
     task_run_id: str,
     out_file: Path,
+    here: bool = False,
 ) -> TaskResult:
-    """Gate (when the task has a ``security`` policy), run, read outputs, attribute cost."""
+    """Gate (when the task has a ``security`` policy), run, read outputs, attribute cost;
+    ``here``: in this process, whatever the executor (see :func:`runs_here`)."""
     if inst.task.security is not None:
         blocked = _gate(services, inst, spec, task_run_id)
         if blocked is not None:
@@ -78,7 +82,7 @@ def execute_task(
             spec,
             cancel=token,
             run_id=task_run_id,
-            attempt_fn=services.executor.attempt_fn(),
+            attempt_fn=None if here else services.executor.attempt_fn(),
             **task_hooks(services, out_file),
         )
     except Exception as exc:
@@ -146,10 +150,31 @@ def run_failed(services: TaskServices, task_run_id: str, exc: BaseException) -> 
     services.recorder.finish_run(task_run_id, ended)
 
 
+def runs_here(services: TaskServices, inst: TaskInstance) -> bool:
+    """Whether a task of a remote executor runs in this process instead: its executor is
+    lost, ``local_always`` is on, and its condition calls ``always()`` (a clean-up)."""
+    if not services.local_always or not services.executor.lost:
+        return False
+    condition = inst.task.condition
+    if not condition:
+        return False
+    from scriptrunner.workflows.expressions import parse_expression
+    from scriptrunner.workflows.expressions.nodes import FunctionCall, walk
+
+    try:
+        node = parse_expression(condition)
+    except ScriptRunnerError:
+        return False
+    return any(isinstance(n, FunctionCall) and n.name.lower() == "always" for n in walk(node))
+
+
 def task_result(services: TaskServices, inst: TaskInstance, result: RunResult) -> TaskResult:
     """The task's result from its finished run (cost attributed, when recording)."""
     state = result.status if result.status != "running" else "error"
     reason = result.error
+    placement = result.attempts[-1].placement if result.attempts else None
+    if reason is None and placement is not None:  # a remote attempt that ended without
+        reason = services.executor.why(placement.attempt_id)  # its worker's result
     if services.after_run is not None and services.recording:
         try:
             services.after_run(services.recorder, result)
