@@ -1,12 +1,12 @@
 """The worker side of the Dask executor: claim an attempt, run it, watch it, return it.
 
 :func:`run_remote` is the Dask task of one attempt (``workflows.dask_protocol``).  It
-claims the attempt and starts nothing until the submitter acknowledges the claim
-(:func:`acknowledge`, called on this worker), then runs it with the runner core
-(``core.attempt.run_attempt``: timeout, monitoring, the process tree, the watchdog that
-kills the tree if this worker process dies, however it dies), in this worker's own
-environment under what the run sets, with an outputs file of its own in this worker's
-temporary directory.  Output is published live in bounded chunks; the outputs file's bytes
+claims the attempt and starts nothing until the submitter accepts the claim (through
+:func:`answer`, this worker's ``scriptrunner_attempt`` handler), then runs it with the
+runner core (``core.attempt.run_attempt``: timeout, monitoring, the process tree, the
+watchdog that kills the tree if this worker process dies, however it dies), in this
+worker's own environment under what the run sets, with an outputs file of its own in this
+worker's temporary directory.  Output is published live in bounded chunks; the outputs file's bytes
 (bounded) go back with the result, as a ``done`` message when it is small.
 
 A per-process watcher ends an attempt (SIGTERM, SIGKILL after the kill grace) that nobody
@@ -70,18 +70,16 @@ class _Claim:
         self.disconnected_since: float | None = None
 
 
-def answer(attempt_id: str, sig: int | None = None) -> bool:
+def answer(attempt_id: str, sig: int | None = None, accept: bool = True) -> bool:
     """The worker's ``scriptrunner_attempt`` handler (on its event loop): the submitter
-    accepts the claim of ``attempt_id``, or (``sig``) cancels it with that signal."""
-    return acknowledge(attempt_id) if sig is None else signal_attempt(attempt_id, sig)
-
-
-def acknowledge(attempt_id: str) -> bool:
-    """The submitter accepts the claim of ``attempt_id`` (runs on the worker's loop)."""
+    accepts or refuses the claim of ``attempt_id``, or (``sig``) cancels it with that
+    signal."""
+    if sig is not None:
+        return signal_attempt(attempt_id, sig)
     claim = _claims.get(attempt_id)
     if claim is None:
         return False
-    claim.accepted = True
+    claim.accepted = accept
     claim.answered.set()
     return True
 
