@@ -6,8 +6,10 @@ the process on a worker, where the runner core monitors it and enforces its time
 process tree can only be killed where it lives).  The pieces:
 
 * ``workflows.dask_protocol``: what submitter and worker exchange (claims, output, result);
-* ``workflows.dask_worker``: the worker side (claim, run, watch, return);
-* ``workflows.dask_attempts``: the submitter side of each attempt;
+* ``workflows.dask_worker``: the worker side (claim, run, watch, return), with
+  ``workflows.dask_output`` (live output);
+* ``workflows.dask_attempts``: the submitter's attempts in flight and their messages, with
+  ``workflows.dask_follow`` (one attempt followed to its end) and ``dask_pending``;
 * ``workflows.dask_watch``: the submitter's watch on the scheduler and its workers.
 
 Nothing waits on Dask without a deadline: a cluster without scheduler or workers for
