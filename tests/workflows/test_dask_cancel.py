@@ -8,9 +8,14 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from fixtures.dask_cluster import DaskCluster, alive
 from fixtures.dask_workflows import Submitter, finish
 from fixtures.waiting import wait_until
+
+#: Each test starts its own scheduler and workers: seconds, not milliseconds.
+pytestmark = pytest.mark.slow
 
 FAST = {"SCRIPTRUNNER_CLUSTER_TIMEOUT": "3", "SCRIPTRUNNER_KILL_GRACE": "1"}
 

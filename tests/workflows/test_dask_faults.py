@@ -18,6 +18,9 @@ from fixtures.dask_cluster import DaskCluster, alive
 from fixtures.dask_workflows import Submitter, finish
 from fixtures.waiting import wait_until
 
+#: Each test starts its own scheduler and workers: seconds, not milliseconds.
+pytestmark = pytest.mark.slow
+
 #: Short deadlines: the cluster is declared lost after 3 s, kills escalate after 1 s.
 FAST = {"SCRIPTRUNNER_CLUSTER_TIMEOUT": "3", "SCRIPTRUNNER_KILL_GRACE": "1"}
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from fixtures.cli import cli
 from fixtures.dask_cluster import DaskCluster, TlsFiles
 from fixtures.dask_workflows import Submitter, finish
@@ -13,6 +15,7 @@ from fixtures.vaults import self_signed_cert
 FAST = {"SCRIPTRUNNER_CLUSTER_TIMEOUT": "3", "SCRIPTRUNNER_KILL_GRACE": "1"}
 
 
+@pytest.mark.slow  # it starts a scheduler and a worker
 def test_a_workflow_runs_over_tls_with_certificate_options(
     dask_cluster: DaskCluster, tmp_path: Path
 ) -> None:

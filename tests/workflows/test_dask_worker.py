@@ -8,8 +8,13 @@ import json
 import socket
 from pathlib import Path
 
+import pytest
+
 from fixtures.dask_cluster import DaskCluster
 from fixtures.dask_workflows import Submitter, finish
+
+#: Each test starts its own scheduler and workers: seconds, not milliseconds.
+pytestmark = pytest.mark.slow
 
 FAST = {"SCRIPTRUNNER_CLUSTER_TIMEOUT": "3", "SCRIPTRUNNER_KILL_GRACE": "1"}
 

@@ -169,7 +169,7 @@ def _register_dask(r: Any) -> None:
         "workers this long (default: the cluster_timeout setting, 30)",
     )
     for flag, what in (
-        ("--tls-ca-file", "CA certificate(s) that sign the scheduler's and workers'"),
+        ("--tls-ca-file", "the CA certificate(s) that signed the cluster's certificates"),
         ("--tls-cert", "this client's certificate"),
         ("--tls-key", "this client's private key"),
     ):

@@ -58,7 +58,8 @@ class RemoteAttempts:
         with self.lock:
             return self.reasons.pop(attempt_id, None)
 
-    def wake_all(self) -> None:
+    def tick(self) -> None:
+        """After each probe of the cluster watch: wake every attempt to look at it."""
         for pending in list(self.pending.values()):
             pending.wake.set()
 
@@ -74,10 +75,13 @@ class RemoteAttempts:
     def _handle(self, message: Any) -> None:
         if not isinstance(message, dict):
             return  # the scheduler's own events on the client's topic
-        pending = self.pending.get(str(message.get("id")))
-        if pending is None:
-            return  # an attempt nobody waits for (an old one, or not ours): ignored
-        op = message.get("op")
+        op, attempt_id = message.get("op"), str(message.get("id"))
+        pending = self.pending.get(attempt_id)
+        if pending is None:  # an attempt nobody waits for (an old one): ignored, and a
+            if op == CLAIM:  # copy Dask runs again is told at once not to start
+                worker = str(message["worker"])
+                self.ex.client.loop.add_callback(self.answer, worker, attempt_id, None, False)
+            return
         if op == OUT:
             pending.inbox.append((int(message["fd"]), bytes(message["data"])))
             pending.wake.set()
@@ -86,24 +90,30 @@ class RemoteAttempts:
         elif op == DONE:
             pending.reply = decode_reply(pending.job.attempt_id, message["reply"])
             pending.wake.set()
-        elif op == CLAIM and pending.claim(str(message["worker"]), str(message["host"])):
-            self.ex.client.loop.add_callback(self.answer, str(pending.worker), message["id"])
+        elif op == CLAIM:
+            worker = str(message["worker"])
+            accept = pending.claim(worker, str(message["host"]))
+            self.ex.client.loop.add_callback(self.answer, worker, attempt_id, None, accept)
 
-    async def answer(self, worker: str, attempt_id: str, sig: int | None = None) -> None:
-        """Accept the claim of ``attempt_id`` (or, ``sig``, cancel it) on ``worker``:
-        through the worker's own handler, directly; through the scheduler when the worker
-        cannot be reached from here (then always)."""
+    async def answer(
+        self, worker: str, attempt_id: str, sig: int | None = None, accept: bool = True
+    ) -> None:
+        """Accept (or refuse) the claim of ``attempt_id`` on ``worker``, or (``sig``)
+        cancel it: through the worker's own handler, directly; through the scheduler when
+        the worker cannot be reached from here (then always)."""
         client = self.ex.client
         if self.direct:
             try:
-                call = client.rpc(worker).scriptrunner_attempt(attempt_id=attempt_id, sig=sig)
+                call = client.rpc(worker).scriptrunner_attempt(
+                    attempt_id=attempt_id, sig=sig, accept=accept
+                )
                 await asyncio.wait_for(call, DIRECT_SECONDS)
                 return
             except Exception:
                 self.direct = False
         from scriptrunner.workflows.dask_worker import answer
 
-        await client._run(answer, attempt_id, sig, workers=[worker], on_error="ignore")
+        await client._run(answer, attempt_id, sig, accept, workers=[worker], on_error="ignore")
 
     # -- one attempt (on the task's thread) ----------------------------------------------
 

@@ -6,8 +6,10 @@ the process on a worker, where the runner core monitors it and enforces its time
 process tree can only be killed where it lives).  The pieces:
 
 * ``workflows.dask_protocol``: what submitter and worker exchange (claims, output, result);
-* ``workflows.dask_worker``: the worker side (claim, run, watch, return);
-* ``workflows.dask_attempts``: the submitter side of each attempt;
+* ``workflows.dask_worker``: the worker side (claim, run, watch, return), with
+  ``workflows.dask_output`` (live output);
+* ``workflows.dask_attempts``: the submitter's attempts in flight and their messages, with
+  ``workflows.dask_follow`` (one attempt followed to its end) and ``dask_pending``;
 * ``workflows.dask_watch``: the submitter's watch on the scheduler and its workers.
 
 Nothing waits on Dask without a deadline: a cluster without scheduler or workers for
@@ -30,7 +32,7 @@ from scriptrunner.errors import ConfigError
 from scriptrunner.limits import DEFAULT_CLUSTER_TIMEOUT
 
 #: The client's batching window for messages to the scheduler.
-BATCH_SECONDS = 0.002
+BATCH_SECONDS = 0.001
 #: How long closing the client (and a cluster of our own) may take.
 CLOSE_TIMEOUT = 5.0
 
@@ -128,7 +130,7 @@ class DaskExecutor:
                 self.client = Client(self._cluster, set_as_default=False)
         except (OSError, TimeoutError) as exc:
             raise ConfigError(f"cannot connect to the Dask scheduler {address}: {exc}") from exc
-        # Our messages are few and small: sent within 2 ms rather than Dask's 10 ms batch
+        # Our messages are few and small: sent within 1 ms rather than Dask's 10 ms batch
         # (a submission would wait behind the release of the previous attempt's task).
         stream = getattr(self.client, "scheduler_comm", None)
         if stream is not None and getattr(stream, "interval", 0) > BATCH_SECONDS:
@@ -139,7 +141,7 @@ class DaskExecutor:
         self.topic = str(self.client.id)  # emptied by the scheduler when we leave
         self.attempts = RemoteAttempts(self)
         self.client.subscribe_topic(self.topic, self.attempts.on_event)
-        self.watch = ClusterWatch(self.client, cluster_timeout, self.attempts.wake_all)
+        self.watch = ClusterWatch(self.client, cluster_timeout, self.attempts.tick)
         self.watch.start()
 
     def attempt_fn(self) -> AttemptFn | None:

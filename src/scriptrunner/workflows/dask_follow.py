@@ -48,7 +48,9 @@ class Table(Protocol):
 
     def note(self, attempt_id: str, reason: str) -> None: ...
 
-    async def answer(self, worker: str, attempt_id: str, sig: int | None = None) -> None: ...
+    async def answer(
+        self, worker: str, attempt_id: str, sig: int | None = None, accept: bool = True
+    ) -> None: ...
 
 
 class Follow:

@@ -3,18 +3,17 @@
 An attempt is one Dask task, :func:`scriptrunner.workflows.dask_worker.run_remote` of a
 :class:`RemoteJob`, submitted with ``retries=0`` under a key named after the job's
 ``attempt_id``.  Before it starts anything the worker *claims* the attempt: it publishes a
-``claim`` message on the submitter's topic and waits for the submitter to call
-``dask_worker.acknowledge`` on that worker.  The submitter acknowledges the first claim of
-an attempt that it still waits for, and nothing else: a copy that Dask's scheduler runs
-again after its worker died (its ``allowed-failures``), a task queued past a cancel or a
-timeout, an attempt the submitter gave up, all refuse to start.  Then ``spawned`` (the
-process id) and the output (``out`` chunks, at most :data:`CHUNK_BYTES` each) follow on
-the same topic, and the result (:class:`RemoteReply`, with the bytes of the attempt's
-outputs file) as a ``done`` message when it is small (:data:`DONE_BYTES`: the submitter
-need not wait for Dask to report the task finished and fetch its value), else as the task's
-value.  The submitter answers a claim by calling the worker's ``scriptrunner_attempt``
-handler directly (``dask_worker`` installs it), or through the scheduler when it cannot
-reach the worker.
+``claim`` message on the submitter's topic and waits for the submitter's answer.  The
+submitter accepts the first claim of an attempt that it still waits for, and nothing else:
+a copy that Dask's scheduler runs again after its worker died (its ``allowed-failures``), a
+task queued past a cancel or a timeout, an attempt the submitter gave up, all refuse to
+start.  It answers (and forwards a cancel's signal) by calling the worker's
+:data:`HANDLER` (``dask_worker.answer``, which the worker installs) directly, or through the
+scheduler (``Client.run``) when it cannot reach the worker.  Then ``spawned`` (the process
+id) and the output (``out`` chunks, at most :data:`CHUNK_BYTES` each) follow on the same
+topic, and the result (:class:`RemoteReply`, with the bytes of the attempt's outputs file)
+as a ``done`` message when it is small (:data:`DONE_BYTES`: the submitter need not wait for
+Dask to report the task finished and fetch its value), else as the task's value.
 
 The topic is the submitter's Dask client id: the scheduler keeps a bounded log of each
 topic and empties that one when the client leaves, so nothing accumulates per attempt.

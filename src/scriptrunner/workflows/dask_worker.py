@@ -1,12 +1,12 @@
 """The worker side of the Dask executor: claim an attempt, run it, watch it, return it.
 
 :func:`run_remote` is the Dask task of one attempt (``workflows.dask_protocol``).  It
-claims the attempt and starts nothing until the submitter acknowledges the claim
-(:func:`acknowledge`, called on this worker), then runs it with the runner core
-(``core.attempt.run_attempt``: timeout, monitoring, the process tree, the watchdog that
-kills the tree if this worker process dies, however it dies), in this worker's own
-environment under what the run sets, with an outputs file of its own in this worker's
-temporary directory.  Output is published live in bounded chunks; the outputs file's bytes
+claims the attempt and starts nothing until the submitter accepts the claim (through
+:func:`answer`, this worker's ``scriptrunner_attempt`` handler), then runs it with the
+runner core (``core.attempt.run_attempt``: timeout, monitoring, the process tree, the
+watchdog that kills the tree if this worker process dies, however it dies), in this
+worker's own environment under what the run sets, with an outputs file of its own in this
+worker's temporary directory.  Output is published live in bounded chunks; the outputs file's bytes
 (bounded) go back with the result, as a ``done`` message when it is small.
 
 A per-process watcher ends an attempt (SIGTERM, SIGKILL after the kill grace) that nobody
@@ -31,13 +31,11 @@ from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.output import TailBuffer
 from scriptrunner.errors import RunnerError
 from scriptrunner.results import Placement
+from scriptrunner.workflows.dask_output import Publisher
 from scriptrunner.workflows.dask_protocol import (
-    CHUNK_BYTES,
     CLAIM,
     DONE,
     HANDLER,
-    LINGER_SECONDS,
-    OUT,
     SPAWNED,
     RemoteJob,
     RemoteReply,
@@ -70,18 +68,16 @@ class _Claim:
         self.disconnected_since: float | None = None
 
 
-def answer(attempt_id: str, sig: int | None = None) -> bool:
+def answer(attempt_id: str, sig: int | None = None, accept: bool = True) -> bool:
     """The worker's ``scriptrunner_attempt`` handler (on its event loop): the submitter
-    accepts the claim of ``attempt_id``, or (``sig``) cancels it with that signal."""
-    return acknowledge(attempt_id) if sig is None else signal_attempt(attempt_id, sig)
-
-
-def acknowledge(attempt_id: str) -> bool:
-    """The submitter accepts the claim of ``attempt_id`` (runs on the worker's loop)."""
+    accepts or refuses the claim of ``attempt_id``, or (``sig``) cancels it with that
+    signal."""
+    if sig is not None:
+        return signal_attempt(attempt_id, sig)
     claim = _claims.get(attempt_id)
     if claim is None:
         return False
-    claim.accepted = True
+    claim.accepted = accept
     claim.answered.set()
     return True
 
@@ -139,7 +135,7 @@ def _wait_for_answer(claim: _Claim) -> str | None:
 def _run(claim: _Claim, host: str) -> RemoteReply:
     job, worker = claim.job, claim.worker
     tmp = tempfile.mkdtemp(prefix="scriptrunner-outputs-")
-    out, err = _Publisher(worker, job, 1), _Publisher(worker, job, 2)
+    out, err = Publisher(worker, job, 1), Publisher(worker, job, 2)
     pids: list[int] = []
 
     def spawned(pid: int) -> None:
@@ -216,59 +212,6 @@ def _read_outputs(path: str, limit: int) -> tuple[bytes | None, int]:
 
 def _nothing() -> None:
     return None
-
-
-class _Publisher:
-    """A binary stream (the echo target of one pipe) that publishes what is written to it
-    on the submitter's topic, in chunks of at most ``CHUNK_BYTES``, gathered for up to
-    ``LINGER_SECONDS``.  Every send happens on the worker's event loop, in write order, and
-    before the task's result (which the loop reports after the task returns)."""
-
-    def __init__(self, worker: Any, job: RemoteJob, fd: int) -> None:
-        self.worker, self.topic, self.id, self.fd = worker, job.topic, job.attempt_id, fd
-        self.lock = threading.Lock()
-        self.buffer = bytearray()
-        self.lingering = False  # a send is due within LINGER_SECONDS
-        self.urgent = False  # a send is due now (a whole chunk is waiting)
-        self.sent = 0
-
-    def write(self, data: bytes) -> int:
-        with self.lock:
-            self.sent += len(data)  # every byte written is sent, in order, before the result
-            self.buffer += data
-            now = len(self.buffer) >= CHUNK_BYTES and not self.urgent
-            later = not now and not self.lingering and not self.urgent
-            self.urgent = self.urgent or now
-            self.lingering = self.lingering or later
-        try:
-            loop = self.worker.loop
-            if now:
-                loop.add_callback(self._send)
-            elif later:
-                loop.add_callback(lambda: loop.call_later(LINGER_SECONDS, self._send))
-        except Exception:  # the worker is closing: its attempts end with it
-            pass
-        return len(data)
-
-    def flush(self) -> None:
-        return None  # the linger gathers writes; close() sends the rest
-
-    def close(self) -> None:
-        try:
-            self.worker.loop.add_callback(self._send)
-        except Exception:  # the worker is closing
-            pass
-
-    def _send(self) -> None:
-        with self.lock:
-            data = bytes(self.buffer)
-            self.buffer.clear()
-            self.lingering = self.urgent = False
-        for start in range(0, len(data), CHUNK_BYTES):
-            piece = data[start : start + CHUNK_BYTES]
-            self.worker.log_event(
-                self.topic, {"op": OUT, "id": self.id, "fd": self.fd, "data": piece}
-            )
 
 
 def _start_watcher() -> None:
