@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, NewType
+from typing import Any, Literal, NewType, get_args
 
 from scriptrunner.errors import ConfigError
 from scriptrunner.payloads import METRICS, attempt_payload, metrics_payload
@@ -51,16 +51,9 @@ RunStatus = Literal[
     "lost",
     "infrastructure",
 ]
-TERMINAL_STATUSES: tuple[RunStatus, ...] = (
-    "succeeded",
-    "failed",
-    "timed_out",
-    "cancelled",
-    "blocked",
-    "error",
-    "skipped",
-    "lost",
-    "infrastructure",
+#: Every status but ``running``, in the order above.
+TERMINAL_STATUSES: tuple[RunStatus, ...] = tuple(
+    status for status in get_args(RunStatus) if status != "running"
 )
 
 LOST_STATUS: RunStatus = "lost"

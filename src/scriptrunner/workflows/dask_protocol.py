@@ -28,6 +28,7 @@ from typing import Any
 
 from scriptrunner.core.attempt import RunOptions
 from scriptrunner.core.spec import RunSpec
+from scriptrunner.payloads import METRICS
 from scriptrunner.results import AttemptResult, Metrics, Placement, Sample
 from scriptrunner.workflows.outputs import MAX_OUTPUT_BYTES
 
@@ -110,7 +111,7 @@ def encode_reply(reply: RemoteReply) -> dict[str, Any]:
             "finished_at": a.finished_at,
             "signal": a.signal,
             "delay_before": a.delay_before,
-            "metrics": [getattr(m, name) for name in _METRICS],
+            "metrics": [getattr(m, name) for name in METRICS],
             "samples": [[s.t, s.cpu_percent, s.rss_bytes, s.num_procs] for s in m.samples],
             "placement": list(a.placement.values().values()) if a.placement else None,
         }
@@ -130,7 +131,7 @@ def decode_reply(attempt_id: str, data: Mapping[str, Any]) -> RemoteReply:
     raw = data["attempt"]
     if raw is not None:
         samples = tuple(Sample(float(t), float(c), int(r), int(n)) for t, c, r, n in raw["samples"])
-        metrics = Metrics(**dict(zip(_METRICS, raw["metrics"], strict=True)), samples=samples)
+        metrics = Metrics(**dict(zip(METRICS, raw["metrics"], strict=True)), samples=samples)
         placement = Placement(*raw["placement"]) if raw["placement"] else None
         attempt = AttemptResult(
             attempt=int(raw["attempt"]),
@@ -153,14 +154,3 @@ def decode_reply(attempt_id: str, data: Mapping[str, Any]) -> RemoteReply:
         refused=data["refused"],
         sent=(int(data["sent"][0]), int(data["sent"][1])),
     )
-
-
-#: The figures of ``results.Metrics`` besides its samples, in a fixed order.
-_METRICS = (
-    "wall_seconds",
-    "cpu_user_seconds",
-    "cpu_system_seconds",
-    "peak_rss_bytes",
-    "cpu_percent_avg",
-    "cpu_percent_max",
-)
