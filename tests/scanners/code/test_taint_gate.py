@@ -1,6 +1,7 @@
-"""``run --scan code`` gates on taint findings: a script whose only issue is a flow (its
-argument joined under a directory, then opened: a path traversal that Bandit and Semgrep do
-not report) is blocked at the default level."""
+"""``run --scan code`` gates on taint findings: a script whose only issue is a flow (a
+request's data joined under a directory in another function, then opened: a path traversal
+that Bandit and Semgrep do not report) is blocked at the default level; the same flow from
+the program's own command line is reported at WARNING, below it."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from scriptrunner.gates import GateContext, evaluate, parse_policy
 
 REPORT = """\
 import os
-import sys
 from pathlib import Path
+
+from flask import Flask, request
 
 REPORTS = "/srv/reports"
 Path("ran").touch()
+app = Flask(__name__)
 
 
 def read_report(name):
@@ -25,7 +28,9 @@ def read_report(name):
         return fh.read()
 
 
-print(read_report(sys.argv[1]))
+@app.get("/report")
+def report():
+    return read_report(request.args["name"])
 """
 
 
@@ -38,7 +43,7 @@ def test_the_gate_blocks_on_a_taint_finding(tmp_path: Path, semgrep_exe: Path) -
     [blocking] = decision.blocking
     assert (blocking.rule_id, blocking.severity) == ("taint-path-traversal", Severity.HIGH)
     reason = decision.reason(parse_policy("code", "high"))
-    assert "report_job.py:10: taint-path-traversal (HIGH)" in reason
+    assert "report_job.py:12: taint-path-traversal (HIGH)" in reason
 
 
 def test_run_with_scan_code_does_not_start_a_script_with_a_tainted_sink(tmp_path: Path) -> None:
@@ -53,3 +58,21 @@ def test_run_with_scan_code_does_not_start_a_script_with_a_tainted_sink(tmp_path
     )  # fmt: skip
     assert r.returncode == 3, r.stderr
     assert "taint-path-traversal" in r.stderr and not marker.exists()
+
+
+def test_traversal_from_the_command_line_is_a_warning(tmp_path: Path, semgrep_exe: Path) -> None:
+    """The user running a script may open any file they can anyway: a path built from its
+    arguments is reported, below the gate's default level."""
+    script = tmp_path / "report_job.py"
+    script.write_text(
+        "import os, sys\n"
+        "def read_report(name):\n"
+        "    with open(os.path.join('/srv/reports', name)) as fh:\n"
+        "        return fh.read()\n"
+        "print(read_report(sys.argv[1]))\n"
+    )
+    context = GateContext(cache_dir=tmp_path / "cache", semgrep=str(semgrep_exe))
+    decision = evaluate(parse_policy("code", "warning"), script, context)
+    [finding] = [f for f in decision.blocking if f.rule_id == "taint-path-traversal"]
+    assert finding.severity == Severity.WARNING
+    assert not evaluate(parse_policy("code", "high"), script, context).blocked

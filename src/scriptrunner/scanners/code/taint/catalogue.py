@@ -13,7 +13,7 @@ from scriptrunner.findings.model import Severity
 from scriptrunner.scanners.code.severity import TAINT
 
 #: Bump when the catalogue or the analysis changes what it reports (cached results go).
-CATALOGUE_VERSION = "1"
+CATALOGUE_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +107,15 @@ EXECUTION = frozenset({"shell", "code", "deserialization", "template", "sql", "x
 class SourceKind:
     """Where untrusted data comes from, how sure we are an attacker controls it, and which
     sink classes it is reported at (``under_base``: path sinks only when the data is joined
-    under a base directory -- traversal -- not when it is the whole path)."""
+    under a base directory -- traversal -- not when it is the whole path; ``local``: the
+    user running the program gives it, who can open any file they may anyway, so traversal
+    from it alone is a WARNING, not a HIGH)."""
 
     label: str
     confidence: str
     reaches: frozenset[str]
     under_base: bool = False
+    local: bool = False
 
 
 #: A mark in a fact's ``safe`` set (not a sink class): the data is placed under a base path
@@ -125,8 +128,10 @@ LOCAL_USER = EXECUTION | {"path"}
 
 SOURCE_KINDS: dict[str, SourceKind] = {
     "http": SourceKind("HTTP request data", "HIGH", SINK_CLASSES),
-    "argv": SourceKind("a command-line argument", "MEDIUM", LOCAL_USER, under_base=True),
-    "stdin": SourceKind("standard input", "MEDIUM", LOCAL_USER, under_base=True),
+    "argv": SourceKind(
+        "a command-line argument", "MEDIUM", LOCAL_USER, under_base=True, local=True
+    ),
+    "stdin": SourceKind("standard input", "MEDIUM", LOCAL_USER, under_base=True, local=True),
     "socket": SourceKind("data received on a socket", "MEDIUM", SINK_CLASSES),
     "env": SourceKind("an environment variable", "LOW", EXECUTION),
     "file": SourceKind("the contents of a file", "LOW", EXECUTION),

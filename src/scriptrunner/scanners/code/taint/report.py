@@ -5,7 +5,9 @@ The confidence is the highest of the sources' (HTTP request data HIGH; command-l
 arguments, standard input and sockets MEDIUM; environment variables, files and HTTP
 responses LOW).  The severity is the class's (``catalogue.RULES``: HIGH or CRITICAL), but
 WARNING when every source is LOW: such data is usually the operator's, so it is reported
-without blocking a gate at its default level (HIGH).  The quoted source expressions in flow steps are redacted like
+without blocking a gate at its default level (HIGH); WARNING too for a path whose every
+source is the user running the program (arguments, standard input): they can open any file
+they may open anyway, unless the program runs with rights they lack.  The quoted source expressions in flow steps are redacted like
 every tool message (a secret in the code never reaches a report).
 """
 
@@ -84,7 +86,9 @@ def _finding(items: list[Reached]) -> Finding:
     rule = RULES[first.cls]
     label = SOURCE_KINDS[_source(first.fact).kind].label
     confidence = SOURCE_KINDS[_source(first.fact).kind].confidence
-    severity = Severity.WARNING if confidence == "LOW" else rule.severity
+    kinds_of = [SOURCE_KINDS[_source(r.fact).kind] for r in ordered]
+    local_path = first.cls == "path" and all(kind.local for kind in kinds_of)
+    severity = Severity.WARNING if confidence == "LOW" or local_path else rule.severity
     message = f"{label[0].upper()}{label[1:]} reaches {first.callee}: {rule.what}"
     if len(ordered) > 1:
         message += f" (and {len(ordered) - 1} more source{'s' if len(ordered) > 2 else ''})"
