@@ -8,6 +8,8 @@ import random
 
 from etl_common import data_dir, set_output
 
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -15,16 +17,19 @@ def main() -> None:
     # ${{ matrix.full }} renders as "" for combinations without the key.
     parser.add_argument("--full", default="", help="'true' for a full export")
     args = parser.parse_args()
+    day = args.day
+    if day not in DAYS:  # it names a file: never a path of its own
+        raise SystemExit(f"--day: one of {', '.join(DAYS)}, not {day!r}")
 
-    rng = random.Random(args.day)  # the same day always gives the same orders
+    rng = random.Random(day)  # the same day always gives the same orders
     count = rng.randint(20, 40) * (3 if args.full == "true" else 1)
-    path = data_dir() / f"orders-{args.day}.csv"
+    path = data_dir() / f"orders-{day}.csv"
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(["order_id", "day", "amount"])
         for number in range(count):
-            writer.writerow([f"{args.day}-{number:04d}", args.day, f"{rng.uniform(5, 250):.2f}"])
-    print(f"extracted {count} orders for {args.day} into {path}")
+            writer.writerow([f"{day}-{number:04d}", day, f"{rng.uniform(5, 250):.2f}"])
+    print(f"extracted {count} orders for {day} into {path}")
     set_output("rows", count)
     set_output("file", path)
 
