@@ -9,7 +9,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from scriptrunner.core.cancel import CancelToken
+from scriptrunner.core.monitor import Monitor
 from scriptrunner.settings import load_settings
 from scriptrunner.store import open_store
 from scriptrunner.workflows.dag import expand
@@ -66,3 +69,17 @@ def test_a_cancel_while_an_attempt_runs_ends_it_at_once(tmp_path: Path) -> None:
     slow = result.tasks["slow"]
     assert slow.state == "cancelled"
     assert slow.run is not None and slow.run.status == "cancelled"
+
+
+def test_a_broken_sampler_does_not_stop_the_attempt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: Monitor) -> float | None:
+        raise OSError("sampler broke")
+
+    monkeypatch.setattr(Monitor, "sample", broken)
+    result = run(tmp_path, {"slow": {"run": "sh -c 'sleep 0.3; echo done'"}})
+    slow = result.tasks["slow"]
+    assert slow.state == "succeeded"
+    assert slow.run is not None and slow.run.stdout.text == "done\n"
+    assert slow.run.metrics.samples == ()
