@@ -4,6 +4,7 @@ killed and reaped, the error is one line, and its exit code is the full path's).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -64,3 +65,28 @@ def test_a_refused_start_row_kills_the_child_and_says_why(
     assert run_count(home / "history.db") == 0
     time.sleep(0.7)  # the child would have written its marker by now
     assert not marker.exists()
+
+
+def test_a_reader_that_leaves_does_not_end_the_run(home: Path) -> None:
+    p = plan(
+        ["run", "--", "sh", "-c", "echo one; sleep 0.2; echo two; exit 3"],
+        {"SCRIPTRUNNER_HOME": str(home)},
+    )
+    assert p is not None
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader of our stdout is gone
+    saved = os.dup(1)
+    os.dup2(write_end, 1)
+    try:
+        code = execute(p)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(write_end)
+    assert code == 3  # the script's own exit code, not a broken pipe
+    conn = sqlite3.connect(home / "history.db")
+    try:
+        stored = conn.execute("SELECT status, exit_code, stdout_tail FROM runs").fetchall()
+    finally:
+        conn.close()
+    assert stored == [("failed", 3, "one\ntwo\n")]
