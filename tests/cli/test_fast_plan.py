@@ -112,3 +112,8 @@ def test_the_switch_or_a_setting_hands_every_run_over(home: Path) -> None:
     assert plan(["history"], env(home)) is None
     (home.parent / "work" / "scriptrunner.toml").write_text("tail_bytes = 10\n")
     assert plan(["run", "--", "true"], env(home)) is None  # settings: the full path reads them
+
+
+def test_a_settings_file_that_cannot_be_read_is_handed_over(home: Path) -> None:
+    (home.parent / "work" / "scriptrunner.toml").write_text("tail_bytes = [unclosed\n")
+    assert plan(["run", "--", "true"], env(home)) is None  # the full path says what is wrong
