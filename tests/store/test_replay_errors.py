@@ -5,8 +5,11 @@ replayed (busy, unreadable header, another store)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from scriptrunner.store import journal, replay, rows
 from scriptrunner.store.journal_writer import JournalWriter
@@ -59,25 +62,44 @@ def test_nothing_to_apply_opens_no_transaction() -> None:
     assert (done.applied, done.present, done.refused) == (0, 0, [])
 
 
-def test_spans_cost_and_scans_are_written_once(tmp_path: Path) -> None:
+def sqlite_target(path: Path) -> replay.Target:
+    return SqliteTarget(str(path))
+
+
+def sqla_target(path: Path) -> replay.Target:
+    from sqlalchemy import create_engine
+
+    from scriptrunner.store.replay_sqla import SqlaTarget
+
+    return SqlaTarget(create_engine(f"sqlite:///{path}"), str(path))
+
+
+@pytest.mark.parametrize("make_target", [sqlite_target, sqla_target], ids=["sqlite", "sqla"])
+def test_spans_cost_scans_and_runless_events_are_written_once(
+    tmp_path: Path, make_target: Callable[[Path], replay.Target]
+) -> None:
     path = store(tmp_path)
+    runless = {"type": "store.note", "run_id": None, "ts": 5.0, "payload": "{}"}
     records = [
         start_record(),
         {"op": "spans", "rows": [SPAN]},
         {"op": "cost", "run_id": RUN, "usd": 0.25, "events": []},
         {"op": "scan", "scan": SCAN, "findings": [FINDING], "events": []},
+        {"op": "event", "event": runless},
     ]
-    target = SqliteTarget(str(path))
+    target = make_target(path)
     first = replay.apply_records(target, list(enumerate(records)))
-    assert (first.applied, first.refused) == (3, [])  # cost without events: not "fresh"
+    assert (first.applied, first.refused) == (4, [])  # cost without events: not "fresh"
     assert query(path, "SELECT trace_id, span_id FROM spans") == [("t1", "s1")]
     assert query(path, "SELECT cloud_cost_usd FROM runs") == [(0.25,)]
     assert query(path, "SELECT id FROM scans") == [("scan1",)]
     assert query(path, "SELECT id FROM findings") == [(1,)]
+    assert query(path, "SELECT type FROM events WHERE run_id IS NULL") == [("store.note",)]
     again = replay.apply_records(target, list(enumerate(records)))
-    assert (again.applied, again.present, again.refused) == (0, 4, [])
+    assert (again.applied, again.present, again.refused) == (0, 5, [])
     assert query(path, "SELECT count(*) FROM spans") == [(1,)]
     assert query(path, "SELECT count(*) FROM findings") == [(1,)]
+    assert query(path, "SELECT count(*) FROM events WHERE run_id IS NULL") == [(1,)]
 
 
 def test_a_start_of_a_running_run_updates_it(tmp_path: Path) -> None:
