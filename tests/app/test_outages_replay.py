@@ -62,3 +62,30 @@ def test_a_locked_store_is_a_warning_and_the_journal_is_kept(tmp_path: Path) -> 
     assert warnings[0].startswith(f"history journal {journal.journal_dir(home)} not replayed yet: ")
     assert "locked" in warnings[0]
     assert path.exists()
+
+
+def test_settle_warns_about_refused_and_lost_writes_once(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    settings = Settings(home=home)
+    store = outages.open_journaled(settings, [].append)
+    directory = Path(journal.journal_dir(home))
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / journal.REJECTED).write_text("not a directory")  # refused writes cannot be kept
+    try:
+        row = rows.run_start_row(
+            run_id=RUN, kind="run", script=None, command=["x"], cwd="/", tags={}, started_at=1.0
+        )
+        store.start_run(row)
+        store.set_run_cost(RUN, 1.0)
+        store.record_scan({"id": "scan1"}, [])  # missing NOT NULL columns: refused
+        warnings: list[str] = []
+        assert outages.settle(store, warnings.append) is None  # nothing waits in the journal
+        again: list[str] = []
+        assert outages.settle(store, again.append) is None
+    finally:
+        store.close()
+    assert len(warnings) == 2
+    refused, lost = warnings
+    assert refused.startswith("scan: refused: IntegrityError") and "kept in" not in refused
+    assert lost.startswith("scan: cannot create the history journal directory")
+    assert again == []
