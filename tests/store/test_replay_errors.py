@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 
+from fixtures.store_rows import FINDING, RUN, SCAN, SPAN
 from scriptrunner.store import journal, replay, rows
 from scriptrunner.store.journal_writer import JournalWriter
 from scriptrunner.store.replay_sqlite import SqliteTarget
 from scriptrunner.store.sqlite import SqliteHistory
-
-RUN = "a" * 32
 
 
 def store(tmp_path: Path) -> Path:
@@ -38,23 +37,6 @@ def query(path: Path, sql: str) -> list[tuple[Any, ...]]:
         return conn.execute(sql).fetchall()
     finally:
         conn.close()
-
-
-SPAN = {
-    "id": 1, "trace_id": "t1", "span_id": "s1", "parent_span_id": None, "run_id": RUN,
-    "name": "run", "kind": "internal", "start_time": 1.0, "end_time": 2.0, "status": "ok",
-    "status_message": None, "attributes": "{}", "events": "[]",
-}  # fmt: skip
-SCAN = {
-    "id": "scan1", "kind": "deps", "run_id": RUN, "targets": "[]", "tools": "[]",
-    "status": "ok", "started_at": 1.0, "finished_at": 2.0, "counts": "{}", "errors": "[]",
-}  # fmt: skip
-FINDING = {
-    "id": 1, "scan_id": "scan1", "fingerprint": "fp", "tools": "[]", "rule_id": "R1",
-    "title": "t", "message": "m", "severity": "high", "confidence": None, "path": None,
-    "start_line": None, "end_line": None, "start_column": None, "end_column": None,
-    "cwe": "[]", "suppressed": 0, "properties": "{}",
-}  # fmt: skip
 
 
 def test_nothing_to_apply_opens_no_transaction() -> None:

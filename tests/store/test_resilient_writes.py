@@ -8,28 +8,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from fixtures.store_rows import FINDING, RUN, SCAN, SPAN
 from scriptrunner.events import Event
 from scriptrunner.settings import Settings
 from scriptrunner.store import rows
 from scriptrunner.store.resilient import JournaledStore, journal_for
 from scriptrunner.store.sqlite import SqliteHistory
-
-RUN = "a" * 32
-SPAN = {
-    "id": 1, "trace_id": "t1", "span_id": "s1", "parent_span_id": None, "run_id": RUN,
-    "name": "run", "kind": "internal", "start_time": 1.0, "end_time": 2.0, "status": "ok",
-    "status_message": None, "attributes": "{}", "events": "[]",
-}  # fmt: skip
-SCAN = {
-    "id": "scan1", "kind": "deps", "run_id": RUN, "targets": "[]", "tools": "[]",
-    "status": "ok", "started_at": 1.0, "finished_at": 2.0, "counts": "{}", "errors": "[]",
-}  # fmt: skip
-FINDING = {
-    "id": 1, "scan_id": "scan1", "fingerprint": "fp", "tools": "[]", "rule_id": "R1",
-    "title": "t", "message": "m", "severity": "high", "confidence": None, "path": None,
-    "start_line": None, "end_line": None, "start_column": None, "end_column": None,
-    "cwe": "[]", "suppressed": 0, "properties": "{}",
-}  # fmt: skip
 
 
 def opened(home: Path) -> JournaledStore:
