@@ -34,9 +34,8 @@ COUNTEREXAMPLES = [
 ]
 
 
-def test_rule_ids_are_the_canonical_ones() -> None:
-    assert set(RULE_IDS) == CANONICAL
-    assert len(RULE_IDS) >= 25
+def test_rule_ids_keep_the_canonical_ones() -> None:
+    assert CANONICAL <= set(RULE_IDS)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from scriptrunner.scanners.secrets.rules.azure import AZURE_RULES
+from scriptrunner.scanners.secrets.rules.azure_named import AZURE_NAMED_RULES
+from scriptrunner.scanners.secrets.rules.cloud import CLOUD_RULES
+from scriptrunner.scanners.secrets.rules.devtools import DEVTOOLS_RULES
 from scriptrunner.scanners.secrets.rules.formats import FORMAT_RULES
 from scriptrunner.scanners.secrets.rules.generic import GENERIC_RULES
+from scriptrunner.scanners.secrets.rules.hosting import HOSTING_RULES
 from scriptrunner.scanners.secrets.rules.model import Rule
+from scriptrunner.scanners.secrets.rules.platform import PLATFORM_RULES
 from scriptrunner.scanners.secrets.rules.providers import PROVIDER_RULES
+from scriptrunner.scanners.secrets.rules.registries import REGISTRY_RULES
 from scriptrunner.scanners.secrets.rules.saas import SAAS_RULES
 from scriptrunner.scanners.secrets.rules.structural import STRUCTURAL_RULES
 
 RULES: tuple[Rule, ...] = (
     *PROVIDER_RULES,
+    *AZURE_RULES,
+    *AZURE_NAMED_RULES,
+    *CLOUD_RULES,
+    *HOSTING_RULES,
+    *PLATFORM_RULES,
+    *DEVTOOLS_RULES,
+    *REGISTRY_RULES,
     *SAAS_RULES,
     *STRUCTURAL_RULES,
     *GENERIC_RULES,
