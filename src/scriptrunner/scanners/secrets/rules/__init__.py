@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from scriptrunner.scanners.secrets.rules.azure import AZURE_RULES
 from scriptrunner.scanners.secrets.rules.azure_named import AZURE_NAMED_RULES
+from scriptrunner.scanners.secrets.rules.chat import CHAT_RULES
 from scriptrunner.scanners.secrets.rules.cloud import CLOUD_RULES
+from scriptrunner.scanners.secrets.rules.comms import COMMS_RULES
 from scriptrunner.scanners.secrets.rules.devtools import DEVTOOLS_RULES
 from scriptrunner.scanners.secrets.rules.formats import FORMAT_RULES
 from scriptrunner.scanners.secrets.rules.generic import GENERIC_RULES
 from scriptrunner.scanners.secrets.rules.hosting import HOSTING_RULES
 from scriptrunner.scanners.secrets.rules.model import Rule
+from scriptrunner.scanners.secrets.rules.payments import PAYMENT_RULES
 from scriptrunner.scanners.secrets.rules.platform import PLATFORM_RULES
 from scriptrunner.scanners.secrets.rules.providers import PROVIDER_RULES
 from scriptrunner.scanners.secrets.rules.registries import REGISTRY_RULES
@@ -26,6 +29,9 @@ RULES: tuple[Rule, ...] = (
     *DEVTOOLS_RULES,
     *REGISTRY_RULES,
     *SAAS_RULES,
+    *CHAT_RULES,
+    *PAYMENT_RULES,
+    *COMMS_RULES,
     *STRUCTURAL_RULES,
     *GENERIC_RULES,
     *FORMAT_RULES,

@@ -23,7 +23,7 @@ from scriptrunner.scanners.secrets.rules.model import Grader, Rule, Validator
 #: Characters that may continue a token: a match must not start or end inside a longer run.
 _TOKEN_CHARS = r"A-Za-z0-9_\-"
 #: Words a credential's name contains (``api_key``, ``authToken``, ``client-secret``...).
-SECRET_WORDS = r"key|token|secret|pass|pwd|auth|cred|pat(?!h)|bearer|license|login"
+SECRET_WORDS = r"key|token|secret|pass|pwd|auth(?!or|[_.-]?id\b|[_.-]?ur[il]\b)|cred|pat(?!h)|bearer|license|login"
 #: A name that says what it holds by itself (``cf_api_token``, ``x-auth-key``; not ``auth0``).
 _WORD = re.compile(rf"(?:^|[_.\-]|api)(?:{SECRET_WORDS})(?![0-9])")
 
