@@ -3,7 +3,8 @@ repeatable).  Rule tables hold templates, not secret-shaped literals.
 
 Kinds with a structure: ``{gh:36}`` a GitHub/npm token body whose last 6 characters are the
 base62 CRC32 of the 30 before them; ``{glsa:32}`` a whole Grafana service-account token with
-its CRC32; ``{pypi:N}`` a whole PyPI token (a v2 macaroon with an N-byte identifier)."""
+its CRC32; ``{pypi:N}`` a whole PyPI token (a v2 macaroon with an N-byte identifier);
+``{basic:N}`` base64 of ``user:<N-character password>``; ``{b64pw:N}`` base64 of a password."""
 
 from __future__ import annotations
 
@@ -78,6 +79,10 @@ def random_value(rng: random.Random, kind: str, n: int = 0) -> str:
         return f"{head}_{zlib.crc32(head.encode()).to_bytes(4, 'little').hex()}"
     if kind == "pypi":
         return "pypi-" + _macaroon(rng, n)
+    if kind == "basic":
+        return base64.b64encode(f"deploy:{random_value(rng, 'pw', n)}".encode()).decode()
+    if kind == "b64pw":
+        return base64.b64encode(random_value(rng, "pw", n).encode()).decode()
     if kind == "jwt":
         head = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
         body = _b64url(json.dumps({"sub": str(rng.randrange(10**9)), "iat": 1700000000}).encode())

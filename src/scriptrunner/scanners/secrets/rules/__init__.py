@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from scriptrunner.scanners.secrets.rules.ai import AI_RULES
 from scriptrunner.scanners.secrets.rules.azure import AZURE_RULES
 from scriptrunner.scanners.secrets.rules.azure_named import AZURE_NAMED_RULES
 from scriptrunner.scanners.secrets.rules.chat import CHAT_RULES
 from scriptrunner.scanners.secrets.rules.cloud import CLOUD_RULES
 from scriptrunner.scanners.secrets.rules.comms import COMMS_RULES
+from scriptrunner.scanners.secrets.rules.crypto_keys import CRYPTO_KEY_RULES
 from scriptrunner.scanners.secrets.rules.devtools import DEVTOOLS_RULES
 from scriptrunner.scanners.secrets.rules.formats import FORMAT_RULES
 from scriptrunner.scanners.secrets.rules.generic import GENERIC_RULES
 from scriptrunner.scanners.secrets.rules.hosting import HOSTING_RULES
 from scriptrunner.scanners.secrets.rules.model import Rule
+from scriptrunner.scanners.secrets.rules.observability import OBSERVABILITY_RULES
 from scriptrunner.scanners.secrets.rules.payments import PAYMENT_RULES
 from scriptrunner.scanners.secrets.rules.platform import PLATFORM_RULES
 from scriptrunner.scanners.secrets.rules.providers import PROVIDER_RULES
 from scriptrunner.scanners.secrets.rules.registries import REGISTRY_RULES
 from scriptrunner.scanners.secrets.rules.saas import SAAS_RULES
 from scriptrunner.scanners.secrets.rules.structural import STRUCTURAL_RULES
+from scriptrunner.scanners.secrets.rules.workspace import WORKSPACE_RULES
 
 RULES: tuple[Rule, ...] = (
     *PROVIDER_RULES,
@@ -32,7 +36,11 @@ RULES: tuple[Rule, ...] = (
     *CHAT_RULES,
     *PAYMENT_RULES,
     *COMMS_RULES,
+    *AI_RULES,
+    *OBSERVABILITY_RULES,
+    *WORKSPACE_RULES,
     *STRUCTURAL_RULES,
+    *CRYPTO_KEY_RULES,
     *GENERIC_RULES,
     *FORMAT_RULES,
 )

@@ -147,7 +147,7 @@ CHAT_RULES: tuple[Rule, ...] = (
     keyed(
         "facebook-app-secret",
         "Facebook / Meta app secret",
-        ("facebook", "fb_app", "fb_secret", "meta_app"),
+        ("facebook", "fb_app_secret", "fb_secret", "meta_app_secret"),
         "[a-f0-9]{32}",
         examples=("FACEBOOK_APP_SECRET={hex:32}", "fb_app_secret: {hex:32}"),
         counterexamples=("FACEBOOK_PIXEL_ID={hex:32}",),

@@ -127,7 +127,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
     keyed(
         "ibm-cloud-api-key",
         "IBM Cloud API key",
-        ("ibm", "bluemix", "ic_api_key", "iam_apikey", "iamapikey"),
+        ("ibm", "bluemix", "iam_apikey", "iamapikey"),
         "[A-Za-z0-9_-]{44}",
         severity=Severity.CRITICAL,
         examples=("IBMCLOUD_API_KEY={url:44}", '"ibm_api_key": "{url:44}"'),

@@ -64,15 +64,18 @@ COMMS_RULES: tuple[Rule, ...] = (
         examples=("MAILERSEND_API_KEY=mlsn.{hex:64}",),
         counterexamples=("mlsn.{hex:12}",),
     ),
-    token(
+    keyed(
         "resend-api-key",
         "Resend API key",
-        "re_",
-        "[A-Za-z0-9]{8}_[A-Za-z0-9]{24}",
-        keyword_boundary=True,
-        min_entropy=3.5,
-        examples=("RESEND_API_KEY=re_{alnum:8}_{alnum:24}",),
-        counterexamples=("re_{alnum:8}", "re_compile_{alnum:24}"),
+        ("resend",),
+        "re_[A-Za-z0-9_]{20,50}",
+        words=False,
+        confidence="HIGH",
+        examples=(
+            "RESEND_API_KEY=re_{alnum:8}_{alnum:24}",
+            "new Resend('re_{alnum:8}_{alnum:24}')",
+        ),
+        counterexamples=("RESEND_API_KEY=re_{alnum:8}", "API_KEY=re_{alnum:8}_{alnum:24}"),
     ),
     keyed(
         "mailjet-api-secret",
@@ -143,7 +146,7 @@ COMMS_RULES: tuple[Rule, ...] = (
     keyed(
         "customerio-api-key",
         "Customer.io API key",
-        ("customerio", "customer_io", "customer.io", "cio_api"),
+        ("customerio", "customer_io", "customer.io"),
         "[a-f0-9]{32}|[a-z0-9]{20}",
         examples=("CUSTOMERIO_APP_API_KEY={hex:32}",),
         counterexamples=("CUSTOMERIO_SITE_ID={lowalnum:20}",),

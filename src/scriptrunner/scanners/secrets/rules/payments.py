@@ -39,7 +39,7 @@ PAYMENT_RULES: tuple[Rule, ...] = (
     keyed(
         "braintree-token",
         "Braintree private key",
-        ("braintree", "bt_private"),
+        ("braintree",),
         "[a-f0-9]{32}",
         examples=("BRAINTREE_PRIVATE_KEY={hex:32}",),
         counterexamples=("BRAINTREE_MERCHANT_ID={hex:32}",),
@@ -225,7 +225,7 @@ PAYMENT_RULES: tuple[Rule, ...] = (
     keyed(
         "lob-api-key",
         "Lob API key",
-        ("lob_api", "lob_key", "lob_secret", "lob_token", "lob_live", "lob_test"),
+        ("lob_api_key", "lob_key", "lob_secret", "lob_token", "lob_live", "lob_test"),
         "(?:live|test)_[a-f0-9]{35}",
         words=False,
         confidence="HIGH",

@@ -56,7 +56,7 @@ REGISTRY_RULES: tuple[Rule, ...] = (
         "Clojars deploy token",
         "CLOJARS_",
         "[a-z0-9]{60}",
-        examples=("CLOJARS_PASSWORD=CLOJARS_{lowalnum:60}",),
+        examples=("clojars_token: CLOJARS_{lowalnum:60}",),
         counterexamples=("CLOJARS_{lowalnum:30}",),
     ),
     token(
@@ -110,6 +110,9 @@ REGISTRY_RULES: tuple[Rule, ...] = (
         "Linear API key",
         "lin_api_",
         "[A-Za-z0-9]{40}",
+        # The keyword prefilter matches without overlaps: "lin_api_" would hide "api_key"
+        # in LIN_API_KEY from the generic rules; the longer keyword triggers both.
+        keywords=("lin_api_", "lin_api_key"),
         examples=("LINEAR_API_KEY=lin_api_{alnum:40}",),
         counterexamples=("lin_api_{alnum:20}",),
     ),

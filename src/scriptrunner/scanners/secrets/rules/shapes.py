@@ -7,7 +7,7 @@
   (``DATADOG_API_KEY=...``, ``<DatadogApiKey>...``, ``-DatadogApiKey '...'``,
   ``setenv("DD_API_KEY", "...")``); with ``words`` the name must also say key/token/secret,
   so ``datadog_trace_id`` does not count.  The name must come at most 40 characters before
-  the value on the same line (or ``lines_after`` lines above it).
+  the value on the same line, or head the section the value's name is in.
 
 Both build ordinary :class:`~scriptrunner.scanners.secrets.rules.model.Rule` values: the
 rule tables stay data.
@@ -81,37 +81,48 @@ def keyed(
     examples: tuple[str, ...],
     counterexamples: tuple[str, ...] = (),
     words: bool = True,
+    exact: tuple[str, ...] = (),
     chars: str = _TOKEN_CHARS,
     severity: Severity = Severity.HIGH,
     confidence: Confidence = "MEDIUM",
     min_entropy: float = 3.0,
     allow: tuple[str, ...] = (),
     validator: Validator | None = None,
-    lines_after: int = 0,
+    nested: bool = True,
     priority: int = 20,
 ) -> Rule:
     """A value of shape ``value`` (regex) given to a name that contains one of ``names``
     (lower-case literals, also the keywords) and, with ``words``, a secret word after it
-    (a name that holds a secret word itself, ``cf_api_token``, needs none)."""
+    (a name that holds a secret word itself, ``cf_api_token``, needs none; nor do the
+    ``exact`` names, credential header names such as ``x-honeycomb-team``).
+
+    With ``nested`` the provider's name may also head a section up to 4 lines above a
+    name with a secret word (YAML ``datadog:`` / ``  api_key: ...``, TOML ``[datadog]``,
+    JSON ``"datadog": {``)."""
     strong = [re.escape(n) for n in names if not words or _WORD.search(n)]
+    strong += [re.escape(n) for n in exact]
     weak = [re.escape(n) for n in names if words and not _WORD.search(n)]
     parts = [f"(?:{'|'.join(strong)})"] if strong else []
     if weak:
-        parts.append(rf"(?:{'|'.join(weak)})[\w.-]{{0,30}}?(?:{SECRET_WORDS})")
-    ident = "|".join(parts)
+        parts.append(rf"(?:{'|'.join(weak)})[\w. -]{{0,30}}?(?:{SECRET_WORDS})")
+    ident = rf"(?:{'|'.join(parts)})[\w.-]{{0,30}}"
+    if nested and words and weak:
+        ident += (
+            rf"|(?:{'|'.join(weak)})[^\n]{{0,60}}\n(?:[^\n]{{0,200}}\n){{0,3}}?[^\n]{{0,40}}?"
+            rf"(?:{SECRET_WORDS})[\w.-]{{0,30}}"
+        )
     before = chars.replace("=", "")
-    gap = r"[\s\S]{0,60}?" if lines_after else r"[^\n]{0,40}?"
     return Rule(
         id=rule_id,
         title=title,
-        keywords=tuple(dict.fromkeys(n.lower() for n in names)),
-        pattern=rf"(?i:{ident})[\w.-]{{0,30}}{gap}(?<![{before}])(?P<secret>{value})(?![{chars}])",
+        keywords=tuple(dict.fromkeys(n.lower() for n in (*names, *exact))),
+        pattern=rf"(?i:{ident})[^\n]{{0,40}}?(?<![{before}])(?P<secret>{value})(?![{chars}])",
         severity=severity,
         confidence=confidence,
         min_entropy=min_entropy,
         allow=allow,
         validator=validator,
-        lines_after=lines_after,
+        lines_after=4 if nested and words and weak else 0,
         priority=priority,
         examples=examples,
         counterexamples=counterexamples,
