@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scriptrunner.scanners.secrets.rules.ai import AI_RULES
+from scriptrunner.scanners.secrets.rules.ai_tools import AI_TOOL_RULES
 from scriptrunner.scanners.secrets.rules.azure import AZURE_RULES
 from scriptrunner.scanners.secrets.rules.azure_named import AZURE_NAMED_RULES
 from scriptrunner.scanners.secrets.rules.chat import CHAT_RULES
@@ -20,6 +21,7 @@ from scriptrunner.scanners.secrets.rules.platform import PLATFORM_RULES
 from scriptrunner.scanners.secrets.rules.providers import PROVIDER_RULES
 from scriptrunner.scanners.secrets.rules.registries import REGISTRY_RULES
 from scriptrunner.scanners.secrets.rules.saas import SAAS_RULES
+from scriptrunner.scanners.secrets.rules.services import SERVICE_RULES
 from scriptrunner.scanners.secrets.rules.structural import STRUCTURAL_RULES
 from scriptrunner.scanners.secrets.rules.workspace import WORKSPACE_RULES
 
@@ -37,8 +39,10 @@ RULES: tuple[Rule, ...] = (
     *PAYMENT_RULES,
     *COMMS_RULES,
     *AI_RULES,
+    *AI_TOOL_RULES,
     *OBSERVABILITY_RULES,
     *WORKSPACE_RULES,
+    *SERVICE_RULES,
     *STRUCTURAL_RULES,
     *CRYPTO_KEY_RULES,
     *GENERIC_RULES,
