@@ -96,7 +96,11 @@ AZURE_NAMED_RULES: tuple[Rule, ...] = (
         severity=Severity.CRITICAL,
         min_entropy=4.0,
         examples=('COSMOS_KEY = "{b64:86}=="',),
-        counterexamples=('COSMOS_KEY = "{b64:80}=="',),
+        counterexamples=(
+            'COSMOS_KEY = "{b64:80}=="',
+            'COSMOS_KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEc'
+            'aGQy67XIw/Jw=="',  # the emulator's published key
+        ),
     ),
     Rule(
         id="azure-sas-token",

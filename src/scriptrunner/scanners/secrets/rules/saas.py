@@ -80,7 +80,10 @@ SAAS_RULES: tuple[Rule, ...] = (
         severity=Severity.HIGH,
         min_entropy=3.5,
         examples=('GOOGLE_API_KEY = "AIza{url:35}"',),
-        counterexamples=("AIza{url:30}",),
+        counterexamples=(
+            "AIza{url:30}",
+            'apiKey: "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs"',  # a Firebase SDK sample key
+        ),
     ),
     Rule(
         id="google-oauth-client-secret",
@@ -170,7 +173,10 @@ SAAS_RULES: tuple[Rule, ...] = (
         + TOKEN_END_DASH,
         min_entropy=3.0,
         examples=("MAILGUN_API_KEY=key-{lowalnum:32}",),
-        counterexamples=("API_KEY=key-{lowalnum:32}",),
+        counterexamples=(
+            "API_KEY=key-{lowalnum:32}",
+            "MAILGUN_API_KEY=key-3ax6xnjp29jd6fds4gc373sgvjxteol0",  # Mailgun's docs
+        ),
     ),
     Rule(
         id="shopify-token",
