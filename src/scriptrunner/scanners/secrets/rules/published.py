@@ -13,6 +13,8 @@ Sources:
   emulator", "Authenticate requests") and Azurite's ``devstoreaccount1`` key (Azurite
   README, "Default storage account");
 * Mailgun: the API key of the ``samples.mailgun.org`` domain in Mailgun's API reference;
+* Hetzner Cloud: the token in the ``hetzner.hcloud`` Ansible collection's authentication
+  guide;
 * Stripe: the test-mode keys printed in Stripe's API reference;
 * Slack: the fake token of Slack's SDK documentation;
 * jwt.io: the token its debugger opens with.
@@ -57,6 +59,7 @@ PUBLISHED_EXAMPLES: dict[str, tuple[str, ...]] = {
     "azure-cosmosdb-key": (_COSMOS_EMULATOR, _AZURITE),
     "azure-storage-key": (_COSMOS_EMULATOR, _AZURITE),
     "mailgun-api-key": ("key-3ax6xnjp29jd6fds4gc373sgvjxteol0",),
+    "hetzner-api-token": ("LRK9DAWQ1ZAEFSrCNEEzLCUwhYX1U3g7wMg4dTlkkDC96fyDuyJ39nVbVjCKSDfj",),
     "stripe-key": (
         "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
         "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
