@@ -38,6 +38,8 @@ def grade_basic_credentials(value: str) -> Confidence | None:
     user, sep, password = text.partition(":")
     if not sep or not user or not password:
         return None
+    if not password.isascii():
+        return "LOW"  # test data for encodings ("səcrət"), rarely a real password
     return grade_url_password(password)
 
 

@@ -17,7 +17,9 @@ Sources:
   guide;
 * Stripe: the test-mode keys printed in Stripe's API reference;
 * Slack: the fake token of Slack's SDK documentation;
-* jwt.io: the token its debugger opens with.
+* jwt.io: the token its debugger opens with;
+* HTTP Basic: the ``Aladdin:open sesame`` and ``test:123£`` examples of RFC 7617 (sections 2
+  and 2.1).
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ PUBLISHED_EXAMPLES: dict[str, tuple[str, ...]] = {
         "rk_test_4eC39HqLyjWDarjtT1zdp7dc",
     ),
     "slack-token": ("xoxb-not-a-real-token-this-will-not-work",),
+    "http-basic-auth": ("QWxhZGRpbjpvcGVuIHNlc2FtZQ==", "dGVzdDoxMjPCow=="),
     "jwt": (
         "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9l"
         "IiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
