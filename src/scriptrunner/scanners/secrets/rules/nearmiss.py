@@ -9,8 +9,9 @@ rule's), so the value is reported only at LOW and hidden at the default
 ``--min-confidence medium``.  A well-formed token is still reported by its provider rule.
 
 Only distinctive prefixes count: at least 4 characters ending in ``_``, ``-`` or ``.``
-(``ghp_``, ``xoxb-``, ``hvs.``), so a password that happens to start like a token
-(``exo...``, ``sk_...``) is not affected.
+(``ghp_``, ``xoxb-``, ``hvs.``), and a few well-known shorter ones (``AKIA``, ``AIza``,
+``SG.``, ``hf_``), so a password that happens to start like a token (``exo...``,
+``sk_...``) is not affected.
 """
 
 from __future__ import annotations
@@ -33,8 +34,12 @@ LISTED_PREFIXES = (
 )  # fmt: skip
 
 
+#: Short prefixes that are distinctive all the same.
+KNOWN_SHORT = ("AKIA", "ASIA", "AIza", "SG.", "hf_")
+
+
 def _distinctive(prefix: str) -> bool:
-    return len(prefix) >= 4 and prefix[-1] in "_-."
+    return (len(prefix) >= 4 and prefix[-1] in "_-.") or prefix in KNOWN_SHORT
 
 
 def _token_like(value: str) -> bool:
@@ -44,7 +49,7 @@ def _token_like(value: str) -> bool:
 
 def malformed_token_rule(prefixes: Iterable[str]) -> Rule:
     """The near-miss rule over ``prefixes`` (with their case: ``npm_``, not ``NPM_``)."""
-    heads = sorted({p for p in prefixes if _distinctive(p)}, key=len, reverse=True)
+    heads = sorted({p for p in (*prefixes, *KNOWN_SHORT) if _distinctive(p)}, key=len, reverse=True)
     alternation = "|".join(re.escape(h) for h in heads)
     return Rule(
         id="malformed-provider-token",
@@ -56,7 +61,11 @@ def malformed_token_rule(prefixes: Iterable[str]) -> Rule:
         confidence="LOW",
         severity=Severity.WARNING,
         priority=15,
-        examples=("GITHUB_TOKEN = 'ghp_{alnum:30}'", "DOCKER_TOKEN=dckr_pat_{url:12}"),
+        examples=(
+            "GITHUB_TOKEN = 'ghp_{alnum:30}'",
+            "DOCKER_TOKEN=dckr_pat_{url:12}",
+            "aws_access_key_id = AKIA{aws:12}",
+        ),
         counterexamples=(
             "GITHUB_TOKEN = 'ghp_{gh:36}'",
             "password = 'exo{alnum:20}'",
@@ -66,4 +75,4 @@ def malformed_token_rule(prefixes: Iterable[str]) -> Rule:
     )
 
 
-__all__ = ["LISTED_PREFIXES", "malformed_token_rule"]
+__all__ = ["KNOWN_SHORT", "LISTED_PREFIXES", "malformed_token_rule"]

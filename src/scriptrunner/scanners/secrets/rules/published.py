@@ -81,10 +81,13 @@ PUBLISHED_VALUES = frozenset(v for values in PUBLISHED_EXAMPLES.values() for v i
 
 
 def with_published_examples(rules: Iterable[Rule]) -> tuple[Rule, ...]:
-    """``rules`` with each rule's published example values added to its ``allow``."""
+    """``rules`` with each rule's published example values added to its ``allow`` (all of
+    them for the near-miss rule, which sees every provider's prefixes)."""
     out = []
     for rule in rules:
         values = PUBLISHED_EXAMPLES.get(rule.id, ())
+        if rule.id == "malformed-provider-token":
+            values = tuple(sorted(PUBLISHED_VALUES))
         if values and rule.family == "pattern":
             exact = tuple(f"^{re.escape(v)}$" for v in values)
             rule = dataclasses.replace(rule, allow=rule.allow + exact)
