@@ -24,7 +24,6 @@ from scriptrunner.scanners.secrets.rules.published import with_published_example
 from scriptrunner.scanners.secrets.rules.registries import REGISTRY_RULES
 from scriptrunner.scanners.secrets.rules.saas import SAAS_RULES
 from scriptrunner.scanners.secrets.rules.services import SERVICE_RULES
-from scriptrunner.scanners.secrets.rules.shapes import TOKEN_PREFIXES
 from scriptrunner.scanners.secrets.rules.structural import STRUCTURAL_RULES
 from scriptrunner.scanners.secrets.rules.workspace import WORKSPACE_RULES
 
@@ -51,7 +50,7 @@ RULES: tuple[Rule, ...] = with_published_examples(
         *CRYPTO_KEY_RULES,
         *GENERIC_RULES,
         *FORMAT_RULES,
-        malformed_token_rule((*LISTED_PREFIXES, *TOKEN_PREFIXES)),
+        malformed_token_rule(LISTED_PREFIXES),
     )
 )
 #: Every rule id once, in table order (several rules may share an id).

@@ -71,7 +71,7 @@ PLATFORM_RULES: tuple[Rule, ...] = (
         "tailscale-key",
         "Tailscale key",
         ("tskey-api-", "tskey-auth-", "tskey-client-", "tskey-scim-", "tskey-webhook-"),
-        "[A-Za-z0-9]{8,20}-[A-Za-z0-9]{20,40}",
+        "[A-Za-z0-9_]{6,32}-[A-Za-z0-9_]{16,64}",
         examples=("TS_AUTHKEY=tskey-auth-{alnum:12}-{alnum:30}", "tskey-api-{alnum:12}-{alnum:30}"),
         counterexamples=("tskey-auth-{alnum:4}",),
     ),

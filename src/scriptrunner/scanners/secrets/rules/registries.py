@@ -44,7 +44,7 @@ REGISTRY_RULES: tuple[Rule, ...] = (
         "octopus-deploy-api-key",
         "Octopus Deploy API key",
         "API-",
-        "[A-Z0-9]{26,27}",
+        "[A-Z0-9]{26,32}",
         chars=_ALNUM + "_-",
         keyword_boundary=True,
         min_entropy=3.5,

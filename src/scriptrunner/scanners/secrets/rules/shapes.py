@@ -27,8 +27,6 @@ SECRET_WORDS = (
     r"(?<!public)(?<!public[_.-])key|token|secret|pass|pwd|auth(?!or|[_.-]?id\b|[_.-]?ur[il]\b)"
     r"|cred|pat(?!h)|bearer|license|login"
 )
-#: Every prefix :func:`token` was given (``nearmiss.py`` builds its rule from them).
-TOKEN_PREFIXES: set[str] = set()
 #: A name that says what it holds by itself (``cf_api_token``, ``x-auth-key``; not ``auth0``).
 _WORD = re.compile(rf"(?:^|[_.\-]|api)(?:{SECRET_WORDS})(?![0-9])")
 
@@ -56,7 +54,6 @@ def token(
     """A prefixed token: ``prefix`` + ``body`` (a regex), not inside a longer run of
     ``chars`` (a regex character-class body).  Keywords default to the prefixes."""
     heads = (prefixes,) if isinstance(prefixes, str) else prefixes
-    TOKEN_PREFIXES.update(heads)
     head = "|".join(re.escape(p) for p in heads)
     before = chars.replace("=", "")  # padding ends a value; ``NAME=token`` starts one
     return Rule(
@@ -110,7 +107,8 @@ def keyed(
     weak = [re.escape(n) for n in names if words and not _WORD.search(n)]
     parts = [f"(?:{'|'.join(strong)})"] if strong else []
     if weak:
-        parts.append(rf"(?:{'|'.join(weak)})[\w. -]{{0,30}}?(?:{SECRET_WORDS})")
+        # Spaces, dashes and JSON punctuation may part them: ``{"mattermost": {"token": ...``.
+        parts.append(rf"(?:{'|'.join(weak)})[\w. \-\"':{{]{{0,30}}?(?:{SECRET_WORDS})")
     ident = rf"(?:{'|'.join(parts)})[\w.-]{{0,30}}"
     if nested and words and weak:
         ident += (
@@ -140,4 +138,4 @@ HEX = "[a-f0-9]"
 UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 UUID_ANY_CASE = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
-__all__ = ["HEX", "SECRET_WORDS", "TOKEN_PREFIXES", "UUID", "UUID_ANY_CASE", "keyed", "token"]
+__all__ = ["HEX", "SECRET_WORDS", "UUID", "UUID_ANY_CASE", "keyed", "token"]
