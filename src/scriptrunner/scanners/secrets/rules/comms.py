@@ -115,7 +115,7 @@ COMMS_RULES: tuple[Rule, ...] = (
         ("plivo",),
         "[A-Za-z0-9_-]{40}",
         examples=("PLIVO_AUTH_TOKEN={url:40}",),
-        counterexamples=("PLIVO_AUTH_ID={url:40}",),
+        counterexamples=("PLIVO_AUTH_ID=MA{UPPER:18}",),
     ),
     keyed(
         "telnyx-api-key",

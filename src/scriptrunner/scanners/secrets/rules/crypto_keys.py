@@ -89,7 +89,7 @@ CRYPTO_KEY_RULES: tuple[Rule, ...] = (
         confidence="HIGH",
         min_entropy=3.5,
         examples=("WIREGUARD_PRIVATE_KEY={b64:42}Q=", "wg_private_key: {b64:42}g="),
-        counterexamples=("WIREGUARD_PUBLIC_ID={b64:42}Q=",),
+        counterexamples=("WIREGUARD_PUBLIC_KEY={b64:42}Q=", "wireguard:\n  public_key: {b64:42}Q="),
     ),
     keyed(
         "crypto-wallet-key",
