@@ -84,6 +84,7 @@ AI_RULES: tuple[Rule, ...] = (
         severity=Severity.CRITICAL,
         examples=("TOGETHER_API_KEY={hex:64}",),
         counterexamples=("TOGETHER_MODEL_HASH={hex:64}",),
+        nested=False,  # a common word: no section-header matches
     ),
     keyed(
         "deepseek-api-key",

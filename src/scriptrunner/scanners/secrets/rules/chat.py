@@ -191,6 +191,7 @@ CHAT_RULES: tuple[Rule, ...] = (
         "[A-Za-z0-9]{32}",
         examples=("FEISHU_APP_SECRET={alnum:32}",),
         counterexamples=("FEISHU_APP_ID={alnum:32}",),
+        nested=False,  # a common word: no section-header matches
     ),
     keyed(
         "pusher-secret",
@@ -215,6 +216,7 @@ CHAT_RULES: tuple[Rule, ...] = (
         "[A-Za-z0-9]{32}",
         examples=("ZOOM_CLIENT_SECRET={alnum:32}",),
         counterexamples=("ZOOM_MEETING_ID={alnum:32}",),
+        nested=False,  # a common word: no section-header matches
     ),
     keyed(
         "gitter-token",

@@ -132,6 +132,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
         severity=Severity.CRITICAL,
         examples=("IBMCLOUD_API_KEY={url:44}", '"ibm_api_key": "{url:44}"'),
         counterexamples=("IBM_INSTANCE_ID={url:44}", "IBMCLOUD_API_KEY={url:40}"),
+        nested=False,  # a common word: no section-header matches
     ),
     token(
         "yandex-api-key",

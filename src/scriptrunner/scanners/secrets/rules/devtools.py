@@ -104,6 +104,7 @@ DEVTOOLS_RULES: tuple[Rule, ...] = (
         "[A-Za-z0-9]{32}",
         examples=("DRONE_TOKEN={alnum:32}",),
         counterexamples=("DRONE_COMMIT={alnum:32}",),
+        nested=False,  # a common word: no section-header matches
     ),
     token(
         "buildkite-token",

@@ -256,6 +256,7 @@ OBSERVABILITY_RULES: tuple[Rule, ...] = (
         "[a-f0-9]{32}",
         examples=("AMPLITUDE_SECRET_KEY={hex:32}",),
         counterexamples=("AMPLITUDE_PROJECT={hex:32}",),
+        nested=False,  # a common word: no section-header matches
     ),
     keyed(
         "mixpanel-secret",

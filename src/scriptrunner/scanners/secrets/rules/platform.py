@@ -191,6 +191,7 @@ PLATFORM_RULES: tuple[Rule, ...] = (
         severity=Severity.CRITICAL,
         examples=("MONGODB_ATLAS_PRIVATE_KEY={hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}",),
         counterexamples=("MONGODB_ATLAS_PROJECT_ID={hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}",),
+        nested=False,  # a common word: no section-header matches
     ),
     token(
         "clickhouse-cloud-key",

@@ -123,6 +123,7 @@ REGISTRY_RULES: tuple[Rule, ...] = (
         "[a-f0-9]{32}",
         examples=("LINEAR_CLIENT_SECRET={hex:32}",),
         counterexamples=("LINEAR_TEAM_ID={hex:32}",),
+        nested=False,  # a common word: no section-header matches
     ),
     token(
         "figma-token",
