@@ -55,6 +55,25 @@ def test_docs_list_every_rule_id_with_provider_and_source() -> None:
         assert provider.strip() and source.strip(), rid
 
 
+def test_provider_keywords_do_not_hide_generic_keywords() -> None:
+    """The keyword prefilter finds keywords without overlaps (RE2, longest first): a provider
+    keyword ending where a generic one begins (``bt_private`` + ``private_key``) would hide
+    the generic one in ``BT_PRIVATE_KEY``, unless the joined name is a keyword itself."""
+    generic = {k for r in RULES if r.id.startswith(("generic-", "encryption-")) for k in r.keywords}
+    provider = {k for r in RULES for k in r.keywords} - generic
+    every = generic | provider
+    hidden = []
+    for a in provider:
+        for b in generic:
+            if a in b or b in a:
+                continue
+            for k in range(min(len(a), len(b)) - 1, 4, -1):  # 5+ shared characters
+                if a[-k:] == b[:k] and a + b[k:] not in every:
+                    hidden.append((a, b))
+                    break
+    assert not hidden
+
+
 #: Tokens with the right shape whose checksum cannot hold: reported, but only at LOW.
 CHECKSUM_NEAR_MISSES = [
     ("github-token", "GITHUB_TOKEN=ghp_{alnum:36}"),

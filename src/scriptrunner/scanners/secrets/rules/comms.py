@@ -80,7 +80,7 @@ COMMS_RULES: tuple[Rule, ...] = (
     keyed(
         "mailjet-api-secret",
         "Mailjet API secret key",
-        ("mailjet", "mj_apikey_private", "mj_api_secret"),
+        ("mailjet", "mj_apikey_priv", "mj_api_secret"),
         "[a-f0-9]{32}",
         examples=("MAILJET_API_SECRET={hex:32}", "MJ_APIKEY_PRIVATE={hex:32}"),
         counterexamples=("MAILJET_CAMPAIGN={hex:32}",),

@@ -171,6 +171,7 @@ PLATFORM_RULES: tuple[Rule, ...] = (
         "PlanetScale token or password",
         ("pscale_tkn_", "pscale_pw_", "pscale_oauth_"),
         r"[A-Za-z0-9_=.-]{32,64}",
+        keywords=("pscale_",),
         chars=_ALNUM + "_=.-",
         examples=("PLANETSCALE_SERVICE_TOKEN=pscale_tkn_{url:43}", "password: pscale_pw_{url:43}"),
         counterexamples=("pscale_tkn_{url:10}",),
