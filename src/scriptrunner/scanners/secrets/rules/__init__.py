@@ -1,4 +1,8 @@
-"""The detector table: every rule, by module (providers, SaaS/AI, structural, generic)."""
+"""The detector table: every rule, by module -- provider formats (``providers.py``, ``azure*.py``,
+``cloud.py`` ... ``services.py``, built with ``shapes.py`` and checked by ``checksums.py``),
+structural formats and key material, generic ``name = value`` rules, tool formats, and the
+near-miss rule; published example credentials (``published.py``) are added to each rule's
+allowlist."""
 
 from __future__ import annotations
 
