@@ -14,7 +14,7 @@ from scriptrunner.scanners.secrets.redact import redact
 
 
 def test_line_and_columns_point_at_the_secret() -> None:
-    token = expand("ghp_{alnum:36}")
+    token = expand("ghp_{gh:36}")
     text = f"import os\n\nTOKEN = '{token}'  # deploy\n"
     [m] = scan_text(text, "app.py")
     assert (m.rule_id, m.line, m.end_line) == ("github-token", 3, 3)
@@ -57,15 +57,13 @@ def test_service_account_key_wins_over_the_private_key_it_contains() -> None:
     ],
 )
 def test_inline_pragma_suppresses_but_keeps_the_finding(comment: str) -> None:
-    text = expand("TOKEN = 'ghp_{alnum:36}' ") + comment + "\n"
+    text = expand("TOKEN = 'ghp_{gh:36}' ") + comment + "\n"
     [m] = scan_text(text, "app.py")
     assert m.pragma is not None and m.rule_id == "github-token"
 
 
 def test_nextline_pragma_applies_to_the_next_line_only() -> None:
-    text = expand(
-        "# pragma: allowlist nextline secret\nA = 'ghp_{alnum:36}'\nB = 'ghp_{alnum:36}'\n"
-    )
+    text = expand("# pragma: allowlist nextline secret\nA = 'ghp_{gh:36}'\nB = 'ghp_{gh:36}'\n")
     found = [(m.line, m.pragma is not None) for m in scan_text(text, "app.py")]
     assert found == [(2, True), (3, False)]
     assert pragma_on("x = 1", None) is None
