@@ -31,6 +31,8 @@ DOCUMENTED_EXAMPLES = frozenset(
         "xoxb-not-a-real-token-this-will-not-work",
         "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",
         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+        # the Azure Cosmos DB emulator's fixed account key (Microsoft's emulator docs)
+        "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==",
         "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
     }
 )
@@ -140,12 +142,22 @@ STOPWORDS = frozenset(
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _NON_SECRET = re.compile(
-    r"""^(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b?)[-:=]   # integrity / --hash=sha256:
+    r"""^(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b?|h1)[-:=] # integrity, --hash=, go.sum
+      | ^\$(?:2[abxy]?|5|6|argon2i?d?|scrypt|pbkdf2[-\w]*)\$      # password hashes (crypt)
+      | ^(?:pbkdf2_sha\d+|bcrypt(?:_sha256)?|argon2)\$             # Django password hashes
+      | ^\{(?:SSHA|SHA|SMD5|SSHA256|SSHA512|CRYPT|cipher)\}        # LDAP hashes, Spring {cipher}
+      | ^ENC[(\[]|^\$ANSIBLE_VAULT;|^vault:v\d+:|^AgA[A-Za-z0-9+/]{100}  # ciphertext: Jasypt,
+      # SOPS, Ansible Vault, Vault transit, Sealed Secrets
+      | ^@Microsoft\.KeyVault\(|^arn:aws[\w-]*:(?:secretsmanager|ssm|kms):  # secret references
+      | ^(?:op|vault|awssm|gcpsm|azkv|sm|secret|keyvault)://|^ref\+\w+://
+      | ^projects/[^/\s]+/secrets/
+      | ^\d{4}-\d{2}-\d{2}(?:[T\ ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$  # dates
       | ^data:[\w/+.-]+[;,]                                      # data: URIs (base64 images)
       | ^[a-z][a-z0-9+.-]*://                                    # URLs (credentials: own rules)
       | ^(?:\.{0,2}/|~/|[A-Za-z]:\\)                             # file paths
       | ^ssh-(?:rsa|dss|ed25519)|^ecdsa-sha2-                    # public keys
       | ^pk\.eyJ[\w-]{8,}\.[\w-]{8,}$                            # Mapbox public tokens
+      | ^pk_(?:live|test)_[0-9A-Za-z]{20,}$                        # Stripe publishable keys
       | ^-----BEGIN\ (?:PUBLIC\ KEY|CERTIFICATE|RSA\ PUBLIC|SSH2\ PUBLIC)
       | ^\#[0-9a-fA-F]{3,8}$                                     # CSS colours
       | ^v?\d+(?:\.\d+){1,3}(?:[-+.][\w.]+)?$                    # versions
@@ -174,7 +186,7 @@ def is_template(value: str) -> bool:
 
 def is_placeholder(value: str) -> bool:
     """A template, a placeholder word (``changeme``, ``xxxx``, ``your_api_key_here``), a
-    stopword, a documented example key or a character sequence."""
+    stopword, a documented example key or JWT, or a character sequence."""
     if not value or value in DOCUMENTED_EXAMPLES or value.lower() in STOPWORDS:
         return True
     if is_template(value) or _PLACEHOLDER_WORDS.search(value):
@@ -182,6 +194,8 @@ def is_placeholder(value: str) -> bool:
     if any(_x_placeholder(m.end() - m.start(), len(value)) for m in _X_RUN.finditer(value)):
         return True
     if len(set(value)) <= 2:
+        return True
+    if value.startswith("eyJ") and value.count(".") == 2 and is_documented_jwt(value):
         return True
     return _has_sequence(value.lower())
 
@@ -214,6 +228,69 @@ def _random_segment(value: str) -> bool:
     a long run mixing upper, lower case and digits; the parts of a path are words."""
     return any(
         not (run.isalpha() or run.islower() or run.isupper()) for run in _MIXED_RUN.findall(value)
+    )
+
+
+#: Keys that documentation signs its example JWTs with (jwt.io's ``your-256-bit-secret``,
+#: library READMEs' ``secret``); a token they verify is an example, not a credential.
+_EXAMPLE_JWT_KEYS = (
+    "secret",
+    "your-256-bit-secret",
+    "your-384-bit-secret",
+    "your-512-bit-secret",
+    "your-secret",
+    "your_secret",
+    "your-secret-key",
+    "your_secret_key",
+    "my-secret-key",
+    "my_secret_key",
+    "super-secret",
+    "super-secret-key",
+    "secret-key",
+    "secret_key",
+    "secretkey",
+    "my-secret",
+    "my_secret",
+    "mysecret",
+    "key",
+    "jwt-secret",
+    "shhhhh",
+    "changeme",
+    "password",
+    "test",
+    "testing",
+    "qwertyuiopasdfghjklzxcvbnm123456",
+)
+_JWT_HASHES = {"HS256": "sha256", "HS384": "sha384", "HS512": "sha512"}
+
+
+def is_documented_jwt(token: str) -> bool:
+    """An HMAC-signed JWT whose signature verifies with a key documentation uses (or with
+    no key: ``alg: none``) -- an example token, not a leaked one."""
+    import base64
+    import hmac
+    import json
+
+    parts = token.split(".")
+    if len(parts) != 3 or not token.startswith("eyJ"):
+        return False
+    try:
+        header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
+        signature = base64.urlsafe_b64decode(parts[2] + "=" * (-len(parts[2]) % 4))
+    except (ValueError, UnicodeDecodeError):
+        return False
+    if not isinstance(header, dict):
+        return False
+    alg = str(header.get("alg", ""))
+    if alg.lower() == "none":
+        return True
+    digest = _JWT_HASHES.get(alg)
+    if digest is None:
+        return False
+    signed = f"{parts[0]}.{parts[1]}".encode("ascii", "replace")
+    keys = (*_EXAMPLE_JWT_KEYS, *sorted(STOPWORDS))
+    return any(
+        hmac.compare_digest(hmac.new(k.encode(), signed, digest).digest(), signature) for k in keys
     )
 
 
@@ -252,6 +329,7 @@ def pragma_on(line: str, previous: str | None) -> str | None:
 __all__ = [
     "DOCUMENTED_EXAMPLES",
     "STOPWORDS",
+    "is_documented_jwt",
     "is_lookup",
     "is_non_secret_value",
     "is_placeholder",
