@@ -197,7 +197,26 @@ def is_placeholder(value: str) -> bool:
         return True
     if value.startswith("eyJ") and value.count(".") == 2 and is_documented_jwt(value):
         return True
+    if _stopword_parts(value):
+        return True
     return _has_sequence(value.lower())
+
+
+_PARTS = re.compile(r"[A-Za-z]+|\d+")
+
+
+def _stopword_parts(value: str) -> bool:
+    """``foo:bar``, ``admin-admin``, ``test_password_1``: defaults and placeholder words
+    joined by punctuation and short numbers."""
+    parts = _PARTS.findall(value)
+    if len(parts) < 2:
+        return False
+    words = [p.lower() for p in parts if not p.isdigit()]
+    return (
+        len(words) >= 2
+        and all(w in STOPWORDS for w in words)
+        and all(len(p) <= 4 for p in parts if p.isdigit())
+    )
 
 
 def _has_sequence(low: str) -> bool:

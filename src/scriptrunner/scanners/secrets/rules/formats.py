@@ -152,6 +152,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
         r"\\{0,3}\"",
         severity=Severity.HIGH,
         validator=_user_password,
+        priority=25,  # over what the decoding pass finds inside (the same value, base64)
         examples=(
             '{"auths": {"ghcr.io": {"auth": "Ym90OlhrOXEycEw3bVpyNHRXMW4="}}}',
             '"auth": "ZGVwbG95OmdocF9RbTdzVnQyTHhOOWFLYzRSd1o4cEV5MUhkSjZ1QmYzR2k1VG8="',
@@ -170,6 +171,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
         r"(?P<secret>eyJ[A-Za-z0-9+/]{16,8000}={0,2})",
         severity=Severity.HIGH,
         validator=_docker_config,
+        priority=25,  # over what the decoding pass finds inside (the same value, base64)
         examples=(
             "  .dockerconfigjson: eyJhdXRocyI6IHsiZ2hjci5pbyI6IHsiYXV0aCI6ICJZbTkwT2xock9YRXljRX"
             "czYlZweU5IUlhNVzQ9In19fQ==",
