@@ -70,14 +70,30 @@ class Prefilter:
         self.automaton = automaton
         self._index = {w.encode("ascii"): i for i, w in enumerate(self.keywords)}
         self._re2: Any = _re2_alternation(self.keywords)
+        # RE2's own match loop, without the wrapper's match objects (a third of the time
+        # on texts with many hits); the wrapper's ``finditer`` when its layout differs.
+        regexp = getattr(self._re2, "_regexp", None)
+        self._spans: Any = getattr(regexp, "Match", None)
+        self._anchor: Any = _unanchored() if self._spans is not None else None
+        if self._anchor is None:
+            self._spans = None
 
     def hits(self, text: str, low: str | None = None) -> Iterator[tuple[int, int]]:
         """``(start, rule_index)`` in text order; ``low`` is ``text.lower()`` if known."""
         if self._re2 is not None and text.isascii():
             blow = text.encode("ascii").lower()
             index = self._index
-            for m in self._re2.finditer(blow):
-                yield from self._emit(m.start(), index[m.group()], blow)
+            if self._spans is None:
+                for m in self._re2.finditer(blow):
+                    yield from self._emit(m.start(), index[m.group()], blow)
+                return
+            match, anchor, pos, end = self._spans, self._anchor, 0, len(blow)
+            while pos < end:
+                s, e = match(anchor, blow, pos, end)[0]
+                if s < 0:
+                    break
+                yield from self._emit(s, index[blow[s:e]], blow)
+                pos = e
             return
         if low is None:
             low = lower(text)
@@ -101,6 +117,15 @@ def lower(text: str) -> str:
     lower-cased; then only ASCII letters are lowered -- keywords are ASCII)."""
     low = text.lower()
     return low if len(low) == len(text) else text.translate(_ASCII_LOWER)
+
+
+def _unanchored() -> Any:
+    """google-re2's "search anywhere" anchor, or None (then the wrapper is used)."""
+    try:
+        from re2 import _re2
+    except ImportError:  # pragma: no cover - see _re2_alternation
+        return None
+    return getattr(getattr(getattr(_re2, "RE2", None), "Anchor", None), "UNANCHORED", None)
 
 
 def _re2_alternation(keywords: Sequence[str]) -> Any:

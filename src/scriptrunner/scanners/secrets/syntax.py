@@ -139,7 +139,9 @@ def _form_pairs(form: Form, text: str, a: int, b: int) -> Iterator[Pair]:
         name = form.name or next(
             m.group(g) for g in ("name", "name2", "name3", "name4") if g in groups and m.group(g)
         )
-        group = next(g for g in ("quoted", "element", "bare") if g in groups and m.group(g))
+        group = next(
+            g for g in ("quoted", "element", "element2", "bare") if g in groups and m.group(g)
+        )
         s, e = m.span(group)
         if form.regex is CALL and wordy(text[s:e]):
             continue  # ("token", "tokenStartColumn"): two names, not a name and a value

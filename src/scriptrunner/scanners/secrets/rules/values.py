@@ -25,7 +25,7 @@ from scriptrunner.scanners.secrets.rules.names import Kind
 from scriptrunner.scanners.secrets.rules.structural import classes
 from scriptrunner.scanners.secrets.rules.words import (
     identifier_like,
-    random_core,
+    random_parts,
     regex_or_format,
     wordy,
 )
@@ -117,7 +117,8 @@ def assess(
 
 def _generated(value: str) -> tuple[str, Confidence] | None:
     """A value under a secret name: generated (random for its charset and length, or its
-    :func:`random_core` is), graded by length."""
+    parts are: :func:`~scriptrunner.scanners.secrets.rules.words.random_parts`), graded by
+    length."""
     n = len(value)
     if (
         n >= 12
@@ -127,12 +128,12 @@ def _generated(value: str) -> tuple[str, Confidence] | None:
         if n >= 32 and looks_random(value):
             return "generic-secret", "HIGH"
         return "generic-secret", "MEDIUM" if n >= 16 else "LOW"
-    core = random_core(value)
-    if core is value or len(core) < 16 or not looks_random(core, slack=0.2):
-        return None
-    if classes(core) < 2 and charset(core) != "hex":
-        return None
-    return "generic-secret", "HIGH" if len(core) >= 32 and looks_random(core) else "MEDIUM"
+    for core in random_parts(value):
+        if len(core) < 16:
+            break
+        if looks_random(core, slack=0.2) and (classes(core) >= 2 or charset(core) == "hex"):
+            return "generic-secret", "HIGH" if len(core) >= 32 and looks_random(core) else "MEDIUM"
+    return None
 
 
 _WEAK_TAIL = re.compile(r"[\d\W_]+$")

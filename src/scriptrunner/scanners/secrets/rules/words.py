@@ -142,29 +142,36 @@ def regex_or_format(value: str) -> bool:
     return bool(_REGEX.search(value) or _FORMAT.search(value))
 
 
-_SEPARATORS = re.compile(r"[-_.~:$!]")
+_SEPARATORS = re.compile(r"[-_.~:$!/]")
 _LETTERS_THEN_HEX = re.compile(r"^[A-Za-z]{1,8}(?P<core>[0-9a-f]{24,}|[0-9A-F]{24,})$")
 _HEX_0X = re.compile(r"^0x(?P<core>[0-9a-fA-F]{16,})$")
 
 
-def random_core(value: str) -> str:
-    """The generated part of ``value``: the longest separator-delimited part once word
-    prefixes (``shippo_live_``), short version tags (``v1``, ``us10``) and ``0x`` are set
-    aside; ``value`` itself when nothing is set aside."""
+def random_parts(value: str) -> list[str]:
+    """The parts of ``value`` a generator may have made, longest first: without the word
+    prefixes (``shippo_live_``), short version tags (``v1``, ``us10``) and ``0x`` a provider
+    puts around them; ``[]`` when nothing is set aside (the whole value is the part)."""
     m = _HEX_0X.match(value) or _LETTERS_THEN_HEX.match(value)
     if m:
-        return m.group("core")
+        return [m.group("core")]
     parts = _SEPARATORS.split(value)
     if len(parts) < 2:
-        return value
+        return []
     kept = [p for p in parts if len(p) > 3 and not (p.isalpha() and len(p) <= 12)]
-    if not kept:
-        return value
-    core = max(kept, key=len)
-    if wordy(core):
-        return value
-    m = _LETTERS_THEN_HEX.match(core)
-    return m.group("core") if m else core
+    out: list[str] = []
+    for part in sorted(kept, key=len, reverse=True):
+        m = _LETTERS_THEN_HEX.match(part)
+        if m:
+            out.append(m.group("core"))
+        elif not wordy(part):
+            out.append(part)
+    return out
 
 
-__all__ = ["identifier_like", "random_core", "regex_or_format", "wordy"]
+def random_core(value: str) -> str:
+    """The longest of :func:`random_parts`, or ``value`` itself."""
+    parts = random_parts(value)
+    return parts[0] if parts else value
+
+
+__all__ = ["identifier_like", "random_core", "random_parts", "regex_or_format", "wordy"]
