@@ -93,9 +93,7 @@ class Engine(DecodingPass):
         generic = next(iter(self.assignment_rules.values()), None)
         self.assignment = compile_rule(generic.pattern) if generic else None
         providers = [c for c in self.compiled if c.rule.id not in GENERIC_IDS]
-        self.near_miss = NearMisses(
-            (c.rule.id, c.rule.pattern, c.rule.flags, c.regex, c.rule.validator) for c in providers
-        )
+        self.near_miss = NearMisses((c.rule, c.regex) for c in providers)
         prefixes = {p for c in self.compiled for p in secret_prefixes(c.rule.pattern, c.rule.flags)}
         keywords: list[tuple[Sequence[str], bool]] = [
             (r.keywords, r.keyword_boundary) for r in self.pattern_rules

@@ -16,7 +16,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from scriptrunner.scanners.secrets.rules.model import Validator
+from scriptrunner.scanners.secrets.entropy import shannon
+from scriptrunner.scanners.secrets.rules.model import Rule
 
 #: Prefixes that are words many formats share (``api-``, ``sk-``...): not distinctive.
 _COMMON = frozenset(
@@ -99,30 +100,40 @@ def distinctive(prefix: str) -> bool:
 
 class NearMisses:
     """``near_miss(value)``: ``value`` starts with a distinctive prefix of a provider rule but
-    no rule with that prefix accepts it (wrong length or alphabet, failed checksum)."""
+    no rule with that prefix accepts it (wrong length or alphabet, too little entropy, an
+    allow-listed example, a failed checksum)."""
 
-    def __init__(self, rules: Iterable[tuple[str, str, int, re.Pattern[str], Validator | None]]):
-        """``rules``: (rule id, pattern, flags, compiled regex, validator) of provider rules."""
-        self._by_head: dict[str, list[tuple[str, re.Pattern[str], Validator | None]]] = {}
-        for _, pattern, flags, regex, validator in rules:
-            for prefix in secret_prefixes(pattern, flags):
+    def __init__(self, rules: Iterable[tuple[Rule, re.Pattern[str]]]) -> None:
+        """``rules``: provider rules with their compiled patterns."""
+        self._by_head: dict[str, list[tuple[str, Rule, re.Pattern[str]]]] = {}
+        for rule, regex in rules:
+            for prefix in secret_prefixes(rule.pattern, rule.flags):
                 if distinctive(prefix):
-                    self._by_head.setdefault(prefix[:4], []).append((prefix, regex, validator))
+                    self._by_head.setdefault(prefix[:3], []).append((prefix, rule, regex))
         self.prefixes = tuple(sorted({p for v in self._by_head.values() for p, _, _ in v}))
 
     def __call__(self, value: str) -> bool:
-        entries = self._by_head.get(value[:4])
+        entries = self._by_head.get(value[:3])
         if not entries:
             return False
         claimed = False
-        for prefix, regex, validator in entries:
+        for prefix, rule, regex in entries:
             if not value.startswith(prefix):
                 continue
             claimed = True
             m = regex.search(value)
-            if m is not None and (validator is None or validator(m.group("secret"))):
+            if m is not None and _accepts(rule, m.group("secret")):
                 return False
         return claimed
+
+
+def _accepts(rule: Rule, secret: str) -> bool:
+    """The checks a rule's match must pass that need no surrounding text."""
+    if rule.min_entropy and shannon(secret) < rule.min_entropy:
+        return False
+    if any(re.search(a, secret) for a in rule.allow):
+        return False
+    return rule.validator is None or rule.validator(secret)
 
 
 __all__ = ["NearMisses", "distinctive", "secret_prefixes"]
