@@ -41,6 +41,7 @@ from scriptrunner.scanners.secrets.prefilter import Prefilter, lower
 from scriptrunner.scanners.secrets.rules import RULES, Rule
 from scriptrunner.scanners.secrets.rules.names import classify
 from scriptrunner.scanners.secrets.rules.values import assess
+from scriptrunner.scanners.secrets.rules.words import identifier_like
 from scriptrunner.scanners.secrets.syntax import CodeMap, pairs
 from scriptrunner.scanners.secrets.unwrap import DecodingPass
 from scriptrunner.scanners.secrets.windows import LONG_LINE, near_context, windows
@@ -160,6 +161,8 @@ class Engine(DecodingPass):
                     continue
                 if "%" in value and _escaped_words(value):
                     continue
+                if len(value) >= 24 and identifier_like(value):
+                    continue  # long key material is generated, never a path of words
                 if c.allow is not None and c.allow.search(value):
                     continue
                 if rule.min_entropy and shannon(value) < rule.min_entropy:
