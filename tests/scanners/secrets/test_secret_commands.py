@@ -58,7 +58,7 @@ SILENT = [
     'mysql -u root -p"${MYSQL_PASSWORD}" shop',
     "PGPASSWORD=$PGPASS psql -h db -U etl dw",
     "docker login -u builder --password-stdin registry.example.com",
-    "sshpass -p \"$SSHPASS\" ssh deploy@10.0.0.5",
+    'sshpass -p "$SSHPASS" ssh deploy@10.0.0.5',
     "redis-cli -a $REDIS_PASSWORD PING",
 ]
 
