@@ -219,13 +219,17 @@ def _stopword_parts(value: str) -> bool:
     )
 
 
+#: Every 12-character run of the sequences (a set: one lookup per position of a value).
+_SEQUENCE_RUNS = frozenset(seq[i : i + 12] for seq in _SEQUENCES for i in range(len(seq) - 11))
+
+
 def _has_sequence(low: str) -> bool:
     """``abcdefgh...`` or ``0123456789...``: a whole value or a 12-character run of it."""
     if len(low) >= 6 and any(low in seq for seq in _SEQUENCES):
         return True
     if len(low) < 12:
         return False
-    return any(seq[i : i + 12] in low for seq in _SEQUENCES for i in range(len(seq) - 11))
+    return any(low[i : i + 12] in _SEQUENCE_RUNS for i in range(len(low) - 11))
 
 
 def is_non_secret_value(value: str) -> bool:

@@ -25,11 +25,9 @@ _TEST_FILES = (
     r"|examples?[-_.][^/]*|[^/]*\.sample"
 )
 _TEST_PATH = re.compile(rf"(?:^|/)(?:{_TEST_DIRS})/|(?:^|/)(?:{_TEST_FILES})$", re.IGNORECASE)
-#: The name written just before a value on its line: ``FAKE_TOKEN = "`` -> ``FAKE_TOKEN``.
-_NAME_BEFORE = re.compile(
-    r"([A-Za-z_$][\w$.-]{0,80})[\"'`\]]{0,2}[ \t]*(?:[:=]{1,2}|=>)?[ \t]*"
-    r"[\"'`]?$"
-)
+#: What stands between a name and its value: ``FAKE_TOKEN = "``, ``"fake_token": "``.
+_BETWEEN = frozenset(" \t\"'`]:=>")
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$.-")
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _FAKE = frozenset("fake dummy mock mocked stub sample example bogus placeholder".split())
 _LOWER: dict[Confidence, Confidence] = {"HIGH": "MEDIUM", "MEDIUM": "LOW", "LOW": "LOW"}
@@ -42,11 +40,15 @@ def is_test_path(path: str) -> bool:
 
 def fake_name(text: str, pos: int) -> bool:
     """The name written just before ``text[pos]`` on its line says fake/dummy/mock/example."""
-    start = max(text.rfind("\n", 0, pos) + 1, pos - 120)
-    m = _NAME_BEFORE.search(text, start, pos)
-    if m is None:
+    end = pos
+    while end > 0 and pos - end < 8 and text[end - 1] in _BETWEEN:
+        end -= 1
+    start = end
+    while start > 0 and end - start < 80 and text[start - 1] in _NAME_CHARS:
+        start -= 1
+    if start == end:
         return False
-    return any(w.lower() in _FAKE for w in _WORDS.findall(m.group(1)))
+    return any(w.lower() in _FAKE for w in _WORDS.findall(text, start, end))
 
 
 def lowered(confidence: Confidence) -> Confidence:

@@ -161,7 +161,7 @@ class Engine(DecodingPass):
                     continue
                 if "%" in value and _escaped_words(value):
                     continue
-                if len(value) >= 24 and identifier_like(value):
+                if len(value) >= 24 and shannon(value) < 4.3 and identifier_like(value):
                     continue  # long key material is generated, never a path of words
                 if c.allow is not None and c.allow.search(value):
                     continue
