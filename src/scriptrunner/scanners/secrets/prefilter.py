@@ -124,9 +124,9 @@ class Prefilter:
         """A match of the alternation, and the keywords its match hid that are really there
         (the same hits as Aho-Corasick, which reports overlapping keywords itself)."""
         yield from self._emit(start, kid, blow)
-        for offset, inner in self.entries[kid].hidden:
+        for offset, inner in self.entries[kid].hidden:  # (one level: linear on any text)
             if blow.startswith(self._bytes[inner], start + offset):
-                yield from self._emit_re2(start + offset, inner, blow)
+                yield from self._emit(start + offset, inner, blow)
 
     def _emit(self, start: int, kid: int, low: str | bytes) -> Iterator[tuple[int, int]]:
         entry = self.entries[kid]
