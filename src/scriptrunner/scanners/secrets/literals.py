@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from scriptrunner.scanners.secrets.entropy import shannon
@@ -36,15 +37,19 @@ def _parser() -> Any:
         return importlib.import_module("sre_parse"), importlib.import_module("sre_constants")
 
 
+@lru_cache(maxsize=4096)
 def secret_prefixes(pattern: str, flags: int = 0) -> tuple[str, ...]:
     """The literal prefixes of the ``secret`` group when it starts the pattern (only
     look-arounds before it), case-sensitive; ``()`` when there are none or too many."""
+    start = pattern.find("(?P<secret>")
+    if start < 0 or not _only_lookarounds(pattern[:start]):
+        return ()  # (cheap: no parse for rules whose secret comes after literal text)
     parse, const = _parser()
     try:
         tree = parse.parse(pattern, flags)
-        gid = re.compile(pattern, flags).groupindex.get("secret")
     except (re.error, TypeError, ValueError, AttributeError):
         return ()
+    gid = tree.state.groupdict.get("secret")
     if gid is None or tree.state.flags & re.IGNORECASE:
         return ()
     zero_width = {const.ASSERT, const.ASSERT_NOT, const.AT}
@@ -56,6 +61,14 @@ def secret_prefixes(pattern: str, flags: int = 0) -> tuple[str, ...]:
             return tuple(sorted({p for p in found if p}))
         return ()
     return ()
+
+
+_LOOKAROUND = re.compile(r"\(\?<?[!=](?:[^()\\]|\\.|\[[^\]]*\])*\)|\\b|\^")
+
+
+def _only_lookarounds(head: str) -> bool:
+    """``head`` (what precedes the secret group) holds look-arounds and anchors only."""
+    return not _LOOKAROUND.sub("", head)
 
 
 def _expand(items: list[Any], acc: list[str], const: Any) -> tuple[list[str], bool]:

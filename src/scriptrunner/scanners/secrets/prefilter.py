@@ -54,6 +54,11 @@ class Prefilter:
                 plain, bound = own.setdefault(word, ([], []))
                 (bound if bounded else plain).append(index)
         self.keywords = tuple(own)
+        automaton: Any = ahocorasick.Automaton()
+        for i, word in enumerate(self.keywords):
+            automaton.add_word(word, i)
+        automaton.make_automaton()
+        self.automaton = automaton
         position = {word: i for i, word in enumerate(self.keywords)}
         starting: dict[str, list[str]] = {}  # every proper prefix -> the keywords it starts
         for word in self.keywords:
@@ -69,10 +74,9 @@ class Prefilter:
                 for i in range(1, len(word) - _MIN_OVERLAP + 1)
                 for inner in starting.get(word[i:], ())
             )
-            for inner in own:
-                offset = word.find(inner)
-                if offset < 0:
-                    continue
+            for end, kid in automaton.iter(word):  # every keyword inside this one
+                inner = self.keywords[kid]
+                offset = end - len(inner) + 1
                 p, b = own[inner]
                 plain_set.update(dict.fromkeys(p))
                 if offset == 0:
@@ -82,11 +86,6 @@ class Prefilter:
             self.entries.append(
                 KeywordEntry(len(word), tuple(plain_set), tuple(bounded_set), hidden)
             )
-        automaton: Any = ahocorasick.Automaton()
-        for i, word in enumerate(self.keywords):
-            automaton.add_word(word, i)
-        automaton.make_automaton()
-        self.automaton = automaton
         self._index = {w.encode("ascii"): i for i, w in enumerate(self.keywords)}
         self._bytes = [w.encode("ascii") for w in self.keywords]
         self._re2: Any = _re2_alternation(self.keywords)
