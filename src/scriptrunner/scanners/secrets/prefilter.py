@@ -10,8 +10,10 @@ Two engines find the keywords, and give the same hits:
   slower part), so it is used whenever the text is ASCII (92 % of those files).
 
 A regex reports non-overlapping matches, so a keyword inside a longer one (``secret`` in
-``aws_secret``) would be hidden: each keyword therefore also triggers the rules of every
-keyword it contains.  Both libraries are imported when the first prefilter is built, not when
+``aws_secret``) or starting inside its end (``admin_key`` after ``algolia_admin`` in
+``algolia_admin_key``) would be hidden: each keyword therefore also triggers the rules of
+every keyword it contains, and the RE2 path looks for the keywords that may start inside its
+last characters (three or more shared) right where they would be.  Both libraries are imported when the first prefilter is built, not when
 the package is imported.
 """
 
@@ -32,6 +34,9 @@ class KeywordEntry:
     length: int
     plain: tuple[int, ...]
     bounded: tuple[tuple[int, int], ...]
+    #: ``(offset, keyword index)`` of keywords that may start inside this one's end: a
+    #: regex match of this keyword hides them, so the RE2 path looks for them there.
+    hidden: tuple[tuple[int, int], ...] = ()
 
 
 class Prefilter:
@@ -49,40 +54,78 @@ class Prefilter:
                 plain, bound = own.setdefault(word, ([], []))
                 (bound if bounded else plain).append(index)
         self.keywords = tuple(own)
-        self.entries: list[KeywordEntry] = []
-        for word in self.keywords:
-            plain_set: dict[int, None] = {}
-            bounded_set: dict[tuple[int, int], None] = {}
-            for inner, (p, b) in own.items():
-                offset = word.find(inner)
-                if offset < 0:
-                    continue
-                plain_set.update(dict.fromkeys(p))
-                if offset == 0:
-                    bounded_set.update(dict.fromkeys((r, 0) for r in b))
-                elif not word[offset - 1].isalnum():
-                    plain_set.update(dict.fromkeys(b))  # the boundary is inside the keyword
-            self.entries.append(KeywordEntry(len(word), tuple(plain_set), tuple(bounded_set)))
         automaton: Any = ahocorasick.Automaton()
         for i, word in enumerate(self.keywords):
             automaton.add_word(word, i)
         automaton.make_automaton()
         self.automaton = automaton
+        position = {word: i for i, word in enumerate(self.keywords)}
+        starting: dict[str, list[str]] = {}  # every proper prefix -> the keywords it starts
+        for word in self.keywords:
+            for k in range(1, len(word)):
+                starting.setdefault(word[:k], []).append(word)
+        self.entries: list[KeywordEntry] = []
+        for word in self.keywords:
+            plain_set: dict[int, None] = {}
+            bounded_set: dict[tuple[int, int], None] = {}
+            # A keyword starting inside this one's end (``algolia_admin`` + ``admin_key``).
+            hidden = tuple(
+                (i, position[inner])
+                for i in range(1, len(word) - _MIN_OVERLAP + 1)
+                for inner in starting.get(word[i:], ())
+            )
+            for end, kid in automaton.iter(word):  # every keyword inside this one
+                inner = self.keywords[kid]
+                offset = end - len(inner) + 1
+                p, b = own[inner]
+                plain_set.update(dict.fromkeys(p))
+                if offset == 0:
+                    bounded_set.update(dict.fromkeys((r, 0) for r in b))
+                elif not word[offset - 1].isalnum():
+                    plain_set.update(dict.fromkeys(b))  # the boundary is inside the keyword
+            self.entries.append(
+                KeywordEntry(len(word), tuple(plain_set), tuple(bounded_set), hidden)
+            )
         self._index = {w.encode("ascii"): i for i, w in enumerate(self.keywords)}
+        self._bytes = [w.encode("ascii") for w in self.keywords]
         self._re2: Any = _re2_alternation(self.keywords)
+        # RE2's own match loop, without the wrapper's match objects (a third of the time
+        # on texts with many hits); the wrapper's ``finditer`` when its layout differs.
+        regexp = getattr(self._re2, "_regexp", None)
+        self._spans: Any = getattr(regexp, "Match", None)
+        self._anchor: Any = _unanchored() if self._spans is not None else None
+        if self._anchor is None:
+            self._spans = None
 
     def hits(self, text: str, low: str | None = None) -> Iterator[tuple[int, int]]:
         """``(start, rule_index)`` in text order; ``low`` is ``text.lower()`` if known."""
         if self._re2 is not None and text.isascii():
             blow = text.encode("ascii").lower()
             index = self._index
-            for m in self._re2.finditer(blow):
-                yield from self._emit(m.start(), index[m.group()], blow)
+            if self._spans is None:
+                for m in self._re2.finditer(blow):
+                    yield from self._emit_re2(m.start(), index[m.group()], blow)
+                return
+            match, anchor, pos, end = self._spans, self._anchor, 0, len(blow)
+            while pos < end:
+                s, e = match(anchor, blow, pos, end)[0]
+                if s < 0:
+                    break
+                yield from self._emit_re2(s, index[blow[s:e]], blow)
+                pos = e
             return
         if low is None:
             low = lower(text)
         for end, kid in self.automaton.iter(low):
             yield from self._emit(end - self.entries[kid].length + 1, kid, low)
+
+    def _emit_re2(self, start: int, kid: int, blow: bytes) -> Iterator[tuple[int, int]]:
+        """A match of the alternation, and the keywords its match hid that are really there
+        (the same hits as Aho-Corasick, which reports overlapping keywords itself)."""
+        yield from self._emit(start, kid, blow)
+        for offset, inner in self.entries[kid].hidden:  # (one level: linear on any text)
+            if blow.startswith(self._bytes[inner], start + offset):
+                yield from self._emit(start + offset, inner, blow)
 
     def _emit(self, start: int, kid: int, low: str | bytes) -> Iterator[tuple[int, int]]:
         entry = self.entries[kid]
@@ -93,6 +136,8 @@ class Prefilter:
                 yield start, rule
 
 
+#: The shortest end of a keyword that may hide another keyword starting there.
+_MIN_OVERLAP = 3
 _ASCII_LOWER = {c: c + 32 for c in range(65, 91)}
 
 
@@ -101,6 +146,15 @@ def lower(text: str) -> str:
     lower-cased; then only ASCII letters are lowered -- keywords are ASCII)."""
     low = text.lower()
     return low if len(low) == len(text) else text.translate(_ASCII_LOWER)
+
+
+def _unanchored() -> Any:
+    """google-re2's "search anywhere" anchor, or None (then the wrapper is used)."""
+    try:
+        from re2 import _re2
+    except ImportError:  # pragma: no cover - see _re2_alternation
+        return None
+    return getattr(getattr(getattr(_re2, "RE2", None), "Anchor", None), "UNANCHORED", None)
 
 
 def _re2_alternation(keywords: Sequence[str]) -> Any:
