@@ -3,8 +3,8 @@
 * ``curl -u user:password`` / ``--user``, also in combined flags (``curl -su ...``), and
   ``curl -u TOKEN:`` -- an API key as the user name and no password;
 * HTTP ``Authorization`` headers with a scheme other than ``Bearer`` (which has its own
-  rule): ``Token``, ``SSWS`` (Okta), ``Api-Key``, ``Key``, ``GenieKey``; ``Basic`` when the
-  base64 decodes to ``user:password`` with a real password;
+  rule): ``Token``, ``SSWS`` (Okta), ``Api-Key``, ``Key``, ``GenieKey`` (``Basic`` has its
+  own rule, ``http-basic-auth``);
 * httpie ``http -a user:password`` / ``--auth``; ``redis-cli -a PASSWORD``;
 * ``mysql -pPASSWORD`` / ``-p'...'`` (``-p`` alone prompts: nothing to report);
 * ``docker login -p``, ``az login -p``, ``oc login -p``, any ``... login ... -p VALUE``;
@@ -17,11 +17,7 @@ ones: placeholders, variables (``$PASS``) and weak words are not reported, or on
 
 from __future__ import annotations
 
-import base64
-import binascii
-
-from scriptrunner.findings.model import Confidence, Severity
-from scriptrunner.scanners.secrets.allowlist import is_placeholder
+from scriptrunner.findings.model import Severity
 from scriptrunner.scanners.secrets.rules.model import Rule
 from scriptrunner.scanners.secrets.rules.values import grade_bearer, grade_password
 
@@ -29,19 +25,6 @@ from scriptrunner.scanners.secrets.rules.values import grade_bearer, grade_passw
 _ARGS = r"(?:[^\n|;&]|\\\r?\n){0,400}?"
 #: A value after a flag: quoted or bare, never a variable or a command substitution.
 _VALUE = r"""(?P<q>['"]?)(?P<secret>[^\s'"$`]{1,200})(?P=q)(?![^\s'"])"""
-
-
-def _basic(value: str) -> Confidence | None:
-    """``Basic <base64 of user:password>``: the password's grade."""
-    try:
-        raw = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
-        text = raw.decode("utf-8")
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        return None
-    user, sep, password = text.partition(":")
-    if not sep or not user or not text.isprintable() or is_placeholder(password):
-        return None
-    return grade_password(password)
 
 
 COMMAND_RULES: tuple[Rule, ...] = (
@@ -107,26 +90,6 @@ COMMAND_RULES: tuple[Rule, ...] = (
             'curl -H "Authorization: Token ${API_TOKEN}" https://api.example.com',
             "Authorization: Token <your-token>",
             'headers = {"Authorization": f"Token {token}"}',
-        ),
-    ),
-    Rule(
-        id="generic-password",
-        title="HTTP Basic credentials",
-        keywords=("basic",),
-        pattern=r"(?<![A-Za-z])(?i:basic)[ \t]+(?P<secret>[A-Za-z0-9+/]{8,400}={0,2})"
-        r"(?![A-Za-z0-9+/=])",
-        severity=Severity.HIGH,
-        confidence="MEDIUM",
-        grade=_basic,
-        priority=13,
-        examples=(
-            'curl -H "Authorization: Basic YnVpbGRlcjpYazlxMnBMN21acjR0VzFu" https://x.example',
-            '$headers = @{ Authorization = "Basic ZGVwbG95Om0tbUVOK2FLTVJxWndEQ3M=" }',
-        ),
-        counterexamples=(
-            "Authorization: Basic dXNlcjpwYXNzd29yZA==",
-            "Basic authentication is supported",
-            "Authorization: Basic {b64:24}",
         ),
     ),
     Rule(

@@ -138,11 +138,13 @@ CRYPTO_KEY_RULES: tuple[Rule, ...] = (
             "Authorization: Basic {basic:12}",
             'curl -H "Authorization: Basic {basic:16}" https://api.example.com',
             'headers = {"Authorization": "Basic {basic:20}"}',
+            '$headers = @{{ Authorization = "Basic {basic:16}" }}',
         ),
         counterexamples=(
             "Authorization: Basic {b64:20}",
             "Authorization: Basic dXNlcjpwYXNzd29yZA==",
             "This is the basic authentication scheme",
+            "Basic authentication is supported",
         ),
     ),
     Rule(
