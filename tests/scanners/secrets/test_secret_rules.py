@@ -55,23 +55,42 @@ def test_docs_list_every_rule_id_with_provider_and_source() -> None:
         assert provider.strip() and source.strip(), rid
 
 
-def test_provider_keywords_do_not_hide_generic_keywords() -> None:
-    """The keyword prefilter finds keywords without overlaps (RE2, longest first): a provider
-    keyword ending where a generic one begins (``bt_private`` + ``private_key``) would hide
-    the generic one in ``BT_PRIVATE_KEY``, unless the joined name is a keyword itself."""
-    generic = {k for r in RULES if r.id.startswith(("generic-", "encryption-")) for k in r.keywords}
-    provider = {k for r in RULES for k in r.keywords} - generic
-    every = generic | provider
-    hidden = []
-    for a in provider:
-        for b in generic:
-            if a in b or b in a:
-                continue
-            for k in range(min(len(a), len(b)) - 1, 4, -1):  # 5+ shared characters
-                if a[-k:] == b[:k] and a + b[k:] not in every:
-                    hidden.append((a, b))
-                    break
-    assert not hidden
+def test_keywords_joined_into_one_name_trigger_every_rule_on_both_prefilter_paths() -> None:
+    """RE2 reports non-overlapping matches: a keyword ending where another begins (``npm_`` +
+    ``_pat`` in ``NPM_PAT``, ``algolia_admin`` + ``admin_key``) must not hide the second.  Every
+    two keywords of the rules joined that way, one name a line: the RE2 path triggers the same
+    rules on each line as Aho-Corasick, which reports overlapping keywords itself."""
+    import bisect
+    import copy
+
+    from scriptrunner.scanners.secrets.engine import engine
+    from scriptrunner.scanners.secrets.prefilter import Prefilter
+
+    fast = engine().prefilter
+    slow = copy.copy(fast)
+    slow._re2 = None
+    starting: dict[str, list[str]] = {}
+    for word in fast.keywords:
+        for k in range(1, len(word)):
+            starting.setdefault(word[:k], []).append(word)
+    names = [
+        a + b[len(a) - i :]
+        for a in fast.keywords
+        for i in range(1, len(a))
+        for b in starting.get(a[i:], ())
+    ]
+    assert "npm_pat=" in names and len(names) > 1000
+    text = "\n".join(names)
+    newlines = [i for i, c in enumerate(text) if c == "\n"]
+
+    def per_line(pf: Prefilter) -> set[tuple[int, int]]:
+        return {(bisect.bisect_left(newlines, start), rule) for start, rule in pf.hits(text)}
+
+    assert text.isascii()
+    fast_hits, slow_hits = per_line(fast), per_line(slow)
+    missed = sorted(slow_hits - fast_hits)[:5]
+    assert not missed, [(names[line], rule) for line, rule in missed]
+    assert fast_hits == slow_hits
 
 
 #: Tokens with the right shape whose checksum cannot hold: reported, but only at LOW.
