@@ -73,6 +73,9 @@ SECRETS = [
     ("app.env", 'WIDGET_API_KEY="WGTK-{hex:24}-{hex:30}"', "generic-secret"),
     ("app.env", "ORBIT_TOKEN=ob.pt.{alnum:44}", "generic-secret"),
     ("config.php", '$webhookSigningToken = "0x{hex:40}";', "generic-secret"),
+    # 32 bytes of hex under a private key's name is an EVM wallet key: the dedicated rule's
+    # id is the more specific one
+    ("config.php", '$signerPrivateKey = "0x{hex:64}";', "crypto-wallet-key"),
     ("Config.kt", 'const val QUARRY_TOKEN = "qrpi{hex:32}"', "generic-secret"),
     # digits with letters of one case: judged against that alphabet, not all of alnum
     ("deploy.yml", "REGISTRY_TOKEN: {lowalnum:46}", "generic-secret"),
