@@ -168,3 +168,18 @@ def test_a_keyword_starting_inside_another_is_not_hidden() -> None:
     prefilter = Prefilter([(("vendor_admin",), False), (("admin_key",), False)])
     for text in ("VENDOR_ADMIN_KEY=x", "vendor_admin_key=x\u00e9"):  # RE2 and Aho-Corasick
         assert {rule for _, rule in prefilter.hits(text)} == {0, 1}
+
+
+def test_a_keyword_overlapping_itself_is_found_everywhere_in_linear_time() -> None:
+    """X bearer tokens start with 21 ``A``: in a run of ``A`` the keyword starts at every
+    place.  Looking for hidden keywords recursively here was exponential (a 52-character
+    counterexample never finished) and overflowed the stack on long runs."""
+    import time
+
+    from scriptrunner.scanners.secrets.prefilter import Prefilter
+
+    prefilter = Prefilter([(("a" * 21,), False)])
+    for text in ("A" * 200_000, "A" * 200_000 + "\u00e9"):  # RE2 and Aho-Corasick
+        t0 = time.process_time()
+        assert sum(1 for _ in prefilter.hits(text)) == 200_000 - 20
+        assert time.process_time() - t0 < 2.0
