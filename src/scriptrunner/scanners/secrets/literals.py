@@ -13,7 +13,7 @@ compiles with); a pattern it cannot read simply has no prefixes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -116,9 +116,10 @@ class NearMisses:
     no rule with that prefix accepts it (wrong length or alphabet, too little entropy, an
     allow-listed example, a failed checksum)."""
 
-    def __init__(self, rules: Iterable[tuple[Rule, re.Pattern[str]]]) -> None:
-        """``rules``: provider rules with their compiled patterns."""
-        self._by_head: dict[str, list[tuple[str, Rule, re.Pattern[str]]]] = {}
+    def __init__(self, rules: Iterable[tuple[Rule, Callable[[], re.Pattern[str]]]]) -> None:
+        """``rules``: provider rules, each with the function that gives its compiled pattern
+        (called only for a value with one of the rule's prefixes)."""
+        self._by_head: dict[str, list[tuple[str, Rule, Callable[[], re.Pattern[str]]]]] = {}
         for rule, regex in rules:
             for prefix in secret_prefixes(rule.pattern, rule.flags):
                 if distinctive(prefix):
@@ -134,7 +135,7 @@ class NearMisses:
             if not value.startswith(prefix):
                 continue
             claimed = True
-            m = regex.search(value)
+            m = regex().search(value)
             if m is not None and _accepts(rule, m.group("secret")):
                 return False
         return claimed
