@@ -55,6 +55,19 @@ def test_docs_list_every_rule_id_with_provider_and_source() -> None:
         assert provider.strip() and source.strip(), rid
 
 
+def test_help_and_readme_count_the_detectors(capsys: pytest.CaptureFixture[str]) -> None:
+    """``scan secrets --help`` and README's status row say how many detectors (rule ids)."""
+    from scriptrunner.cli.main import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser("scan").parse_args(["scan", "secrets", "--help"])
+    described = " ".join(capsys.readouterr().out.split())
+    readme = (DOCS.parents[1] / "README.md").read_text()
+    assert f"Find credentials ({len(RULE_IDS)} detectors:" in described
+    assert f"| Secret scanning ({len(RULE_IDS)} detectors " in readme
+    assert re.findall(r"(\d+) detectors", described + readme) == [str(len(RULE_IDS))] * 2
+
+
 def test_keywords_joined_into_one_name_trigger_every_rule_on_both_prefilter_paths() -> None:
     """RE2 reports non-overlapping matches: a keyword ending where another begins (``npm_`` +
     ``_pat`` in ``NPM_PAT``, ``algolia_admin`` + ``admin_key``) must not hide the second.  Every
