@@ -20,7 +20,7 @@ FOUND = [
     ("geo.go", 'var hmacSecret = []byte("{b64:43}=")', "generic-secret"),
     # names with "app key" (Datadog, Laravel)
     ("values.yaml", "  app_key: {hex:40}", "generic-secret"),
-    ("prod.tfvars", 'dd_app_key = "{hex:32}"', "generic-secret"),
+    ("prod.tfvars", 'dd_app_key = "{hex:32}"', "datadog-api-key"),
     ("Makefile", "\tcurl -fsS -u ops:{pw:24} https://staging.example.com/healthz", "generic-password"),
     (".netrc", "machine nexus.example.com login deployer password {pw:20}", "generic-password"),
     ("V7__roles.sql", "CREATE ROLE reporting WITH LOGIN PASSWORD '{pw:16}';", "generic-password"),

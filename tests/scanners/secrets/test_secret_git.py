@@ -40,20 +40,20 @@ def scan(repo: Path, **options: object) -> list[tuple[str, int, str, dict[str, o
 
 
 def test_staged_scans_only_added_lines_with_new_file_line_numbers(repo: Path) -> None:
-    old = expand("A = 'ghp_{alnum:36}'\n", 1)
+    old = expand("A = 'ghp_{gh:36}'\n", 1)
     (repo / "app.py").write_text("x = 1\n" + old)
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "one")
     new = expand("B = 'glpat-{url:20}'\n", 2)
     (repo / "app.py").write_text("x = 1\n# comment\n" + old + new)
-    (repo / "unstaged.py").write_text(expand("C = 'ghp_{alnum:36}'\n", 3))
+    (repo / "unstaged.py").write_text(expand("C = 'ghp_{gh:36}'\n", 3))
     git(repo, "add", "app.py")
     found = scan(repo, staged=True)
     assert [(p, line, rule) for p, line, rule, _ in found] == [("app.py", 4, "gitlab-token")]
 
 
 def test_history_reports_each_commits_added_secret_with_commit_and_date(repo: Path) -> None:
-    (repo / "cfg.env").write_text(expand("TOKEN=ghp_{alnum:36}\n", 4))
+    (repo / "cfg.env").write_text(expand("TOKEN=ghp_{gh:36}\n", 4))
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "leak")
     first = git(repo, "rev-parse", "HEAD").strip()

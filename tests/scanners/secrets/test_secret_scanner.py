@@ -26,7 +26,7 @@ SOURCE = (
     "DB = 'postgresql://app:{alnum:16}@db.internal/app'\n"
     "password = '{pw:14}'\n"
     "weak_password = 'sunshine'\n"
-    "ok = 'ghp_{alnum:36}'  # gitleaks:allow\n"
+    "ok = 'ghp_{gh:36}'  # gitleaks:allow\n"
 )
 
 

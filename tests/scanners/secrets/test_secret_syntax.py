@@ -81,7 +81,7 @@ def marked(template: str) -> tuple[str, str]:
         # a provider token as a URL password is reported as that provider's token
         (
             "a.sh",
-            "git clone https://x-access-token:«ghp_{alnum:36}»@github.com/o/r",
+            "git clone https://x-access-token:«ghp_{gh:36}»@github.com/o/r",
             "github-token",
         ),
         ("a.ts", 'const k: string = "«sk_live_{alnum:40}xxxX{alnum:60}»";', "stripe-key"),

@@ -15,7 +15,7 @@ from scriptrunner.scanners.options import SecretsOptions
 from scriptrunner.scanners.secrets import parallel
 from scriptrunner.scanners.secrets.scanner import SecretsScanner
 
-TOKEN_LINE = "TOKEN = 'ghp_{alnum:36}'\n"
+TOKEN_LINE = "TOKEN = 'ghp_{gh:36}'\n"
 
 
 def _tree(root: Path) -> None:

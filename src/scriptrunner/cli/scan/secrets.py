@@ -45,9 +45,11 @@ def register(kinds: Any) -> None:
             "scriptrunner scan secrets --git-history --since-commit HEAD~20 --format json "
             "-o secrets.json",
         ),
-        description="Find credentials (33 detectors: cloud, VCS, SaaS and AI provider keys, "
-        "private keys, JWTs, connection URLs, generic password/secret/key assignments) in "
-        "files (.gitignore respected), in the staged changes or in git history.  Values are "
+        description="Find credentials (267 detectors: cloud, VCS, CI, SaaS, payment, messaging "
+        "and AI provider keys, checksums verified where the format has one, private keys, "
+        "JWTs, connection URLs, command-line and header credentials, base64/URL-encoded "
+        "values, generic password/secret/key assignments in every common syntax) in files "
+        "(.gitignore respected), in the staged changes or in git history.  Values are "
         "redacted in every output.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default .)")

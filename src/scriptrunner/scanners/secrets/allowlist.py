@@ -17,22 +17,10 @@ from __future__ import annotations
 
 import re
 
-#: Example credentials published in vendors' documentation (exact values).
-DOCUMENTED_EXAMPLES = frozenset(
-    {
-        "AKIAIOSFODNN7EXAMPLE",
-        "ASIAIOSFODNN7EXAMPLE",
-        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
-        "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
-        "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
-        "sk_test_26PHem9AhJZvU623DfE1x4sd",
-        "rk_test_4eC39HqLyjWDarjtT1zdp7dc",
-        "xoxb-not-a-real-token-this-will-not-work",
-        "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",
-        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
-        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
-    }
+from scriptrunner.scanners.secrets.examples import (
+    DOCUMENTED_EXAMPLES,
+    STOPWORDS,
+    is_documented_jwt,
 )
 
 _TEMPLATE = re.compile(
@@ -77,75 +65,24 @@ def _x_placeholder(run: int, length: int) -> bool:
     return run >= 8 or run * 4 >= length
 
 
-#: Passwords used as defaults and in tests everywhere: reporting them is noise.
-STOPWORDS = frozenset(
-    {
-        "password",
-        "passw0rd",
-        "password1",
-        "password123",
-        "pa55word",
-        "p@ssw0rd",
-        "p@ssword",
-        "secret",
-        "secret123",
-        "s3cr3t",
-        "supersecret",
-        "topsecret",
-        "admin",
-        "admin123",
-        "administrator",
-        "root",
-        "toor",
-        "test",
-        "test123",
-        "testing",
-        "testpass",
-        "testpassword",
-        "guest",
-        "user",
-        "username",
-        "letmein",
-        "qwerty",
-        "qwerty123",
-        "12345678",
-        "123456789",
-        "1234567890",
-        "abc123",
-        "abcdef",
-        "default",
-        "mypassword",
-        "mysecret",
-        "tiger",
-        "scott",
-        "postgres",
-        "mysql",
-        "redis",
-        "rabbitmq",
-        "guest123",
-        "foobar",
-        "foo",
-        "bar",
-        "baz",
-        "hunter2",
-        "welcome",
-        "welcome1",
-        "opensesame",
-        "dbpassword",
-        "db_password",
-        "pass123",
-        "pass1234",
-    }
-)
-
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _NON_SECRET = re.compile(
-    r"""^(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b?)[-:=]   # integrity / --hash=sha256:
+    r"""^(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b?|h1)[-:=] # integrity, --hash=, go.sum
+      | ^\$(?:2[abxy]?|5|6|argon2i?d?|scrypt|pbkdf2[-\w]*)\$      # password hashes (crypt)
+      | ^(?:pbkdf2_sha\d+|bcrypt(?:_sha256)?|argon2)\$             # Django password hashes
+      | ^\{(?:SSHA|SHA|SMD5|SSHA256|SSHA512|CRYPT|cipher)\}        # LDAP hashes, Spring {cipher}
+      | ^ENC[(\[]|^\$ANSIBLE_VAULT;|^vault:v\d+:|^AgA[A-Za-z0-9+/]{100}  # ciphertext: Jasypt,
+      # SOPS, Ansible Vault, Vault transit, Sealed Secrets
+      | ^@Microsoft\.KeyVault\(|^arn:aws[\w-]*:(?:secretsmanager|ssm|kms):  # secret references
+      | ^(?:op|vault|awssm|gcpsm|azkv|sm|secret|keyvault)://|^ref\+\w+://
+      | ^projects/[^/\s]+/secrets/
+      | ^\d{4}-\d{2}-\d{2}(?:[T\ ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$  # dates
       | ^data:[\w/+.-]+[;,]                                      # data: URIs (base64 images)
       | ^[a-z][a-z0-9+.-]*://                                    # URLs (credentials: own rules)
       | ^(?:\.{0,2}/|~/|[A-Za-z]:\\)                             # file paths
       | ^ssh-(?:rsa|dss|ed25519)|^ecdsa-sha2-                    # public keys
       | ^pk\.eyJ[\w-]{8,}\.[\w-]{8,}$                            # Mapbox public tokens
+      | ^pk_(?:live|test)_[0-9A-Za-z]{20,}$                        # Stripe publishable keys
       | ^-----BEGIN\ (?:PUBLIC\ KEY|CERTIFICATE|RSA\ PUBLIC|SSH2\ PUBLIC)
       | ^\#[0-9a-fA-F]{3,8}$                                     # CSS colours
       | ^v?\d+(?:\.\d+){1,3}(?:[-+.][\w.]+)?$                    # versions
@@ -174,7 +111,7 @@ def is_template(value: str) -> bool:
 
 def is_placeholder(value: str) -> bool:
     """A template, a placeholder word (``changeme``, ``xxxx``, ``your_api_key_here``), a
-    stopword, a documented example key or a character sequence."""
+    stopword, a documented example key or JWT, or a character sequence."""
     if not value or value in DOCUMENTED_EXAMPLES or value.lower() in STOPWORDS:
         return True
     if is_template(value) or _PLACEHOLDER_WORDS.search(value):
@@ -183,7 +120,32 @@ def is_placeholder(value: str) -> bool:
         return True
     if len(set(value)) <= 2:
         return True
+    if value.startswith("eyJ") and value.count(".") == 2 and is_documented_jwt(value):
+        return True
+    if _stopword_parts(value):
+        return True
     return _has_sequence(value.lower())
+
+
+_PARTS = re.compile(r"[A-Za-z]+|\d+")
+
+
+def _stopword_parts(value: str) -> bool:
+    """``foo:bar``, ``admin-admin``, ``test_password_1``: defaults and placeholder words
+    joined by punctuation and short numbers."""
+    parts = _PARTS.findall(value)
+    if len(parts) < 2:
+        return False
+    words = [p.lower() for p in parts if not p.isdigit()]
+    return (
+        len(words) >= 2
+        and all(w in STOPWORDS for w in words)
+        and all(len(p) <= 4 for p in parts if p.isdigit())
+    )
+
+
+#: Every 12-character run of the sequences (a set: one lookup per position of a value).
+_SEQUENCE_RUNS = frozenset(seq[i : i + 12] for seq in _SEQUENCES for i in range(len(seq) - 11))
 
 
 def _has_sequence(low: str) -> bool:
@@ -192,7 +154,7 @@ def _has_sequence(low: str) -> bool:
         return True
     if len(low) < 12:
         return False
-    return any(seq[i : i + 12] in low for seq in _SEQUENCES for i in range(len(seq) - 11))
+    return any(low[i : i + 12] in _SEQUENCE_RUNS for i in range(len(low) - 11))
 
 
 def is_non_secret_value(value: str) -> bool:
@@ -252,6 +214,7 @@ def pragma_on(line: str, previous: str | None) -> str | None:
 __all__ = [
     "DOCUMENTED_EXAMPLES",
     "STOPWORDS",
+    "is_documented_jwt",
     "is_lookup",
     "is_non_secret_value",
     "is_placeholder",

@@ -14,16 +14,20 @@ from bisect import bisect_left
 from collections import Counter
 from typing import Literal
 
-Charset = Literal["hex", "base64", "alnum", "any"]
+Charset = Literal["hex", "base36", "base64", "alnum", "any"]
 
 _HEX = frozenset("0123456789abcdefABCDEF")
-_ALNUM = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DIGITS = frozenset("0123456789")
+_LOWER36 = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
+_UPPER36 = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_ALNUM = _LOWER36 | _UPPER36
 _BASE64 = _ALNUM | frozenset("+/=_-")
 
 _LENGTHS = (8, 10, 12, 16, 20, 24, 32, 40, 48, 64)
 #: charset -> entropy floor (0.5th percentile of random strings) at each length in _LENGTHS.
 _RANDOM_FLOOR: dict[Charset, tuple[float, ...]] = {
     "hex": (1.81, 2.05, 2.29, 2.61, 2.85, 2.98, 3.20, 3.39, 3.47, 3.60),
+    "base36": (2.16, 2.45, 2.72, 3.08, 3.35, 3.55, 3.85, 4.06, 4.24, 4.44),
     "alnum": (2.41, 2.65, 2.86, 3.33, 3.58, 3.83, 4.14, 4.40, 4.61, 4.87),
     "base64": (2.41, 2.65, 2.92, 3.33, 3.62, 3.83, 4.20, 4.42, 4.62, 4.89),
     "any": (2.41, 2.65, 2.92, 3.33, 3.68, 3.89, 4.24, 4.50, 4.70, 4.98),
@@ -39,10 +43,14 @@ def shannon(value: str) -> float:
 
 
 def charset(value: str) -> Charset:
-    """The smallest of hex, alnum, base64 and any that contains every character of ``value``."""
+    """The smallest of hex, base36, alnum, base64 and any that contains every character of
+    ``value``.  ``base36`` is digits with letters of one case (``k3x9...``, ``NRAK...``): it
+    needs both, since a word in one case is not generated."""
     chars = set(value)
     if chars <= _HEX and (chars <= set("0123456789abcdef") or chars <= set("0123456789ABCDEF")):
         return "hex"
+    if (chars <= _LOWER36 or chars <= _UPPER36) and chars & _DIGITS and chars - _DIGITS:
+        return "base36"
     if chars <= _ALNUM:
         return "alnum"
     if chars <= _BASE64:

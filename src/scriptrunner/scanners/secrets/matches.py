@@ -60,6 +60,8 @@ class RawMatch:
     secret: Secret = field(repr=False)
     #: The pragma that accepts this secret (``gitleaks:allow``...), None when it counts.
     pragma: str | None = None
+    #: How the secret was wrapped where it was found (``base64``, ``url``), None when plain.
+    encoding: str | None = None
 
     @property
     def redacted(self) -> str:
@@ -79,17 +81,23 @@ class Candidate:
     confidence: Confidence
     severity: Severity
     value: str
+    #: ``base64``/``url`` when the value was found by decoding the text at ``start:end``.
+    encoding: str | None = None
 
 
 def resolve(candidates: list[Candidate]) -> list[Candidate]:
-    """Overlapping secret spans keep the highest-priority rule (ties: the longer match)."""
+    """Overlapping secret spans keep the highest-priority rule (ties: the longer match).  The
+    same value found by the same rule directly and by decoding keeps the encoding."""
     candidates.sort(key=lambda c: (c.start, -c.priority, -(c.end - c.start)))
     kept: list[Candidate] = []
     for c in candidates:
         if kept and c.start < kept[-1].end:
             last = kept[-1]
             if (c.priority, c.end - c.start) > (last.priority, last.end - last.start):
-                kept[-1] = c
+                kept[-1], c = c, last
+            same = (c.start, c.end, c.rule_id) == (kept[-1].start, kept[-1].end, kept[-1].rule_id)
+            if same and kept[-1].encoding is None:
+                kept[-1].encoding = c.encoding
             continue
         kept.append(c)
     return kept
@@ -131,6 +139,7 @@ def to_matches(text: str, candidates: list[Candidate]) -> list[RawMatch]:
                 entropy=round(shannon(c.value), 3),
                 secret=Secret(c.value),
                 pragma=pragma,
+                encoding=c.encoding,
             )
         )
     return out

@@ -1,7 +1,8 @@
 """Scanning many files: in this process for small trees, in worker processes for large ones.
 
-Worker processes are forked (the compiled rules and the Aho-Corasick automaton are built once
-in the parent and inherited), receive chunks of paths of roughly equal total size, read the
+Worker processes are forked (the engine and its keyword prefilter are built once in the
+parent and inherited; each rule's regex is compiled on first use, so a worker compiles only
+the rules its files need), receive chunks of paths of roughly equal total size, read the
 files themselves and send back findings (redacted) and skips -- never secret values.  A fork
 costs tens of milliseconds, so trees under ``PARALLEL_MIN_BYTES`` stay in-process.
 """

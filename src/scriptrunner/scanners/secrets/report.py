@@ -1,7 +1,9 @@
 """From engine matches to findings: message, severity, properties, fingerprint.
 
 The secret value is used here for the last time: the finding gets its redacted form
-(``properties["redacted"]``, the message) and a fingerprint; nothing else.
+(``properties["redacted"]``, the message) and a fingerprint; nothing else.  A secret found by
+decoding its surroundings says so: ``properties["encoding"]`` (``base64``, ``url``) and
+"(base64-encoded)" in the message.
 
 Fingerprint = SHA-256 of (recipe tag, rule id, path, SHA-256 of the value, occurrence): it
 does not contain the line number, so a baseline survives lines moving; the occurrence index
@@ -54,12 +56,16 @@ def to_findings(
             "entropy": m.entropy,
             **(properties or {}),
         }
+        wrapped = ""
+        if m.encoding:
+            props["encoding"] = m.encoding
+            wrapped = f" ({m.encoding}-encoded)"
         out.append(
             Finding(
                 tools=(TOOL,),
                 rule_id=m.rule_id,
                 title=m.title,
-                message=f"{m.title} {redacted} in {path}",
+                message=f"{m.title} {redacted}{wrapped} in {path}",
                 severity=m.severity,
                 location=Location(
                     path,

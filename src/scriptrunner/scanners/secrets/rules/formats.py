@@ -8,7 +8,8 @@
 * base64 of a PEM private key (kubeconfig ``client-key-data``, ``tls.key`` of a Secret);
 * ``.netrc``: ``machine host login user password secret`` (one line) or a ``password`` line
   below a ``machine`` line;
-* ``curl -u user:password`` / ``--user user:password``;
+* command lines and HTTP headers (``rules/commands.py``): ``curl -u``, ``Authorization``
+  schemes, httpie, ``redis-cli -a``, ``mysql -p...``, ``... login -p``, ``sshpass -p``;
 * AWS STS session tokens (``IQoJb3JpZ2luX2Vj...``: base64 of their binary header), too long
   for generic assignments;
 * Vault ``operator init`` output: ``Unseal Key 1: <base64>``.
@@ -25,6 +26,7 @@ import json
 
 from scriptrunner.findings.model import Confidence, Severity
 from scriptrunner.scanners.secrets.allowlist import is_placeholder
+from scriptrunner.scanners.secrets.rules.commands import COMMAND_RULES
 from scriptrunner.scanners.secrets.rules.model import TOKEN_START_DASH, Rule
 from scriptrunner.scanners.secrets.rules.values import grade_bearer, grade_password
 
@@ -121,7 +123,14 @@ FORMAT_RULES: tuple[Rule, ...] = (
     Rule(
         id="generic-secret",
         title="WordPress authentication key or salt",
-        keywords=("auth_key", "auth_salt", "logged_in_key", "logged_in_salt", "nonce_key"),
+        keywords=(
+            "auth_key",
+            "auth_salt",
+            "logged_in_key",
+            "logged_in_salt",
+            "nonce_key",
+            "nonce_salt",
+        ),
         pattern=r"(?i:define)[ \t]*\([ \t]*['\"](?:SECURE_AUTH|AUTH|LOGGED_IN|NONCE)_(?:KEY|SALT)"
         r"['\"][ \t]*,[ \t]*'(?P<secret>[^'\n]{32,128})'",
         severity=Severity.HIGH,
@@ -143,6 +152,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
         r"\\{0,3}\"",
         severity=Severity.HIGH,
         validator=_user_password,
+        priority=25,  # over what the decoding pass finds inside (the same value, base64)
         examples=(
             '{"auths": {"ghcr.io": {"auth": "Ym90OlhrOXEycEw3bVpyNHRXMW4="}}}',
             '"auth": "ZGVwbG95OmdocF9RbTdzVnQyTHhOOWFLYzRSd1o4cEV5MUhkSjZ1QmYzR2k1VG8="',
@@ -161,6 +171,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
         r"(?P<secret>eyJ[A-Za-z0-9+/]{16,8000}={0,2})",
         severity=Severity.HIGH,
         validator=_docker_config,
+        priority=25,  # over what the decoding pass finds inside (the same value, base64)
         examples=(
             "  .dockerconfigjson: eyJhdXRocyI6IHsiZ2hjci5pbyI6IHsiYXV0aCI6ICJZbTkwT2xock9YRXljRX"
             "czYlZweU5IUlhNVzQ9In19fQ==",
@@ -219,28 +230,6 @@ FORMAT_RULES: tuple[Rule, ...] = (
         counterexamples=("Password\n  {pw:20}\n", "  password {pw:20}\n"),
     ),
     Rule(
-        id="generic-password",
-        title="Password in a curl command",
-        keywords=("curl",),
-        lines_after=3,
-        pattern=r"\bcurl\b(?:[^\n]|\\\r?\n){0,400}?[ \t](?:-u|--user)(?:[ \t]+|=)[\"']?"
-        r"[^\s:'\"$]{1,128}:(?P<secret>[^\s'\"]{1,200})",
-        severity=Severity.HIGH,
-        confidence="MEDIUM",
-        grade=grade_password,
-        priority=13,
-        examples=(
-            "curl -fsS -u ops:{pw:24} https://staging.example.com/healthz",
-            'curl -X POST \\\n  --user "deploy:{pw:18}" https://ci.example.com/api',
-        ),
-        counterexamples=(
-            'curl -u "$USER:$PASSWORD" https://example.com',
-            "curl -u admin:admin https://localhost:8080",
-            "curl -u user: https://example.com",
-            "curl -u $API_KEY: https://api.example.com",
-        ),
-    ),
-    Rule(
         id="generic-secret",
         title="AWS session token",
         keywords=("iqojb3jpz2lux2vj", "fwogzxivyxdz"),
@@ -265,6 +254,7 @@ FORMAT_RULES: tuple[Rule, ...] = (
         examples=("Unseal Key 1: {b64:44}",),
         counterexamples=("Unseal Key 1: <unseal key>", "Unseal Key (will be hidden):"),
     ),
+    *COMMAND_RULES,
 )
 
 __all__ = ["FORMAT_RULES"]

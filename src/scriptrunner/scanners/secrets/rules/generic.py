@@ -21,15 +21,25 @@ from scriptrunner.scanners.secrets.rules.model import Rule
 from scriptrunner.scanners.secrets.rules.values import grade_bearer
 
 #: ``name <op> value`` with a quoted value (no whitespace inside) or a bare one.  The name may
-#: carry a type annotation before ``=`` (``pwd: str = "..."``, ``key: string = "..."``) and be
-#: column-aligned (``fernet_key      = "..."``); never the ``NAME`` of a shell expansion
-#: ``${NAME:?message}``.
+#: carry a type annotation before ``=`` (``pwd: str = "..."``, ``key: string = "..."``,
+#: ``const X: &str = "..."``, Go ``var x string = "..."``), a C# property accessor list
+#: (``X { get; } = "..."``), a C array suffix (``X[] = "..."``), and be column-aligned
+#: (``fernet_key      = "..."``); never the ``NAME`` of a shell expansion ``${NAME:?message}``
+#: nor PowerShell's ``$env`` in ``$env:NAME``.  Operators: ``=``, ``:``, ``=>``, ``:=``,
+#: ``::=``, ``:::=`` (Make), ``?=``, ``+=``, ``.=`` (PHP), ``||=`` (Ruby), ``<-`` (R) and
+#: Kotlin's ``by lazy {``.
 ASSIGNMENT = (
-    r"(?<![\w$@.-])(?<!\$\{)(?P<name>[A-Za-z_$@-][\w$@.-]{0,80})(?:\\{0,3}[\"'`])?\]?"
-    r"(?:[ \t]{0,4}:[ \t]{0,4}[A-Za-z_][\w.]{0,40}(?:\[[\w., |]{0,60}\])?"
-    r"(?:[ \t]{0,2}\|[ \t]{0,2}[A-Za-z_][\w.]{0,40}){0,2}(?=[ \t]{1,4}=[^=>]))?[ \t]{0,40}"
-    r"(?::=|=>|<-|\?=|=(?!=)|:(?![:=/]))[ \t]{0,16}"
-    r"(?:(?:[bBrRuU]{0,2}|\[\]byte\()\\{0,3}[\"'`](?P<quoted>[^\"'`\\\s]{1,300})\\{0,3}[\"'`]"
+    r"(?<![\w$@.-])(?<!\$\{)(?!\$(?i:env|global|script|local|private|using):)"
+    r"(?P<name>[A-Za-z_$@-][\w$@.-]{0,80}+)(?:\\{0,3}[\"'`])?\]?(?:\[\d{0,4}\])?"
+    r"(?:[ \t]{0,4}\{[ \t]*get;[^{}\n]{0,24}\})?"
+    r"(?:[ \t]{1,4}(?:string|\[\]byte|\*string)(?=[ \t]{1,4}=[^=]))?"
+    r"(?:[ \t]{0,4}:[ \t]{0,4}&?(?:'\w{1,20}[ \t]+)?[A-Za-z_][\w.]{0,40}(?:\[[\w., |]{0,60}\])?"
+    r"(?:[ \t]{0,2}\|[ \t]{0,2}[A-Za-z_][\w.]{0,40}){0,2}(?=[ \t]{1,4}(?:=[^=>]|by[ \t])))?"
+    r"[ \t]{0,40}+"
+    r"(?::::=|::=|:=|\|\|=|\+=|\.=|=>|<-|\?=|=(?!=)|:(?![:=/])|by[ \t]+lazy[ \t]*\{)[ \t]{0,16}"
+    r"(?:(?:[bBrRuU]{0,2}|\[\]byte\(|@)\\{0,3}[\"'`]"
+    r"(?P<quoted>(?:[^\"'`\\\s]|\\[^\"'`\\\snrt])(?:[^\"'`\\\s]|\\[^\"'`\\\snrt]){0,299})"
+    r"\\{0,3}[\"'`]"
     r"|(?P<bare>[^\s\"'`,;#<>(){}\[\]&|!*][^\s\"'`,;<>{}\[\]]{0,299})(?=[\s,;\"'`\]}<>]|$))"
     r"|<(?P<tag>[A-Za-z_][\w:.-]{0,60})>(?P<element>[^<\s]{1,300})</"
 )
@@ -64,6 +74,51 @@ KEYWORDS = (
     "app_key",
     "appkey",
     "app-key",
+    # dotted property names (``vendor.api.key=...``)
+    "api.key",
+    "app.key",
+    "access.key",
+    # personal access tokens named ``*_PAT`` / ``*.pat`` (``path``, ``pattern``: no hit)
+    "_pat ",
+    "_pat=",
+    "_pat:",
+    '_pat"',
+    "_pat'",
+    ".pat=",
+    ".pat ",
+    ".pat:",
+    "-pat:",
+    # ``<qualifier> key`` names without another keyword (``AdminKey``, ``LICENSE_KEY``)
+    *(
+        f"{qualifier}{sep}key"
+        for qualifier in (
+            "admin",
+            "license",
+            "licence",
+            "subscription",
+            "service",
+            "services",
+            "preshared",
+            "sdk",
+            "write",
+            "ingest",
+            "insert",
+            "management",
+            "hook",
+            "function",
+            "server",
+            "account",
+            "consumer",
+            "integration",
+            "merchant",
+            "partner",
+            "storage",
+            "shared",
+            "deploy",
+            "client",
+        )
+        for sep in ("", "_", "-", ".")
+    ),
 )
 
 GENERIC_RULES: tuple[Rule, ...] = (

@@ -15,7 +15,9 @@ from typing import Literal
 Kind = Literal["password", "secret", "encryption", "aws", "heroku", "twilio"]
 
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_PASSWORD = frozenset({"password", "passwd", "passphrase", "pswd", "passwort"})
+_PASSWORD = frozenset(
+    {"password", "passwd", "passphrase", "pswd", "passwort", "requirepass", "masterauth"}
+)
 #: Short forms that mean "password" only as the last word (``DB_PASS``, not ``pass_fds``).
 _PASSWORD_LAST = frozenset({"pass", "pwd"})
 _SECRET = frozenset(
@@ -64,6 +66,16 @@ _KEY_QUALIFIERS = frozenset(
         "storage",
         "shared",
         "sas",
+        "preshared",
+        "sdk",
+        "write",
+        "ingest",
+        "ingestion",
+        "insert",
+        "management",
+        "hook",
+        "function",
+        "server",
     }
 )
 _ENCRYPTION = frozenset(
@@ -127,14 +139,30 @@ _CODE_EXTENSIONS = frozenset(
 )
 
 
+#: Object names that qualify nothing: ``self.password`` is a password, ``self`` is no word of it.
+_OWNERS = frozenset({"self", "this", "cls", "cfg", "conf", "config", "settings", "env", "os"})
+#: ``AWS::ApiGateway::ApiKey``, ``Foo::Bar::TokenCredential``: a type's name (constants are
+#: ``Config::API_KEY``).
+_TYPE_PATH = re.compile(r"^[A-Z][A-Za-z0-9]*(?:::[A-Z][A-Za-z0-9]*)+$")
+
+
 def words(name: str) -> list[str]:
-    """``"self.dbPassword"`` -> ``["db", "password"]`` (the last dotted part, lower-cased)."""
-    last = name.lstrip("$@-").rsplit(".", 1)[-1]
-    return [w.lower() for w in _WORDS.findall(last)]
+    """``"self.dbPassword"`` -> ``["db", "password"]``, ``"pplx.api.key"`` -> ``["pplx", "api",
+    "key"]``: the words of the last three dotted parts (``self``, ``cfg``... left out),
+    lower-cased."""
+    parts = name.lstrip("$@-").split(".")[-3:]
+    out = [w.lower() for part in parts for w in _WORDS.findall(part)]
+    while len(out) > 1 and out[0] in _OWNERS:
+        out.pop(0)
+    while len(out) > 1 and out[-1].isdigit():
+        out.pop()  # ``passwordSha1``, ``token2``: the word before the number
+    return out
 
 
 def classify(name: str) -> Kind | None:
     """Which kind of credential a variable or key called ``name`` holds, if any."""
+    if _TYPE_PATH.match(name) and any(c.islower() for c in name):
+        return None  # a type or resource type name (schema files key hashes by them)
     ws = words(name)
     if not ws or ws[-1] in _NOT_VALUE or _NEVER.intersection(ws):
         return None
@@ -156,11 +184,20 @@ def classify(name: str) -> Kind | None:
         return "encryption"
     if joined.endswith(("secretkeybase", "secretkey")):
         return "encryption"
-    if _SECRET.intersection(ws) or ("key" in ws and _KEY_QUALIFIERS.intersection(ws)):
+    if _SECRET.intersection(ws) or ("key" in ws and _qualified(ws)):
         return "secret"
+    if ws[-1] == "pat" and len(ws) >= 2:
+        return "secret"  # GITHUB_PAT, azdo_pat: a personal access token
     if any(w.endswith(("apikey", "accesskey", "authtoken", "apitoken")) for w in ws):
         return "secret"
+    if any(w.endswith("key") and w[:-3] in _KEY_QUALIFIERS for w in ws):
+        return "secret"  # ``honeycomb.writekey``, ``licensekey``
     return None
+
+
+def _qualified(ws: list[str]) -> bool:
+    """A word before ``key`` that makes it a credential (``api``, ``services``, ``admin``)."""
+    return any(w in _KEY_QUALIFIERS or (w.endswith("s") and w[:-1] in _KEY_QUALIFIERS) for w in ws)
 
 
 def is_code_file(path: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from scriptrunner.findings.model import Severity
+from scriptrunner.scanners.secrets.rules.checksums import grade_crc32_base62, grade_pypi
 from scriptrunner.scanners.secrets.rules.model import (
     ASSIGN,
     TOKEN_END,
@@ -180,19 +181,48 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         + r"(?P<secret>gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{82,250})"
         + TOKEN_END,
         min_entropy=3.5,
-        examples=("GITHUB_TOKEN=ghp_{alnum:36}", 'token: "github_pat_{alnum:22}_{alnum:59}"'),
+        # 36-character bodies end in a CRC32 checksum (checksums.py): LOW when it fails.
+        grade=grade_crc32_base62,
+        examples=(
+            "GITHUB_TOKEN=ghp_{gh:36}",
+            "gho_{gh:36}",
+            'token: "github_pat_{alnum:22}_{alnum:59}"',
+        ),
         counterexamples=("ghp_{alnum:35}", "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
     ),
     Rule(
         id="gitlab-token",
         title="GitLab token",
-        keywords=("glpat-", "gldt-", "glrt-", "glptt-", "glsoat-", "glcbt-", "glimt-", "gloas-"),
+        # GitLab's documented token prefixes ("Token prefixes" in the GitLab security docs).
+        keywords=(
+            "glpat-",
+            "gldt-",
+            "glrt-",
+            "glptt-",
+            "glsoat-",
+            "glcbt-",
+            "glimt-",
+            "gloas-",
+            "glft-",
+            "glffct-",
+            "glagent-",
+        ),
         pattern=TOKEN_START
-        + r"(?P<secret>(?:glpat|gldt|glrt|glptt|glsoat|glcbt|glimt|gloas)-[A-Za-z0-9_-]{20,64}"
+        + r"(?P<secret>(?:glpat|gldt|glrt|glptt|glsoat|glcbt|glimt|gloas|glft|glffct|glagent)"
+        r"-[A-Za-z0-9_-]{20,64}"
         r"(?:\.[0-9a-z]{2}\.[a-z0-9]{9})?)" + TOKEN_END_DASH,
         min_entropy=3.0,
-        examples=("CI_TOKEN=glpat-{url:20}", "gldt-{url:20}"),
+        examples=("CI_TOKEN=glpat-{url:20}", "gldt-{url:20}", "glft-{url:20}", "glagent-{url:50}"),
         counterexamples=("glpat-{url:19}",),
+    ),
+    Rule(
+        id="gitlab-token",
+        title="GitLab runner registration token",
+        keywords=("gr1348941",),
+        pattern=TOKEN_START + r"(?P<secret>GR1348941[A-Za-z0-9_-]{20})" + TOKEN_END_DASH,
+        min_entropy=3.0,
+        examples=("registration-token: GR1348941{url:20}",),
+        counterexamples=("GR1348941{url:12}",),
     ),
     Rule(
         id="npm-token",
@@ -201,7 +231,8 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         keyword_boundary=True,
         pattern=TOKEN_START + r"(?P<secret>npm_[A-Za-z0-9]{36})" + TOKEN_END,
         min_entropy=3.5,
-        examples=("//registry.npmjs.org/:_authToken=npm_{alnum:36}",),
+        grade=grade_crc32_base62,
+        examples=("//registry.npmjs.org/:_authToken=npm_{gh:36}",),
         counterexamples=("npm_{alnum:35}", "my_npm_{alnum:36}"),
     ),
     Rule(
@@ -220,7 +251,9 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         pattern=TOKEN_START_DASH
         + r"(?P<secret>pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,1000})"
         + TOKEN_END_DASH,
-        examples=("password = pypi-AgEIcHlwaS5vcmc{url:70}",),
+        # A v2 macaroon (checksums.py): HIGH when it parses, MEDIUM otherwise.
+        grade=grade_pypi,
+        examples=("password = pypi-AgEIcHlwaS5vcmc{url:70}", "password = {pypi:40}"),
         counterexamples=("pypi-AgEIcHlwaS5vcmc{url:20}",),
     ),
 )

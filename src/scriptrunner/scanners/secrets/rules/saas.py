@@ -24,7 +24,8 @@ SAAS_RULES: tuple[Rule, ...] = (
         id="slack-token",
         title="Slack token",
         keywords=("xoxb-", "xoxa-", "xoxp-", "xoxr-", "xoxs-", "xoxe-", "xoxo-", "xoxe.", "xapp-"),
-        pattern=r"(?<![A-Za-z0-9])(?P<secret>xox[abeoprs]-(?:\d{1,13}-){1,3}[A-Za-z0-9-]{8,120}"
+        # Configuration refresh tokens (xoxe-1-...) run to 146 characters after the digits.
+        pattern=r"(?<![A-Za-z0-9])(?P<secret>xox[abeoprs]-(?:\d{1,13}-){1,3}[A-Za-z0-9-]{8,200}"
         r"|xapp-\d-[A-Z0-9]{9,12}-\d{10,13}-[a-z0-9]{32,80}"
         r"|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,200})(?![A-Za-z0-9-])",
         min_entropy=3.0,
@@ -38,11 +39,17 @@ SAAS_RULES: tuple[Rule, ...] = (
         id="slack-webhook",
         title="Slack incoming webhook",
         keywords=("hooks.slack.com/",),
+        # services/T.../B.../secret, workflows/T.../A.../<digits>/secret,
+        # triggers/T.../<digits>/<hex secret> (Slack's incoming-webhook and Workflow docs).
         pattern=r"hooks\.slack\.com/(?:services|workflows|triggers)/"
-        r"(?P<secret>T[A-Z0-9]{6,12}/[A-Z0-9]{6,14}/[A-Za-z0-9]{20,40})",
+        r"(?P<secret>T[A-Z0-9]{6,12}/[A-Z0-9]{6,14}/(?:\d{6,20}/)?[A-Za-z0-9]{20,40})",
         severity=Severity.HIGH,
         min_entropy=3.0,
-        examples=("url = https://hooks.slack.com/services/T{UPPER:8}/B{UPPER:8}/{alnum:24}",),
+        examples=(
+            "url = https://hooks.slack.com/services/T{UPPER:8}/B{UPPER:8}/{alnum:24}",
+            "https://hooks.slack.com/workflows/T{UPPER:8}/A{UPPER:10}/{digits:18}/{alnum:24}",
+            "https://hooks.slack.com/triggers/T{UPPER:8}/{digits:13}/{hex:32}",
+        ),
         counterexamples=("https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXX",),
     ),
     Rule(
@@ -73,7 +80,10 @@ SAAS_RULES: tuple[Rule, ...] = (
         severity=Severity.HIGH,
         min_entropy=3.5,
         examples=('GOOGLE_API_KEY = "AIza{url:35}"',),
-        counterexamples=("AIza{url:30}",),
+        counterexamples=(
+            "AIza{url:30}",
+            'apiKey: "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs"',  # a Firebase SDK sample key
+        ),
     ),
     Rule(
         id="google-oauth-client-secret",
@@ -163,7 +173,10 @@ SAAS_RULES: tuple[Rule, ...] = (
         + TOKEN_END_DASH,
         min_entropy=3.0,
         examples=("MAILGUN_API_KEY=key-{lowalnum:32}",),
-        counterexamples=("API_KEY=key-{lowalnum:32}",),
+        counterexamples=(
+            "API_KEY=key-{lowalnum:32}",
+            "MAILGUN_API_KEY=key-3ax6xnjp29jd6fds4gc373sgvjxteol0",  # Mailgun's docs
+        ),
     ),
     Rule(
         id="shopify-token",

@@ -64,7 +64,8 @@ STRUCTURAL_RULES: tuple[Rule, ...] = (
         # escaped newlines ("\n" inside JSON or code strings).
         pattern=r"-----BEGIN (?:(?:RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY(?: BLOCK)?-----"
         r"[\s\S]{0,300}?(?<!\\)(?:(?<![A-Za-z0-9+/=])|(?<=\\[nr]))"
-        r"(?P<secret>[A-Za-z0-9+/=]{40,4096})",
+        # A body cut short with "..." is a documentation excerpt, not a key.
+        r"(?P<secret>[A-Za-z0-9+/=]{40,4096})(?![A-Za-z0-9+/=]|[ \t]{0,2}(?:\.\.\.|\u2026))",
         report_at_match=True,
         min_entropy=3.5,
         priority=30,
@@ -79,6 +80,7 @@ STRUCTURAL_RULES: tuple[Rule, ...] = (
             "-----BEGIN CERTIFICATE-----\n{b64:64}\n-----END CERTIFICATE-----",
             "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
             "-----BEGIN PRIVATE KEY-----\n<your key here>\n-----END PRIVATE KEY-----",
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA{b64:40}...\n-----END RSA PRIVATE KEY-----",
         ),
     ),
     Rule(

@@ -23,6 +23,12 @@ from scriptrunner.scanners.secrets.allowlist import (
 from scriptrunner.scanners.secrets.entropy import charset, looks_random, shannon
 from scriptrunner.scanners.secrets.rules.names import Kind
 from scriptrunner.scanners.secrets.rules.structural import classes
+from scriptrunner.scanners.secrets.rules.words import (
+    identifier_like,
+    random_parts,
+    regex_or_format,
+    wordy,
+)
 
 _EXPRESSION = re.compile(
     r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^(?:!|&|\*|\||>)|^[A-Za-z_$][\w$.]*\("
@@ -52,34 +58,11 @@ def _is_expression(value: str, code: bool) -> bool:
     return all(_NAME_PART.match(part) for part in value.split("."))
 
 
-_PIECES = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_SCREAMING = re.compile(r"_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
-_VOWELS = frozenset("aeiouy")
-
-
-def wordy(value: str) -> bool:
-    """An identifier made of words: ``tokenStartColumn``, ``OAuth2Client``, ``NewPassword``,
-    ``PKCS7_ISSUER_AND_SERIAL`` -- a name, where a generated value has short random pieces."""
-    if _SCREAMING.fullmatch(value):
-        return all(sum(c.isalpha() for c in part) >= 2 for part in value.strip("_").split("_"))
-    if not _IDENTIFIER.match(value):
-        return False
-    count = 0
-    for piece in _PIECES.findall(value):
-        if piece.isdigit() or piece.isupper():
-            if len(piece) > (2 if piece.isdigit() else 4):
-                return False
-        elif len(piece) >= 3 and _VOWELS.intersection(piece.lower()):
-            count += 1
-        else:
-            return False
-    return count >= 2
-
-
 def _made_of_words(value: str) -> bool:
-    """``my_super_secret_token`` or ``prod/db/password``: letter-only parts and separators."""
+    """``my_super_secret_token`` or ``prod/db/password``: letter-only parts and separators
+    (a long part is a word only if it reads as words: ``api_org_<random letters>`` is not)."""
     parts = [p for p in re.split(r"[_\-./:\s]+", value) if p]
-    return len(parts) >= 2 and all(p.isalpha() for p in parts)
+    return len(parts) >= 2 and all(p.isalpha() and (len(p) <= 16 or wordy(p)) for p in parts)
 
 
 def assess(
@@ -104,6 +87,10 @@ def assess(
         return "heroku-api-key", "HIGH"  # a UUID is a Heroku API key only by its name
     if is_placeholder(value) or is_non_secret_value(value) or _made_of_words(value):
         return None
+    if regex_or_format(value):
+        return None  # ``ghp_[A-Za-z0-9]{36}``, ``(?:key|token)``, ``Bearer {}``
+    if kind != "password" and identifier_like(value):
+        return None  # ``ExclusiveStartBackupArn``, ``AsyncTokenCredential``: names, not keys
     n = len(value)
     if kind == "aws":
         if n == 40 and charset(value) in ("alnum", "base64") and looks_random(value, slack=0.3):
@@ -125,16 +112,37 @@ def assess(
             return "encryption-key", "MEDIUM"
         return None
     # kind == "secret"
-    if n < 12 or not looks_random(value, slack=0.2):
-        return None
-    if classes(value) < 2 and charset(value) != "hex":
-        return None
-    if n >= 32 and looks_random(value):
-        return "generic-secret", "HIGH"
-    return "generic-secret", "MEDIUM" if n >= 16 else "LOW"
+    return _generated(value)
+
+
+def _generated(value: str) -> tuple[str, Confidence] | None:
+    """A value under a secret name: generated (random for its charset and length, or its
+    parts are: :func:`~scriptrunner.scanners.secrets.rules.words.random_parts`), graded by
+    length."""
+    n = len(value)
+    if (
+        n >= 12
+        and looks_random(value, slack=0.2)
+        and (classes(value) >= 2 or charset(value) == "hex")
+    ):
+        if n >= 32 and looks_random(value):
+            return "generic-secret", "HIGH"
+        return "generic-secret", "MEDIUM" if n >= 16 else "LOW"
+    for core in random_parts(value):
+        if len(core) < 16:
+            break
+        if looks_random(core, slack=0.2) and (classes(core) >= 2 or charset(core) == "hex"):
+            return "generic-secret", "HIGH" if len(core) >= 32 and looks_random(core) else "MEDIUM"
+    return None
 
 
 _WEAK_TAIL = re.compile(r"[\d\W_]+$")
+_LEET = str.maketrans("@4310!5$7", "aaeioisst")
+
+
+def _unleet(word: str) -> str:
+    """``P@55w0rd`` -> ``password``: the digits and symbols people put for letters."""
+    return word.lower().translate(_LEET)
 
 
 def grade_password(value: str) -> Confidence | None:
@@ -155,10 +163,11 @@ def _password(value: str) -> tuple[str, Confidence] | None:
     letters = any(c.isalpha() for c in value)
     others = any(not c.isalpha() for c in value)
     mixed = (letters and others) or (value[1:] != value[1:].lower() and looks_random(value))
-    if value.isalpha() and wordy(value):
-        return "generic-password", "LOW"  # NewPassword, CorrectHorseBattery
-    if _WEAK_TAIL.sub("", value).lower() in STOPWORDS:
-        return "generic-password", "LOW"  # testpass123, admin2024!: a default plus digits
+    stem = _WEAK_TAIL.sub("", value)
+    if wordy(value.rstrip(".!?")) or (stem.isalpha() and wordy(stem)):
+        return "generic-password", "LOW"  # NewPassword, CorrectHorseBattery, SomeKindOfPw1!
+    if stem.lower() in STOPWORDS or _unleet(stem) in STOPWORDS:
+        return "generic-password", "LOW"  # testpass123, admin2024!, P@55w0rd!: a default
     if n >= 8 and mixed and shannon(value) >= 2.5:
         strong = n >= 12 and classes(value) >= 3 and looks_random(value, slack=0.3)
         return "generic-password", "HIGH" if strong else "MEDIUM"

@@ -1,0 +1,281 @@
+"""Monitoring, logging, analytics and feature-flag services: Datadog, New Relic, Sentry,
+Grafana, Honeycomb, Dynatrace, Splunk, Sumo Logic, PagerDuty, Opsgenie, Rollbar, Bugsnag,
+Elastic, Axiom, PostHog, LaunchDarkly, Segment, Amplitude, Mixpanel, InfluxDB.
+
+Keys meant for browsers (Sentry DSNs, PostHog ``phc_`` project keys, New Relic browser and
+mobile tokens, LaunchDarkly client-side IDs) are public by design and not detected.
+Sources: Grafana's ``satokengen`` (service-account token checksum), Sentry's and New
+Relic's token-format documentation, Dynatrace's token format (``dt0c01.``), otherwise
+gitleaks / betterleaks / TruffleHog rules.
+"""
+
+from __future__ import annotations
+
+from scriptrunner.findings.model import Severity
+from scriptrunner.scanners.secrets.rules.checksums import grade_grafana_sa
+from scriptrunner.scanners.secrets.rules.model import Rule
+from scriptrunner.scanners.secrets.rules.shapes import UUID, UUID_ANY_CASE, keyed, token
+
+OBSERVABILITY_RULES: tuple[Rule, ...] = (
+    keyed(
+        "datadog-api-key",
+        "Datadog API or application key",
+        (
+            "datadog",
+            "dd_api_key",
+            "dd_app_key",
+            "dd_application_key",
+            "dd-api-key",
+            "dd-application-key",
+            "dd_client_api_key",
+        ),
+        "[a-f0-9]{32}|[a-f0-9]{40}",
+        severity=Severity.CRITICAL,
+        examples=(
+            "DD_API_KEY={hex:32}",
+            '-H "DD-APPLICATION-KEY: {hex:40}"',
+            "datadog_api_key: {hex:32}",
+            "datadog:\n  site: datadoghq.eu\n  api_key: {hex:32}",
+            '[datadog]\napi_key = "{hex:32}"',
+        ),
+        counterexamples=(
+            "DD_TRACE_ID={hex:32}",
+            "DATADOG_SITE_HASH={hex:31}",
+            "datadog:\n  site: datadoghq.eu\n  trace_id: {hex:32}",
+        ),
+    ),  # fmt: skip
+    token(
+        "newrelic-key",
+        "New Relic user API key",
+        "NRAK-",
+        "[A-Z0-9]{27}",
+        examples=("NEW_RELIC_API_KEY=NRAK-{UPPER:27}",),
+        counterexamples=("NRAK-{UPPER:20}",),
+    ),
+    token(
+        "newrelic-key",
+        "New Relic insert key",
+        "NRII-",
+        "[A-Za-z0-9_-]{32}",
+        severity=Severity.HIGH,
+        examples=("NEW_RELIC_INSERT_KEY=NRII-{url:32}",),
+        counterexamples=("NRII-{url:20}",),
+    ),
+    Rule(
+        id="newrelic-key",
+        title="New Relic license (ingest) key",
+        keywords=("ffffnral",),
+        pattern=r"(?<![A-Za-z0-9])(?P<secret>(?:[a-f0-9]{32}|eu01xx[a-f0-9]{26})FFFFNRAL)"
+        r"(?![A-Za-z0-9])",
+        severity=Severity.HIGH,
+        min_entropy=3.0,
+        examples=("NEW_RELIC_LICENSE_KEY={hex:32}FFFFNRAL", "license_key: eu01xx{hex:26}FFFFNRAL"),
+        counterexamples=("{hex:20}FFFFNRAL",),
+    ),
+    keyed(
+        "newrelic-key",
+        "New Relic license key (legacy)",
+        ("new_relic", "newrelic", "new-relic"),
+        "[a-f0-9]{40}",
+        severity=Severity.HIGH,
+        examples=("NEW_RELIC_LICENSE_KEY={hex:40}",),
+        counterexamples=("NEW_RELIC_APP_ID={hex:40}",),
+    ),
+    token(
+        "sentry-token",
+        "Sentry organization auth token",
+        "sntrys_eyJ",
+        "[A-Za-z0-9+/=]{60,400}_[A-Za-z0-9+/]{43}",
+        chars="A-Za-z0-9_+/=",
+        examples=("SENTRY_AUTH_TOKEN=sntrys_eyJ{b64:160}_{b64:43}",),
+        counterexamples=("sntrys_eyJ{b64:40}",),
+    ),
+    token(
+        "sentry-token",
+        "Sentry user auth token",
+        "sntryu_",
+        "[a-f0-9]{64}",
+        examples=("SENTRY_AUTH_TOKEN=sntryu_{hex:64}",),
+        counterexamples=("sntryu_{hex:30}",),
+    ),
+    keyed(
+        "sentry-token",
+        "Sentry auth token (legacy)",
+        ("sentry",),
+        "[a-f0-9]{64}",
+        examples=("SENTRY_AUTH_TOKEN={hex:64}", "sentry-cli --auth-token {hex:64} releases new"),
+        counterexamples=("SENTRY_RELEASE={hex:64}",),
+    ),
+    token(
+        "grafana-token",
+        "Grafana service account token",
+        "glsa_",
+        "[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}",
+        grade=grade_grafana_sa,  # CRC32 of the token (checksums.py): LOW when it fails
+        examples=("GRAFANA_TOKEN={glsa:32}",),
+        counterexamples=("glsa_{alnum:20}_{hex:8}",),
+    ),
+    token(
+        "grafana-token",
+        "Grafana Cloud access policy token",
+        "glc_",
+        "[A-Za-z0-9+/]{32,400}={0,3}",
+        chars="A-Za-z0-9_+/=",
+        examples=("GRAFANA_CLOUD_TOKEN=glc_eyJ{b64:120}==",),
+        counterexamples=("glc_{b64:12}",),
+    ),
+    token(
+        "grafana-token",
+        "Grafana API key (legacy)",
+        "eyJrIjoi",
+        "[A-Za-z0-9]{70,400}={0,3}",
+        chars="A-Za-z0-9_+/=",
+        examples=("GRAFANA_API_KEY=eyJrIjoi{alnum:90}",),
+        counterexamples=("eyJrIjoi{alnum:20}",),
+    ),
+    keyed(
+        "honeycomb-api-key",
+        "Honeycomb API key",
+        ("honeycomb",),
+        "[A-Za-z0-9]{22}|[a-f0-9]{32}|hc[a-z]{2}k_[a-z0-9]{58}",
+        exact=("x-honeycomb-team",),
+        severity=Severity.HIGH,
+        examples=("HONEYCOMB_API_KEY={alnum:22}", '-H "X-Honeycomb-Team: {hex:32}"'),
+        counterexamples=("HONEYCOMB_DATASET={alnum:22}",),
+    ),
+    token(
+        "dynatrace-token",
+        "Dynatrace API token",
+        ("dt0c01.", "dt0s01.", "dt0s02.", "dt0s16."),
+        r"[A-Z0-9]{24}\.[A-Za-z0-9]{64}",
+        examples=("DT_API_TOKEN=dt0c01.{UPPER:24}.{UPPER:64}",),
+        counterexamples=("dt0c01.{UPPER:24}",),
+    ),
+    keyed(
+        "splunk-token",
+        "Splunk HEC or authentication token",
+        ("splunk", "hec_token", "hec-token"),
+        UUID_ANY_CASE,
+        examples=("SPLUNK_HEC_TOKEN={hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}",),
+        counterexamples=("SPLUNK_INDEX_ID={hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}",),
+    ),
+    keyed(
+        "sumologic-key",
+        "Sumo Logic access key",
+        ("sumo",),
+        "[A-Za-z0-9]{64}",
+        examples=("SUMO_ACCESS_KEY={alnum:64}", "sumologic_access_key: {alnum:64}"),
+        counterexamples=("SUMO_COLLECTOR={alnum:64}",),
+    ),
+    keyed(
+        "pagerduty-token",
+        "PagerDuty API token",
+        ("pagerduty", "pager_duty"),
+        r"u\+[A-Za-z0-9_+-]{18}|[A-Za-z0-9_+-]{20}|[a-f0-9]{32}",
+        chars="A-Za-z0-9_+-",
+        examples=("PAGERDUTY_TOKEN=u+{url:18}", "PAGERDUTY_ROUTING_KEY={hex:32}"),
+        counterexamples=("PAGERDUTY_SERVICE={url:20}",),
+    ),
+    keyed(
+        "opsgenie-api-key",
+        "Opsgenie API key",
+        ("opsgenie", "genieskey"),
+        UUID,
+        examples=("OPSGENIE_API_KEY={hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}",),
+        counterexamples=("OPSGENIE_TEAM_ID={hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}",),
+    ),
+    keyed(
+        "rollbar-token",
+        "Rollbar access token",
+        ("rollbar",),
+        "[a-f0-9]{32}",
+        severity=Severity.HIGH,
+        examples=("ROLLBAR_ACCESS_TOKEN={hex:32}",),
+        counterexamples=("ROLLBAR_ENVIRONMENT={hex:32}",),
+    ),
+    keyed(
+        "bugsnag-api-key",
+        "Bugsnag API or auth token",
+        ("bugsnag",),
+        "[a-f0-9]{32}|" + UUID,
+        severity=Severity.HIGH,
+        examples=("BUGSNAG_AUTH_TOKEN={hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}",),
+        counterexamples=("BUGSNAG_RELEASE={hex:32}",),
+    ),
+    token(
+        "elastic-api-key",
+        "Elastic Cloud API key",
+        "essu_",
+        "[A-Za-z0-9_-]{60,200}={0,2}",
+        chars="A-Za-z0-9_=-",
+        examples=("EC_API_KEY=essu_{url:80}==",),
+        counterexamples=("essu_{url:20}",),
+    ),
+    token(
+        "axiom-token",
+        "Axiom API or personal token",
+        ("xaat-", "xapt-"),
+        UUID,
+        examples=("AXIOM_TOKEN=xaat-{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}",),
+        counterexamples=("xaat-{hex:8}",),
+    ),
+    token(
+        "posthog-personal-api-key",
+        "PostHog personal API key",
+        "phx_",
+        "[A-Za-z0-9_-]{41,49}",
+        examples=("POSTHOG_PERSONAL_API_KEY=phx_{url:43}",),
+        counterexamples=("phx_{url:20}", "POSTHOG_KEY=phc_{url:43}"),
+    ),
+    Rule(
+        id="launchdarkly-key",
+        title="LaunchDarkly API access token or server SDK key",
+        keywords=("api-", "sdk-"),
+        keyword_boundary=True,
+        pattern=rf"(?<![A-Za-z0-9_-])(?P<secret>(?:api|sdk)-{UUID})(?![A-Za-z0-9_-])",
+        severity=Severity.HIGH,
+        min_entropy=3.0,
+        examples=(
+            "LAUNCHDARKLY_ACCESS_TOKEN=api-{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}",
+            "LD_SDK_KEY=sdk-{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}",
+        ),
+        counterexamples=("mob-{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}",),
+    ),
+    token(
+        "segment-token",
+        "Segment public API token",
+        "sgp_",
+        "[A-Za-z0-9]{64}",
+        examples=("SEGMENT_API_TOKEN=sgp_{alnum:64}",),
+        counterexamples=("sgp_{alnum:50}",),
+    ),
+    keyed(
+        "amplitude-secret-key",
+        "Amplitude secret key",
+        ("amplitude",),
+        "[a-f0-9]{32}",
+        examples=("AMPLITUDE_SECRET_KEY={hex:32}",),
+        counterexamples=("AMPLITUDE_PROJECT={hex:32}",),
+        nested=False,  # a common word: no section-header matches
+    ),
+    keyed(
+        "mixpanel-secret",
+        "Mixpanel API secret",
+        ("mixpanel",),
+        "[a-f0-9]{32}",
+        examples=("MIXPANEL_API_SECRET={hex:32}",),
+        counterexamples=("MIXPANEL_PROJECT_TOKEN_ID={hex:31}",),
+    ),
+    keyed(
+        "influxdb-token",
+        "InfluxDB API token",
+        ("influx",),
+        "[A-Za-z0-9_-]{86}==",
+        chars="A-Za-z0-9_=-",
+        severity=Severity.CRITICAL,
+        examples=("INFLUXDB_TOKEN={url:86}==", "influx_token: {url:86}=="),
+        counterexamples=("INFLUXDB_ORG={url:40}==",),
+    ),
+)
+
+__all__ = ["OBSERVABILITY_RULES"]
