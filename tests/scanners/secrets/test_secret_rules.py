@@ -143,6 +143,7 @@ def test_rules_are_well_formed(rule: object) -> None:
     wanted = {"name", "quoted", "bare"} if rule.family == "assignment" else {"secret"}
     assert wanted <= set(groups)
     assert rule.examples, "every rule needs at least one sample that must match"
+    assert rule.counterexamples, "every rule needs at least one look-alike that must not match"
 
 
 @pytest.mark.parametrize(("rule_id", "template"), EXAMPLES)

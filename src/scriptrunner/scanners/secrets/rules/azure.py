@@ -197,6 +197,10 @@ AZURE_RULES: tuple[Rule, ...] = (
         min_entropy=3.5,
         priority=23,
         examples=("AZURE_OPENAI_API_KEY={alnum:52}JQQJ99{alnum:1}C{alnum:12}AAABACOG{alnum:4}",),
+        counterexamples=(
+            "AZURE_OPENAI_API_KEY={alnum:52}JQQJ99{alnum:1}C{alnum:12}AAABACOG{alnum:3}",
+            "AZURE_OPENAI_API_KEY={alnum:52}JQQJ99{alnum:1}C{alnum:12}AAABACOX{alnum:4}",
+        ),
     ),
     Rule(
         id="azure-cask-key",

@@ -76,6 +76,10 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         min_entropy=3.8,
         allow=(r"EXAMPLEKEY$",),
         examples=("AKIA{aws:16},{b64:40}",),
+        counterexamples=(
+            "AKIA{aws:16},{b64:39}",
+            "AKIA{aws:16},wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        ),
     ),
     Rule(
         id="aws-secret-access-key",
@@ -132,6 +136,7 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         min_entropy=4.0,
         severity=Severity.HIGH,
         examples=("Endpoint=sb://x.servicebus.windows.net/;SharedAccessKey={b64:43}=",),
+        counterexamples=("Endpoint=sb://x.servicebus.windows.net/;SharedAccessKey={b64:30}=",),
     ),
     Rule(
         id="digitalocean-token",
@@ -172,6 +177,7 @@ PROVIDER_RULES: tuple[Rule, ...] = (
         pattern=TOKEN_START_DASH + r"(?P<secret>HRKU-[A-Za-z0-9_-]{60})" + TOKEN_END_DASH,
         min_entropy=3.5,
         examples=("HRKU-{url:60}",),
+        counterexamples=("HRKU-{url:59}", "HRKU-{url:61}"),
     ),
     Rule(
         id="github-token",
