@@ -164,13 +164,13 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str, str, str]], str]] = 
             "retrieval_gb": {"archive": 10},
         },
         [
-            ("blob/hot/storage", "100", "0.0184", "1.84"),
+            ("blob/hot/storage", "100", "0.0208", "2.08"),
             ("blob/archive/storage", "1000", "0.00099", "0.99"),
             ("blob/hot/write", "10000", "0.000005", "0.05"),
             ("blob/hot/read", "100000", "0.0000004", "0.04"),
             ("blob/archive/retrieval", "10", "0.02", "0.2"),
         ],
-        "3.12",
+        "3.36",
     ),
     (
         "azure sql: 2 provisioned vCores for a month with 32 GB",
