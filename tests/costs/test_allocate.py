@@ -143,11 +143,19 @@ shared = st.one_of(
 
 @st.composite
 def resource(draw: st.DrawFn) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["ec2", "s3", "lambda", "gce", "blob", "gsql"]))
+    kind = draw(st.sampled_from(["ec2", "ebs", "s3", "lambda", "gce", "blob", "gsql"]))
     if kind == "ec2":
         spec: dict[str, Any] = {
             "type": "aws.ec2",
             "instance_type": draw(st.sampled_from(["t3.micro", "m5.large", "r5.large"])),
+            "hours": draw(quantity),
+        }
+    elif kind == "ebs":
+        spec = {
+            "type": "aws.ebs",
+            "size_gb": draw(quantity),
+            "iops": draw(st.integers(3000, 64000)),
+            "throughput_mbps": draw(st.integers(125, 1000)),
             "hours": draw(quantity),
         }
     elif kind == "s3":
