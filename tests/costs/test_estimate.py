@@ -45,29 +45,6 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str, str, str]], str]] = 
         "2.28",
     ),
     (
-        "ebs: gp3 500 GB with 6,000 IOPS and 250 MB/s for a month",
-        {"type": "aws.ebs", "size_gb": 500, "iops": 6000, "throughput_mbps": 250},
-        [
-            ("ebs/gp3/storage", "500", "0.08", "40"),
-            # 3,000 IOPS and 125 MB/s are included; the rest is provisioned.
-            ("ebs/gp3/iops", "3000", "0.005", "15"),
-            ("ebs/gp3/throughput", "125", "0.04", "5"),
-        ],
-        "60",
-    ),
-    (
-        "ebs: 3 x 20 GB gp3 at the included IOPS and throughput in eu-west-1",
-        {"type": "aws.ebs", "size_gb": 20, "count": 3, "region": "eu-west-1"},
-        [("ebs/gp3/storage", "60", "0.088", "5.28")],
-        "5.28",
-    ),
-    (
-        "ebs: 100 GB gp3 with 4,000 IOPS for half a month (365 h)",
-        {"type": "aws.ebs", "volume_type": "GP3", "size_gb": 100, "iops": 4000, "hours": 365},
-        [("ebs/gp3/storage", "50", "0.08", "4"), ("ebs/gp3/iops", "500", "0.005", "2.5")],
-        "6.5",
-    ),
-    (
         "s3: Standard over the 50 TB tier, Glacier, requests, egress",
         {
             "type": "aws.s3",
@@ -361,18 +338,6 @@ def test_lines_carry_component_provider_region_and_tags(catalogs: Catalogs) -> N
         (
             {"type": "aws.rds", "instance_class": "db.m5.lage", "engine": "mysql"},
             r"resources\[0\]\.instance_class: unknown RDS mysql instance class 'db\.m5\.lage' in us-east-1; closest: db\.m5\.large",
-        ),
-        (
-            {"type": "aws.ebs", "size_gb": 10, "iops": 1000},
-            r"resources\[0\]\.iops: a gp3 volume has at least 3,000 IOPS",
-        ),
-        (
-            {"type": "aws.ebs", "size_gb": 10, "throughput_mbps": 100},
-            r"resources\[0\]\.throughput_mbps: a gp3 volume has at least 125 MB/s",
-        ),
-        (
-            {"type": "aws.ebs", "size_gb": 10, "volume_type": "gp2"},
-            r"resources\[0\]\.volume_type: .*gp2.*gp3",
         ),
         (
             {"type": "azure.blob", "storage_gb_month": {"hot": 1}, "region": "westus2"},
