@@ -143,11 +143,19 @@ shared = st.one_of(
 
 @st.composite
 def resource(draw: st.DrawFn) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["ec2", "s3", "lambda", "gce", "blob", "gsql"]))
+    kind = draw(st.sampled_from(["ec2", "ebs", "s3", "lambda", "gce", "blob", "gsql"]))
     if kind == "ec2":
         spec: dict[str, Any] = {
             "type": "aws.ec2",
             "instance_type": draw(st.sampled_from(["t3.micro", "m5.large", "r5.large"])),
+            "hours": draw(quantity),
+        }
+    elif kind == "ebs":
+        spec = {
+            "type": "aws.ebs",
+            "size_gb": draw(quantity),
+            "iops": draw(st.integers(3000, 64000)),
+            "throughput_mbps": draw(st.integers(125, 1000)),
             "hours": draw(quantity),
         }
     elif kind == "s3":
@@ -212,7 +220,8 @@ def test_every_breakdown_sums_exactly_to_the_total(
         assert est.total == sum((line.cost_usd for line in est.lines), Decimal(0))
         for line in est.lines:
             assert line.quantity * line.unit_usd == line.cost_usd
-            assert line.cost_usd >= 0
+            # Only a discount (GCP sustained use) is a negative line.
+            assert line.cost_usd >= 0 or line.price.key.endswith("/sustained-use")
         for by in (*DIMENSIONS, "tag:team", "tag:env"):
             b = breakdown(est.lines, by)
             assert sum((g.cost_usd for g in b.groups), Decimal(0)) == est.total == b.total

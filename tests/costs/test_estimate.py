@@ -164,13 +164,13 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str, str, str]], str]] = 
             "retrieval_gb": {"archive": 10},
         },
         [
-            ("blob/hot/storage", "100", "0.0184", "1.84"),
+            ("blob/hot/storage", "100", "0.0208", "2.08"),
             ("blob/archive/storage", "1000", "0.00099", "0.99"),
             ("blob/hot/write", "10000", "0.000005", "0.05"),
             ("blob/hot/read", "100000", "0.0000004", "0.04"),
             ("blob/archive/retrieval", "10", "0.02", "0.2"),
         ],
-        "3.12",
+        "3.36",
     ),
     (
         "azure sql: 2 provisioned vCores for a month with 32 GB",
@@ -379,3 +379,21 @@ def test_stale_catalog_warning_per_provider_used(catalogs: Catalogs) -> None:
 def test_empty_estimate(catalogs: Catalogs) -> None:
     est = estimate([], catalogs)
     assert est.total == 0 and est.lines == () and est.warnings == ()
+
+
+def test_lambda_free_tier_is_named_and_neither_half_is_subtracted(catalogs: Catalogs) -> None:
+    # Exactly the monthly free tier, 1M requests and 400,000 GB-seconds: an estimate is at
+    # list prices, so both are charged in full (0.2 + 6.66668), consistently.
+    est = priced(catalogs, {"type": "aws.lambda", "requests": 1_000_000, "gb_seconds": 400_000})
+    assert lines(est) == [
+        ("lambda/requests", "1000000", "0.0000002", "0.2"),
+        ("lambda/x86_64/duration", "400000", "0.0000166667", "6.66668"),
+    ]
+    aws = catalogs["aws"]
+    for region in ("us-east-1", "us-west-2", "eu-west-1"):
+        requests = aws.price("lambda/requests", region).description
+        assert "free tier's 1M requests per month is not subtracted" in requests
+        for arch in ("x86_64", "arm64"):
+            duration = aws.price(f"lambda/{arch}/duration", region).description
+            assert "free tier's 400,000 GB-seconds per month" in duration
+            assert "is not subtracted" in duration

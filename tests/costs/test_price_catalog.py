@@ -53,7 +53,7 @@ def test_every_price_has_unit_usd_as_of_and_a_public_source(provider: str) -> No
     for price in catalog.prices():
         assert price.unit and price.description and price.usd > 0
         assert price.source.startswith("https://")
-        assert dt.date(2023, 1, 1) <= price.as_of <= dt.date(2024, 12, 31)
+        assert dt.date(2023, 1, 1) <= price.as_of <= dt.date.today()
         if price.tiers:
             assert price.tiers[0].usd == price.usd and price.tiers[0].start == 0
             assert [t.start for t in price.tiers] == sorted({t.start for t in price.tiers})
@@ -78,10 +78,26 @@ def test_three_regions_each_including_the_default(provider: str, region: str) ->
         ("aws", "us-east-1", "s3/STANDARD/storage", "0.023"),
         ("azure", "eastus", "vm/Standard_D2s_v3", "0.096"),
         ("gcp", "us-central1", "compute/e2/core", "0.021811"),
+        # The price audit of issue 22: East US blob storage (the old figures were West US 2's).
+        ("azure", "eastus", "blob/hot/storage", "0.0208"),
+        ("azure", "eastus", "blob/cool/storage", "0.0152"),
+        ("aws", "us-east-1", "ebs/gp3/storage", "0.08"),
+        ("aws", "us-east-1", "ebs/gp3/iops", "0.005"),
+        ("aws", "us-east-1", "ebs/gp3/throughput", "0.04"),
+        ("aws", "eu-west-1", "ebs/gp3/storage", "0.088"),
     ],
 )
 def test_known_list_prices(provider: str, region: str, key: str, usd: str) -> None:
     assert load_catalog(provider).price(key, region).usd == Decimal(usd)
+
+
+def test_east_us_hot_blob_tiers_are_east_us_prices() -> None:
+    hot = load_catalog("azure").price("blob/hot/storage", "eastus")
+    assert [(t.start, t.usd) for t in hot.tiers] == [
+        (Decimal(0), Decimal("0.0208")),
+        (Decimal(51200), Decimal("0.0200")),
+        (Decimal(512000), Decimal("0.0191")),
+    ]
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -147,7 +163,7 @@ def corrupt(provider: str, edit: Any) -> dict[str, Any]:
             lambda d: d["prices"][0].update(region="mars-1"),
             r"prices\[0\]\.region: 'mars-1' is not listed",
         ),
-        (lambda d: d["prices"].append(d["prices"][0]), r"ec2/c5\.large in eu-west-1 twice"),
+        (lambda d: d["prices"].append(d["prices"][0]), r"ebs/gp3/iops in eu-west-1 twice"),
         (lambda d: d.update(format=2), r"not a price catalog of format 1"),
         (lambda d: d.update(currency="EUR"), r"only USD catalogs"),
         (lambda d: d.update(default_region="mars-1"), r"default_region: 'mars-1' is not a region"),

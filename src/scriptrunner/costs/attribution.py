@@ -14,6 +14,8 @@ request plus its duration, rounded up to the millisecond as Lambda does, in GB-s
 CPU seconds and peak memory are reported beside the cost as the share of the profile's
 vCPUs and memory the run used (``cost.calculated`` event), which tells whether a smaller
 size would do; they do not change the price of a machine that is held either way.
+A run is priced at list prices: Lambda's free tier and GCP's sustained use discounts
+depend on a whole month of the account's usage, which one run does not know.
 """
 
 from __future__ import annotations
@@ -129,6 +131,10 @@ def _resources(
         }
     else:
         params = {_INSTANCE_FIELD[profile.kind]: profile.name, "hours": hours, "count": Decimal(1)}
+        if profile.kind == "gcp.compute":
+            # A sustained use discount depends on the month's usage of the whole billing
+            # account, which one run does not know: a run is priced at the list price.
+            params["sustained_use"] = False
     return [
         Resource(
             name=profile.text,

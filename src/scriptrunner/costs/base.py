@@ -22,6 +22,7 @@ from scriptrunner.errors import PriceError
 __all__ = [
     "COMPONENTS",
     "Component",
+    "Discount",
     "LineItem",
     "Price",
     "PriceError",
@@ -149,6 +150,32 @@ class Resource:
     path: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Discount:
+    """A published discount off a catalog price, priced as its own line: ``quantity x
+    -(fraction x unit price)``.  The line's key is the price's key + ``/`` + ``name``, its
+    description and source say which rule it applies (e.g. GCP's sustained use discounts)."""
+
+    name: str
+    #: 0.2 is 20 % off the price.
+    fraction: Decimal
+    description: str
+    source: str
+
+    def applied_to(self, price: Price) -> Price:
+        """The negative "price" of this discount on ``price`` (its first tier if tiered)."""
+        return Price(
+            provider=price.provider,
+            region=price.region,
+            key=f"{price.key}/{self.name}",
+            description=self.description,
+            unit=price.unit,
+            usd=-(self.fraction * price.usd),
+            as_of=price.as_of,
+            source=self.source,
+        )
+
+
 class Usage(NamedTuple):
     """What a resource consumes of one price: ``quantity`` of catalog key
     ``prefix + name + suffix``.  ``name`` is the user's word (an instance type) and
@@ -163,6 +190,8 @@ class Usage(NamedTuple):
     field: str
     #: What ``name`` is, for messages: "EC2 instance type".
     label: str
+    #: Set: this usage is a discount on the price of ``key`` (a negative line), not a charge.
+    discount: Discount | None = None
 
     @property
     def key(self) -> str:

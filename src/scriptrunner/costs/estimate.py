@@ -3,7 +3,9 @@
 A price the catalog does not have is an error that names the resource's field and the
 closest valid names (or the regions that do have it), never a $0 line.  A volume-tiered
 price (S3 Standard, egress, Lambda duration) gives one line per tier touched, applied to
-the resource's own quantity (account-wide aggregation is outside an estimate's view).
+the resource's own quantity (account-wide aggregation is outside an estimate's view).  A
+discount a kind applies (GCP's sustained use discounts) is its own negative line, so the
+arithmetic stays visible: ``quantity x -(fraction x unit price)``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from decimal import Decimal
 from scriptrunner.costs.base import (
     QUANTUM,
     ZERO,
+    Discount,
     LineItem,
     Price,
     Resource,
@@ -69,6 +72,7 @@ def estimate(
     # tuple.__new__ skips the named tuple's Python-level __new__: half the cost of a line.
     new = tuple.__new__
     used: dict[tuple[str, str, str], Price] = {}
+    discounts: dict[tuple[Price, Discount], Price] = {}
     by_provider: dict[str, Catalog] = {}
     total = ZERO
     with exact(), no_gc_pauses():
@@ -87,7 +91,14 @@ def estimate(
                         raise unknown_price(r, u, catalog)
                     used[cache_key] = price
                 quantity = u.quantity.quantize(QUANTUM)
-                if price.tiers:
+                if u.discount is not None:
+                    off = discounts.get((price, u.discount))
+                    if off is None:
+                        off = discounts[price, u.discount] = u.discount.applied_to(price)
+                    cost = quantity * off.usd
+                    total += cost
+                    append(new(LineItem, (r, u.component, off, quantity, off.usd, cost)))
+                elif price.tiers:
                     for part, unit in price.split(quantity):
                         cost = part * unit
                         total += cost

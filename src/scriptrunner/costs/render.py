@@ -51,12 +51,19 @@ def _significant(value: Decimal, digits: int) -> str:
 
 
 def fmt_usd(value: Decimal) -> str:
-    """Cents for amounts of a cent or more; three significant digits below a cent."""
+    """Cents for amounts of a cent or more; three significant digits below a cent.  A
+    negative amount (a discount) is ``-$2.31``."""
     if value == 0:
         return "$0.00"
+    sign = "-" if value < 0 else ""
     if abs(value) >= Decimal("0.01"):
-        return f"${value:,.2f}"
-    return "$" + _significant(value, 3)
+        return f"{sign}${abs(value):,.2f}"
+    return f"{sign}${_significant(abs(value), 3)}"
+
+
+def unit_usd(value: Decimal) -> str:
+    """A unit price exactly: ``$0.0000166667``; a discount's ``-$0.0063222``."""
+    return f"-${exact_text(-value)}" if value < 0 else f"${exact_text(value)}"
 
 
 def fmt_quantity(value: Decimal) -> str:
@@ -187,7 +194,7 @@ def lines_table(lines: Sequence[LineItem]) -> str:
                 line.price.key,
                 f"{fmt_quantity(line.quantity)} {line.price.unit}",
                 "x",
-                f"${exact_text(line.unit_usd)}",
+                unit_usd(line.unit_usd),
                 "=",
                 fmt_usd(line.cost_usd),
                 ",".join(f"{k}={v}" for k, v in r.tags.items()) or "-",

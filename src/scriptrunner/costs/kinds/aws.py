@@ -1,4 +1,4 @@
-"""AWS resource kinds: ``aws.ec2``, ``aws.s3``, ``aws.rds``, ``aws.lambda``."""
+"""AWS resource kinds: ``aws.ec2``, ``aws.ebs``, ``aws.s3``, ``aws.rds``, ``aws.lambda``."""
 
 from __future__ import annotations
 
@@ -27,6 +27,13 @@ ARCHITECTURES = names("x86_64", "arm64", x86="x86_64", arm="arm64", **{"x86-64":
 #: Lambda's documented memory range, in MB.
 LAMBDA_MEMORY_MB = (Decimal(128), Decimal(10_240))
 LAMBDA_TIMEOUT_MS = Decimal(900_000)
+VOLUME_TYPES = names("gp3")
+#: What every gp3 volume includes in its storage price; more is provisioned and billed.
+GP3_BASELINE_IOPS = Decimal(3000)
+GP3_BASELINE_MBPS = Decimal(125)
+#: Far beyond any EBS volume (the largest io2 Block Express volume has 256,000 IOPS).
+IOPS_MAX = Decimal(256_000)
+MBPS_MAX = Decimal(10_000)
 
 
 def _hours(f: Fields) -> dict[str, Any]:
@@ -57,6 +64,50 @@ def _ec2_usages(r: Resource, _: Catalog) -> list[Usage]:
             "EC2 instance type",
         )
     ]
+
+
+# -- EBS -----------------------------------------------------------------------------------
+
+
+def _ebs_parse(f: Fields) -> dict[str, Any]:
+    params = {
+        "volume_type": f.choice("volume_type", VOLUME_TYPES, default="gp3"),
+        "size_gb": f.number("size_gb", GB_MAX),
+        "iops": f.number("iops", IOPS_MAX, default=GP3_BASELINE_IOPS, integer=True),
+        "throughput_mbps": f.number("throughput_mbps", MBPS_MAX, default=GP3_BASELINE_MBPS),
+        **_hours(f),
+    }
+    if params["iops"] < GP3_BASELINE_IOPS:
+        raise PriceError(
+            f"{f.at('iops')}: a gp3 volume has at least {GP3_BASELINE_IOPS:,} IOPS "
+            "(included in its storage price)"
+        )
+    if params["throughput_mbps"] < GP3_BASELINE_MBPS:
+        raise PriceError(
+            f"{f.at('throughput_mbps')}: a gp3 volume has at least {GP3_BASELINE_MBPS} MB/s "
+            "(included in its storage price)"
+        )
+    return params
+
+
+def _ebs_usages(r: Resource, _: Catalog) -> list[Usage]:
+    """Provisioned size, and IOPS and throughput above what gp3 includes, each in
+    units per month: ``amount x hours / 730 x count``."""
+    p = r.params
+    months = ratio(p["hours"] * p["count"], MONTH)
+    vt, label = p["volume_type"], "EBS volume type"
+    out = [Usage("ebs/", vt, "/storage", p["size_gb"] * months, "storage", "volume_type", label)]
+    extra_iops = p["iops"] - GP3_BASELINE_IOPS
+    if extra_iops:
+        out.append(Usage("ebs/", vt, "/iops", extra_iops * months, "storage", "iops", label))
+    extra_mbps = p["throughput_mbps"] - GP3_BASELINE_MBPS
+    if extra_mbps:
+        out.append(
+            Usage(
+                "ebs/", vt, "/throughput", extra_mbps * months, "storage", "throughput_mbps", label
+            )
+        )
+    return out
 
 
 # -- S3 ------------------------------------------------------------------------------------
@@ -167,6 +218,13 @@ def _lambda_usages(r: Resource, _: Catalog) -> list[Usage]:
 
 KINDS = (
     Kind("aws.ec2", "aws", "EC2 instances: instance_type, hours, count", _ec2_parse, _ec2_usages),
+    Kind(
+        "aws.ebs",
+        "aws",
+        "EBS volumes: volume_type (gp3), size_gb, iops, throughput_mbps, hours, count",
+        _ebs_parse,
+        _ebs_usages,
+    ),
     Kind(
         "aws.s3",
         "aws",

@@ -3,6 +3,11 @@
 Compute Engine bills a predefined machine type as its vCPUs and its memory, each at the
 family's rate (``e2-standard-2`` = 2 E2 vCPU-hours + 8 E2 GB-hours per hour), so a machine
 type is two line items; the catalog's ``shapes`` give the sizes.
+
+Sustained use discounts (SUDs) are applied to the families Google grants them to
+(:data:`SUSTAINED_USE`): each quarter of a month a machine runs past the first is billed at
+a lower incremental rate, so N1 run for a whole month costs 30 % less and N2 19.825 % less.
+Each discounted quarter is its own negative line.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from scriptrunner.costs.base import Resource, Usage, ratio
+from scriptrunner.costs.base import Discount, Resource, Usage, ratio
 from scriptrunner.costs.catalog import Catalog, close_names
 from scriptrunner.costs.kinds.base import Kind
 from scriptrunner.costs.kinds.fields import (
@@ -29,13 +34,69 @@ from scriptrunner.errors import PriceError
 GCS_CLASSES = names("STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE")
 DISKS = names("ssd", "hdd")
 
+SUD_SOURCE = "https://cloud.google.com/compute/docs/sustained-use-discounts"
+_N1_RATES = (Decimal("0.2"), Decimal("0.4"), Decimal("0.6"))
+_N2_RATES = (Decimal("0.1322"), Decimal("0.2643"), Decimal("0.3965"))
+#: Sustained use discounts by machine family (``SUD_SOURCE``): the discount off the base rate
+#: of the hours in the 2nd, 3rd and 4th quarter of a month (the 1st is at the base rate).
+#: N1, M1, M2: incremental rates 100 / 80 / 60 / 40 % of base, 30 % off a whole month.
+#: N2, N2D, C2: 100 / 86.78 / 73.57 / 60.35 %, 19.825 % ("up to 20 %") off a whole month.
+#: Other families (E2, ...) get none.
+SUSTAINED_USE: dict[str, tuple[Decimal, Decimal, Decimal]] = {
+    "n1": _N1_RATES,
+    "m1": _N1_RATES,
+    "m2": _N1_RATES,
+    "n2": _N2_RATES,
+    "n2d": _N2_RATES,
+    "c2": _N2_RATES,
+}
+_QUARTER = HOURS_PER_MONTH / 4
+
 
 def _compute_parse(f: Fields) -> dict[str, Any]:
     return {
         "machine_type": f.text("machine_type"),
         "hours": f.number("hours", HOURS_MAX, default=HOURS_PER_MONTH),
         "count": f.number("count", COUNT_MAX, default=Decimal(1), integer=True),
+        "sustained_use": f.flag("sustained_use", default=True),
     }
+
+
+def quarter_hours(hours: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """Of ``hours`` of one machine (whole 730-hour months first, then the rest of one),
+    how many fall in the 2nd, 3rd and 4th quarter of their month."""
+    months, rest = divmod(hours, HOURS_PER_MONTH)
+    return (
+        months * _QUARTER + min(max(rest - _QUARTER, Decimal(0)), _QUARTER),
+        months * _QUARTER + min(max(rest - 2 * _QUARTER, Decimal(0)), _QUARTER),
+        months * _QUARTER + max(rest - 3 * _QUARTER, Decimal(0)),
+    )
+
+
+def sustained_use_usages(per_hour: list[Usage], hours: Decimal, count: Decimal) -> list[Usage]:
+    """The discount lines of ``count`` machines running ``hours`` each, given one machine's
+    vCPU and memory usage in one hour: one line per discounted quarter and resource, none
+    if the family gets no sustained use discount or a machine runs a quarter of a month or
+    less."""
+    out: list[Usage] = []
+    for u in per_hour:
+        rates = SUSTAINED_USE.get(u.name)
+        if rates is None:
+            continue
+        what = "vCPU" if u.suffix == "/core" else "memory"
+        for quarter, (h, rate) in enumerate(zip(quarter_hours(hours), rates, strict=True), 2):
+            if not h:
+                continue
+            pct = f"{rate * 100:f}".rstrip("0").rstrip(".")
+            discount = Discount(
+                "sustained-use",
+                rate,
+                f"{u.name.upper()} {what} sustained use discount: hours in quarter {quarter} "
+                f"of a month are billed {pct}% below the base rate",
+                SUD_SOURCE,
+            )
+            out.append(u._replace(quantity=u.quantity * h * count, discount=discount))
+    return out
 
 
 def machine_usages(machine_type: str, hours: Decimal, catalog: Catalog, where: str) -> list[Usage]:
@@ -59,7 +120,12 @@ def machine_usages(machine_type: str, hours: Decimal, catalog: Catalog, where: s
 def _compute_usages(r: Resource, catalog: Catalog) -> list[Usage]:
     p = r.params
     where = f"{r.path}.machine_type"
-    return machine_usages(p["machine_type"], p["hours"] * p["count"], catalog, where)
+    hours, count = p["hours"], p["count"]
+    per_hour = machine_usages(p["machine_type"], Decimal(1), catalog, where)
+    usages = [u._replace(quantity=u.quantity * hours * count) for u in per_hour]
+    if p.get("sustained_use", True):
+        usages += sustained_use_usages(per_hour, hours, count)
+    return usages
 
 
 def _storage_parse(f: Fields) -> dict[str, Any]:
@@ -131,7 +197,7 @@ KINDS = (
     Kind(
         "gcp.compute",
         "gcp",
-        "Compute Engine: machine_type, hours, count",
+        "Compute Engine: machine_type, hours, count, sustained_use",
         _compute_parse,
         _compute_usages,
     ),
