@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from site_hooks import home_page
+from site_hooks import relink
 
 from fixtures.ci_tools import venv_tool
 
@@ -72,12 +72,22 @@ def test_a_broken_anchor_or_link_fails_the_build(tmp_path: Path) -> None:
     assert "'missing.md'" in proc.stderr, proc.stderr
 
 
-def test_the_home_page_links_to_pages_beside_it() -> None:
+def test_links_are_re_pointed_for_the_site(tmp_path: Path) -> None:
+    repo, docs = tmp_path, tmp_path / "docs"
+    (docs / "tutorials").mkdir(parents=True)
+    (repo / "tests").mkdir()
+    (repo / "tests" / "README.md").write_text("# tests\n")
+    (repo / "x.py").write_text("")
     readme = (
-        "See [cli](docs/cli.md#scriptrunner-run), [tests](tests/docs/README.md), "
-        "[`x.py`](x.py) and [site](https://example.org/docs/a.md) or [here](#layout).\n"
+        "See [cli](docs/cli.md#scriptrunner-run), [tests](tests/README.md), [`x.py`](x.py), "
+        "[gone](gone.py), [site](https://example.org/docs/a.md) and [here](#layout).\n"
     )
-    assert home_page(readme) == (
-        "See [cli](cli.md#scriptrunner-run), tests (`tests/docs/README.md`), "
-        "`x.py` and [site](https://example.org/docs/a.md) or [here](#layout).\n"
+    assert relink(readme, repo, docs, docs, repo) == (
+        "See [cli](cli.md#scriptrunner-run), tests (`tests/README.md`), `x.py`, "
+        "[gone](gone.py), [site](https://example.org/docs/a.md) and [here](#layout).\n"
+    )
+    page = "[up](../cli.md#run), [code](../../x.py), [`a`](a.md) and [gone](../../y.py)\n"
+    tutorials = docs / "tutorials"
+    assert relink(page, tutorials, tutorials, docs, repo) == (
+        "[up](../cli.md#run), code (`x.py`), [`a`](a.md) and [gone](../../y.py)\n"
     )
