@@ -25,9 +25,11 @@ from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
+import httpx
 import pytest
 
 from fixtures.ci_tools import venv_tool
+from fixtures.cli import read_line
 from fixtures.scanning import semgrep_path
 from scriptrunner.version import __version__
 
@@ -286,7 +288,34 @@ def test_scans_from_the_wheel_find_a_planted_key_and_use_the_bundled_rules(
     assert {"semgrep": ["sr-yaml-unsafe-load"], "bandit": ["B506"]} in rules, rules
 
 
-def test_serve_help_from_the_wheel(installed: Installed, tmp_path: Path) -> None:
-    proc = installed.run("serve", "--help", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("usage: scriptrunner serve")
+def test_serve_from_the_wheel_serves_the_dashboards_files(
+    installed: Installed, tmp_path: Path
+) -> None:
+    help_ = installed.run("serve", "--help", cwd=tmp_path)
+    assert help_.returncode == 0, help_.stderr
+    assert help_.stdout.startswith("usage: scriptrunner serve")
+
+    proc = subprocess.Popen(
+        [str(installed.root / "bin" / "scriptrunner"), "serve", "--port", "0"],
+        env=installed.env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = ""
+        while not line.startswith("Serving on "):
+            line = read_line(proc)
+            assert line, proc.communicate()[1]
+        url = line.removeprefix("Serving on ").strip()
+        token = (Path(installed.env["SCRIPTRUNNER_HOME"]) / "serve-token").read_text().strip()
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as http:
+            for name in ("app.css", "dag.js"):
+                got = http.get(f"/static/{name}")
+                assert got.status_code == 200, (name, got.status_code)
+                assert got.content == (PACKAGE / "server" / "static" / name).read_bytes()
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
