@@ -121,7 +121,7 @@ dist: $(STAMP)
 	$(VENV)/bin/twine check --strict dist/*
 
 # The documentation site (mkdocs.yml) into build/site; --strict: a broken link or anchor
-# fails.  `make test` builds it in a test (tests/release/test_site.py).
+# fails.  `make test` builds it in a test (tests/release/test_docs_site.py).
 site: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir build/site
 
