@@ -2,11 +2,12 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The version is part of the installed metadata: a new version reinstalls (editable) too.
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml src/scriptrunner/version.py | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-fast install semgrep safety citools sysdeps lint typecheck pytest bench bytecode clean
+.PHONY: run test test-fast install semgrep safety citools sysdeps lint typecheck pytest bench bytecode dist site clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml src/scriptrunner/version.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[all,dev]'
@@ -112,6 +113,18 @@ test-fast: $(STAMP) $(SEMGREP_STAMP) $(SAFETY_STAMP) $(CITOOLS_STAMP) bytecode
 bytecode: $(STAMP)
 	PYTHONDONTWRITEBYTECODE= $(PY) -m compileall -q src >/dev/null
 
+# The release: wheel and sdist into dist/ (built from this checkout with the venv's own
+# backend, nothing fetched), both checked by twine.  tests/release/ checks what they carry.
+dist: $(STAMP)
+	rm -rf dist
+	$(PY) -m build --no-isolation --outdir dist .
+	$(VENV)/bin/twine check --strict dist/*
+
+# The documentation site (mkdocs.yml) into build/site; --strict: a broken link or anchor
+# fails.  `make test` builds it in a test (tests/release/test_docs_site.py).
+site: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir build/site
+
 # Every capability's benchmark (side-by-side ratios measured in one run); not unit tests.
 bench: $(STAMP) $(SEMGREP_STAMP) bytecode
 	$(PY) bench/runner_overhead.py
@@ -126,4 +139,4 @@ bench: $(STAMP) $(SEMGREP_STAMP) bytecode
 	$(PY) bench/dashboard.py
 
 clean:
-	rm -rf $(VENV) .tools .demo-home .coverage* htmlcov
+	rm -rf $(VENV) .tools .demo-home .coverage* htmlcov dist build

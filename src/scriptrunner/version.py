@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-__version__ = "7.0.0.dev0"
+__version__ = "7.0.0"

@@ -90,14 +90,11 @@ def write_sbom(
 
 
 def _tool_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    # The one source of the version (not the installed metadata, which an editable install
+    # wrote when it was installed and keeps while the source moves on).
+    from scriptrunner.version import __version__
 
-    try:
-        return version("scriptrunner")
-    except PackageNotFoundError:
-        from scriptrunner.version import __version__
-
-        return __version__
+    return __version__
 
 
 def _build_bom(
