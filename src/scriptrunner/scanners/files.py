@@ -95,7 +95,8 @@ def collect(
             continue
         target = Path(os.path.abspath(target))
         if target.is_dir():
-            listing = git_files(target) if gitignore else None
+            carrier = policy.carrier if policy.carriers else None
+            listing = git_files(target, carrier) if gitignore else None
             if listing is None:
                 candidates: Iterable[Path] = walker.walk(target, gitignore)
             else:

@@ -11,27 +11,40 @@ from __future__ import annotations
 import fnmatch
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 
-def git_files(directory: Path) -> list[Path] | None:
-    """The files git would consider (tracked + untracked, not ignored); None: not a work
-    tree, or no git."""
+def _ls_files(directory: Path, *flags: str) -> list[str] | None:
+    """``git ls-files FLAGS -z`` in ``directory``: the names, or None (not a work tree, no git)."""
     git = shutil.which("git")
     if git is None:
         return None
-    argv = [git, "-C", str(directory), "ls-files", "--cached", "--others", "--exclude-standard"]
+    argv = [git, "-C", str(directory), "ls-files", *flags, "-z"]
     try:
-        proc = subprocess.run([*argv, "-z"], capture_output=True, timeout=120, check=False)
+        proc = subprocess.run(argv, capture_output=True, timeout=120, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if proc.returncode != 0:
         return None  # "not a git repository": walk the directory instead
-    names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
-    # Nothing listed: the directory itself is ignored (a virtualenv, a checkout inside an
-    # ignored folder).  It was named explicitly, so walk it with its own .gitignore files.
-    return [directory / n for n in dict.fromkeys(names)] or None
+    return [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+
+
+def git_files(directory: Path, carrier: Callable[[str], bool] | None = None) -> list[Path] | None:
+    """The files git would consider (tracked + untracked, not ignored), plus the ignored files
+    whose name ``carrier`` picks (not those inside an ignored directory); None: not a work
+    tree, or no git."""
+    names = _ls_files(directory, "--cached", "--others", "--exclude-standard")
+    if not names:
+        # None: walk the directory.  Nothing listed: the directory itself is ignored (a
+        # virtualenv, a checkout inside an ignored folder); it was named explicitly, so walk
+        # it with its own .gitignore files.
+        return None
+    if carrier is not None:
+        hidden = _ls_files(directory, "--others", "--ignored", "--exclude-standard", "--directory")
+        names += [n for n in hidden or () if not n.endswith("/") and carrier(n.rsplit("/", 1)[-1])]
+    return [directory / n for n in dict.fromkeys(names)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,10 @@ one ``--exclude`` rule (used by the collector, ``scanners/files.py``).
 * A :class:`WalkPolicy` says which files a walk picks (``*.py`` for code) and which
   directories it never enters: tool caches silently, third-party trees (``node_modules``, a
   virtualenv...) reported once each as skipped when the policy says so.
-* With ``gitignore=True`` a directory is listed as git lists it (``gitignore.py``).
+* With ``gitignore=True`` a directory is listed as git lists it (``gitignore.py``); a policy's
+  ``carriers`` (file names that hold credentials by convention: ``.env``, ``*.tfstate``...)
+  are picked even when ignored -- ``.gitignore`` keeps a file out of commits, not off the disk,
+  the container image or the archive it ends up in.
 * Symlinked directories are not followed (a symlink loop cannot trap the walk); a directory
   that cannot be listed is reported as skipped (``unreadable directory: ...``).
 """
@@ -41,6 +44,12 @@ class WalkPolicy:
     virtualenvs: bool = False
     #: Report each third-party directory as skipped (else skip it silently).
     report_third_party: bool = False
+    #: File name globs picked even when ``.gitignore`` ignores them (outside ignored dirs).
+    carriers: tuple[str, ...] = ()
+
+    def carrier(self, name: str) -> bool:
+        """Whether a file called ``name`` is scanned even when ignored."""
+        return any(fnmatch.fnmatchcase(name, glob) for glob in self.carriers)
 
 
 _VCS_AND_CACHES = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".ruff_cache"})
@@ -50,12 +59,23 @@ CODE_WALK = WalkPolicy(
     suffixes=(".py",),
     silent_dirs=_VCS_AND_CACHES | {".venv", "venv", ".tox", ".nox", "node_modules", ".tools"},
 )
+#: Files that hold credentials by convention, and are gitignored for that very reason:
+#: dotenv files, Terraform state and variables, package-registry and network logins, git and
+#: Docker credential stores, kubeconfigs, private keys, Rails master keys, htpasswd files.
+SECRET_CARRIERS = (
+    ".env", ".env.*", "*.env", ".envrc", "*.tfvars", "*.tfvars.json", "*.tfstate",
+    "*.tfstate.backup", ".npmrc", ".pypirc", ".netrc", "_netrc", ".git-credentials",
+    ".dockercfg", "credentials", "credentials.json", "kubeconfig", "*.kubeconfig", "*.pem",
+    "*.key", "*.ppk", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".htpasswd",
+    "secrets.yml", "secrets.yaml", "secrets.json", "*.secrets",
+)  # fmt: skip
 #: ``scan secrets``: every file; third-party trees are reported as skipped.
 SECRETS_WALK = WalkPolicy(
     silent_dirs=_VCS_AND_CACHES | {".pytest_cache"},
     third_party_dirs=frozenset({"node_modules", ".tox", ".nox"}),
     virtualenvs=True,
     report_third_party=True,
+    carriers=SECRET_CARRIERS,
 )
 
 
@@ -141,7 +161,7 @@ class Walker:
                 if not self.picked(name):
                     continue
                 rel = f"{rel_dir}/{name}" if rel_dir else name
-                if not (gitignore and ignored(rules, rel, False)):
+                if not (gitignore and ignored(rules, rel, False)) or self.policy.carrier(name):
                     yield base / name
 
     def filter_listing(self, top: Path, paths: list[Path]) -> Iterator[Path]:
@@ -170,6 +190,7 @@ class Walker:
 __all__ = [
     "CODE_WALK",
     "SECRETS_WALK",
+    "SECRET_CARRIERS",
     "THIRD_PARTY",
     "Excludes",
     "WalkPolicy",

@@ -48,7 +48,7 @@ def _scan(root: Path, **options: object) -> tuple[set[str], dict[str, str]]:
 def test_plain_directory_respects_gitignore_and_reports_skips(tmp_path: Path) -> None:
     _tree(tmp_path)
     paths, skipped = _scan(tmp_path)
-    assert paths == {"src/app.py"}
+    assert paths == {"src/app.py", "local.env"}  # build/ ignored; *.env ignored but a carrier
     assert skipped["logo.png"].startswith("binary file")
     assert skipped["data.txt"] == "binary file"
     assert skipped["big.txt"].startswith("too large: ")
@@ -64,17 +64,45 @@ def test_git_work_tree_uses_git_ignore_rules(tmp_path: Path) -> None:
     (tmp_path / ".git" / "info" / "exclude").write_text("src/app.py\n")
     (tmp_path / "other.py").write_text(expand(TOKEN_LINE, 8))
     paths, skipped = _scan(tmp_path)
-    assert paths == {"other.py"}  # app.py excluded by .git/info/exclude, build/ and *.env
+    # app.py excluded by .git/info/exclude, build/ by .gitignore; local.env is ignored too,
+    # but a file of that name holds credentials by convention: scanned.
+    assert paths == {"other.py", "local.env"}
     assert "node_modules" in skipped and "env" in skipped
+
+
+@pytest.mark.parametrize("git", [True, False], ids=["git-work-tree", "plain-directory"])
+def test_ignored_credential_files_are_scanned_but_not_inside_ignored_dirs(
+    tmp_path: Path, git: bool
+) -> None:
+    """``.gitignore`` keeps ``.env`` and Terraform state out of commits, not off the disk: they
+    are scanned; other ignored files, and anything inside an ignored directory, are not."""
+    if git:
+        subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text(".env*\n*.tfstate*\n*.log\nsecrets-dir/\n")
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / ".env.production").write_text(expand(TOKEN_LINE, 11))
+    (tmp_path / "infra.tfstate.backup").write_text(expand(TOKEN_LINE, 12))
+    (tmp_path / "debug.log").write_text(expand(TOKEN_LINE, 13))
+    (tmp_path / "secrets-dir").mkdir()
+    (tmp_path / "secrets-dir" / ".env").write_text(expand(TOKEN_LINE, 14))
+    assert _scan(tmp_path)[0] == {"svc/.env.production", "infra.tfstate.backup"}
+    assert _scan(tmp_path, exclude=(".env*",))[0] == {"infra.tfstate.backup"}
+    everything = _scan(tmp_path, gitignore=False)[0]
+    assert everything == {
+        "svc/.env.production",
+        "infra.tfstate.backup",
+        "debug.log",
+        "secrets-dir/.env",
+    }
 
 
 def test_exclude_globs(tmp_path: Path) -> None:
     _tree(tmp_path)
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "t.py").write_text(expand(TOKEN_LINE, 9))
-    assert _scan(tmp_path, exclude=("tests",))[0] == {"src/app.py"}
-    assert _scan(tmp_path, exclude=("*.py",))[0] == set()
-    assert _scan(tmp_path, exclude=("src/*",))[0] == {"tests/t.py"}
+    assert _scan(tmp_path, exclude=("tests",))[0] == {"src/app.py", "local.env"}
+    assert _scan(tmp_path, exclude=("*.py",))[0] == {"local.env"}
+    assert _scan(tmp_path, exclude=("src/*", "*.env"))[0] == {"tests/t.py"}
 
 
 def test_explicit_file_is_scanned_even_if_ignored(tmp_path: Path) -> None:

@@ -49,7 +49,8 @@ def register(kinds: Any) -> None:
         "and AI provider keys, checksums verified where the format has one, private keys, "
         "JWTs, connection URLs, command-line and header credentials, base64/URL-encoded "
         "values, generic password/secret/key assignments in every common syntax) in files "
-        "(.gitignore respected), in the staged changes or in git history.  Values are "
+        "(.gitignore respected, except for files such as .env that hold credentials by "
+        "convention), in the staged changes or in git history.  Values are "
         "redacted in every output.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default .)")
