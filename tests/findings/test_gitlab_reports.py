@@ -187,3 +187,15 @@ def test_a_gitlab_report_of_another_scan_kind_is_refused(fmt: str, kind: str, fi
         check_scan_kind(fmt, kind)
     assert "\n" not in str(caught.value)
     assert f"--format {fmt} is the report of `scan " in str(caught.value)
+
+
+def test_ids_are_unique_and_only_web_urls_are_written() -> None:
+    import dataclasses
+
+    shell = sample_result().findings[0]
+    local = dataclasses.replace(shell, help_uri="docs/rules.md#shell")
+    out = report(ScanResult(findings=(shell, local)), "gitlab-sast")
+    first, second = out["vulnerabilities"]
+    assert first["id"] == "a" * 64 and second["id"] != first["id"]
+    assert "url" not in second["identifiers"][0] and "links" not in second
+    validate_report("gitlab-sast", out)

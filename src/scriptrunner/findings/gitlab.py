@@ -49,7 +49,6 @@ SCHEMA_URL = (
 NO_COMMIT = "0000000"
 #: A scan's timestamps: ISO 8601, UTC, whole seconds, no zone (the schema's pattern).
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
-PROJECT_URL = "https://pypi.org/project/scriptrunner/"
 CWE_URL = "https://cwe.mitre.org/data/definitions/{}.html"
 OSV_URL = "https://osv.dev/vulnerability/"
 
@@ -130,8 +129,8 @@ def _identifiers(f: Finding, deps: bool) -> list[dict[str, str]]:
         aliases = [str(a) for a in f.properties.get("aliases") or () if str(a)]
         return [primary, *(_alias(a) for a in aliases)]
     primary = {"type": "scriptrunner_rule_id", "name": f.rule_id, "value": f.rule_id}
-    if f.help_uri:
-        primary["url"] = f.help_uri
+    if _web(f.help_uri):
+        primary["url"] = str(f.help_uri)
     cwes = [
         {"type": "cwe", "name": f"CWE-{c}", "value": str(c), "url": CWE_URL.format(c)}
         for c in f.cwe
@@ -164,6 +163,11 @@ def _name(f: Finding, deps: bool) -> str:
     return title
 
 
+def _web(url: str | None) -> bool:
+    """Whether ``url`` is one GitLab takes (its schema wants ``http(s)://...``)."""
+    return bool(url) and str(url).startswith(("https://", "http://"))
+
+
 def _id(f: Finding) -> str:
     if f.fingerprint:
         return f.fingerprint
@@ -183,8 +187,8 @@ def _vulnerability(f: Finding, report: ReportType) -> dict[str, Any]:
     fix = (f.properties.get("minimal_upgrade") or f.properties.get("fix")) if deps else None
     if fix:
         vuln["solution"] = f"Upgrade {f.properties.get('package')} to {fix}."
-    if f.help_uri:
-        vuln["links"] = [{"url": f.help_uri}]
+    if _web(f.help_uri):
+        vuln["links"] = [{"url": str(f.help_uri)}]
     return vuln
 
 
@@ -204,7 +208,6 @@ def _tool(name: str, version: str) -> dict[str, Any]:
         "name": name,
         "version": version or "unknown",
         "vendor": {"name": "scriptrunner"},
-        "url": PROJECT_URL,
     }
 
 
@@ -236,11 +239,22 @@ def to_gitlab(result: ScanResult, fmt: str, *, now: datetime | None = None) -> d
             "status": "success" if result.complete else "failure",
             "messages": _messages(result, unresolved),
         },
-        "vulnerabilities": [_vulnerability(f, report) for f in counted],
+        "vulnerabilities": _unique([_vulnerability(f, report) for f in counted]),
     }
     if deps:
         out["dependency_files"] = _dependency_files(counted)
     return out
+
+
+def _unique(vulns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """GitLab wants each ``id`` once: a repeated fingerprint gets its repetition hashed in."""
+    seen: dict[str, int] = {}
+    for vuln in vulns:
+        n = seen.get(vuln["id"], 0)
+        seen[vuln["id"]] = n + 1
+        if n:
+            vuln["id"] = digest(vuln["id"], str(n))
+    return vulns
 
 
 def _dependency_files(findings: Iterable[Finding]) -> list[dict[str, Any]]:
