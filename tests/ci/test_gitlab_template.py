@@ -93,13 +93,9 @@ def test_template_variables_are_no_scriptrunner_settings() -> None:
     assert variables and not settings & set(variables)
 
 
-@pytest.fixture(scope="module")
-def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
-    """The template's three jobs run by gitlab-ci-local on a project with planted findings."""
-    if shutil.which("rsync") is None:
-        pytest.fail("rsync not found: gitlab-ci-local needs it (`make sysdeps` installs it)")
-    tool = node_tool("gitlab-ci-local")
-    root = tmp_path_factory.mktemp("gitlab-ci")
+def planted_project(root: Path) -> Path:
+    """A git repository including the template, with a Bandit finding, a planted AWS key and
+    a vulnerable requirement."""
     project = root / "project"
     project.mkdir()
     shutil.copy(TEMPLATE, project / "scriptrunner.gitlab-ci.yml")
@@ -112,11 +108,26 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     )
     (project / "config.py").write_text(f"AWS_KEY = '{AWS}'\n")
     (project / "requirements.txt").write_text("jinja2==2.10\n")
+    # A Semgrep rule that does not parse, for the run that must fail as incomplete.
+    (project / "broken-rules").mkdir()
+    (project / "broken-rules" / "bad.yaml").write_text(
+        "rules:\n  - id: broken\n    pattern: 'foo('\n    message: x\n"
+        "    languages: [python]\n    severity: ERROR\n"
+    )
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
     subprocess.run([*git, "init", "-q", "-b", "main"], cwd=project, check=True)
     subprocess.run([*git, "add", "."], cwd=project, check=True)
     subprocess.run([*git, "commit", "-q", "-m", "planted"], cwd=project, check=True)
+    return project
 
+
+def run_pipeline(root: Path, *args: str) -> Pipeline:
+    """gitlab-ci-local on ``root``'s planted project (its shell executor; ``args``: job
+    names and ``--variable`` settings)."""
+    if shutil.which("rsync") is None:
+        pytest.fail("rsync not found: gitlab-ci-local needs it (`make sysdeps` installs it)")
+    tool = node_tool("gitlab-ci-local")
+    project = planted_project(root)
     settings = {"SCRIPTRUNNER_HOME": str(root / "home")}
     if os.environ.get("SCRIPTRUNNER_SEMGREP"):
         settings["SCRIPTRUNNER_SEMGREP"] = os.environ["SCRIPTRUNNER_SEMGREP"]
@@ -131,6 +142,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
             "--no-color",
             "--variable",
             f"SCRIPTRUNNER_ADVISORY_DB={ADVISORY_DB}",
+            *args,
         ],
         cwd=project,
         env=env,
@@ -139,6 +151,12 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
         timeout=240,
     )
     return Pipeline(project, done.returncode, done.stdout + done.stderr)
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    """The template's three jobs run by gitlab-ci-local on a project with planted findings."""
+    return run_pipeline(tmp_path_factory.mktemp("gitlab-ci"))
 
 
 def test_findings_fail_every_job_and_every_report_is_still_uploaded(pipeline: Pipeline) -> None:
@@ -199,3 +217,18 @@ def test_dependency_scanning_reports_the_vulnerable_requirement(pipeline: Pipeli
             "dependencies": [{"package": {"name": "jinja2"}, "version": "2.10"}],
         }
     ]
+
+
+def test_an_incomplete_scan_fails_the_job_with_exit_2_and_its_report_says_so(
+    tmp_path: Path,
+) -> None:
+    """A tool that fails (Semgrep on a rule that does not parse) is exit 2, never a pass,
+    and the uploaded report has ``status: failure`` with the reason."""
+    run = run_pipeline(
+        tmp_path, "scriptrunner-sast", "--variable", "SCRIPTRUNNER_CODE_ARGS=--rules broken-rules"
+    )
+    assert run.returncode != 0, run.output
+    assert re.search(r"scriptrunner-sast\s+finished in .*FAIL 2", run.output), run.output
+    scan = run.artifact("scriptrunner-sast", "gl-sast-report.json")["scan"]
+    assert scan["status"] == "failure"
+    assert any(m["level"] == "fatal" and "semgrep" in m["value"] for m in scan["messages"])

@@ -1,8 +1,8 @@
 """GitLab security reports (format v15): SAST, secret detection and dependency scanning.
 
 One renderer per report type GitLab reads from ``artifacts:reports``; each takes the one
-``ScanResult`` every other format takes.  What is written (schema version ``15.0.6``, which
-GitLab 15.x to 17.x all accept):
+``ScanResult`` every other format takes.  What is written (schema version ``15.0.6``, one of
+the versions GitLab 16 and later accept):
 
 * ``version``, and ``scan`` with ``analyzer`` and ``scanner`` (id, name, version, vendor),
   ``type``, ``status`` (``failure`` when a tool failed: an incomplete scan never reads as
