@@ -199,3 +199,22 @@ def test_ids_are_unique_and_only_web_urls_are_written() -> None:
     assert first["id"] == "a" * 64 and second["id"] != first["id"]
     assert "url" not in second["identifiers"][0] and "links" not in second
     validate_report("gitlab-sast", out)
+
+
+def test_dependency_files_name_their_package_manager() -> None:
+    import dataclasses
+
+    base = vulnerable()
+    files = ["requirements.txt", "sub/poetry.lock", "Pipfile.lock", "uv.lock"]
+    found = tuple(
+        dataclasses.replace(base, location=Location(f, 1), fingerprint=str(i))
+        for i, f in enumerate(files)
+    )
+    out = report(ScanResult(findings=found), "gitlab-deps")
+    managers = {d["path"]: d["package_manager"] for d in out["dependency_files"]}
+    assert managers == {
+        "requirements.txt": "pip",
+        "sub/poetry.lock": "poetry",
+        "Pipfile.lock": "pipenv",
+        "uv.lock": "pip",
+    }

@@ -23,7 +23,7 @@ the versions GitLab 16 and later accept):
   ``0000000``, what GitLab's own analyzer writes for a scan of the working tree); ``file``
   and ``dependency`` (``package.name``, ``version``) for dependency scanning, whose report
   also lists ``dependency_files`` (required by 15.0.x): each file with its vulnerable
-  packages.
+  packages and its package manager (``poetry``, ``pipenv`` by the file's name, else ``pip``).
 """
 
 from __future__ import annotations
@@ -265,9 +265,15 @@ def _dependency_files(findings: Iterable[Finding]) -> list[dict[str, Any]]:
         key = (location["package"]["name"], location["version"])
         files.setdefault(f.location.path, {}).setdefault(key, location)
     return [
-        {"path": path, "package_manager": "pip", "dependencies": list(deps.values())}
+        {"path": path, "package_manager": _manager(path), "dependencies": list(deps.values())}
         for path, deps in files.items()
     ]
+
+
+def _manager(path: str) -> str:
+    """GitLab's package manager word for a dependency file (pip for the rest)."""
+    name = path.rsplit("/", 1)[-1]
+    return {"poetry.lock": "poetry", "Pipfile.lock": "pipenv"}.get(name, "pip")
 
 
 def render_gitlab(result: ScanResult, fmt: str) -> str:
