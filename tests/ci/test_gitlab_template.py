@@ -232,3 +232,28 @@ def test_an_incomplete_scan_fails_the_job_with_exit_2_and_its_report_says_so(
     scan = run.artifact("scriptrunner-sast", "gl-sast-report.json")["scan"]
     assert scan["status"] == "failure"
     assert any(m["level"] == "fatal" and "semgrep" in m["value"] for m in scan["messages"])
+
+
+def test_a_disabled_job_is_not_in_the_pipeline(tmp_path: Path) -> None:
+    project = planted_project(tmp_path)
+    done = subprocess.run(
+        [
+            str(node_tool("gitlab-ci-local")),
+            "--list",
+            "--no-color",
+            "--variable",
+            "SCRIPTRUNNER_SAST_DISABLED=true",
+            "--variable",
+            "SCRIPTRUNNER_DEPENDENCY_SCANNING_DISABLED=true",
+        ],
+        cwd=project,
+        env={**cli_env(), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    listed = {
+        line.split()[0] for line in done.stdout.splitlines() if line.startswith("scriptrunner-")
+    }
+    assert listed == {"scriptrunner-secret-detection"}, done.stdout
