@@ -71,7 +71,7 @@ run: $(STAMP) $(SEMGREP_STAMP) bytecode
 	SCRIPTRUNNER_HOME=$${SCRIPTRUNNER_HOME:-$(CURDIR)/.demo-home} $(PY) examples/demo.py
 
 # Debian packages the tests use (PostgreSQL server, Graphviz, bash, Chromium for the dashboard's
-# browser tests); installed when root and missing.
+# browser tests, rsync for gitlab-ci-local's shell executor); installed when root and missing.
 sysdeps:
 	@if [ "$$(id -u)" = 0 ]; then \
 	  missing=""; \
@@ -81,11 +81,12 @@ sysdeps:
 	  command -v chromium >/dev/null || missing="$$missing chromium"; \
 	  command -v zsh >/dev/null || missing="$$missing zsh"; \
 	  command -v fish >/dev/null || missing="$$missing fish"; \
+	  command -v rsync >/dev/null || missing="$$missing rsync"; \
 	  if [ -n "$$missing" ]; then \
 	    echo "installing Debian packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  fi; \
-	else echo "not root: not installing Debian packages (postgresql, graphviz, bash, chromium, zsh, fish)"; fi
+	else echo "not root: not installing Debian packages (postgresql, graphviz, bash, chromium, zsh, fish, rsync)"; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench examples

@@ -2,7 +2,9 @@
 
 ``Finding``/``Location``/``ScanResult``/``Skipped`` are frozen values (a data-flow finding
 carries its flows, each a tuple of steps from source to sink); renderers turn a
-``ScanResult`` into SARIF 2.1.0, JSON, a terminal table or GitHub annotation lines.
+``ScanResult`` into SARIF 2.1.0, JSON, a terminal table, GitHub annotation lines, GitLab's
+security reports (SAST, secret detection, dependency scanning) or a Code Climate (GitLab Code
+Quality) report.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from scriptrunner.findings.baseline import apply_baseline, load_baseline, write_baseline
+from scriptrunner.findings.codeclimate import render_codeclimate
 from scriptrunner.findings.fingerprint import FINGERPRINT_KEY, fingerprint
 from scriptrunner.findings.github import render_github
+from scriptrunner.findings.gitlab import check_scan_kind, render_gitlab
 from scriptrunner.findings.jsonout import render_json
 from scriptrunner.findings.model import (
     Confidence,
@@ -45,6 +49,7 @@ __all__ = [
     "Terminal",
     "ToolFailure",
     "apply_baseline",
+    "check_scan_kind",
     "fingerprint",
     "load_baseline",
     "render",
@@ -69,6 +74,10 @@ RENDERERS: Registry[Renderer] = Registry(
         "json": lambda result, term, how: render_json(result),
         "sarif": lambda result, term, how: render_sarif(result),
         "github": lambda result, term, how: render_github(result),
+        "gitlab-sast": lambda result, term, how: render_gitlab(result, "gitlab-sast"),
+        "gitlab-secrets": lambda result, term, how: render_gitlab(result, "gitlab-secrets"),
+        "gitlab-deps": lambda result, term, how: render_gitlab(result, "gitlab-deps"),
+        "codeclimate": lambda result, term, how: render_codeclimate(result),
     },
 )
 FORMATS = RENDERERS.names()

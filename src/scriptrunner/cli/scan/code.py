@@ -66,5 +66,5 @@ def handle(args: argparse.Namespace) -> int:
         tool_paths={"semgrep": settings.semgrep},
         options=opts,
     )
-    result = run_scan("code", context, [Path(p) for p in args.paths])
+    result = run_scan("code", context, [Path(p) for p in args.paths], fmt=args.format)
     return finish(args, settings, "code", result, started)

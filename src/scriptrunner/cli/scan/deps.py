@@ -117,7 +117,7 @@ def handle(args: argparse.Namespace) -> int:
         tool_paths={"safety": settings.safety, "osv-scanner": settings.osv_scanner},
         options=opts,
     )
-    result = run_scan("deps", context, [Path(f) for f in args.files])
+    result = run_scan("deps", context, [Path(f) for f in args.files], fmt=args.format)
     for warning in result.warnings[:20]:
         print(f"scriptrunner: warning: {warning}", file=sys.stderr)
     if args.sbom:

@@ -56,13 +56,20 @@ def add_report_options(
     p.add_argument("--no-record", action="store_true", help="do not store the scan in history")
 
 
-def run_scan(kind: str, context: ScanContext, targets: Sequence[Path]) -> ScanResult:
+def run_scan(
+    kind: str, context: ScanContext, targets: Sequence[Path], *, fmt: str | None = None
+) -> ScanResult:
     """Scan ``targets`` with the ``kind`` scanner; on a terminal, a spinner on stderr tells
-    how far it has got once the scan takes longer than 2 s."""
+    how far it has got once the scan takes longer than 2 s.  A report format ``fmt`` of
+    another scan kind (``gitlab-deps`` for ``scan code``) is refused before anything runs."""
     import dataclasses
 
     from scriptrunner.cli.scan.progress import Spinner
+    from scriptrunner.findings import check_scan_kind
     from scriptrunner.scanners.base import get_scanner
+
+    if fmt is not None:
+        check_scan_kind(fmt, kind)
 
     with Spinner(kind) as spinner:
         context = dataclasses.replace(context, progress=spinner.update)

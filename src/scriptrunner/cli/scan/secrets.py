@@ -127,7 +127,7 @@ def handle(args: argparse.Namespace) -> int:
         workers=args.workers or None,
     )
     context = ScanContext(root=Path.cwd(), options=opts)
-    result = run_scan("secrets", context, [Path(p) for p in args.paths or ["."]])
+    result = run_scan("secrets", context, [Path(p) for p in args.paths or ["."]], fmt=args.format)
     floor = CONFIDENCE_LEVELS.get(args.min_confidence)
     level = Severity.parse(args.fail_on) if args.fail_on else None
 
