@@ -2,7 +2,8 @@
 
 ``Finding``/``Location``/``ScanResult``/``Skipped`` are frozen values (a data-flow finding
 carries its flows, each a tuple of steps from source to sink); renderers turn a
-``ScanResult`` into SARIF 2.1.0, JSON, a terminal table or GitHub annotation lines.
+``ScanResult`` into SARIF 2.1.0, JSON, a terminal table, GitHub annotation lines or Markdown
+(``from_sarif`` reads a SARIF log back).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from scriptrunner.findings.baseline import apply_baseline, load_baseline, write_
 from scriptrunner.findings.fingerprint import FINGERPRINT_KEY, fingerprint
 from scriptrunner.findings.github import render_github
 from scriptrunner.findings.jsonout import render_json
+from scriptrunner.findings.markdown import render_markdown
 from scriptrunner.findings.model import (
     Confidence,
     Finding,
@@ -26,6 +28,7 @@ from scriptrunner.findings.model import (
     ToolFailure,
 )
 from scriptrunner.findings.sarif import render_sarif, to_sarif
+from scriptrunner.findings.sarif_read import from_sarif
 from scriptrunner.findings.table import Layout, Terminal, render_table
 from scriptrunner.registry import Registry
 
@@ -46,10 +49,12 @@ __all__ = [
     "ToolFailure",
     "apply_baseline",
     "fingerprint",
+    "from_sarif",
     "load_baseline",
     "render",
     "render_github",
     "render_json",
+    "render_markdown",
     "render_sarif",
     "render_table",
     "to_sarif",
@@ -69,6 +74,7 @@ RENDERERS: Registry[Renderer] = Registry(
         "json": lambda result, term, how: render_json(result),
         "sarif": lambda result, term, how: render_sarif(result),
         "github": lambda result, term, how: render_github(result),
+        "markdown": lambda result, term, how: render_markdown(result),
     },
 )
 FORMATS = RENDERERS.names()
