@@ -169,7 +169,7 @@ class Outcome:
 
 def run(argv: list[str], workspace: Path, env: Mapping[str, str]) -> int:
     """One command, its output in a collapsed group of the job log."""
-    sys.stdout.write(f"::group::{shlex.join(argv[1:])}\n")
+    sys.stdout.write(f"::group::scriptrunner {shlex.join(argv[3:])}\n")
     sys.stdout.flush()
     try:
         return subprocess.run(argv, cwd=workspace, env=dict(env), check=False).returncode

@@ -3,7 +3,7 @@ pull-request comments and wikis.
 
 One section per scan: a heading, the counts by severity, a warning when a tool failed (an
 incomplete scan is never shown as clean), the most severe findings (``top`` of them) with
-their rule (linked to the rule's documentation when the finding has a ``help_uri``),
+their rule (linked to the rule's documentation: the finding's ``help_uri``, else its CWE),
 ``file:line`` and message, then how many were left out, suppressed or not analysed.
 :func:`render_overview` is the table of several scans a CI job summary starts with.
 
@@ -63,6 +63,13 @@ def link(text: str, uri: str | None) -> str:
     return f"[{cell(text)}]({target})"
 
 
+def docs_uri(f: Finding) -> str | None:
+    """Where the finding's rule is documented: its ``help_uri``, else its first CWE's page."""
+    if f.help_uri:
+        return f.help_uri
+    return f"https://cwe.mitre.org/data/definitions/{f.cwe[0]}.html" if f.cwe else None
+
+
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -83,7 +90,7 @@ def counts_line(result: ScanResult) -> str:
 def _finding_row(f: Finding) -> str:
     message = f"{f.message}; {flow_text(f)}" if f.flows else f.message
     return (
-        f"| {f.severity.name} | {link(f.rule_id, f.help_uri)} | {code(f.location)} "
+        f"| {f.severity.name} | {link(f.rule_id, docs_uri(f))} | {code(f.location)} "
         f"| {cell(message, limit=MESSAGE_CHARS)} |"
     )
 
@@ -157,6 +164,7 @@ __all__ = [
     "cell",
     "code",
     "counts_line",
+    "docs_uri",
     "link",
     "render_markdown",
     "render_overview",
