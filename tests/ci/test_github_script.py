@@ -108,9 +108,7 @@ def test_outputs_survive_newlines(tmp_path: Path) -> None:
 
 def test_a_workflow_file_runs_and_its_failure_fails_the_step(tmp_path: Path) -> None:
     (tmp_path / "ci.yaml").write_text(
-        "name: ci\ntasks:\n"
-        "  ok:\n    run: echo ok\n"
-        "  broken:\n    needs: ok\n    run: exit 3\n"
+        "name: ci\ntasks:\n  ok:\n    run: echo ok\n  broken:\n    needs: ok\n    run: exit 3\n"
     )
     out, summary = tmp_path / "out", tmp_path / "summary"
     env = {
