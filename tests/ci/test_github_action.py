@@ -117,9 +117,10 @@ def test_summary_has_the_counts_and_top_findings(default_run: ActionRun) -> None
     assert "| secrets | findings at or above high | 1 | 0 | 0 | 0 | 0 |" in summary
     for kind in SCANS:
         assert f"### {kind}" in summary
-    assert "| CRITICAL | aws-access-key-id | `config.py:1` |" in summary
+    cwe_798 = "https://cwe.mitre.org/data/definitions/798.html"
+    assert f"| CRITICAL | [aws-access-key-id]({cwe_798}) | `config.py:1` |" in summary
     assert "`app.py:5`" in summary
-    # A rule with documentation is linked (Bandit's, the OSV advisory pages).
+    # A rule is linked to its documentation (the OSV advisory pages, else the CWE).
     assert "](https://osv.dev/vulnerability/PYSEC-" in summary
     assert f"**{outputs['findings-secrets']} finding**" in summary
 
