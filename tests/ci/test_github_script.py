@@ -129,3 +129,15 @@ def test_a_workflow_file_runs_and_its_failure_fails_the_step(tmp_path: Path) -> 
     assert outputs["workflow-exit-code"] == "1" and outputs["exit-code"] == "1"
     assert outputs["findings"] == "0"
     assert "| workflow | a task failed | - | - | - | - | - |" in summary.read_text()
+
+
+def test_an_input_cannot_start_a_workflow_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs = _inputs(scans="secrets", paths="'a\n::add-mask::x'", sarif_dir=str(tmp_path))
+    env = {**os.environ, "SCRIPTRUNNER_HOME": str(tmp_path / "home")}
+    code = action.run_scan("secrets", inputs, tmp_path, env)
+    out = capsys.readouterr().out
+    assert code.exit_code == 2
+    assert not any(line.startswith("::add-mask") for line in out.splitlines())
+    assert "a%0A::add-mask::x" in out
