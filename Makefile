@@ -89,11 +89,12 @@ sysdeps:
 	else echo "not root: not installing Debian packages (postgresql, graphviz, bash, chromium, zsh, fish, rsync)"; fi
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench examples
-	$(VENV)/bin/ruff format --check src tests bench examples
+	$(VENV)/bin/ruff check src tests bench examples scripts
+	$(VENV)/bin/ruff format --check src tests bench examples scripts
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict src/scriptrunner
+	MYPYPATH=src $(VENV)/bin/mypy --strict scripts/github_action.py
 
 # pytest exits 5 when it collected no tests: never a pass.
 pytest: $(STAMP) $(SEMGREP_STAMP) $(SAFETY_STAMP) $(CITOOLS_STAMP)

@@ -161,7 +161,20 @@ def test_an_unknown_shell_is_a_usage_error_listing_the_shells(tmp_path: Path) ->
     [
         ("scriptrunner sc", {"scan"}),
         ("scriptrunner workflow r", {"run"}),
-        ("scriptrunner scan code --format ", {"table", "json", "sarif", "github"}),
+        (
+            "scriptrunner scan code --format ",
+            {
+                "table",
+                "json",
+                "sarif",
+                "github",
+                "markdown",
+                "gitlab-sast",
+                "gitlab-secrets",
+                "gitlab-deps",
+                "codeclimate",
+            },
+        ),
         ("scriptrunner history --status f", {"failed"}),
     ],
 )

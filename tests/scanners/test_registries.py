@@ -48,7 +48,8 @@ from scriptrunner.scanners.secrets.scanner import parse_confidence
         ),
         (
             lambda: render(ScanResult(), "sarf"),
-            "unknown format 'sarf' (did you mean 'sarif'? valid: table, json, sarif, github)",
+            "unknown format 'sarf' (did you mean 'sarif'? valid: table, json, sarif, github, "
+            "markdown, gitlab-sast, gitlab-secrets, gitlab-deps, codeclimate)",
         ),
         (
             lambda: Severity.parse("hgh"),
@@ -69,7 +70,17 @@ def test_registries_list_every_implementation() -> None:
     assert SOURCES.names() == ("osv-db", "osv-api", "safety", "osv-scanner")
     assert SBOM_FORMATS.names() == ("json", "xml")
     assert CONFIDENCE_LEVELS.names() == ("low", "medium", "high")
-    assert RENDERERS.names() == ("table", "json", "sarif", "github")
+    assert RENDERERS.names() == (
+        "table",
+        "json",
+        "sarif",
+        "github",
+        "markdown",
+        "gitlab-sast",
+        "gitlab-secrets",
+        "gitlab-deps",
+        "codeclimate",
+    )
     assert INPUTS.names() == (
         "requirements*.txt",
         "pyproject.toml",

@@ -2,9 +2,9 @@
 
 ``Finding``/``Location``/``ScanResult``/``Skipped`` are frozen values (a data-flow finding
 carries its flows, each a tuple of steps from source to sink); renderers turn a
-``ScanResult`` into SARIF 2.1.0, JSON, a terminal table, GitHub annotation lines, GitLab's
-security reports (SAST, secret detection, dependency scanning) or a Code Climate (GitLab Code
-Quality) report.
+``ScanResult`` into SARIF 2.1.0, JSON, a terminal table, GitHub annotation lines, Markdown,
+GitLab's security reports (SAST, secret detection, dependency scanning) or a Code Climate
+(GitLab Code Quality) report (``from_sarif`` reads a SARIF log back).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from scriptrunner.findings.fingerprint import FINGERPRINT_KEY, fingerprint
 from scriptrunner.findings.github import render_github
 from scriptrunner.findings.gitlab import check_scan_kind, render_gitlab
 from scriptrunner.findings.jsonout import render_json
+from scriptrunner.findings.markdown import render_markdown
 from scriptrunner.findings.model import (
     Confidence,
     Finding,
@@ -30,6 +31,7 @@ from scriptrunner.findings.model import (
     ToolFailure,
 )
 from scriptrunner.findings.sarif import render_sarif, to_sarif
+from scriptrunner.findings.sarif_read import from_sarif
 from scriptrunner.findings.table import Layout, Terminal, render_table
 from scriptrunner.registry import Registry
 
@@ -51,10 +53,12 @@ __all__ = [
     "apply_baseline",
     "check_scan_kind",
     "fingerprint",
+    "from_sarif",
     "load_baseline",
     "render",
     "render_github",
     "render_json",
+    "render_markdown",
     "render_sarif",
     "render_table",
     "to_sarif",
@@ -74,6 +78,7 @@ RENDERERS: Registry[Renderer] = Registry(
         "json": lambda result, term, how: render_json(result),
         "sarif": lambda result, term, how: render_sarif(result),
         "github": lambda result, term, how: render_github(result),
+        "markdown": lambda result, term, how: render_markdown(result),
         "gitlab-sast": lambda result, term, how: render_gitlab(result, "gitlab-sast"),
         "gitlab-secrets": lambda result, term, how: render_gitlab(result, "gitlab-secrets"),
         "gitlab-deps": lambda result, term, how: render_gitlab(result, "gitlab-deps"),

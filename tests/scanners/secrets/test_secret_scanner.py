@@ -95,7 +95,8 @@ def test_no_secret_value_in_any_output_store_or_event(tmp_path: Path) -> None:
     values = planted(text)
     result = scan(tmp_path)
     assert len(result.findings) + len(result.suppressed) == 5
-    outputs = [render(result, fmt) for fmt in ("json", "sarif", "table", "github")]
+    formats = ("json", "sarif", "table", "github", "markdown", "gitlab-secrets", "codeclimate")
+    outputs = [render(result, fmt) for fmt in formats]
     outputs.append(repr(result))
     from fixtures.stores import record_scan_at
 
