@@ -44,10 +44,24 @@ def blocked_hint(kind: str, count: int, args: argparse.Namespace) -> list[str]:
 
 
 def print_blocked_hint(kind: str, count: int, args: argparse.Namespace) -> None:
-    """Print :func:`blocked_hint` on stderr, after the report (stdout and stderr may be one
-    pipe, as in a pre-commit hook's output)."""
+    """Print :func:`blocked_hint` on stderr after a ``table`` report (the format for people;
+    a machine format's stdout and stderr may be read as one stream), which is flushed first:
+    stdout and stderr may be one pipe, as in a pre-commit hook's output.  On a terminal, the
+    lines are wrapped to its width."""
+    if getattr(args, "format", "table") != "table":
+        return
     sys.stdout.flush()
-    for line in blocked_hint(kind, count, args):
+    lines = blocked_hint(kind, count, args)
+    if sys.stderr.isatty():
+        import textwrap
+
+        from scriptrunner.display import terminal_width
+
+        width = max(terminal_width(), 40)
+        lines = [
+            part for line in lines for part in textwrap.wrap(line, width, subsequent_indent="  ")
+        ]
+    for line in lines:
         print(line, file=sys.stderr)
 
 
