@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from fixtures.ci_tools import REPO
+from fixtures.ci_tools import REPO, venv_tool
 
 SCRIPTRUNNER = Path(sys.executable).with_name("scriptrunner")
 HOOKS = {hook["id"]: hook for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
@@ -79,6 +79,7 @@ def test_the_deps_hook_runs_on_dependency_files(path: str, matches: bool) -> Non
     assert bool(re.search(HOOKS["scriptrunner-deps"]["files"], path)) is matches
 
 
+@pytest.mark.slow
 def test_the_code_hook_blocks_at_high_and_says_how_to_allow(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text(
         "import subprocess\nimport sys\n\nsubprocess.call(sys.argv[1], shell=True)\n"
@@ -118,6 +119,7 @@ def advisory(package: str, fixed: str) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 def test_the_deps_hook_is_offline_and_needs_a_database(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("demo-lib==1.4\nrequests>=2\n")
     code, out = run_entry(
@@ -144,3 +146,22 @@ def test_the_deps_hook_is_offline_and_needs_a_database(tmp_path: Path) -> None:
         tmp_path / "home",
     )
     assert code == 0, out
+
+
+def test_the_configs_in_the_docs_are_valid_and_name_these_hooks(tmp_path: Path) -> None:
+    page = (REPO / "docs" / "pre-commit.md").read_text(encoding="utf-8")
+    configs = [b for b in re.findall(r"```yaml\n(.*?)```", page, re.S) if b.startswith("repos:")]
+    assert configs, "docs/pre-commit.md shows no .pre-commit-config.yaml"
+    for i, text in enumerate(configs):
+        config = tmp_path / f"config-{i}.yaml"
+        config.write_text(text)
+        done = subprocess.run(
+            [str(venv_tool("pre-commit")), "validate-config", str(config)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        (repo,) = yaml.safe_load(text)["repos"]
+        assert repo["rev"] == "v7.0.0"
+        assert {hook["id"] for hook in repo["hooks"]} <= set(HOOKS)

@@ -116,9 +116,13 @@ def clean_env() -> dict[str, str]:
 
 
 def identity(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` with a committer and without the user's and the system's git configuration
+    (a global hooks path or commit signing must not change what the tests see)."""
     names = ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL")
     return {
         **env,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
         **dict.fromkeys(names[:2], "Hook Test"),
         **dict.fromkeys(names[2:], "t@t.example"),
     }
