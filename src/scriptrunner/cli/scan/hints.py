@@ -1,7 +1,7 @@
 """What a blocked scan tells people on stderr: how to allow one finding, how to accept all.
 
 A scan that exits 1 stops a commit (the pre-commit hooks), a CI job or a script.  The
-findings above already name ``file:line`` and the rule (never a secret's value); these
+report already names ``file:line`` and the rule (never a secret's value); these
 lines add the two ways out, for the scan kind that blocked: an in-source allow comment
 (or ``--ignore ID`` for an advisory) and a baseline of the findings present now.
 """
@@ -33,7 +33,8 @@ def blocked_hint(kind: str, count: int, args: argparse.Namespace) -> list[str]:
     if kind == "secrets" and getattr(args, "staged", False):
         targets = " --staged"
     baseline = getattr(args, "baseline", None) or _DEFAULT_BASELINE.get(kind, "baseline.json")
-    lines = [f"{count} finding(s) block: file:line and rule above"]
+    where = f"in {args.output}" if getattr(args, "output", None) else "above"
+    lines = [f"{count} finding(s) block: file:line and rule {where}"]
     if allow:
         lines.append(f"to allow one: {allow}")
     lines.append(

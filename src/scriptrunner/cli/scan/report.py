@@ -92,8 +92,9 @@ def finish(
     *,
     blocking: Callable[[Finding], bool] | None = None,
 ) -> int:
-    """Baseline, report, record; returns the exit code (see ``EPILOG``).  On exit 1, stderr
-    says how to allow one finding or baseline them all (:mod:`~scriptrunner.cli.scan.hints`).
+    """Baseline, report, record; returns the exit code (see ``EPILOG``).  On exit 1 after a
+    ``table`` report, stderr says how to allow one finding or baseline them all
+    (:mod:`~scriptrunner.cli.scan.hints`).
 
     ``blocking`` (when given) decides which findings make the exit code 1, instead of
     ``--fail-on``'s severity test.
