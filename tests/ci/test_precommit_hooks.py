@@ -2,7 +2,8 @@
 
 The hook repository is a snapshot of this working tree (its tracked and untracked, not
 ignored, files: uncommitted changes included) committed in a temporary git repository;
-pre-commit builds a virtualenv and pip-installs it there (``pip install . .[secrets]``).
+pre-commit builds a virtualenv per hook and pip-installs it there (``pip install .
+.[secrets]``; ``.[scan,secrets]`` for the code hook).
 
 Network: the package registry pip is configured with (PyPI), once per module, when the
 ``wheelhouse`` fixture downloads the wheels of the package's dependencies and of its build
@@ -83,14 +84,16 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> HookRepo:
 
 @pytest.fixture(scope="module")
 def wheelhouse(hook_repo: HookRepo, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Wheels of the secrets hook's install and of the build backend (from the registry)."""
+    """Wheels of the secrets and code hooks' installs and of the build backend (from the
+    registry)."""
     import tomllib
 
     wheels = tmp_path_factory.mktemp("wheelhouse")
     project = tomllib.loads((hook_repo.path / "pyproject.toml").read_text(encoding="utf-8"))
     backend = project["build-system"]["requires"]
     cmd = [sys.executable, "-m", "pip", "wheel", "-q", "--wheel-dir", str(wheels)]
-    done = timed("wheelhouse", [*cmd, f"{hook_repo.path}[secrets]", *backend], REPO, clean_env())
+    target = f"{hook_repo.path}[secrets,scan]"
+    done = timed("wheelhouse", [*cmd, target, *backend], REPO, clean_env())
     assert done.returncode == 0, f"pip wheel (needs the package registry): {done.stderr}"
     return wheels
 
@@ -180,14 +183,14 @@ def test_try_repo_blocks_a_staged_key_and_ignores_the_working_tree(
 def installed(
     hook_repo: HookRepo, hook_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, object]:
-    """The hook's config (as docs/pre-commit.md shows it, with the snapshot's rev), installed
-    once into the module's PRE_COMMIT_HOME."""
+    """The secrets and code hooks' config (as docs/pre-commit.md shows it, with the
+    snapshot's rev), installed once into the module's PRE_COMMIT_HOME (two virtualenvs)."""
     config: dict[str, object] = {
         "repos": [
             {
                 "repo": str(hook_repo.path),
                 "rev": hook_repo.rev,
-                "hooks": [{"id": "scriptrunner-secrets"}],
+                "hooks": [{"id": "scriptrunner-secrets"}, {"id": "scriptrunner-code"}],
             }
         ]
     }
@@ -276,4 +279,29 @@ def test_a_baselined_key_is_not_blocked(
         text=True,
         check=False,
     )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+BAD_CODE = "import subprocess\nimport sys\n\nsubprocess.call(sys.argv[1], shell=True)\n"
+
+
+def test_git_commit_of_a_high_code_finding_is_blocked_until_allowed(
+    installed: dict[str, object], hook_env: dict[str, str], tmp_path: Path
+) -> None:
+    repo = commit_repo(tmp_path / "user", installed, hook_env)
+    (repo / "tool.py").write_text(BAD_CODE)
+    git(repo, "add", "tool.py")
+    cmd = ["git", "commit", "-m", "tool"]
+    done = timed("config: commit with the code hook", cmd, repo, hook_env)
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out
+    assert "scriptrunner code (Bandit + taint analysis)" in out and "Failed" in out
+    assert "tool.py:4: CRITICAL shell-injection" in out, out
+    assert "# scriptrunner: ignore[RULE]" in out, out
+
+    (repo / "tool.py").write_text(
+        BAD_CODE.replace("shell=True)", "shell=True)  # scriptrunner: ignore[shell-injection]")
+    )
+    git(repo, "add", "tool.py")
+    done = subprocess.run(cmd, cwd=repo, env=hook_env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -17,7 +17,10 @@ _ALLOW = {
         "add `# scriptrunner:allow-secret` (or `pragma: allowlist secret`) to its line",
         "",
     ),
-    "code": ("add `# nosec` or `# scriptrunner: ignore[RULE]` to its line", " ."),
+    "code": (
+        "add `# scriptrunner: ignore[RULE]` to its line (`# nosec`: Bandit's findings only)",
+        " .",
+    ),
     "deps": ("pass `--ignore ID` (the advisory id or an alias)", " FILES"),
 }
 _DEFAULT_BASELINE = {
