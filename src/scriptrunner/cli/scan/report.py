@@ -99,7 +99,9 @@ def finish(
     *,
     blocking: Callable[[Finding], bool] | None = None,
 ) -> int:
-    """Baseline, report, record; returns the exit code (see ``EPILOG``).
+    """Baseline, report, record; returns the exit code (see ``EPILOG``).  On exit 1 after a
+    ``table`` report, stderr says how to allow one finding or baseline them all
+    (:mod:`~scriptrunner.cli.scan.hints`).
 
     ``blocking`` (when given) decides which findings make the exit code 1, instead of
     ``--fail-on``'s severity test.
@@ -145,8 +147,14 @@ def finish(
         print_failures(result)
         return 2
     if blocking is not None:
-        return 1 if any(blocking(f) for f in result.findings) else 0
-    return 1 if result.at_or_above(Severity.parse(args.fail_on)) else 0
+        blocked = sum(1 for f in result.findings if blocking(f))
+    else:
+        blocked = len(result.at_or_above(Severity.parse(args.fail_on)))
+    if blocked:
+        from scriptrunner.cli.scan.hints import print_blocked_hint
+
+        print_blocked_hint(kind, blocked, args)
+    return 1 if blocked else 0
 
 
 def print_failures(result: ScanResult) -> None:
