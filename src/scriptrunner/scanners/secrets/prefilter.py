@@ -47,7 +47,15 @@ class Prefilter:
 
     def __init__(self, keywords: Sequence[tuple[Sequence[str], bool]]) -> None:
         """``keywords[i]`` = (rule i's lower-case keywords, whether it needs a boundary)."""
-        import ahocorasick
+        try:
+            import ahocorasick
+        except ImportError as exc:
+            from scriptrunner.errors import ScannerError
+
+            raise ScannerError(
+                f"the secret scanner (also used to redact every scan's reports) cannot load "
+                f"pyahocorasick ({exc}): pip install 'scriptrunner[secrets]'"
+            ) from None
 
         own: dict[str, tuple[list[int], list[int]]] = {}
         for index, (words, bounded) in enumerate(keywords):
