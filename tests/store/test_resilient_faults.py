@@ -16,6 +16,7 @@ from fixtures.store_rows import RUN, SPAN
 from scriptrunner.events import Event
 from scriptrunner.store import journal, ops, rows
 from scriptrunner.store.journal_writer import JournalWriter
+from scriptrunner.store.outage import is_outage
 from scriptrunner.store.resilient import JournaledStore
 from scriptrunner.store.sqla import SqlAlchemyHistory
 from scriptrunner.store.sqlite import SqliteHistory
@@ -150,3 +151,20 @@ def test_a_copy_of_the_store_is_the_same_store(tmp_path: Path) -> None:
         assert twin.inner is store.inner and twin.path == store.inner.path
     finally:
         store.close()
+
+
+def test_a_store_file_that_is_not_a_database_is_an_outage_not_a_refusal(tmp_path: Path) -> None:
+    """SQLite's ``DatabaseError`` for a damaged file (not an ``OperationalError``): the
+    writes wait in the journal for the file to be repaired rather than being refused."""
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(b"this is not a SQLite database\n" * 200)
+    conn = sqlite3.connect(damaged)
+    try:
+        conn.execute("SELECT * FROM runs")
+    except sqlite3.DatabaseError as exc:
+        error: BaseException = exc
+    finally:
+        conn.close()
+    assert type(error) is sqlite3.DatabaseError and "not a database" in str(error)
+    assert is_outage(error)
+    assert not is_outage(sqlite3.IntegrityError("UNIQUE constraint failed: runs.id"))
