@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from fixtures.cli import cli
 from fixtures.store_rows import RUN, SPAN
 from scriptrunner.store import journal, rows
 from scriptrunner.store.journal_writer import JournalWriter
@@ -105,3 +106,45 @@ def test_a_journal_of_a_newer_format_is_left_alone_and_named(tmp_path: Path) -> 
     assert (report.files, report.applied, report.refused) == (1, 1, [])
     assert table(db, "SELECT id FROM runs") == [("b" * 32,)]  # only the other journal's
     assert not path.exists()
+
+
+def test_db_replay_when_the_store_fails_mid_replay_says_so_and_keeps_the_journal(
+    tmp_path: Path,
+) -> None:
+    path, _ = gone_journal(tmp_path, [start(), {"op": "spans", "rows": [SPAN]}])
+    conn = sqlite3.connect(tmp_path / "history.db")
+    conn.execute("DROP TABLE spans")
+    conn.commit()
+    conn.close()
+    done = cli(tmp_path, "db", "replay")
+    assert done.returncode == 2, done.stderr
+    assert (
+        f"cannot replay the history journal {journal.journal_dir(tmp_path)}: history store "
+        f"sqlite:///{tmp_path / 'history.db'} became unreachable (OperationalError: no such "
+        "table: spans); what was not written is kept"
+    ) in done.stderr
+    assert "Traceback" not in done.stderr
+    assert path.exists()
+    assert table(tmp_path / "history.db", "SELECT count(*) FROM runs") == [(0,)]
+
+
+def test_db_replay_leaves_a_live_writers_journal_and_a_newer_one_and_says_so(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "history.db"
+    SqliteHistory(db).close()
+    key = journal.store_key(f"sqlite:///{db}")
+    live = JournalWriter(journal.journal_dir(tmp_path), key)
+    live.append([start()])  # this process holds it (locked) while the CLI runs
+    newer = Path(journal.journal_dir(tmp_path)) / f"newer{journal.SUFFIX}"
+    newer.write_bytes(journal.encode({"journal": journal.VERSION + 1, "store": key}))
+    try:
+        done = cli(tmp_path, "db", "replay")
+    finally:
+        live.close()
+    assert done.returncode == 0, done.stderr
+    assert "1 journal file(s) still written by running processes: left to them" in done.stdout
+    assert f"warning: {newer}: written in journal format {journal.VERSION + 1}" in done.stderr
+    assert "replayed 0 journal file(s)" in done.stdout
+    assert Path(str(live.path)).exists() and newer.exists()
+    assert table(db, "SELECT count(*) FROM runs") == [(0,)]
