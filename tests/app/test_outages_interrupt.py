@@ -9,6 +9,7 @@ import os
 import signal
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -46,16 +47,27 @@ def test_ctrl_c_during_the_start_up_replay_closes_the_store_and_keeps_the_journa
     writer = JournalWriter(journal.journal_dir(home), journal.store_key(f"sqlite:///{db}"))
     writer.append([{"op": "start", "row": row, "events": []}])
     writer.close()
-    lock = sqlite3.connect(db, isolation_level=None)
-    lock.execute("BEGIN IMMEDIATE")  # the replay waits for it (up to busy_timeout)
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    try:
-        timer.start()
-        with pytest.raises(KeyboardInterrupt):
-            outages.open_journaled(Settings(home=home, busy_timeout=1.0), [].append)
-    finally:
-        timer.cancel()
+    lock = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    lock.execute("BEGIN IMMEDIATE")  # the replay waits for it
+    before = open_files(db)
+
+    def interrupt() -> None:
+        """Once the session has the store and its replay connection open (two more
+        descriptors), Ctrl-C, then let the replay go on: the interrupt surfaces in it."""
+        deadline = time.monotonic() + 20
+        while open_files(db) < before + 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if open_files(db) >= before + 2:
+            os.kill(os.getpid(), signal.SIGINT)
         lock.execute("ROLLBACK")
+
+    thread = threading.Thread(target=interrupt)
+    try:
+        thread.start()
+        with pytest.raises(KeyboardInterrupt):
+            outages.open_journaled(Settings(home=home, busy_timeout=30.0), [].append)
+    finally:
+        thread.join()
         lock.close()
     assert open_files(db) == 0  # the store the session opened is closed too
     assert Path(str(writer.path)).exists()
