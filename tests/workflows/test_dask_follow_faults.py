@@ -1,17 +1,23 @@
 """Following a remote attempt when it does not end the ordinary way, on one real
 ``distributed`` cluster for the module (one worker, one thread): an attempt that no
 worker starts within its timeout, a command the worker cannot find, and a reply too
-large for a ``done`` message (fetched as the Dask task's result)."""
+large for a ``done`` message (fetched as the Dask task's result); last, a worker killed
+while it runs an attempt, which Dask gives up (``KilledWorker``)."""
 
 from __future__ import annotations
 
+import os
 import shlex
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import dask
+import psutil
 import pytest
 from distributed import Client, LocalCluster
 
@@ -36,9 +42,17 @@ print(name, "ran", flush=True)
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    ) as c:
+    # Dask gives up a task at the first death of a worker running it (KilledWorker).
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as c,
+    ):
         yield c
 
 
@@ -117,3 +131,46 @@ def test_outputs_too_large_for_a_message_arrive_whole_through_the_result(
     assert task.outputs == {"big": big}
     assert task.run is not None and task.run.stdout.text == "big ran\n"
     assert len((tmp_path / "big.started").read_text().split()) == 1
+
+
+SLEEPER = r"""
+import os, sys, time
+marker = sys.argv[1]
+first = not os.path.exists(marker)
+open(marker, "a").write(f"{os.getpid()}\n")
+if first:
+    time.sleep(60)
+"""
+
+
+def test_a_worker_killed_mid_attempt_is_a_lost_attempt_and_the_retry_runs(
+    tmp_path: Path, executor: Executor, client: Client
+) -> None:
+    """Last in the module: the cluster's worker is killed (its nanny starts another)."""
+    script, marker = tmp_path / "sleeper.py", tmp_path / "starts"
+    script.write_text(SLEEPER)
+    (worker_pid,) = client.run(os.getpid).values()
+
+    def kill_once_started() -> None:
+        wait_until(marker.exists, "the first attempt to start", 30)
+        os.kill(worker_pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_once_started)
+    killer.start()
+    line = shlex.join([sys.executable, "-I", "-S", str(script), str(marker)])
+    retries = {"max": 1, "backoff": "fixed", "delay": 0.1}
+    try:
+        result = run(tmp_path, executor, {"victim": {"run": line, "retries": retries}})
+    finally:
+        killer.join()
+    task = result.tasks["victim"]
+    assert task.state == "succeeded", task
+    assert task.run is not None
+    assert [a.status for a in task.run.attempts] == ["lost", "succeeded"]
+    first, second = (int(pid) for pid in marker.read_text().split())
+    assert first != second
+    wait_until(
+        lambda: not psutil.pid_exists(first) or psutil.Process(first).status() == "zombie",
+        "the lost attempt's process to die with its worker",
+        15,
+    )
