@@ -22,6 +22,7 @@ import pytest
 from distributed import Client, LocalCluster
 
 from fixtures.waiting import wait_until
+from scriptrunner.core.cancel import CancelToken
 from scriptrunner.core.runner import RunOptions
 from scriptrunner.workflows.dag import expand
 from scriptrunner.workflows.engine import EngineOptions, WorkflowEngine
@@ -141,6 +142,52 @@ open(marker, "a").write(f"{os.getpid()}\n")
 if first:
     time.sleep(60)
 """
+
+
+def test_a_cancel_the_frozen_worker_never_answers_ends_the_attempt_lost(
+    tmp_path: Path, cluster: LocalCluster, client: Client
+) -> None:
+    """The worker is stopped (``SIGSTOP``: alive to the scheduler, deaf to us) when the
+    workflow is cancelled: the cancel cannot be delivered, and after the kill grace and
+    the cluster timeout the attempt is given up as ``lost``, naming the worker.  Once the
+    worker runs again, the cancel that waited reaches the attempt's process."""
+    script, marker = tmp_path / "sleeper.py", tmp_path / "starts"
+    script.write_text(SLEEPER)
+    (worker_pid,) = client.run(os.getpid).values()
+    ex = make_executor(
+        "dask",
+        address=cluster.scheduler_address,
+        options=RunOptions(kill_grace=0.5),
+        cluster_timeout=1.0,
+    )
+    token = CancelToken()
+
+    def freeze_then_cancel() -> None:
+        wait_until(marker.exists, "the attempt to start", 30)
+        os.kill(worker_pid, signal.SIGSTOP)
+        token.cancel(signal.SIGTERM)
+
+    helper = threading.Thread(target=freeze_then_cancel)
+    helper.start()
+    line = shlex.join([sys.executable, "-I", "-S", str(script), str(marker)])
+    spec = workflow_from_dict({"tasks": {"frozen": {"run": line}}}, base_dir=tmp_path)
+    engine = WorkflowEngine(options=EngineOptions(max_parallel=4), executor=ex)
+    try:
+        result = engine.run(expand(spec), cancel=token)
+    finally:
+        helper.join()
+        os.kill(worker_pid, signal.SIGCONT)
+        ex.close()
+    task = result.tasks["frozen"]
+    assert task.run is not None
+    assert [a.status for a in task.run.attempts] == ["lost"], task
+    assert "never answered the cancel" in str(task.reason), task
+    (pid,) = (int(p) for p in marker.read_text().split())
+    wait_until(
+        lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie",
+        "the attempt's process to end once its worker runs again",
+        15,
+    )
 
 
 def test_a_worker_killed_mid_attempt_is_a_lost_attempt_and_the_retry_runs(
