@@ -19,7 +19,7 @@ from typing import Any
 import dask
 import psutil
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client, Event, LocalCluster
 
 from fixtures.waiting import wait_until
 from scriptrunner.core.cancel import CancelToken
@@ -88,19 +88,19 @@ def run(tmp_path: Path, executor: Executor, tasks: dict[str, Any]) -> WorkflowRe
 def test_an_attempt_no_worker_starts_within_its_timeout_times_out_and_never_starts(
     tmp_path: Path, executor: Executor, client: Client
 ) -> None:
-    # The cluster's only thread is busy (another Dask client's task) for longer than the
-    # task's timeout: the attempt waits in Dask's queue, then is given up.
-    blocker = client.submit(time.sleep, 4, pure=False)
+    # The cluster's only thread is busy (another Dask client's task, until released):
+    # the attempt waits in Dask's queue past its timeout, then is given up.
+    release = Event(f"release-{tmp_path.name}", client=client)
+    blocker = client.submit(release.wait, 60, pure=False)
     wait_until(lambda: any(client.processing().values()), "the blocker to be running", 10)
-    started = time.monotonic()
     result = run(tmp_path, executor, {"late": {"run": probe(tmp_path, "late"), "timeout": 1}})
-    took = time.monotonic() - started
     task = result.tasks["late"]
     assert task.state == "timed_out"
     assert task.run is not None and task.run.exit_code == 124
     assert "no worker started it within its timeout (1 s)" in str(task.reason)
-    assert took < 3.5  # given up at its timeout, not when the blocker ends
-    blocker.result(timeout=10)
+    assert not blocker.done()  # given up at its timeout, while the worker was still busy
+    release.set()
+    assert blocker.result(timeout=10) is True
     time.sleep(0.5)  # the worker is free now: the given-up attempt must still not start
     assert not (tmp_path / "late.started").exists()
 
