@@ -4,6 +4,7 @@ bounded."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 
@@ -89,6 +90,8 @@ class JournalWriter:
             finally:
                 os.close(dir_fd)
         except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(path)  # it holds nothing: a later append starts it again
             os.close(fd)
             raise
         self.path, self._fd = path, fd
@@ -101,6 +104,9 @@ class JournalWriter:
                 view = view[os.write(fd, view) :]
             os.fsync(fd)
         except OSError as exc:
+            # What part of ``data`` did fit is cut off again: all of it is lost, not replayed.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, self._size)
             raise JournalFull(f"cannot write history journal {path}: {exc.strerror}") from exc
         self._size += len(data)
 

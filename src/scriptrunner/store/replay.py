@@ -253,6 +253,14 @@ def replay_directory(target: Target, directory: str, key: str) -> Report:
                 report.elsewhere += 1
                 os.close(fd)
                 continue
+            version = header.get("journal") if header is not None else None
+            if isinstance(version, int) and version > journal.VERSION:
+                report.problems.append(
+                    f"{path}: written in journal format {version} by a newer "
+                    f"scriptrunner (this one reads format {journal.VERSION}): not replayed"
+                )
+                os.close(fd)
+                continue
             applied = apply_records(target, contents.records)
         except BaseException:
             with contextlib.suppress(OSError):

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from scriptrunner.scanners.secrets.rules.names import is_code_file
 
 _COMMENT_STARTS = ("#", "//", "/*", "*", "--", ";")
-_NB_MARK = re.compile(r'(?m)^[ \t]*"(cell_type|source)"[ \t]*:[ \t]*(?:"(\w*)"|(\[))')
+_NB_MARK = re.compile(r'(?m)^[ \t]*"(cell_type|source)"[ \t]*:[ \t]*(?:"(\w*)"|"|(\[))')
 _NB_ARRAY_END = re.compile(r"\n[ \t]*\]")
 
 

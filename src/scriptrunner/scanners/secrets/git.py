@@ -121,10 +121,11 @@ def _decode(raw: bytes) -> str:
 
 
 def _unquote(path: str) -> str:
-    """Git's C-style quoting of unusual paths (``"a\\tb"``)."""
+    """Git's C-style quoting of unusual paths (``"a\\tb"``); with ``core.quotePath=false``
+    the name's non-ASCII characters are inside the quotes as they are, not escaped."""
     if not (path.startswith('"') and path.endswith('"')):
         return path
-    body = path[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+    body = path[1:-1].encode("utf-8").decode("unicode_escape")  # one char per byte
     return body.encode("latin-1", "replace").decode("utf-8", "replace")
 
 
@@ -161,7 +162,9 @@ def parse_patch(lines: Iterable[str]) -> Iterator[Hunk]:
         elif line.startswith("diff --git "):
             path = None
         elif line.startswith("+++ "):
-            target = _unquote(line[4:])
+            # Git ends the line with a TAB when the name has a space (a TAB in the name
+            # itself is quoted): the TAB is not part of the name.
+            target = _unquote(line[4:].removesuffix("\t"))
             path = None if target == "/dev/null" else target.removeprefix("b/")
         elif line.startswith("@@"):
             m = _HUNK.match(line)
