@@ -226,3 +226,38 @@ def test_otlp_endpoint_variables_do_not_redirect_a_zipkin_exporter() -> None:
     env["OTEL_EXPORTER_ZIPKIN_ENDPOINT"] = "http://z:9411/api/v2/spans"
     assert load_config({"exporter": "zipkin"}, env).traces_url() == "http://z:9411/api/v2/spans"
     assert load_config({}, env).traces_url() == "http://otel:4318/v1/traces"
+
+
+def test_the_exporter_process_gets_the_config_as_plain_data_and_back() -> None:
+    """The span exporter process is handed its configuration as JSON, not a pickle (which
+    would run code chosen by whoever writes its stdin): every field survives the trip."""
+    from scriptrunner.tracing.config import config_from_plain, config_to_plain
+
+    config = TracingConfig(
+        exporter="zipkin",
+        collector_configured=False,
+        endpoint="http://127.0.0.1:9411/api/v2/spans",
+        endpoint_is_full=True,
+        protocol="grpc",
+        headers=(("authorization", "Bearer t"), ("x-team", "data")),
+        sampler="tail",
+        sampler_arg=0.25,
+        service_name="etl",
+        resource_attributes=(("deployment.environment", "prod"),),
+        export_timeout=3.0,
+        shutdown_timeout=1.5,
+        queue_size=64,
+        batch_size=8,
+        schedule_delay=0.2,
+        tail=TailConfig(
+            policies=(
+                PolicySpec("attribute", key="team", values=("data", "ml")),
+                PolicySpec("duration", threshold=2.0),
+            ),
+            decision_wait=5.0,
+            max_spans=100,
+            decision_cache=10,
+        ),
+    )
+    plain = config_to_plain(config)
+    assert config_from_plain(json.loads(json.dumps(plain))) == config

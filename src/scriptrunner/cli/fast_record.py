@@ -75,7 +75,9 @@ class Recording:
             conn = sqlite3.connect(self.store, timeout=self.busy_timeout, isolation_level=None)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            # scriptrunner: ignore[sql-injection] - an integer constant of this package
             conn.execute(f"PRAGMA wal_autocheckpoint={limits.WAL_CHECKPOINT_PAGES}")
+            # scriptrunner: ignore[sql-injection] - an integer constant of this package
             conn.execute(f"PRAGMA journal_size_limit={limits.WAL_SIZE_LIMIT}")
         except sqlite3.Error as exc:
             from pathlib import Path

@@ -61,6 +61,7 @@ def read_document(path: Path) -> Any:
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
+        # scriptrunner: ignore[unsafe-deserialization] - _Loader is a SafeLoader subclass
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader subclass
     except json.JSONDecodeError as exc:
         raise PriceError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc

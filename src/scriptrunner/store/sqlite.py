@@ -127,7 +127,9 @@ class SqliteHistory:
             self._enable_wal(busy_timeout)
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
+            # scriptrunner: ignore[sql-injection] - an integer constant of this package
             self._conn.execute(f"PRAGMA wal_autocheckpoint={limits.WAL_CHECKPOINT_PAGES}")
+            # scriptrunner: ignore[sql-injection] - an integer constant of this package
             self._conn.execute(f"PRAGMA journal_size_limit={limits.WAL_SIZE_LIMIT}")
             self._stamp_version()
         except sqlite3.Error as exc:

@@ -181,6 +181,7 @@ class EventTail:
         assert self._engine is not None
         url = self._engine.url.set(drivername="postgresql")
         with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
+            # scriptrunner: ignore[sql-injection] - the schema's channel constant
             conn.execute(f"LISTEN {schema.EVENTS_CHANNEL}")
             while not self._stop.is_set():
                 self._read_new()

@@ -7,7 +7,8 @@ settings table and the ``OTEL_*`` variables.  This module does not import OpenTe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from scriptrunner.errors import ConfigError
@@ -118,6 +119,31 @@ class TracingConfig:
         if self.endpoint_is_full or url.rstrip("/").endswith("/v1/traces"):
             return url
         return url.rstrip("/") + "/v1/traces"
+
+
+def config_to_plain(config: TracingConfig) -> dict[str, Any]:
+    """``config`` as JSON-able data (what the span exporter process is handed; no pickle: the
+    process must not run code chosen by whoever could write to its stdin)."""
+    return asdict(config)
+
+
+def config_from_plain(data: dict[str, Any]) -> TracingConfig:
+    """The inverse of :func:`config_to_plain` (checked again as it is built)."""
+    data = dict(data)
+    tail = dict(data.pop("tail"))
+    policies = tuple(
+        PolicySpec(**{**p, "values": tuple(p.get("values", ()))}) for p in tail.pop("policies")
+    )
+    return TracingConfig(
+        **{
+            **data,
+            "headers": tuple((str(k), str(v)) for k, v in data.get("headers", ())),
+            "resource_attributes": tuple(
+                (str(k), str(v)) for k, v in data.get("resource_attributes", ())
+            ),
+            "tail": TailConfig(policies=policies, **tail),
+        }
+    )
 
 
 def one_of(what: str, value: str, valid: tuple[str, ...]) -> None:

@@ -17,10 +17,8 @@ Standard library only.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
-import pickle
 import select
 import subprocess
 import sys
@@ -28,7 +26,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from scriptrunner.tracing.config import TracingConfig
+from scriptrunner.tracing.config import TracingConfig, config_to_plain
 from scriptrunner.tracing.ids import IdMinter
 
 __all__ = ["CATCH_UP", "HELPER_START", "ExportProcess"]
@@ -63,7 +61,7 @@ class ExportProcess:
             "store_url": store_url,
             "busy_timeout": busy_timeout,
             "root": root,
-            "config": base64.b64encode(pickle.dumps(config)).decode(),
+            "config": config_to_plain(config),
             "environ": {k: env[k] for k in ("TRACEPARENT", "TRACESTATE") if k in env},
         }
         self._closed = False

@@ -18,11 +18,9 @@ started (imported OpenTelemetry, opened the store and the exporters).
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import json
 import logging
-import pickle
 import resource
 import signal
 import sys
@@ -33,7 +31,7 @@ from typing import Any
 
 from scriptrunner import events as ev
 from scriptrunner.exits import exit_now
-from scriptrunner.tracing.config import TracingConfig
+from scriptrunner.tracing.config import TracingConfig, config_from_plain
 from scriptrunner.tracing.tracer import RunTracer
 
 #: The longest spans wait in this process's queues before they are exported.
@@ -128,7 +126,7 @@ def run(job: dict[str, Any], ended: threading.Event) -> list[str]:
     from scriptrunner.store import open_store_url
     from scriptrunner.tracing.session import start_tracing
 
-    config: TracingConfig = pickle.loads(base64.b64decode(job["config"]))
+    config: TracingConfig = config_from_plain(job["config"])
     # Off the runner's path, frequent small exports cost nothing the command waits for,
     # and leave little to export when the command ends (and waits for the verdict).
     config = dataclasses.replace(config, schedule_delay=min(config.schedule_delay, EXPORT_EVERY))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from scriptrunner.findings.model import Finding, Location, Severity
@@ -96,6 +98,34 @@ def test_suppression_comments(
 ) -> None:
     f = raw(tool, rule, 2)
     assert (suppression_for(f, [previous, line]) is not None) is suppressed
+
+
+def test_our_comment_above_a_merged_finding_silences_every_tool() -> None:
+    """Bandit reports the SQL string's line, Semgrep the call that spans it: the finding
+    shown starts at the call, and our comment just above it silences the whole finding;
+    `# nosec` there silences Bandit's report only, so the finding stands."""
+    lines = ["# scriptrunner: ignore[sql-injection] - constants only", "rows = db.execute(",
+             "    f'SELECT * FROM {TABLE}',", ")"]  # fmt: skip
+    bandit = raw("bandit", "B608", 3, severity=Severity.HIGH)
+    semgrep = raw("semgrep", "sr-sql-format", 2, end=4)
+
+    def scanned(comment: str) -> Finding:
+        text = [comment, *lines[1:]]
+        tagged = [
+            f
+            if (why := suppression_for(f, text)) is None
+            else dataclasses.replace(f, suppression=why)
+            for f in (bandit, semgrep)
+        ]
+        [merged] = merge(tagged)
+        assert merged.tools == ("semgrep", "bandit")
+        return merged
+
+    silenced = scanned(lines[0])
+    assert silenced.suppression is not None
+    assert silenced.suppression.justification.startswith("# scriptrunner: ignore")
+    assert scanned("# nosec B608").suppression is None
+    assert scanned("# nothing here").suppression is None
 
 
 def test_suppression_on_any_line_of_a_multi_line_finding() -> None:

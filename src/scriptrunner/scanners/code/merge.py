@@ -14,11 +14,15 @@ merged with a Bandit or Semgrep one keeps their rule id (baselines made before s
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from scriptrunner.findings.model import Finding
 from scriptrunner.scanners.code.taint.catalogue import RULES as TAINT_CLASSES
+
+#: The text of our own suppression comment (``suppress.py``), which names a merged finding.
+_OWN_COMMENT = re.compile(r"#\s*scriptrunner:\s*ignore\b")
 
 #: Tools in the order their messages are preferred for a merged finding.
 TOOL_ORDER = ("semgrep", "bandit", "taint")
@@ -307,6 +311,11 @@ def _combine(group: Sequence[Finding]) -> Finding:
     if (start, end) != (location.start_line, location.last_line):
         location = dataclasses.replace(location, start_line=start, end_line=end)
     suppressed = [f for f in group if f.suppression is not None]
+    # Suppressed if every tool's report of it is (a `# nosec` silences Bandit only), or if
+    # our own comment silences any one of them: it names the merged finding, whose lines
+    # may start above a tool's own line.
+    ours = [s for f in group if (s := f.suppression) and _OWN_COMMENT.match(s.justification)]
+    suppression = suppressed[0].suppression if len(suppressed) == len(group) else None
     flows = tuple(dict.fromkeys(flow for f in ordered for flow in f.flows))
     return dataclasses.replace(
         first,
@@ -316,8 +325,7 @@ def _combine(group: Sequence[Finding]) -> Finding:
         cwe=tuple(dict.fromkeys(c for f in ordered for c in f.cwe)),
         location=location,
         properties={**first.properties, "tool_rules": tool_rules},
-        # Suppressed only if every tool's report of it is (a `# nosec` silences Bandit only).
-        suppression=suppressed[0].suppression if len(suppressed) == len(group) else None,
+        suppression=suppression or (ours[0] if ours else None),
         flows=flows,
     )
 

@@ -178,6 +178,7 @@ def decode(raw: bytes, name: str) -> Any:
     import yaml  # lazy: only needed for YAML databases
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    # scriptrunner: ignore[unsafe-deserialization] - CSafeLoader or SafeLoader
     return yaml.load(raw, Loader=loader)  # noqa: S506 - a safe loader
 
 
