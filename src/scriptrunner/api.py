@@ -74,11 +74,24 @@ def run_workflow(
     record: bool = True,
     settings: Settings | None = None,
     cancel: CancelToken | None = None,
+    resume: str | None = None,
+    rerun_all: bool = False,
+    cluster_timeout: float | None = None,
+    tls_ca_file: str | None = None,
+    tls_cert: str | None = None,
+    tls_key: str | None = None,
+    forward_env: Sequence[str] = (),
+    allow_plaintext_secrets: bool = False,
+    local_always: bool = False,
 ) -> WorkflowResult:
     """Load (if given a path), expand and run a workflow; returns its typed result.
 
     Recorded in the history store unless ``record=False``.  A failing task is a result,
     not an exception; invalid files raise :class:`~scriptrunner.errors.WorkflowError`.
+    The other options are ``workflow run``'s: ``resume`` (an earlier run's id or ``last``)
+    and ``rerun_all``; for ``executor="dask"`` (docs/distributed.md) ``cluster_timeout``,
+    the ``tls_*`` certificate files, ``forward_env`` (names of variables sent to the
+    workers), ``allow_plaintext_secrets`` and ``local_always``.
     """
     from scriptrunner.app.workflow_request import WorkflowRequest
     from scriptrunner.workflows.dag import expand
@@ -88,7 +101,19 @@ def run_workflow(
     spec = workflow if isinstance(workflow, WorkflowSpec) else load_workflow(workflow)
     plan = expand(spec)
     request = WorkflowRequest(
-        max_parallel=max_parallel, fail_fast=fail_fast, executor=executor, scheduler=scheduler
+        max_parallel=max_parallel,
+        fail_fast=fail_fast,
+        executor=executor,
+        scheduler=scheduler,
+        cluster_timeout=cluster_timeout,
+        tls_ca_file=tls_ca_file,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        forward_env=tuple(forward_env),
+        allow_plaintext_secrets=allow_plaintext_secrets,
+        local_always=local_always,
+        resume=resume or ("last" if rerun_all else None),
+        rerun_all=rerun_all,
     )
     with RunSession(settings or load_settings(), record=record, cancel=cancel) as session:
         return session.run_workflow(plan, request)

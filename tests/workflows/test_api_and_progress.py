@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from scriptrunner import events as ev
 from scriptrunner import run_workflow
+from scriptrunner.errors import ConfigError
 from scriptrunner.settings import load_settings
 from scriptrunner.store import open_reader
 from scriptrunner.workflows import workflow_from_dict
@@ -42,6 +44,41 @@ def test_run_workflow_without_recording(tmp_path: Path) -> None:
     result = run_workflow(spec, record=False, settings=settings, max_parallel=1)
     assert result.ok and result.status == "succeeded"
     assert not (tmp_path / "home").exists()
+
+
+def test_run_workflow_resumes_an_earlier_run(tmp_path: Path) -> None:
+    """``resume="last"`` re-runs what failed and reuses what succeeded, as ``workflow run
+    --resume last`` does; ``rerun_all`` runs everything again."""
+    count = tmp_path / "count"
+    flag = tmp_path / "ok"
+    wf = tmp_path / "wf.yaml"
+    wf.write_text(
+        "name: resume-api\ntasks:\n"
+        f"  a: {{run: \"sh -c 'echo x >> {count}'\"}}\n"
+        f"  b: {{run: 'test -e {flag}', needs: [a]}}\n"
+    )
+    settings = load_settings(overrides={"home": str(tmp_path / "home")})
+    first = run_workflow(wf, settings=settings)
+    assert first.tasks["b"].state == "failed"
+    flag.touch()
+    again = run_workflow(wf, settings=settings, resume="last")
+    assert again.ok and again.run_id != first.run_id
+    assert count.read_text().count("x") == 1  # a was reused, not run again
+    run_workflow(wf, settings=settings, rerun_all=True)
+    assert count.read_text().count("x") == 2
+
+
+def test_run_workflow_refuses_secrets_over_plain_tcp_naming_the_python_opt_in(
+    tmp_path: Path,
+) -> None:
+    """Secrets to a scheduler off this host over plain tcp:// are refused from Python as from
+    the command line, and the message names the keyword argument (the address is TEST-NET-1:
+    the refusal comes before anything tries to reach it)."""
+    wf = tmp_path / "wf.yaml"
+    wf.write_text("secrets:\n  TOKEN: vault://secret/app#token\ntasks:\n  a:\n    run: 'true'\n")
+    settings = load_settings(overrides={"home": str(tmp_path / "home")})
+    with pytest.raises(ConfigError, match=r"allow_plaintext_secrets=True"):
+        run_workflow(wf, settings=settings, executor="dask", scheduler="tcp://192.0.2.1:8786")
 
 
 def test_live_progress_and_summary_render(tmp_path: Path) -> None:

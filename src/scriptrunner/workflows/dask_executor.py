@@ -57,7 +57,8 @@ def plaintext_refusal(address: str) -> str | None:
     return (
         f"the workflow uses secrets and the Dask scheduler {address} is off this host "
         "without TLS: they would travel in clear; use a tls:// address with --tls-ca-file, "
-        "--tls-cert and --tls-key, or pass --allow-plaintext-secrets"
+        "--tls-cert and --tls-key, or pass --allow-plaintext-secrets "
+        "(allow_plaintext_secrets=True from Python)"
     )
 
 
