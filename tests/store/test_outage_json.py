@@ -1,0 +1,109 @@
+"""``workflow run --json`` while PostgreSQL is down at the workflow's end: the story of the
+run is still printed (built from the run itself and this process's journal, marked
+``"history": "delayed"`` with the journal's path), the exit code is the tasks' own, and
+after the replay ``show --json`` tells the same story with the store's extras."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fixtures.cli import cli_env, run_cli, start_cli
+from fixtures.postgres import PostgresServer, own_postgres  # noqa: F401
+from fixtures.waiting import wait_until
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def db_url(own_postgres: PostgresServer) -> Iterator[str]:  # noqa: F811
+    url = own_postgres.create_database(f"t_{uuid.uuid4().hex[:16]}")
+    try:
+        yield url
+    finally:
+        try:
+            own_postgres.admin("SELECT 1")
+        except Exception:  # a test that failed with the server stopped
+            own_postgres.start()
+
+
+def workflow(tmp_path: Path) -> Path:
+    """``first`` ends before the outage; ``slow`` is running when it starts; ``bad`` fails
+    twice (exit 3, one retry); ``after`` is skipped (no process: its id is journaled)."""
+    tasks: dict[str, Any] = {
+        "first": {"run": "true"},
+        "slow": {"run": f"sh -c 'touch {tmp_path}/slow.started && sleep 0.5'", "needs": ["first"]},
+        "bad": {"run": "sh -c 'exit 3'", "needs": ["slow"], "retries": {"max": 1, "delay": 0}},
+        "after": {"run": "true", "needs": ["bad"]},
+    }
+    path = tmp_path / "flow.json"
+    path.write_text(json.dumps({"name": "outage-json", "tasks": tasks}))
+    return path
+
+
+def test_workflow_run_json_prints_the_story_when_the_store_is_down_at_the_end(
+    own_postgres: PostgresServer,  # noqa: F811
+    db_url: str,
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    env = cli_env(SCRIPTRUNNER_HOME=str(home), SCRIPTRUNNER_DATABASE_URL=db_url)
+    proc = start_cli("workflow", "run", "--json", str(workflow(tmp_path)), env=env, cwd=tmp_path)
+    try:
+        started = tmp_path / "slow.started"
+        wait_until(started.exists, timeout=30, what="slow.started to appear")
+        own_postgres.stop()
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    # The tasks decide the exit code (bad failed: 1), not the store (2).
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err and "history delayed" in err
+    journals = list((home / "journal").glob("*.jnl"))
+    assert len(journals) == 1 and str(journals[0]) in err
+
+    story = json.loads(out)
+    assert story["history"] == "delayed" and story["journal"] == str(journals[0])
+    assert (story["kind"], story["name"]) == ("workflow", "outage-json")
+    assert (story["status"], story["exit_code"], story["attempts"]) == ("failed", 1, [])
+    assert story["outputs"] == {"counts": {"succeeded": 2, "failed": 1, "skipped": 1}}
+    assert story["events"] == [] and story["scans"] == [] and story["trace_id"] is None
+    tasks = story["tasks"]
+    assert set(tasks) == {"first", "slow", "bad", "after"}
+    bad, after = tasks["bad"], tasks["after"]
+    assert (bad["state"], bad["result"], bad["exit_code"], bad["attempt_count"]) == (
+        "failed",
+        "failure",
+        3,
+        2,
+    )
+    assert [a["ended"] for a in bad["attempts"]] == ["exited 3", "exited 3"]
+    assert (after["state"], after["result"], after["attempts"]) == ("skipped", "skipped", [])
+    assert "bad" in after["reason"]
+    assert all(t["workflow_run_id"] == story["id"] for t in tasks.values())
+
+    # Once the store is back and the journal replayed, `show --json` tells the same story.
+    own_postgres.start()
+    replayed = run_cli("db", "replay", env=env, cwd=tmp_path, timeout=60)
+    assert replayed.returncode == 0, replayed.stderr
+    shown = run_cli("show", "--json", story["id"], env=env, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    stored = json.loads(shown.stdout)
+    assert "history" not in stored and "journal" not in stored
+    assert set(stored) == set(story) - {"history", "journal"}
+    same = ("id", "kind", "name", "status", "exit_code", "outputs", "started_at", "finished_at")
+    assert {k: stored[k] for k in same} == {k: story[k] for k in same}
+    assert set(stored["tasks"]) == set(tasks)
+    for name, task in tasks.items():
+        kept = stored["tasks"][name]
+        assert set(kept) == set(task), name
+        for key in ("id", "state", "result", "reason", "status", "exit_code", "attempt_count"):
+            assert kept[key] == task[key], (name, key)
+        assert [a["ended"] for a in kept["attempts"]] == [a["ended"] for a in task["attempts"]]
