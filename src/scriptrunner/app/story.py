@@ -17,7 +17,9 @@ shape (``docs/history.md`` shows a real one):
   ``result``, ``reason`` and ``reused_from``.
 
 Everything comes from the store (already masked when secrets were in use), so the story
-printed after a run is the one ``show`` prints later.
+printed after a run is the one ``show`` prints later.  While a workflow run's history is
+delayed (the store was unreachable at its end), ``workflow run --json`` prints the same
+shape built from the journal and the run (``app.story_delayed``).
 """
 
 from __future__ import annotations
