@@ -11,9 +11,10 @@ process replayed it).  What only the store has is empty or None (``docs/history.
 "The story while history is delayed"): ``events`` (their ids are the store's),
 ``scans``, ``trace_id``, the cost of a task written before the outage, the workflow's
 ``parent_run_id``, and the ``id``, ``started_at`` and ``finished_at`` of a task that
-ran no process and was written before the outage (a blocked one's ``command`` too).  In a workflow that uses secrets, the
-``command`` of a task written before the outage is None too: only the store has it
-masked.  Tasks are in the order they started, tasks with no ``started_at`` last.
+ran no process and was written before the outage (a blocked one's ``command`` too).  In
+a workflow that uses secrets, the ``command`` of a task written before the outage is
+None too: only the store has it masked.  Tasks are in the order they started, tasks
+with no ``started_at`` last.
 """
 
 from __future__ import annotations
@@ -50,7 +51,10 @@ def journal_of(settings: Settings, run_id: str) -> tuple[str | None, list[dict[s
     run ``run_id``, and its records (``None`` and no records when there is none)."""
     directory = journal.journal_dir(settings.home)
     key = journal.store_key(settings.store_url)
+    mine = f"-{os.getpid()}-"  # the file's name: HOST-PID-RANDOM.jnl (store.journal_writer)
     for path in reversed(journal.pending_files(directory)):  # newest first
+        if mine not in os.path.basename(path):
+            continue
         try:
             contents = journal.read(path)
         except OSError:
