@@ -32,13 +32,22 @@ def db_url(own_postgres: PostgresServer) -> Iterator[str]:  # noqa: F811
             own_postgres.start()
 
 
+def stored_before(url: str) -> list[tuple[Any, ...]]:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        sql = "SELECT task_name, status FROM runs WHERE task_name IN ('never', 'first')"
+        return list(conn.execute(sql + " ORDER BY task_name").fetchall())
+
+
 def workflow(tmp_path: Path) -> Path:
-    """``never`` is skipped and ``first`` ends before the outage; ``slow`` is running when it starts; ``bad`` fails
+    """``never`` is skipped and ``first`` ends before the outage; ``slow`` is running when it
+    starts (1.5 s: time enough for the server to stop under load); ``bad`` fails
     twice (exit 3, one retry); ``after`` is skipped (no process: its id is journaled)."""
     tasks: dict[str, Any] = {
         "never": {"run": "true", "if": "false"},
         "first": {"run": "true"},
-        "slow": {"run": f"sh -c 'touch {tmp_path}/slow.started && sleep 0.5'", "needs": ["first"]},
+        "slow": {"run": f"sh -c 'touch {tmp_path}/slow.started && sleep 1.5'", "needs": ["first"]},
         "bad": {"run": "sh -c 'exit 3'", "needs": ["slow"], "retries": {"max": 1, "delay": 0}},
         "after": {"run": "true", "needs": ["bad"]},
     }
@@ -58,6 +67,11 @@ def test_workflow_run_json_prints_the_story_when_the_store_is_down_at_the_end(
     try:
         started = tmp_path / "slow.started"
         wait_until(started.exists, timeout=30, what="slow.started to appear")
+        wait_until(  # their rows are in the store: the story must rebuild them
+            lambda: stored_before(db_url) == [("first", "succeeded"), ("never", "skipped")],
+            timeout=10,
+            what="the rows of never and first",
+        )
         own_postgres.stop()
         out, err = proc.communicate(timeout=60)
     finally:
