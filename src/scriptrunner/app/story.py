@@ -17,7 +17,9 @@ shape (``docs/history.md`` shows a real one):
   ``result``, ``reason`` and ``reused_from``.
 
 Everything comes from the store (already masked when secrets were in use), so the story
-printed after a run is the one ``show`` prints later.
+printed after a run is the one ``show`` prints later.  While a workflow run's history is
+delayed (the store was unreachable at its end), ``workflow run --json`` prints the same
+shape built from the journal and the run (``app.story_delayed``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,15 @@ from scriptrunner.core.retry import ended_words
 if TYPE_CHECKING:
     from scriptrunner.settings import Settings
 
-__all__ = ["SUMMARY_KEYS", "RunSource", "run_story", "run_summary", "story_from_store"]
+__all__ = [
+    "SUMMARY_KEYS",
+    "RunSource",
+    "row_story",
+    "run_story",
+    "run_summary",
+    "story_from_store",
+    "with_tasks",
+]
 
 #: The keys of :func:`run_summary`, in order: the ``runs`` row as the story names it.
 SUMMARY_KEYS = (
@@ -122,10 +132,11 @@ def _event(row: Mapping[str, Any]) -> dict[str, Any]:
 def run_story(source: RunSource, run_id: str) -> dict[str, Any]:
     """The story of run ``run_id`` (a full id), read from ``source``."""
     run = source.get_run(run_id)
-    return _story(source, run)
+    return row_story(source, run)
 
 
-def _story(source: RunSource, run: Mapping[str, Any]) -> dict[str, Any]:
+def row_story(source: RunSource, run: Mapping[str, Any]) -> dict[str, Any]:
+    """The story of the run whose row (as ``get_run`` gives it) is ``run``."""
     story = run_summary(run)
     if story["kind"] != "workflow":
         story["attempts"] = [_attempt(a) for a in run["attempt_rows"]]
@@ -138,11 +149,17 @@ def _story(source: RunSource, run: Mapping[str, Any]) -> dict[str, Any]:
     story["scans"] = [_scan(s, blocked) for s in source.scans_of(story["id"])]
     story["events"] = [_event(e) for e in run["events"]]
     if story["kind"] == "workflow":
-        story["tasks"] = _tasks(source, run)
-        costs = [t["cloud_cost_usd"] for t in story["tasks"].values()]
-        if story["cloud_cost_usd"] is None and any(c is not None for c in costs):
-            story["cloud_cost_usd"] = sum(c for c in costs if c is not None)
+        with_tasks(story, _tasks(source, run))
     return story
+
+
+def with_tasks(story: dict[str, Any], tasks: dict[str, dict[str, Any]]) -> None:
+    """Give a workflow's ``story`` its ``tasks`` (by task id) and, when its own row has no
+    cost, their summed cost."""
+    story["tasks"] = tasks
+    costs = [t["cloud_cost_usd"] for t in tasks.values()]
+    if story["cloud_cost_usd"] is None and any(c is not None for c in costs):
+        story["cloud_cost_usd"] = sum(c for c in costs if c is not None)
 
 
 def _tasks(source: RunSource, workflow: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -155,7 +172,7 @@ def _tasks(source: RunSource, workflow: Mapping[str, Any]) -> dict[str, dict[str
     }
     tasks: dict[str, dict[str, Any]] = {}
     for row in sorted(workflow.get("tasks", []), key=lambda r: (r["started_at"], r["id"])):
-        story = _story(source, source.get_run(row["id"]))
+        story = row_story(source, source.get_run(row["id"]))
         end = ended.get(row["task_name"], {})
         story.update(
             state=end.get("state", row["status"]),

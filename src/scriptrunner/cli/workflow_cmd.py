@@ -313,9 +313,9 @@ def handle_run(args: argparse.Namespace) -> int:
                 session.bus.subscribe(PlainProgress(sys.stderr, plan))
             result = session.run_workflow(plan, request)
     if args.json:  # the workflow run's story, as `show --json` prints it (app.story)
-        from scriptrunner.app.story import story_from_store
+        from scriptrunner.app.story_delayed import workflow_run_story
 
-        story = story_from_store(settings, result.run_id)
+        story = workflow_run_story(settings, plan, result, delayed=session.history_delayed)
         sys.stdout.write(json.dumps(story, indent=2) + "\n")
     elif not args.quiet and console.is_terminal:
         print_summary(console, result)
