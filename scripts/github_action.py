@@ -34,6 +34,7 @@ from pathlib import Path
 
 from scriptrunner.errors import ConfigError
 from scriptrunner.findings import ScanResult, Severity, from_sarif
+from scriptrunner.findings.github import command_data
 from scriptrunner.findings.markdown import OverviewRow, render_markdown, render_overview
 
 SCANS = ("code", "deps", "secrets")
@@ -167,16 +168,9 @@ class Outcome:
         return f"exit {self.exit_code}"
 
 
-def log_line(text: str) -> str:
-    """``text`` on one line of the job log: a newline in an input cannot start a line the
-    runner would read as a workflow command (``%``, CR and LF percent-encoded, as the
-    runner decodes them)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
 def run(argv: list[str], workspace: Path, env: Mapping[str, str]) -> int:
     """One command, its output in a collapsed group of the job log."""
-    sys.stdout.write(f"::group::{log_line('scriptrunner ' + shlex.join(argv[3:]))}\n")
+    sys.stdout.write(f"::group::{command_data('scriptrunner ' + shlex.join(argv[3:]))}\n")
     sys.stdout.flush()
     try:
         return subprocess.run(argv, cwd=workspace, env=dict(env), check=False).returncode
@@ -256,7 +250,7 @@ def main(env: Mapping[str, str] = os.environ) -> int:
     try:
         inputs = Inputs.from_env(env)
     except InputError as exc:
-        sys.stdout.write(f"::error title=scriptrunner action::{log_line(str(exc))}\n")
+        sys.stdout.write(f"::error title=scriptrunner action::{command_data(str(exc))}\n")
         return 2
     workspace = (Path(env.get("GITHUB_WORKSPACE") or ".") / inputs.working_directory).resolve()
     if not workspace.is_dir():

@@ -18,12 +18,14 @@ _LEVEL = {
 }
 
 
-def _data(text: str) -> str:
+def command_data(text: str) -> str:
+    """``text`` as the data of one workflow command (after ``::``): ``%``, CR and LF
+    percent-encoded, so no text can end the line and start a command of its own."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _prop(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
+    return command_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def annotation(f: Finding) -> str:
@@ -39,17 +41,18 @@ def annotation(f: Finding) -> str:
     props.append(f"title={_prop(f'{f.rule_id} ({f.severity.name})')}")
     tools = "+".join(f.tools)
     message = f"{f.message} ({flow_text(f)})" if f.flows else f.message
-    return f"::{_LEVEL[f.severity]} {','.join(props)}::{_data(f'{message} [{tools}]')}"
+    return f"::{_LEVEL[f.severity]} {','.join(props)}::{command_data(f'{message} [{tools}]')}"
 
 
 def render_github(result: ScanResult) -> str:
     """Annotation lines for counted findings, then one per skipped file and tool failure."""
     lines = [annotation(f) for f in result.findings]
     lines += [
-        f"::warning file={_prop(s.target)},title=not analysed::{_data(s.reason)}"
+        f"::warning file={_prop(s.target)},title=not analysed::{command_data(s.reason)}"
         for s in result.skipped
     ]
     lines += [
-        f"::error title={_prop(e.tool + ' failed')}::{_data(e.message)}" for e in result.failures
+        f"::error title={_prop(e.tool + ' failed')}::{command_data(e.message)}"
+        for e in result.failures
     ]
     return "".join(line + "\n" for line in lines)
