@@ -112,7 +112,7 @@ def run_workflow(
         forward_env=tuple(forward_env),
         allow_plaintext_secrets=allow_plaintext_secrets,
         local_always=local_always,
-        resume=resume or ("last" if rerun_all else None),
+        resume=resume,
         rerun_all=rerun_all,
     )
     with RunSession(settings or load_settings(), record=record, cancel=cancel) as session:

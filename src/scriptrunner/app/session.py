@@ -234,7 +234,8 @@ class RunSession:
         from scriptrunner.workflows.executors import make_executor
 
         self._check_new_id(request.run_id)
-        reuse = self._reuse(plan, request.resume, request.rerun_all) if request.resume else {}
+        resume = request.resume or ("last" if request.rerun_all else None)
+        reuse = self._reuse(plan, resume, request.rerun_all) if resume else {}
         options = run_options(self.settings)
         executor = make_executor(
             request.executor,

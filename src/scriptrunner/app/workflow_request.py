@@ -34,7 +34,7 @@ class WorkflowRequest:
     #: Id (a unique prefix, or ``last``) of an earlier run of the same workflow: re-run
     #: what failed, what is downstream of it and what reads status; reuse the rest.
     resume: str | None = None
-    #: With ``resume``: reuse nothing, run every task again as a re-run of that run.
+    #: Reuse nothing, run every task again as a re-run of ``resume`` (None: the last run).
     rerun_all: bool = False
     #: The workflow run's id, chosen by the caller (``workflow run --run-id``): 32 lowercase
     #: hex digits, not yet in the store.  None: a new one.

@@ -295,7 +295,7 @@ def handle_run(args: argparse.Namespace) -> int:
         ),
         allow_plaintext_secrets=args.allow_plaintext_secrets,
         local_always=args.local_always,
-        resume=args.resume or ("last" if args.rerun_all else None),
+        resume=args.resume,
         rerun_all=args.rerun_all,
         run_id=args.run_id,
         trace=trace,
