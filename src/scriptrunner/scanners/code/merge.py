@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from scriptrunner.findings.model import Finding
 from scriptrunner.scanners.code.taint.catalogue import RULES as TAINT_CLASSES
 
-#: The text of our own suppression comment (``suppress.py``), which names a merged finding.
-_OWN_COMMENT = re.compile(r"#\s*scriptrunner:\s*ignore\b")
+#: Our own suppression comment, ``# scriptrunner: ignore[RULE, ...]`` (group 1: the rules).
+#: ``suppress.py`` reads it from the source; a merged finding is silenced by it (below).
+OWN_COMMENT = re.compile(r"#\s*scriptrunner:\s*ignore\b(?:\[([\w.,\s-]*)\])?")
 
 #: Tools in the order their messages are preferred for a merged finding.
 TOOL_ORDER = ("semgrep", "bandit", "taint")
@@ -314,7 +315,7 @@ def _combine(group: Sequence[Finding]) -> Finding:
     # Suppressed if every tool's report of it is (a `# nosec` silences Bandit only), or if
     # our own comment silences any one of them: it names the merged finding, whose lines
     # may start above a tool's own line.
-    ours = [s for f in group if (s := f.suppression) and _OWN_COMMENT.match(s.justification)]
+    ours = [s for f in group if (s := f.suppression) and OWN_COMMENT.match(s.justification)]
     suppression = suppressed[0].suppression if len(suppressed) == len(group) else None
     flows = tuple(dict.fromkeys(flow for f in ordered for flow in f.flows))
     return dataclasses.replace(

@@ -19,11 +19,10 @@ import re
 from collections.abc import Callable, Sequence
 
 from scriptrunner.findings.model import Finding, Suppression
-from scriptrunner.scanners.code.merge import RULES, TAINT, TAINT_RULES
+from scriptrunner.scanners.code.merge import OWN_COMMENT, RULES, TAINT, TAINT_RULES
 
 _NOSEC = re.compile(r"#\s*nosec\b:?\s*([A-Za-z0-9_,\s-]*)")
 _NOSEMGREP = re.compile(r"#\s*nosemgrep\b\s*(?::\s*([\w.,\s-]+))?")
-_OURS = re.compile(r"#\s*scriptrunner:\s*ignore\b(?:\[([\w.,\s-]*)\])?")
 
 
 def _ids(text: str | None) -> set[str]:
@@ -61,7 +60,7 @@ def suppression_for(f: Finding, lines: Sequence[str]) -> Suppression | None:
     for line in candidates:
         if "#" not in line:
             continue
-        ours = _OURS.search(line)
+        ours = OWN_COMMENT.search(line)
         if ours and _rule_matches(_ids(ours.group(1)), f, tool):
             return Suppression("inSource", ours.group(0).strip())
         if tool == "bandit":
